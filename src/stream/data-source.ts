@@ -1,0 +1,44 @@
+/**
+ * The seed's DataSource: a file of known size whose bytes may arrive later (a torrent, a growing file).
+ * `read` resolves only once every requested byte is there — woken by the source, never by a timeout —
+ * and rejects with an AbortError when `signal` aborts. The signal also names the reader: sources that
+ * prioritise (torrents) keep one readahead window per live signal and drop it when the signal aborts.
+ */
+export interface ReadOptions {
+  signal?: AbortSignal;
+}
+
+export interface DataSource {
+  /** Total size in bytes (known up front, even when the data is not). */
+  readonly size: number;
+  /** File name, used as a format hint (extension) and for logs. */
+  readonly name: string;
+  /**
+   * Bytes [offset, offset + length), clipped to `size`. Resolves with fewer bytes only at end of file;
+   * `length` 0 or an offset at/after `size` resolves with an empty buffer at once.
+   */
+  read(offset: number, length: number, options?: ReadOptions): Promise<Buffer>;
+  /** Why a reader is waiting, when the source knows ("no peers", "downloading at 300 kB/s"). */
+  stallReason?(): string | null;
+}
+
+export class DataSourceError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'DataSourceError';
+  }
+}
+
+export function abortError(signal?: AbortSignal): Error {
+  const reason = signal?.reason;
+  if (reason instanceof Error && reason.name === 'AbortError') return reason;
+  return new DOMException('The read was aborted', 'AbortError');
+}
+
+export function isAbortError(err: unknown): boolean {
+  return err instanceof Error && err.name === 'AbortError';
+}
