@@ -123,7 +123,7 @@ export async function ffprobe(pathOrBytes: string | Buffer): Promise<Probed> {
   return JSON.parse(stdout) as Probed;
 }
 
-/** Duration in seconds obtained by decoding the whole input (robust for fragmented MP4). */
+/** Seconds of video from the first to the last frame, read packet by packet (robust for fragmented MP4). */
 export async function decodedDuration(path: string): Promise<number> {
   const { stdout } = await run(ffprobeBin, [
     '-v',
@@ -136,10 +136,13 @@ export async function decodedDuration(path: string): Promise<number> {
     'csv=p=0',
     path,
   ], { maxBuffer: 64 * 1024 * 1024 });
+  let start = Number.POSITIVE_INFINITY;
   let end = 0;
   for (const line of stdout.split('\n')) {
     const [pts, dur] = line.split(',').map(Number);
-    if (Number.isFinite(pts)) end = Math.max(end, pts + (Number.isFinite(dur) ? dur : 0));
+    if (!Number.isFinite(pts)) continue;
+    start = Math.min(start, pts);
+    end = Math.max(end, pts + (Number.isFinite(dur) ? dur : 0));
   }
-  return end;
+  return Number.isFinite(start) ? end - start : 0;
 }

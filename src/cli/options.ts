@@ -1,0 +1,33 @@
+/** Parsing of flag values, with one clear line per mistake (exit code 2). */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { InvalidArgumentError } from 'commander';
+
+export function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) throw new InvalidArgumentError('expected a port number 0-65535');
+  return port;
+}
+
+export function parseIndex(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a file index (0, 1, 2...)');
+  return Number(value);
+}
+
+const sizeUnits: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9, t: 1e12 };
+
+/** Sizes like 50G, 500M, 1.5T (decimal units, as disks are sold). */
+export function parseSize(value: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([kmgt]?)b?$/i.exec(value.trim());
+  if (!match) throw new InvalidArgumentError('expected a size such as 500M, 50G or 2T');
+  return Math.round(Number(match[1]) * sizeUnits[match[2].toLowerCase()]);
+}
+
+export function parsePlayer(value: string): 'mpv' | 'vlc' | 'none' {
+  if (value === 'mpv' || value === 'vlc' || value === 'none') return value;
+  throw new InvalidArgumentError('expected mpv, vlc or none');
+}
+
+export function defaultDir(env = process.env): string {
+  return env.STREAMTIDE_DIR || join(homedir(), '.cache', 'streamtide');
+}

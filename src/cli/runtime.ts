@@ -1,0 +1,94 @@
+/**
+ * Everything `serve` and `streamtide SOURCE` share: find FFmpeg, open the torrent engine on the download
+ * folder, build the HTTP server and listen. `close()` cuts open streams (so their FFmpeg processes die),
+ * then saves and closes the torrents.
+ */
+import { mkdir } from 'node:fs/promises';
+import type { FastifyInstance } from 'fastify';
+import { Library } from '../catalog/library.js';
+import { buildServer } from '../server/app.js';
+import { isLoopback } from '../server/security.js';
+import { type FfmpegTools, locateFfmpeg } from '../stream/ffmpeg-locate.js';
+import { TorrentEngine } from '../torrent/index.js';
+
+export interface RuntimeOptions {
+  host: string;
+  port: number;
+  /** When the port is taken, listen on a free one instead of failing (only when the user gave none). */
+  portFallback: boolean;
+  dir: string;
+  token?: string;
+  maxCacheBytes?: number;
+  dht: boolean;
+  lsd: boolean;
+  nat: boolean;
+  torrentPort?: number;
+  logLevel: string;
+}
+
+export interface Runtime {
+  app: FastifyInstance;
+  library: Library;
+  engine: TorrentEngine;
+  tools: FfmpegTools;
+  url: string;
+  close(): Promise<void>;
+}
+
+export class UsageError extends Error {}
+
+export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
+  if (!isLoopback(options.host) && !options.token) {
+    throw new UsageError(
+      `refusing to listen on ${options.host} without a token: pass --token T (or STREAMTIDE_TOKEN) so only you can use it`,
+    );
+  }
+  const tools = await locateFfmpeg();
+  await mkdir(options.dir, { recursive: true });
+  const engine = await TorrentEngine.create({
+    dir: options.dir,
+    dht: options.dht,
+    lsd: options.lsd,
+    natUpnp: options.nat,
+    natPmp: options.nat,
+    torrentPort: options.torrentPort,
+    maxCacheBytes: options.maxCacheBytes,
+  });
+  const library = new Library(engine);
+  const app = await buildServer({
+    library,
+    tools,
+    host: options.host,
+    token: options.token,
+    logLevel: options.logLevel,
+  });
+  let address: string;
+  try {
+    address = await app.listen({ host: options.host, port: options.port });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || !options.portFallback) {
+      await app.close();
+      await engine.destroy();
+      throw err;
+    }
+    address = await app.listen({ host: options.host, port: 0 });
+  }
+  const port = new URL(address).port;
+  const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const url = `http://${shownHost === '0.0.0.0' ? '127.0.0.1' : shownHost}:${port}`;
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    library,
+    engine,
+    tools,
+    url,
+    close() {
+      closing ??= (async () => {
+        await app.close();
+        await engine.destroy();
+      })();
+      return closing;
+    },
+  };
+}

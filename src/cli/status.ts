@@ -1,0 +1,127 @@
+/**
+ * The live status of `streamtide SOURCE`: a one-line bar on a TTY (stderr, so stdout stays parseable), plain
+ * lines every few seconds elsewhere, JSON lines with --json. Read through the public API in-process, so the
+ * terminal shows exactly what the web UI shows.
+ */
+import { SingleBar } from 'cli-progress';
+import type { Runtime } from './runtime.js';
+import { formatBytes, formatSpeed } from './format.js';
+
+export type StatusStyle = 'bar' | 'lines' | 'json' | 'none';
+
+interface FileJson {
+  index: number;
+  length: number;
+  downloaded?: Array<[number, number]>;
+}
+
+interface TorrentJson {
+  progress: number;
+  downloadSpeed: number;
+  numPeers: number;
+  stallReason: string | null;
+  files: FileJson[];
+}
+
+export interface Status {
+  progress: number;
+  downloadSpeed: number;
+  numPeers: number;
+  bufferedAhead: number;
+  plan: string;
+  stallReason: string | null;
+}
+
+/** Contiguous verified bytes from the start of the file: what a viewer from the beginning has in hand. */
+export function bufferedFrom(ranges: Array<[number, number]>, position: number): number {
+  const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
+  let end = position;
+  for (const [start, stop] of sorted) {
+    if (start > end) break;
+    if (stop > end) end = stop;
+  }
+  return end - position;
+}
+
+export class StatusReporter {
+  private bar: SingleBar | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private plan = '…';
+
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly infoHash: string,
+    private readonly fileIndex: number,
+    private readonly style: StatusStyle,
+    private readonly authorization?: string,
+  ) {}
+
+  private async api<T>(url: string): Promise<T | null> {
+    const headers = this.authorization ? { authorization: this.authorization } : undefined;
+    const response = await this.runtime.app.inject({ method: 'GET', url, headers });
+    return response.statusCode === 200 ? (response.json() as T) : null;
+  }
+
+  async read(): Promise<Status | null> {
+    const torrent = await this.api<TorrentJson>(`/api/torrents/${this.infoHash}`);
+    if (!torrent) return null;
+    const file = torrent.files[this.fileIndex];
+    return {
+      progress: torrent.progress,
+      downloadSpeed: torrent.downloadSpeed,
+      numPeers: torrent.numPeers,
+      bufferedAhead: file ? bufferedFrom(file.downloaded ?? [], 0) : 0,
+      plan: this.plan,
+      stallReason: torrent.stallReason,
+    };
+  }
+
+  start(): void {
+    if (this.style === 'none') return;
+    // The plan needs a probe (the file's first megabytes); it arrives when it arrives.
+    void this.api<{ plan: string }>(`/api/torrents/${this.infoHash}/files/${this.fileIndex}/probe`).then((probe) => {
+      this.plan = probe?.plan ?? 'not media';
+    });
+    if (this.style === 'bar') {
+      this.bar = new SingleBar({
+        format: '{bar} {percentage}% | ↓ {speed} | {peers} peers | buffered {ahead} | {plan}{stall}',
+        barsize: 20,
+        hideCursor: true,
+        clearOnComplete: false,
+        stream: process.stderr,
+        fps: 4,
+      });
+      this.bar.start(100, 0, { speed: '-', peers: 0, ahead: '-', plan: this.plan, stall: '' });
+    }
+    const period = this.style === 'bar' ? 500 : 5000;
+    this.timer = setInterval(() => void this.tick(), period);
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    const status = await this.read().catch(() => null);
+    if (!status) return;
+    if (this.bar) {
+      this.bar.update(Math.floor(status.progress * 1000) / 10, {
+        speed: formatSpeed(status.downloadSpeed),
+        peers: status.numPeers,
+        ahead: formatBytes(status.bufferedAhead),
+        plan: status.plan,
+        stall: status.stallReason ? ` | ${status.stallReason}` : '',
+      });
+    } else if (this.style === 'json') {
+      process.stdout.write(`${JSON.stringify({ type: 'status', infoHash: this.infoHash, ...status })}\n`);
+    } else {
+      process.stderr.write(
+        `${(status.progress * 100).toFixed(1)}% ↓ ${formatSpeed(status.downloadSpeed)} ${status.numPeers} peers` +
+          ` buffered ${formatBytes(status.bufferedAhead)} ${status.plan}${status.stallReason ? ` (${status.stallReason})` : ''}\n`,
+      );
+    }
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.bar?.stop();
+    this.bar = null;
+  }
+}

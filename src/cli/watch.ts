@@ -1,0 +1,95 @@
+/**
+ * `streamtide SOURCE`: start the server, add the source, wait for metadata (spinner), pick the file, print
+ * `stream:` and `player:`, show live status, launch the player. Runs until a signal (or the player) ends it.
+ */
+import ora from 'ora';
+import { isVideoName } from '../catalog/mime.js';
+import type { CatalogEntry } from '../catalog/types.js';
+import { formatBytes } from './format.js';
+import { launchPlayer } from './player.js';
+import { startRuntime } from './runtime.js';
+import { runtimeOptions, type ServeFlags } from './serve.js';
+import { untilShutdown } from './shutdown.js';
+import { addSource, classifySource, SourceError } from './source.js';
+import { StatusReporter, type StatusStyle } from './status.js';
+
+export interface WatchFlags extends ServeFlags {
+  file?: number;
+  player: 'mpv' | 'vlc' | 'none';
+  list?: boolean;
+}
+
+export function pickFile(entry: CatalogEntry, wanted?: number) {
+  if (wanted !== undefined) {
+    const file = entry.files[wanted];
+    if (!file) throw new SourceError(`--file ${wanted}: the torrent has ${entry.files.length} file(s) (see --list)`);
+    return file;
+  }
+  const videos = entry.files.filter((file) => isVideoName(file.name));
+  if (videos.length === 0) throw new SourceError(`${entry.name} has no video file (see --list, then --file INDEX)`);
+  return videos.reduce((a, b) => (b.length > a.length ? b : a));
+}
+
+function listFiles(entry: CatalogEntry): string {
+  const width = String(entry.files.length - 1).length;
+  return entry.files
+    .map((file) => `${String(file.index).padStart(width)}  ${formatBytes(file.length).padStart(8)}  ${file.path}`)
+    .join('\n');
+}
+
+export async function runWatch(source: string, flags: WatchFlags): Promise<number> {
+  const kind = await classifySource(source);
+  const runtime = await startRuntime({ ...runtimeOptions(flags, true), logLevel: 'error' });
+  const stopped = untilShutdown(runtime, () => reporter?.stop());
+  let reporter: StatusReporter | undefined;
+  try {
+    let entry = await addSource(runtime, source, kind);
+    if (!entry.ready) {
+      const spinner = ora({ text: 'fetching metadata…', stream: process.stderr, isEnabled: process.stderr.isTTY && !flags.quiet && !flags.json });
+      spinner.start();
+      const tick = setInterval(() => {
+        const why = runtime.library.stallReason(entry.infoHash);
+        spinner.text = `fetching metadata… ${why ?? ''}`.trim();
+      }, 500);
+      try {
+        const ready = await Promise.race([runtime.library.whenReady(entry.infoHash), stopped.then(() => null)]);
+        if (!ready) return await stopped;
+        entry = ready;
+      } finally {
+        clearInterval(tick);
+        spinner.stop();
+      }
+    }
+    if (flags.list) {
+      process.stdout.write(`${listFiles(entry)}\n`);
+      await runtime.close();
+      return 0;
+    }
+    const file = pickFile(entry, flags.file);
+    const token = flags.token ? `?token=${encodeURIComponent(flags.token)}` : '';
+    const streamUrl = `${runtime.url}/stream/${entry.infoHash}/${file.index}${token}`;
+    const playerUrl = `${runtime.url}/play/${entry.infoHash}/${file.index}${token}`;
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify({ type: 'ready', infoHash: entry.infoHash, file: file.index, name: file.name, stream: streamUrl, player: playerUrl })}\n`);
+    } else {
+      process.stdout.write(`stream: ${streamUrl}\nplayer: ${playerUrl}\n`);
+    }
+    const style: StatusStyle = flags.quiet ? 'none' : flags.json ? 'json' : process.stderr.isTTY ? 'bar' : 'lines';
+    reporter = new StatusReporter(runtime, entry.infoHash, file.index, style, flags.token ? `Bearer ${flags.token}` : undefined);
+    reporter.start();
+    if (flags.player !== 'none') {
+      try {
+        const player = launchPlayer(flags.player, streamUrl, file.name);
+        // Closing the player ends the session, as with webtorrent-cli and peerflix.
+        void player.exited.then(() => process.kill(process.pid, 'SIGTERM'));
+      } catch (err) {
+        process.stderr.write(`streamtide: ${(err as Error).message}\n`);
+      }
+    }
+    return await stopped;
+  } catch (err) {
+    reporter?.stop();
+    await runtime.close();
+    throw err;
+  }
+}

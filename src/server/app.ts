@@ -1,0 +1,77 @@
+/**
+ * The HTTP server: INTERFACE.md's API on Fastify. It owns the loopback seekable-input server FFmpeg uses for
+ * seeks and the limits on concurrent FFmpeg processes; the streaming itself lives in src/stream.
+ */
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Library } from '../catalog/library.js';
+import type { FfmpegTools } from '../stream/ffmpeg-locate.js';
+import { SeekableInputServer } from '../stream/seekable-input.js';
+import { TorrentInputError } from '../torrent/index.js';
+import { version } from '../version.js';
+import { Limiter } from './limiter.js';
+import { HttpError, MediaService } from './media-service.js';
+import { registerStreamRoute } from './routes/stream.js';
+import { registerTorrentRoutes } from './routes/torrents.js';
+import { registerWebRoutes } from './routes/web.js';
+import { registerSecurity } from './security.js';
+
+export interface ServerOptions {
+  library: Library;
+  tools: FfmpegTools;
+  host: string;
+  token?: string;
+  allowedHosts?: string[];
+  /** Concurrent transcodes (CPU-bound); default: the number of CPUs. */
+  maxTranscodes?: number;
+  /** Concurrent FFmpeg processes of any kind (remux is cheap but not free). */
+  maxFfmpeg?: number;
+  webRoot?: string;
+  logLevel?: string;
+}
+
+const defaultWebRoot = fileURLToPath(new URL('../web/', import.meta.url));
+const maxTorrentBytes = 10 * 1024 * 1024;
+
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: options.logLevel ?? 'info' },
+    disableRequestLogging: true,
+    bodyLimit: 64 * 1024,
+    trustProxy: false,
+    // Streams are endless from Fastify's view: closing must cut them so their FFmpeg processes stop.
+    forceCloseConnections: true,
+  });
+  const seekable = await SeekableInputServer.start();
+  app.addHook('onClose', async () => seekable.close());
+  const media = new MediaService(options.library, options.tools, seekable);
+  const cpus = availableParallelism();
+
+  registerSecurity(app, { host: options.host, token: options.token, allowedHosts: options.allowedHosts });
+  app.addContentTypeParser(
+    'application/x-bittorrent',
+    { parseAs: 'buffer', bodyLimit: maxTorrentBytes },
+    (_request, body, done) => done(null, body),
+  );
+  app.setErrorHandler((err: Error & { statusCode?: number }, request, reply) => {
+    if (err instanceof HttpError) return reply.code(err.statusCode).send({ error: err.message, ...err.details });
+    if (err instanceof TorrentInputError) return reply.code(400).send({ error: err.message, code: err.code });
+    const status = err.statusCode;
+    if (status && status >= 400 && status < 500) return reply.code(status).send({ error: err.message });
+    if (err.name === 'AbortError') return reply.code(499).send({ error: 'client closed request' });
+    request.log.error(err);
+    return reply.code(500).send({ error: `Internal error: ${err.message}` });
+  });
+  app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `No route for ${request.method} ${request.url.split('?')[0]}` }));
+
+  app.get('/api/health', async () => ({ ok: true, version, ffmpeg: options.tools.version }));
+  registerTorrentRoutes(app, media);
+  registerStreamRoute(app, {
+    media,
+    transcodes: new Limiter(options.maxTranscodes ?? Math.max(1, cpus)),
+    ffmpegProcesses: new Limiter(options.maxFfmpeg ?? Math.max(8, cpus * 8)),
+  });
+  await registerWebRoutes(app, options.webRoot ?? defaultWebRoot);
+  return app;
+}

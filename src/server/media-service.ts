@@ -1,0 +1,97 @@
+/**
+ * The glue between the catalog and the streaming core for one request: find the file, open its DataSource,
+ * probe it once (cached per file), and plan. Errors carry HTTP-minded codes the routes turn into statuses.
+ */
+import type { Library } from '../catalog/library.js';
+import type { CatalogEntry, CatalogFile } from '../catalog/types.js';
+import type { DataSource } from '../stream/data-source.js';
+import type { FfmpegTools } from '../stream/ffmpeg-locate.js';
+import { type MediaInfo, NotMediaError, probeSource } from '../stream/media-info.js';
+import type { SeekableInputServer } from '../stream/seekable-input.js';
+
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
+
+export interface OpenedFile {
+  entry: CatalogEntry;
+  file: CatalogFile;
+  source: DataSource;
+}
+
+export class MediaService {
+  private readonly probes = new Map<string, Promise<MediaInfo>>();
+
+  constructor(
+    readonly library: Library,
+    readonly tools: FfmpegTools,
+    readonly seekable: SeekableInputServer,
+  ) {}
+
+  /** The entry and file, waiting for a torrent's metadata while the client is still there. */
+  async file(infoHash: string, index: number, signal?: AbortSignal): Promise<{ entry: CatalogEntry; file: CatalogFile }> {
+    const entry = await this.library.whenReady(infoHash.toLowerCase(), signal);
+    if (!entry) throw new HttpError(404, `Unknown torrent ${infoHash}`);
+    const file = entry.files[index];
+    if (!file) throw new HttpError(404, `Torrent ${entry.infoHash} has no file ${index}`);
+    return { entry, file };
+  }
+
+  async open(infoHash: string, index: number, signal?: AbortSignal): Promise<OpenedFile> {
+    const { entry, file } = await this.file(infoHash, index, signal);
+    const source = await this.library.openSource(entry.infoHash, index);
+    if (!source) throw new HttpError(404, `Torrent ${entry.infoHash} has no file ${index}`);
+    return { entry, file, source };
+  }
+
+  /**
+   * Probes the file's head once; later calls share the result. The probe has a source of its own, so one
+   * client leaving does not fail another waiting on the same probe. Non-media answers 415.
+   */
+  async probe(opened: { entry: CatalogEntry; file: CatalogFile }): Promise<MediaInfo> {
+    const key = `${opened.entry.infoHash}/${opened.file.index}`;
+    let pending = this.probes.get(key);
+    if (!pending) {
+      pending = this.probeOnce(opened.entry.infoHash, opened.file.index);
+      this.probes.set(key, pending);
+      // A failed or aborted probe is retried by the next request; "not media" is a fact worth keeping.
+      pending.catch((err) => {
+        if (!(err instanceof NotMediaError)) this.probes.delete(key);
+      });
+    }
+    try {
+      return await pending;
+    } catch (err) {
+      if (err instanceof NotMediaError) {
+        throw new HttpError(415, `${opened.file.name} is not a playable media file`);
+      }
+      throw err;
+    }
+  }
+
+  private async probeOnce(infoHash: string, index: number): Promise<MediaInfo> {
+    const source = await this.library.openSource(infoHash, index);
+    if (!source) throw new HttpError(404, `Torrent ${infoHash} has no file ${index}`);
+    try {
+      return await probeSource(source, this.tools, { seekable: this.seekable });
+    } finally {
+      await closeSource(source);
+    }
+  }
+
+  forget(infoHash: string): void {
+    for (const key of this.probes.keys()) if (key.startsWith(`${infoHash}/`)) this.probes.delete(key);
+  }
+}
+
+export async function closeSource(source: DataSource): Promise<void> {
+  // Local files hold a descriptor; torrent sources release their readahead with the reader's signal.
+  const closable = source as DataSource & { close?: () => unknown };
+  await closable.close?.();
+}

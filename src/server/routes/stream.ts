@@ -1,0 +1,81 @@
+/** GET|HEAD /stream/:infoHash/:index — direct bytes with Range, or FFmpeg's fragmented MP4. */
+import type { FastifyInstance } from 'fastify';
+import { planStream } from '../../stream/plan.js';
+import type { Limiter } from '../limiter.js';
+import { closeSource, HttpError, type MediaService } from '../media-service.js';
+import { FileParams, StreamQuery } from '../schemas.js';
+import { serveDirect } from '../stream-direct.js';
+import { serveThroughFfmpeg } from '../stream-ffmpeg.js';
+
+export interface StreamRouteOptions {
+  media: MediaService;
+  transcodes: Limiter;
+  ffmpegProcesses: Limiter;
+}
+
+export function registerStreamRoute(app: FastifyInstance, { media, transcodes, ffmpegProcesses }: StreamRouteOptions) {
+  app.get<{ Params: FileParams; Querystring: StreamQuery }>(
+    '/stream/:infoHash/:index',
+    { schema: { params: FileParams, querystring: StreamQuery } },
+    async (request, reply) => {
+      const { infoHash, index } = request.params;
+      const { mode = 'auto', t = 0, audio } = request.query;
+      // The client going away aborts everything this request started: the probe wait, the pump, FFmpeg.
+      const abort = new AbortController();
+      reply.raw.on('close', () => abort.abort());
+
+      const { entry, file } = await media.file(infoHash, index, abort.signal);
+      const info = await media.probe({ entry, file });
+      const audioCount = info.streams.filter((s) => s.type === 'audio').length;
+      if (audio !== undefined && audio >= audioCount) {
+        throw new HttpError(400, `audio=${audio} is out of range: the file has ${audioCount} audio stream(s)`);
+      }
+      const plan = planStream(info, { audio, mode: mode === 'auto' ? undefined : mode });
+      const source = await media.library.openSource(entry.infoHash, index);
+      if (!source) throw new HttpError(404, `Torrent ${entry.infoHash} has no file ${index}`);
+      try {
+        if (plan.mode === 'direct') {
+          return await serveDirect(request, reply, {
+            source,
+            contentType: plan.mime,
+            duration: info.duration,
+            signal: abort.signal,
+          });
+        }
+        const releaseProcess = ffmpegProcesses.tryAcquire();
+        const releaseTranscode = plan.mode === 'transcode' ? transcodes.tryAcquire() : () => undefined;
+        if (!releaseProcess || !releaseTranscode) {
+          releaseProcess?.();
+          releaseTranscode?.();
+          const what = plan.mode === 'transcode' ? `${transcodes.max} transcodes` : `${ffmpegProcesses.max} streams`;
+          return reply
+            .code(503)
+            .header('Retry-After', '5')
+            .send({ error: `Too many streams: at most ${what} run at once; try again shortly` });
+        }
+        try {
+          if (request.method === 'HEAD') {
+            return reply
+              .code(200)
+              .headers({ 'Content-Type': 'video/mp4', 'X-Stream-Mode': plan.mode })
+              .send();
+          }
+          return await serveThroughFfmpeg(request, reply, {
+            source,
+            info,
+            plan,
+            tools: media.tools,
+            seekable: media.seekable,
+            startTime: t,
+            signal: abort.signal,
+          });
+        } finally {
+          releaseProcess();
+          releaseTranscode();
+        }
+      } finally {
+        await closeSource(source);
+      }
+    },
+  );
+}

@@ -1,0 +1,94 @@
+/** The torrent routes of INTERFACE.md: add, list, get, delete, probe, playlist. */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { isVideoName } from '../../catalog/mime.js';
+import { matchSubtitleFiles } from '../../catalog/subtitle-match.js';
+import { planStream } from '../../stream/plan.js';
+import { HttpError, type MediaService } from '../media-service.js';
+import { AddTorrentBody, DeleteQuery, FileParams, TorrentParams } from '../schemas.js';
+import { streamPath, torrentJson } from '../torrent-json.js';
+
+export function baseUrl(request: FastifyRequest): string {
+  return `${request.protocol}://${request.headers.host ?? request.hostname}`;
+}
+
+function tokenQuery(request: FastifyRequest): string {
+  const token = (request.query as { token?: unknown } | undefined)?.token;
+  return typeof token === 'string' ? `?token=${encodeURIComponent(token)}` : '';
+}
+
+export function registerTorrentRoutes(app: FastifyInstance, media: MediaService): void {
+  const { library } = media;
+  const torrentOf = (infoHash: string) => {
+    const entry = library.get(infoHash.toLowerCase());
+    if (!entry) throw new HttpError(404, `Unknown torrent ${infoHash}`);
+    return entry;
+  };
+
+  app.post<{ Body: AddTorrentBody | Buffer }>('/api/torrents', async (request, reply) => {
+    if (!library.torrents) throw new HttpError(503, 'This server was started without a torrent engine');
+    const body = request.body;
+    let input: string | Uint8Array;
+    if (Buffer.isBuffer(body)) input = body;
+    else if (body && typeof body === 'object' && typeof body.source === 'string' && Object.keys(body).length === 1) {
+      input = body.source.trim();
+    } else {
+      throw new HttpError(400, 'Send JSON {"source": "<magnet, info-hash or URL>"} or the bytes of a .torrent');
+    }
+    if (typeof input === 'string' && input.length > 16_384) throw new HttpError(400, 'source is too long');
+    const { entry, created } = await library.torrents.add(input);
+    return reply.code(created ? 201 : 200).send(torrentJson(library, entry, baseUrl(request)));
+  });
+
+  app.get('/api/torrents', async (request) => library.list().map((entry) => torrentJson(library, entry, baseUrl(request))));
+
+  app.get<{ Params: TorrentParams }>('/api/torrents/:infoHash', { schema: { params: TorrentParams } }, async (request) =>
+    torrentJson(library, torrentOf(request.params.infoHash), baseUrl(request), { withRanges: true }),
+  );
+
+  app.delete<{ Params: TorrentParams; Querystring: DeleteQuery }>(
+    '/api/torrents/:infoHash',
+    { schema: { params: TorrentParams, querystring: DeleteQuery } },
+    async (request, reply) => {
+      const entry = torrentOf(request.params.infoHash);
+      await library.remove(entry.infoHash, request.query.deleteFiles === true);
+      media.forget(entry.infoHash);
+      return reply.code(204).send();
+    },
+  );
+
+  app.get<{ Params: FileParams }>(
+    '/api/torrents/:infoHash/files/:index/probe',
+    { schema: { params: FileParams } },
+    async (request, reply) => {
+      const abort = new AbortController();
+      reply.raw.on('close', () => abort.abort());
+      const { entry, file } = await media.file(request.params.infoHash, request.params.index, abort.signal);
+      const info = await media.probe({ entry, file });
+      return {
+        container: info.container,
+        duration: info.duration,
+        streams: info.streams,
+        subtitleFiles: matchSubtitleFiles(entry.files, file),
+        plan: planStream(info).mode,
+      };
+    },
+  );
+
+  app.get<{ Params: TorrentParams }>(
+    '/playlist/:infoHash.m3u',
+    { schema: { params: TorrentParams } },
+    async (request, reply) => {
+      const entry = torrentOf(request.params.infoHash);
+      const lines = ['#EXTM3U'];
+      for (const file of entry.files.filter((f) => isVideoName(f.name))) {
+        // Player software shows the title; strip line breaks a hostile name could use to forge entries.
+        lines.push(`#EXTINF:-1,${file.name.replace(/[\r\n]+/g, ' ')}`);
+        lines.push(`${baseUrl(request)}${streamPath(entry.infoHash, file.index)}${tokenQuery(request)}`);
+      }
+      return reply
+        .type('audio/x-mpegurl; charset=utf-8')
+        .header('Content-Disposition', `inline; filename="${entry.infoHash}.m3u"`)
+        .send(`${lines.join('\n')}\n`);
+    },
+  );
+}

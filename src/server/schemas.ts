@@ -1,0 +1,34 @@
+/** Request shapes, validated by Fastify (Ajv) from these TypeBox schemas; failures answer 400 {error}. */
+import { type Static, Type } from '@sinclair/typebox';
+
+export const InfoHashParam = Type.String({ pattern: '^[0-9a-fA-F]{40}$' });
+const FileIndex = Type.Integer({ minimum: 0, maximum: 1_000_000 });
+
+export const TorrentParams = Type.Object({ infoHash: InfoHashParam });
+export type TorrentParams = Static<typeof TorrentParams>;
+
+export const FileParams = Type.Object({ infoHash: InfoHashParam, index: FileIndex });
+export type FileParams = Static<typeof FileParams>;
+
+export const AddTorrentBody = Type.Object(
+  { source: Type.String({ minLength: 1, maxLength: 16_384 }) },
+  { additionalProperties: false },
+);
+export type AddTorrentBody = Static<typeof AddTorrentBody>;
+
+export const DeleteQuery = Type.Object({
+  deleteFiles: Type.Optional(Type.Boolean()),
+  token: Type.Optional(Type.String()),
+});
+export type DeleteQuery = Static<typeof DeleteQuery>;
+
+/** A seek position: finite, not negative, and within a day (no film is longer). */
+export const Seconds = Type.Number({ minimum: 0, maximum: 86_400 });
+
+export const StreamQuery = Type.Object({
+  mode: Type.Optional(Type.Union([Type.Literal('auto'), Type.Literal('direct'), Type.Literal('remux'), Type.Literal('transcode')])),
+  t: Type.Optional(Seconds),
+  audio: Type.Optional(Type.Integer({ minimum: 0, maximum: 255 })),
+  token: Type.Optional(Type.String()),
+});
+export type StreamQuery = Static<typeof StreamQuery>;

@@ -1,0 +1,53 @@
+/**
+ * `direct` mode: the file's own bytes with exact Range semantics. The seed's pump writes the range straight
+ * into the socket, so a slow client holds back reading (and the torrent's readahead) instead of filling memory.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { DataSource } from '../stream/data-source.js';
+import { StreamPump } from '../stream/stream-pump.js';
+import { parseRange } from './range.js';
+
+export interface DirectStreamOptions {
+  source: DataSource;
+  contentType: string;
+  duration: number | null;
+  signal: AbortSignal;
+}
+
+export async function serveDirect(request: FastifyRequest, reply: FastifyReply, options: DirectStreamOptions) {
+  const { source } = options;
+  const size = source.size;
+  const range = parseRange(request.headers.range, size);
+  const headers: Record<string, string | number> = {
+    'Accept-Ranges': 'bytes',
+    'Content-Type': options.contentType,
+    'X-Stream-Mode': 'direct',
+    'Cache-Control': 'no-store',
+  };
+  if (options.duration !== null) headers['X-Content-Duration'] = options.duration.toFixed(3);
+  if (range.kind === 'unsatisfiable') {
+    return reply
+      .code(416)
+      .headers({ ...headers, 'Content-Range': `bytes */${size}` })
+      .send({ error: `Range not satisfiable for a file of ${size} bytes` });
+  }
+  const start = range.kind === 'range' ? range.start : 0;
+  const end = range.kind === 'range' ? range.end + 1 : size;
+  headers['Content-Length'] = end - start;
+  if (range.kind === 'range') headers['Content-Range'] = `bytes ${start}-${end - 1}/${size}`;
+  const status = range.kind === 'range' ? 206 : 200;
+  if (request.method === 'HEAD') return reply.code(status).headers(headers).send();
+
+  reply.hijack();
+  const raw = reply.raw;
+  raw.writeHead(status, headers);
+  const pump = new StreamPump(source, { start, end, signal: options.signal });
+  const started = Date.now();
+  const result = await pump.pumpTo(raw);
+  if (result.outcome === 'complete') raw.end();
+  else raw.destroy(); // headers are out: a cut connection is the only honest signal of a failed body
+  request.log.info(
+    { stream: { mode: 'direct', start, end, bytes: result.bytes, ms: Date.now() - started, outcome: result.outcome } },
+    pump.lastError ? `direct stream failed: ${pump.lastError.message}` : 'direct stream ended',
+  );
+}

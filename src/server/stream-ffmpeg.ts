@@ -1,0 +1,82 @@
+/**
+ * `remux` / `transcode`: the ProgressiveStreamer's fragmented MP4 as the response body. Headers go out only
+ * once FFmpeg has produced its init segment, so a failure before the first byte can still answer 502.
+ */
+import { pipeline } from 'node:stream/promises';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { DataSource } from '../stream/data-source.js';
+import type { FfmpegTools } from '../stream/ffmpeg-locate.js';
+import type { MediaInfo } from '../stream/media-info.js';
+import type { Plan } from '../stream/plan.js';
+import { ProgressiveStreamer, StreamError } from '../stream/progressive-streamer.js';
+import type { SeekableInputServer } from '../stream/seekable-input.js';
+
+export interface FfmpegStreamOptions {
+  source: DataSource;
+  info: MediaInfo;
+  plan: Plan;
+  tools: FfmpegTools;
+  seekable: SeekableInputServer;
+  startTime: number;
+  signal: AbortSignal;
+}
+
+export async function serveThroughFfmpeg(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  options: FfmpegStreamOptions,
+): Promise<void> {
+  const started = Date.now();
+  const streamer = ProgressiveStreamer.start({
+    source: options.source,
+    plan: options.plan,
+    info: options.info,
+    tools: options.tools,
+    seekable: options.seekable,
+    startTime: options.startTime,
+  });
+  const stop = () => void streamer.stop();
+  options.signal.addEventListener('abort', stop, { once: true });
+  try {
+    try {
+      await streamer.ready;
+    } catch (err) {
+      if (options.signal.aborted) return;
+      const stderr = err instanceof StreamError ? err.stderr : [];
+      const message = err instanceof Error ? err.message : String(err);
+      request.log.warn({ stderr }, `FFmpeg failed before the first byte: ${message}`);
+      return reply.code(502).send({ error: `FFmpeg failed: ${message}`, stderr });
+    }
+    reply.hijack();
+    const headers: Record<string, string> = {
+      'Content-Type': 'video/mp4',
+      'X-Stream-Mode': options.plan.mode,
+      'Cache-Control': 'no-store',
+    };
+    if (options.info.duration !== null) {
+      headers['X-Content-Duration'] = Math.max(0, options.info.duration - options.startTime).toFixed(3);
+    }
+    reply.raw.writeHead(200, headers);
+    // A closed connection rejects the pipeline; the abort listener has already stopped FFmpeg.
+    await pipeline(streamer.output, reply.raw).catch(() => undefined);
+    const result = await streamer.done;
+    request.log.info(
+      {
+        stream: {
+          mode: options.plan.mode,
+          t: options.startTime,
+          bytesIn: result.bytesIn,
+          bytesOut: result.bytesOut,
+          stalledMs: result.stalledMs,
+          ms: Date.now() - started,
+          outcome: result.outcome,
+        },
+        stderr: result.error?.stderr,
+      },
+      result.error ? `stream failed: ${result.error.message}` : 'stream ended',
+    );
+  } finally {
+    options.signal.removeEventListener('abort', stop);
+    await streamer.stop();
+  }
+}

@@ -1,0 +1,34 @@
+/** The torrent object of INTERFACE.md, built from a catalog entry with the URLs only the server knows. */
+import type { Library } from '../catalog/library.js';
+import type { CatalogEntry, CatalogFile } from '../catalog/types.js';
+
+export interface TorrentFileJson extends CatalogFile {
+  streamUrl: string;
+  downloaded?: Array<[number, number]>;
+}
+
+export interface TorrentJson extends Omit<CatalogEntry, 'files'> {
+  stallReason: string | null;
+  files: TorrentFileJson[];
+}
+
+export function streamPath(infoHash: string, index: number): string {
+  return `/stream/${infoHash}/${index}`;
+}
+
+export function torrentJson(
+  library: Library,
+  entry: CatalogEntry,
+  baseUrl: string,
+  options: { withRanges?: boolean } = {},
+): TorrentJson {
+  return {
+    ...entry,
+    stallReason: library.stallReason(entry.infoHash),
+    files: entry.files.map((file) => ({
+      ...file,
+      streamUrl: `${baseUrl}${streamPath(entry.infoHash, file.index)}`,
+      ...(options.withRanges ? { downloaded: library.fileRanges(entry.infoHash, file.index) } : {}),
+    })),
+  };
+}
