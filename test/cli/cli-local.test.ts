@@ -1,0 +1,128 @@
+/** The built CLI on local files and bad input: URLs printed, the stream plays, signals stop it cleanly. */
+import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { isolatedFlags, runCli } from '../helpers/cli.js';
+import { ffprobe, makeMedia } from '../helpers/media.js';
+import { childProcesses } from '../helpers/processes.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'streamtide-cli-'));
+
+const ffmpegOf = (pid: number) => childProcesses('ffmpeg', pid);
+
+describe('streamtide SOURCE with a local file', () => {
+  it('prints stream: and player: URLs, the stream is valid video, SIGINT exits 0 with no FFmpeg left', async () => {
+    const avi = await makeMedia('avi-mpeg4-mp3', { seconds: 20 });
+    const cli = runCli([avi, ...isolatedFlags(dir), '--quiet']);
+    try {
+      const streamLine = await cli.line(/^stream: /);
+      const playerLine = await cli.line(/^player: /);
+      const streamUrl = streamLine.slice('stream: '.length);
+      assert.match(streamUrl, /^http:\/\/127\.0\.0\.1:\d+\/stream\/[0-9a-f]{40}\/0$/);
+      assert.match(playerLine, /^player: http:\/\/127\.0\.0\.1:\d+\/play\/[0-9a-f]{40}\/0$/);
+      const page = await fetch(playerLine.slice('player: '.length));
+      assert.equal(page.status, 200);
+      assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+      await page.arrayBuffer();
+
+      const response = await fetch(streamUrl);
+      assert.equal(response.headers.get('x-stream-mode'), 'transcode');
+      const reader = response.body!.getReader();
+      const first = await reader.read();
+      assert.ok(first.value && first.value.length > 0);
+      assert.ok(ffmpegOf(cli.child.pid!).length > 0, 'an FFmpeg serves the open stream');
+      cli.child.kill('SIGINT');
+      const { code } = await cli.exit;
+      assert.equal(code, 0);
+      assert.deepEqual(ffmpegOf(cli.child.pid!), []);
+      await reader.cancel().catch(() => undefined);
+    } finally {
+      cli.child.kill('SIGKILL');
+    }
+  });
+
+  it('streams a complete valid file (remux of an MKV)', async () => {
+    const mkv = await makeMedia('mkv-h264-aac');
+    const cli = runCli([mkv, ...isolatedFlags(dir), '--quiet']);
+    try {
+      const url = (await cli.line(/^stream: /)).slice('stream: '.length);
+      const response = await fetch(url);
+      assert.equal(response.headers.get('x-stream-mode'), 'remux');
+      const probed = await ffprobe(Buffer.from(await response.arrayBuffer()));
+      assert.deepEqual(
+        probed.streams.map((s) => s.codec_name),
+        ['h264', 'aac'],
+      );
+    } finally {
+      cli.child.kill('SIGTERM');
+      assert.equal((await cli.exit).code, 0);
+    }
+  });
+
+  it('launches --player with the stream URL and the title, and stops when the player closes', async () => {
+    const bin = mkdtempSync(join(tmpdir(), 'streamtide-bin-'));
+    const record = join(bin, 'args.txt');
+    // A stand-in mpv that records its arguments and closes at once, as if the viewer quit.
+    writeFileSync(join(bin, 'mpv'), `#!/bin/sh\nprintf '%s\\n' "$@" > '${record}'\n`);
+    chmodSync(join(bin, 'mpv'), 0o755);
+    const mp4 = await makeMedia('mp4');
+    const cli = runCli([mp4, ...isolatedFlags(dir), '--quiet', '--player', 'mpv'], { PATH: `${bin}:${process.env.PATH}` });
+    try {
+      const url = (await cli.line(/^stream: /)).slice('stream: '.length);
+      assert.equal((await cli.exit).code, 0);
+      assert.deepEqual(readFileSync(record, 'utf8').trim().split('\n'), [`--force-media-title=${mp4.split('/').pop()}`, url]);
+    } finally {
+      cli.child.kill('SIGKILL');
+    }
+  });
+
+  it('keeps serving with a clear message when the player is not installed', async () => {
+    const mp4 = await makeMedia('mp4');
+    const cli = runCli([mp4, ...isolatedFlags(dir), '--quiet', '--player', 'vlc'], { PATH: '/nonexistent' });
+    try {
+      const url = (await cli.line(/^stream: /)).slice('stream: '.length);
+      const response = await fetch(url, { method: 'HEAD' });
+      assert.equal(response.status, 200);
+      assert.match(cli.stderr(), /vlc is not installed/);
+    } finally {
+      cli.child.kill('SIGTERM');
+      assert.equal((await cli.exit).code, 0);
+    }
+  });
+});
+
+describe('bad arguments exit 2 with one clear line', () => {
+  const cases: Array<[string, string[], RegExp]> = [
+    ['a missing file', ['./no/such/movie.avi'], /no such file/],
+    ['a bad magnet', ['magnet:?xt=urn:btih:nothex'], /cannot open magnet/],
+    ['a bad port', ['serve', '--port', 'eighty'], /port/],
+    ['an unknown player', ['x.avi', '--player', 'winamp'], /mpv, vlc or none/],
+    ['an unknown flag', ['serve', '--frobnicate'], /unknown option/],
+  ];
+  for (const [what, args, message] of cases) {
+    it(what, async () => {
+      const cli = runCli([...args, ...isolatedFlags(dir)]);
+      const { code } = await cli.exit;
+      assert.equal(code, 2, cli.stderr());
+      assert.match(cli.stderr(), message);
+    });
+  }
+
+  it('refuses to listen off loopback without a token', async () => {
+    const cli = runCli(['serve', ...isolatedFlags(dir), '--host', '0.0.0.0']);
+    const { code } = await cli.exit;
+    assert.equal(code, 2);
+    assert.match(cli.stderr(), /without a token/);
+  });
+
+  it('prints help and version', async () => {
+    const help = runCli(['--help']);
+    assert.equal((await help.exit).code, 0);
+    assert.match(help.stdout(), /Examples:/);
+    const version = runCli(['--version']);
+    assert.equal((await version.exit).code, 0);
+    assert.match(version.stdout(), /^\d+\.\d+\.\d+/);
+  });
+});
