@@ -1,0 +1,173 @@
+/**
+ * The seed's pump: one linear loop that reads the source in order and writes it into a writable (FFmpeg's
+ * stdin, or an HTTP response in `direct` mode), waiting on the writable's backpressure between chunks.
+ * It never throws: how it ended is its outcome, with the source's error kept in `lastError`.
+ */
+import type { Writable } from 'node:stream';
+import { type DataSource, DataSourceError, isAbortError } from './data-source.js';
+import { TokenBucket } from './token-bucket.js';
+
+export interface PumpOptions {
+  start?: number;
+  /** Exclusive; default (and clipped to) the source's size. */
+  end?: number;
+  /**
+   * Default 256 KiB: a torrent read resolves only once all its bytes are there, so a smaller chunk gets the
+   * first bytes to FFmpeg sooner (one typical piece), while still being few enough reads to cost nothing.
+   */
+  chunkSize?: number;
+  maxBytesPerSecond?: number;
+  /** Waiting this long on the source without a byte marks the pump stalled (never fatal). Default 5000. */
+  stallAfterMs?: number;
+  signal?: AbortSignal;
+  onStall?: (stalled: boolean) => void;
+}
+
+export type PumpOutcome = 'complete' | 'aborted' | 'reader-closed' | 'failed';
+
+export const DEFAULT_CHUNK_SIZE = 256 * 1024;
+
+type Sink = NodeJS.WritableStream | Writable;
+
+/** Write errors that only mean the reader went away. */
+const READER_GONE = new Set(['EPIPE', 'ERR_STREAM_DESTROYED', 'ECONNRESET', 'ERR_STREAM_WRITE_AFTER_END']);
+
+export class StreamPump {
+  #bytes = 0;
+  #lastError: Error | null = null;
+  #stalled = false;
+  #stalledMs = 0;
+  #stallSince = 0;
+  readonly #source: DataSource;
+  readonly #options: PumpOptions;
+
+  constructor(source: DataSource, options: PumpOptions = {}) {
+    this.#source = source;
+    this.#options = options;
+  }
+
+  get bytesPumped(): number {
+    return this.#bytes;
+  }
+  get lastError(): Error | null {
+    return this.#lastError;
+  }
+  get stalled(): boolean {
+    return this.#stalled;
+  }
+  /** Total time spent stalled so far (including a stall in progress). */
+  get stalledMs(): number {
+    return this.#stalledMs + (this.#stalled ? Date.now() - this.#stallSince : 0);
+  }
+
+  async pumpTo(writable: Sink): Promise<{ bytes: number; outcome: PumpOutcome }> {
+    const { signal, chunkSize = DEFAULT_CHUNK_SIZE } = this.#options;
+    const end = Math.min(this.#options.end ?? this.#source.size, this.#source.size);
+    let offset = Math.max(0, this.#options.start ?? 0);
+    const reader = watchReader(writable);
+    // One signal for the source read: the caller's abort, or the reader vanishing mid-wait.
+    const readSignal = signal ? AbortSignal.any([signal, reader.signal]) : reader.signal;
+    const bucket = this.#options.maxBytesPerSecond
+      ? new TokenBucket(this.#options.maxBytesPerSecond, chunkSize)
+      : null;
+    const finish = (outcome: PumpOutcome) => {
+      reader.dispose();
+      this.#setStalled(false);
+      return { bytes: this.#bytes, outcome };
+    };
+    try {
+      while (offset < end) {
+        if (signal?.aborted) return finish('aborted');
+        if (reader.gone()) return finish(reader.failure() ? this.#fail(reader.failure()!) : 'reader-closed');
+        const chunk = await this.#read(offset, Math.min(chunkSize, end - offset), readSignal);
+        if (chunk.length === 0) {
+          throw new DataSourceError(`${this.#source.name} ended at ${offset} of ${end} bytes`, 'SHORT_READ');
+        }
+        if (bucket) await bucket.take(chunk.length, readSignal);
+        if (reader.gone()) continue; // re-checked at the top of the loop
+        const flowing = writable.write(chunk);
+        offset += chunk.length;
+        this.#bytes += chunk.length;
+        if (!flowing) await reader.drain(readSignal);
+      }
+      return finish('complete');
+    } catch (err) {
+      if (signal?.aborted) return finish('aborted');
+      if (reader.gone() && !reader.failure()) return finish('reader-closed');
+      if (reader.failure()) return finish(this.#fail(reader.failure()!));
+      return finish(this.#fail(err));
+    }
+  }
+
+  #fail(err: unknown): PumpOutcome {
+    this.#lastError = err instanceof Error ? err : new Error(String(err));
+    return isAbortError(err) ? 'aborted' : 'failed';
+  }
+
+  /** One source read, flagging a stall if it waits longer than `stallAfterMs`. */
+  async #read(offset: number, length: number, signal: AbortSignal): Promise<Buffer> {
+    const timer = setTimeout(() => this.#setStalled(true), this.#options.stallAfterMs ?? 5000);
+    try {
+      return await this.#source.read(offset, length, { signal });
+    } finally {
+      clearTimeout(timer);
+      this.#setStalled(false);
+    }
+  }
+
+  #setStalled(stalled: boolean): void {
+    if (stalled === this.#stalled) return;
+    this.#stalled = stalled;
+    if (stalled) this.#stallSince = Date.now();
+    else this.#stalledMs += Date.now() - this.#stallSince;
+    this.#options.onStall?.(stalled);
+  }
+}
+
+interface ReaderWatch {
+  signal: AbortSignal;
+  gone(): boolean;
+  /** A write error that is not just the reader leaving. */
+  failure(): Error | null;
+  drain(signal: AbortSignal): Promise<void>;
+  dispose(): void;
+}
+
+/** Tracks whether the writable's reader is still there; its signal aborts a source read when it leaves. */
+function watchReader(writable: Sink): ReaderWatch {
+  const controller = new AbortController();
+  let failure: Error | null = null;
+  const state = writable as Partial<Writable>;
+  const onClose = () => controller.abort();
+  const onError = (err: Error) => {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (!code || !READER_GONE.has(code)) failure ??= err;
+    controller.abort();
+  };
+  writable.on('close', onClose);
+  writable.on('error', onError);
+  return {
+    signal: controller.signal,
+    gone: () => controller.signal.aborted || state.destroyed === true || state.writableEnded === true,
+    failure: () => failure,
+    drain: (signal) =>
+      new Promise<void>((resolve) => {
+        const done = () => {
+          writable.removeListener('drain', done);
+          writable.removeListener('close', done);
+          writable.removeListener('error', done);
+          signal.removeEventListener('abort', done);
+          resolve();
+        };
+        writable.on('drain', done);
+        writable.on('close', done);
+        writable.on('error', done);
+        signal.addEventListener('abort', done);
+        if (signal.aborted) done();
+      }),
+    dispose: () => {
+      writable.removeListener('close', onClose);
+      writable.removeListener('error', onError);
+    },
+  };
+}
