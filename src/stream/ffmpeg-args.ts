@@ -1,0 +1,54 @@
+/** FFmpeg's command line for a Plan: chosen streams only, into fragmented MP4 on stdout. */
+import type { Plan } from './plan.js';
+
+export interface FfmpegInput {
+  /** A random-access input (the seekable input server's URL); absent means stdin. */
+  url?: string;
+  /** Start the output at this time of the source (input seeking: fast, lands on the keyframe before). */
+  startTime?: number;
+  /** Demuxer hint from the probe (ffprobe's format_name), for pipe input. */
+  format?: string;
+}
+
+export function buildFfmpegArgs(plan: Plan, input: FfmpegInput): string[] {
+  const args = ['-hide_banner', '-loglevel', 'error'];
+  // +genpts: AVI (and other old containers) carry no pts for copied streams; harmless elsewhere.
+  args.push('-fflags', '+genpts');
+  if (!input.url && input.format) args.push('-f', input.format);
+  if (input.startTime && input.startTime > 0) args.push('-ss', input.startTime.toFixed(3));
+  args.push('-i', input.url ?? 'pipe:0');
+
+  if (plan.video) {
+    args.push('-map', `0:${plan.video.stream}`);
+    if (plan.video.action === 'copy') args.push('-c:v', 'copy');
+    else {
+      args.push('-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p');
+      // A keyframe at least every 2 s: each starts a fragment, so the browser gets data that often.
+      args.push('-force_key_frames', 'expr:gte(t,n_forced*2)');
+    }
+  }
+  if (plan.audio) {
+    args.push('-map', `0:${plan.audio.stream}`);
+    if (plan.audio.action === 'copy') args.push('-c:a', 'copy');
+    else args.push('-c:a', 'aac', '-ac', '2');
+  }
+  args.push(
+    // Opus/FLAC in MP4 are still flagged experimental in FFmpeg 5.
+    '-strict',
+    'experimental',
+    '-avoid_negative_ts',
+    'make_zero',
+    '-muxdelay',
+    '0',
+    '-max_muxing_queue_size',
+    '1024',
+    '-f',
+    'mp4',
+    '-movflags',
+    'frag_keyframe+empty_moov+default_base_moof',
+  );
+  // Audio-only: every packet is a keyframe, so cap fragments by time instead of cutting one per packet.
+  if (!plan.video) args.push('-frag_duration', '1000000');
+  args.push('pipe:1');
+  return args;
+}

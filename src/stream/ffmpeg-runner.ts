@@ -1,0 +1,78 @@
+/**
+ * Spawning FFmpeg (or ffprobe) without a shell, keeping the last stderr lines for error reports, and
+ * killing it for sure: SIGTERM, then SIGKILL, resolved only once the process has exited.
+ */
+import { spawn } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+
+export { buildFfmpegArgs } from './ffmpeg-args.js';
+
+export interface FfmpegProcess {
+  readonly pid: number;
+  readonly stdin: Writable;
+  readonly stdout: Readable;
+  stderrTail(): string[];
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGTERM, SIGKILL after ~500 ms; resolves once the process is gone. */
+  kill(): Promise<void>;
+}
+
+const TAIL_LINES = 20;
+const KILL_GRACE_MS = 500;
+
+export function runFfmpeg(binary: string, args: string[]): FfmpegProcess {
+  const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'], shell: false, windowsHide: true });
+  const tail: string[] = [];
+  let partial = '';
+  const keep = (line: string) => {
+    if (line.trim() === '') return;
+    tail.push(line);
+    if (tail.length > TAIL_LINES) tail.shift();
+  };
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (text: string) => {
+    const lines = (partial + text).split(/\r?\n|\r/);
+    partial = lines.pop() ?? '';
+    for (const line of lines) keep(line);
+  });
+  // EPIPE when FFmpeg exits before reading all its input: the writer (the pump) sees it through its own
+  // listener; this one only keeps an unhandled 'error' from crashing the process.
+  child.stdin.on('error', () => undefined);
+  child.stdout.on('error', () => undefined);
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+    child.once('error', (err) => {
+      // Spawn failed (ENOENT, EACCES): there is no process to wait for.
+      keep(`${binary}: ${err.message}`);
+      if (child.pid === undefined) resolve({ code: null, signal: null });
+    });
+  });
+  // stderr's last lines can arrive after 'exit': wait for both, so an error report has them.
+  const stderrClosed = new Promise<void>((resolve) => child.stderr.once('close', resolve));
+  const exited = Promise.all([exit, stderrClosed]).then(([status]) => {
+    keep(partial);
+    partial = '';
+    return status;
+  });
+
+  let killing: Promise<void> | null = null;
+  return {
+    pid: child.pid ?? -1,
+    stdin: child.stdin,
+    stdout: child.stdout,
+    stderrTail: () => [...tail],
+    exited,
+    kill() {
+      killing ??= (async () => {
+        if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+          child.kill('SIGTERM');
+          const hard = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
+          await exited;
+          clearTimeout(hard);
+        }
+        await exited;
+      })();
+      return killing;
+    },
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * Deciding how a file reaches the browser: its own bytes (`direct`), FFmpeg copying the streams into
+ * fragmented MP4 (`remux`), or FFmpeg re-encoding what the browser cannot decode (`transcode`).
+ */
+import type { MediaInfo, MediaStream } from './media-info.js';
+
+export type StreamMode = 'direct' | 'remux' | 'transcode';
+
+export interface Plan {
+  mode: StreamMode;
+  video: { stream: number; action: 'copy' | 'h264' } | null;
+  audio: { stream: number; action: 'copy' | 'aac' } | null;
+  /** FFmpeg needs random access to the input (MP4/MOV whose moov is after mdat). */
+  seekableInput: boolean;
+  mime: string;
+  reason: string;
+}
+
+/** Codecs every current browser decodes inside MP4. */
+const BROWSER_VIDEO = new Set(['h264', 'vp9', 'av1']);
+const BROWSER_AUDIO = new Set(['aac', 'mp3', 'opus', 'flac']);
+/** What FFmpeg's MP4 muxer takes as it is (a forced remux copies these even if a browser may not play them). */
+const MP4_VIDEO = new Set([...BROWSER_VIDEO, 'hevc', 'mpeg4', 'mpeg2video', 'mpeg1video', 'vp8']);
+const MP4_AUDIO = new Set([...BROWSER_AUDIO, 'ac3', 'eac3', 'mp2', 'alac', 'dts', 'truehd', 'vorbis']);
+const WEBM_VIDEO = new Set(['vp8', 'vp9', 'av1']);
+const WEBM_AUDIO = new Set(['vorbis', 'opus']);
+const AUDIO_CONTAINERS: Record<string, string> = {
+  mp3: 'audio/mpeg',
+  aac: 'audio/aac',
+  ogg: 'audio/ogg',
+  flac: 'audio/flac',
+  wav: 'audio/wav',
+};
+
+export function planStream(info: MediaInfo, opts: { audio?: number; mode?: StreamMode } = {}): Plan {
+  const video = info.streams.find((s) => s.type === 'video' && !s.attachedPic) ?? null;
+  const audio = pickAudio(info.streams, opts.audio);
+  const pickedNonDefault = opts.audio !== undefined && audio !== pickAudio(info.streams, undefined);
+  const directMime = directType(info, video, audio);
+  const mp4Layout = info.container === 'mp4' || info.container === 'mov';
+
+  if (opts.mode === 'direct' || (!opts.mode && directMime && !pickedNonDefault)) {
+    return {
+      mode: 'direct',
+      video: video && { stream: video.index, action: 'copy' },
+      audio: audio && { stream: audio.index, action: 'copy' },
+      seekableInput: false,
+      mime: directMime ?? fallbackMime(info),
+      reason: opts.mode === 'direct' ? 'direct was asked for' : `${info.container} with browser codecs`,
+    };
+  }
+
+  // Forced remux copies whatever the MP4 muxer accepts and re-encodes only the rest (so it can still
+  // become a transcode, and says so); forced transcode re-encodes both; auto copies browser codecs only.
+  const force = opts.mode;
+  const copyVideo = (s: MediaStream) =>
+    force === 'transcode' ? false : force === 'remux' ? MP4_VIDEO.has(s.codec) : BROWSER_VIDEO.has(s.codec);
+  const copyAudio = (s: MediaStream) =>
+    force === 'transcode' ? false : force === 'remux' ? MP4_AUDIO.has(s.codec) : BROWSER_AUDIO.has(s.codec);
+  const v = video && {
+    stream: video.index,
+    action: copyVideo(video) ? ('copy' as const) : ('h264' as const),
+  };
+  const a = audio && { stream: audio.index, action: copyAudio(audio) ? ('copy' as const) : ('aac' as const) };
+  const reencoded = [
+    v?.action === 'h264' ? `video ${video?.codec}→h264` : null,
+    a?.action === 'aac' ? `audio ${audio?.codec}→aac` : null,
+  ].filter(Boolean);
+  const mode: StreamMode = reencoded.length > 0 ? 'transcode' : 'remux';
+  return {
+    mode,
+    video: v,
+    audio: a,
+    seekableInput: mp4Layout && info.moovAtEnd,
+    mime: 'video/mp4',
+    reason:
+      mode === 'transcode'
+        ? `${info.container}: ${reencoded.join(', ')}`
+        : `${info.container}: browser codecs copied into fragmented MP4`,
+  };
+}
+
+/** The chosen audio: index among audio streams when asked, else the default-flagged one, else the first. */
+function pickAudio(streams: MediaStream[], wanted: number | undefined): MediaStream | null {
+  const audios = streams.filter((s) => s.type === 'audio');
+  if (wanted !== undefined) {
+    if (!Number.isInteger(wanted) || wanted < 0 || wanted >= audios.length) {
+      throw new RangeError(`audio=${wanted} is out of range: there are ${audios.length} audio streams`);
+    }
+    return audios[wanted]!;
+  }
+  return audios.find((s) => s.default) ?? audios[0] ?? null;
+}
+
+/** The Content-Type when the browser can play the file's own bytes, else null. */
+function directType(info: MediaInfo, video: MediaStream | null, audio: MediaStream | null): string | null {
+  const audioOk = (set: Set<string>) => !audio || set.has(audio.codec);
+  if (info.container === 'mp4' || info.container === 'mov') {
+    if (video ? BROWSER_VIDEO.has(video.codec) && audioOk(BROWSER_AUDIO) : audio && audioOk(BROWSER_AUDIO)) {
+      return video ? 'video/mp4' : 'audio/mp4';
+    }
+    return null;
+  }
+  if (info.container === 'webm') {
+    if (video ? WEBM_VIDEO.has(video.codec) && audioOk(WEBM_AUDIO) : audio && audioOk(WEBM_AUDIO)) {
+      return video ? 'video/webm' : 'audio/webm';
+    }
+    return null;
+  }
+  if (!video && audio) return AUDIO_CONTAINERS[info.container] ?? null;
+  return null;
+}
+
+/** Content-Type for a forced direct of a file the browser may not play: still the honest type. */
+function fallbackMime(info: MediaInfo): string {
+  const byContainer: Record<string, string> = {
+    matroska: 'video/x-matroska',
+    avi: 'video/x-msvideo',
+    mpegts: 'video/mp2t',
+    mp4: 'video/mp4',
+    mov: 'video/quicktime',
+    webm: 'video/webm',
+    ...AUDIO_CONTAINERS,
+  };
+  return byContainer[info.container] ?? 'application/octet-stream';
+}
