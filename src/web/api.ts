@@ -1,0 +1,87 @@
+/**
+ * Talking to the server. A `?token=` on the page URL is kept in sessionStorage so later pages of this tab
+ * (and reloads) still have it; fetches send it as a Bearer header, media URLs as `?token=`.
+ */
+import type { Probe, Torrent } from './types.js';
+
+const tokenKey = 'streamtide.token';
+
+function readToken(): string | null {
+  const fromUrl = new URLSearchParams(location.search).get('token');
+  try {
+    if (fromUrl) sessionStorage.setItem(tokenKey, fromUrl);
+    return fromUrl || sessionStorage.getItem(tokenKey);
+  } catch {
+    // Storage can be disabled (privacy modes); the URL's token still works for this page.
+    return fromUrl;
+  }
+}
+
+export const token: string | null = readToken();
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The server's `{ error }` message, or a readable fallback. */
+async function errorOf(response: Response): Promise<ApiError> {
+  let message = `${response.status} ${response.statusText}`.trim();
+  try {
+    const body = (await response.json()) as { error?: unknown };
+    if (typeof body.error === 'string' && body.error) message = body.error;
+  } catch {
+    // Not JSON: keep the status line.
+  }
+  if (response.status === 401 || response.status === 403)
+    message += ' (open the page with ?token=YOUR_TOKEN)';
+  return new ApiError(response.status, message);
+}
+
+export async function request(path: string, init: RequestInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  if (token) headers.set('Authorization', `Bearer ${token}`);
+  let response: Response;
+  try {
+    response = await fetch(path, { ...init, headers });
+  } catch (err) {
+    if ((err as Error).name === 'AbortError') throw err;
+    throw new ApiError(0, 'Cannot reach the streamtide server. Is it still running?');
+  }
+  if (!response.ok) throw await errorOf(response);
+  return response;
+}
+
+async function json<T>(path: string, init?: RequestInit): Promise<T> {
+  return (await (await request(path, init)).json()) as T;
+}
+
+const h = (infoHash: string) => encodeURIComponent(infoHash);
+
+export const api = {
+  list: (signal?: AbortSignal) => json<Torrent[]>('/api/torrents', { signal }),
+  get: (infoHash: string, signal?: AbortSignal) => json<Torrent>(`/api/torrents/${h(infoHash)}`, { signal }),
+  probe: (infoHash: string, index: number, signal?: AbortSignal) =>
+    json<Probe>(`/api/torrents/${h(infoHash)}/files/${index}/probe`, { signal }),
+  addSource: (source: string) =>
+    json<Torrent>('/api/torrents', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ source }),
+    }),
+  addTorrentFile: (file: Blob) =>
+    json<Torrent>('/api/torrents', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-bittorrent' },
+      body: file,
+    }),
+  remove: async (infoHash: string, deleteFiles: boolean) => {
+    await request(`/api/torrents/${h(infoHash)}${deleteFiles ? '?deleteFiles=true' : ''}`, {
+      method: 'DELETE',
+    });
+  },
+};

@@ -1,0 +1,54 @@
+/** The API's shapes as the UI reads them (INTERFACE.md plus the web brief's additions). */
+
+export interface TorrentFile {
+  index: number;
+  name: string;
+  path: string;
+  length: number;
+  progress: number;
+  mime: string;
+  streamUrl: string;
+  /** Verified byte ranges, inclusive [start, end]; only from `GET /api/torrents/:infoHash`. */
+  downloaded?: Array<[number, number]>;
+}
+
+export interface Torrent {
+  infoHash: string;
+  name: string;
+  ready: boolean;
+  length: number;
+  progress: number;
+  downloadSpeed: number;
+  uploadSpeed: number;
+  numPeers: number;
+  /** Why a reader is waiting ("no peers", "fetching metadata"...), or null when nothing waits. */
+  stallReason?: string | null;
+  files: TorrentFile[];
+}
+
+export type Plan = 'direct' | 'remux' | 'transcode';
+
+export interface ProbeStream {
+  index: number;
+  type: string;
+  codec?: string | null;
+  language?: string | null;
+  title?: string | null;
+  channels?: number | null;
+  default?: boolean;
+  forced?: boolean;
+}
+
+export interface SubtitleFile {
+  index: number;
+  name: string;
+  language?: string | null;
+}
+
+export interface Probe {
+  container?: string | null;
+  duration?: number | null;
+  streams: ProbeStream[];
+  subtitleFiles?: SubtitleFile[];
+  plan: Plan;
+}

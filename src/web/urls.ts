@@ -1,0 +1,69 @@
+/**
+ * URLs of the server's routes. Pure (no DOM), so they can be tested anywhere. Media URLs carry the token as
+ * `?token=` because a `<video src>` or `<track src>` cannot send an Authorization header.
+ */
+
+type Params = Record<string, string | number | undefined | null>;
+
+function withQuery(path: string, params: Params): string {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== '') query.set(key, String(value));
+  }
+  const text = query.toString();
+  return text ? `${path}?${text}` : path;
+}
+
+const hashPart = (infoHash: string) => encodeURIComponent(infoHash);
+
+/** Seconds rounded to milliseconds: enough precision, and a short URL. */
+const seconds = (t: number | undefined) => (t && t > 0 ? Math.round(t * 1000) / 1000 : undefined);
+
+export interface StreamOptions {
+  /** Start at this source time (remux/transcode only). */
+  t?: number;
+  /** Audio stream, 0-based among the file's audio streams. */
+  audio?: number | null;
+  mode?: 'direct' | 'remux' | 'transcode';
+  token?: string | null;
+}
+
+export function streamUrl(infoHash: string, index: number, options: StreamOptions = {}): string {
+  return withQuery(`/stream/${hashPart(infoHash)}/${index}`, {
+    mode: options.mode,
+    t: seconds(options.t),
+    audio: options.audio,
+    token: options.token,
+  });
+}
+
+/** Embedded text subtitle stream `stream` of file `index`, shifted so cue times match a stream started at t. */
+export function embeddedSubtitleUrl(
+  infoHash: string,
+  index: number,
+  stream: number,
+  t?: number,
+  token?: string | null,
+) {
+  return withQuery(`/subtitles/${hashPart(infoHash)}/${index}.vtt`, { stream, t: seconds(t), token });
+}
+
+/** A subtitle file of the torrent, as WebVTT. */
+export function subtitleFileUrl(infoHash: string, fileIndex: number, t?: number, token?: string | null) {
+  return withQuery(`/subtitles/${hashPart(infoHash)}/${fileIndex}.vtt`, { t: seconds(t), token });
+}
+
+export function playlistUrl(infoHash: string, token?: string | null): string {
+  return withQuery(`/playlist/${hashPart(infoHash)}.m3u`, { token });
+}
+
+export function playerPath(infoHash: string, index: number, token?: string | null): string {
+  return withQuery(`/play/${hashPart(infoHash)}/${index}`, { token });
+}
+
+/** The player route's parameters, or null when `pathname` is not `/play/:infoHash/:index`. */
+export function parsePlayerPath(pathname: string): { infoHash: string; index: number } | null {
+  const match = /^\/play\/([0-9a-zA-Z]+)\/(\d+)\/?$/.exec(pathname);
+  if (!match) return null;
+  return { infoHash: match[1]!, index: Number(match[2]) };
+}
