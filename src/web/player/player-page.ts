@@ -1,0 +1,66 @@
+/** `/play/:infoHash/:index`: waits for the probe (showing why it waits), then the player. */
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, api, token } from '../api.js';
+import { html } from '../html.js';
+import { usePoll } from '../poll.js';
+import type { Probe } from '../types.js';
+import { Player } from './player.js';
+import { StatusPanel } from './status-panel.js';
+
+interface Props {
+  infoHash: string;
+  index: number;
+}
+
+export function PlayerPage({ infoHash, index }: Props) {
+  const torrent = usePoll((signal) => api.get(infoHash, signal), 1000, `torrent-${infoHash}`);
+  const [probe, setProbe] = useState<Probe | undefined>(undefined);
+  const [probeError, setProbeError] = useState<Error | undefined>(undefined);
+  const [attempt, setAttempt] = useState(0);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    setProbeError(undefined);
+    api.probe(infoHash, index, controller.signal).then(
+      (value) => setProbe(value),
+      (err: Error) => controller.signal.aborted || setProbeError(err),
+    );
+    return () => controller.abort();
+  }, [infoHash, index, attempt]);
+
+  const file = torrent.data?.files.find((f) => f.index === index);
+  const title = file?.name ?? torrent.data?.name ?? 'Loading…';
+  useEffect(() => {
+    document.title = `${file?.name ?? torrent.data?.name ?? 'Player'} · streamtide`;
+  }, [file?.name, torrent.data?.name]);
+
+  const unknown = torrent.error instanceof ApiError && torrent.error.status === 404;
+  return html`
+    <main class="page player-page">
+      <nav class="crumbs"><a href=${token ? `/?token=${encodeURIComponent(token)}` : '/'}>← All torrents</a></nav>
+      <h1 class="title">${title}</h1>
+      ${torrent.data && file?.path && file.path !== file.name ? html`<p class="muted small">${file.path}</p>` : null}
+      ${unknown ? html`<p class="error" role="alert">This torrent is not on the server (was it removed?).</p>` : null}
+      ${torrent.error && !unknown ? html`<p class="error" role="alert">${torrent.error.message}</p>` : null}
+      ${
+        probeError
+          ? html`<div class="error" role="alert">
+              <p>Cannot play this file: ${probeError.message}</p>
+              <button type="button" class="secondary" onClick=${() => setAttempt(attempt + 1)}>Try again</button>
+            </div>`
+          : null
+      }
+      ${
+        probe
+          ? html`<${Player} infoHash=${infoHash} index=${index} probe=${probe} torrent=${torrent.data} file=${file} />`
+          : probeError
+            ? null
+            : html`<div class="panel waiting" role="status" aria-live="polite">
+                <p><span class="spinner" aria-hidden="true"></span> Reading the media information…
+                  ${torrent.data?.stallReason ? html`<br /><span class="stall">Waiting: ${torrent.data.stallReason}</span>` : null}</p>
+                <${StatusPanel} torrent=${torrent.data} file=${file} plan=${undefined} mode=${undefined} />
+              </div>`
+      }
+    </main>
+  `;
+}

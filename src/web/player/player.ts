@@ -1,0 +1,157 @@
+/** The player: the video with its controls, track menus, download status and share links. */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { token } from '../api.js';
+import { html } from '../html.js';
+import type { Probe, Torrent, TorrentFile } from '../types.js';
+import { embeddedSubtitleUrl, playlistUrl, streamUrl, subtitleFileUrl } from '../urls.js';
+import { Controls } from './controls.js';
+import { diagnoseStream } from './diagnose.js';
+import { useFullscreen } from './fullscreen.js';
+import { useShortcuts } from './keyboard.js';
+import { Overlay } from './overlay.js';
+import { usePlayback } from './playback.js';
+import { ShareBox } from './share-box.js';
+import { downloadedFractions, StatusPanel } from './status-panel.js';
+import { TrackMenus } from './track-menus.js';
+import {
+  audioChoices,
+  parseSubtitleValue,
+  type SubtitleChoice,
+  subtitleChoices,
+  subtitleLanguage,
+  subtitleValue,
+} from './tracks.js';
+
+interface Props {
+  infoHash: string;
+  index: number;
+  probe: Probe;
+  torrent: Torrent | undefined;
+  file: TorrentFile | undefined;
+}
+
+export function Player({ infoHash, index, probe, torrent, file }: Props) {
+  const videoRef = useRef<HTMLVideoElement>(null);
+  const stageRef = useRef<HTMLDivElement>(null);
+  const p = usePlayback(videoRef, infoHash, index, probe);
+  const fullscreen = useFullscreen(stageRef, videoRef);
+  const [subtitle, setSubtitle] = useState<SubtitleChoice>({ kind: 'off' });
+  const [failure, setFailure] = useState<string | null>(null);
+
+  useShortcuts({
+    togglePlay: p.togglePlay,
+    skip: p.skip,
+    toggleFullscreen: fullscreen.toggle,
+    toggleMute: p.toggleMute,
+  });
+
+  // The cues must line up with the stream's own clock, which starts at 0 at source time `start`.
+  const trackUrl =
+    subtitle.kind === 'embedded'
+      ? embeddedSubtitleUrl(infoHash, index, subtitle.stream, p.start, token)
+      : subtitle.kind === 'file'
+        ? subtitleFileUrl(infoHash, subtitle.fileIndex, p.start, token)
+        : null;
+
+  // A track added after load is not shown by `default` alone in every browser.
+  useEffect(() => {
+    const tracks = videoRef.current?.querySelectorAll('track') ?? [];
+    for (const el of tracks) el.track.mode = 'showing';
+  }, [trackUrl]);
+
+  useEffect(() => {
+    setFailure(null);
+    if (!p.video.errorCode) return;
+    let live = true;
+    void diagnoseStream(p.src, p.video.errorCode).then((message) => live && setFailure(message));
+    return () => {
+      live = false;
+    };
+  }, [p.video.errorCode, p.src]);
+
+  const absolute = (path: string) => new URL(path, location.origin).href;
+  const waiting = p.video.waiting && !p.video.paused && !failure;
+  return html`
+    <div class="player">
+      <div class=${`stage${fullscreen.active ? ' is-fullscreen' : ''}`} ref=${stageRef}>
+        <div class="screen">
+          <video
+            ref=${videoRef}
+            src=${p.src}
+            playsinline
+            preload="auto"
+            controls=${p.direct}
+            aria-label=${file?.name ?? 'Video'}
+            data-mode=${p.mode}
+            onClick=${p.direct ? undefined : p.togglePlay}
+          >
+            ${
+              trackUrl
+                ? html`<track key=${trackUrl} kind="subtitles" default src=${trackUrl}
+                    srclang=${subtitleLanguage(probe, subtitle)} label="Subtitles" />`
+                : null
+            }
+          </video>
+          <${Overlay}
+            waiting=${waiting}
+            needsClick=${p.needsClick}
+            autoMuted=${p.autoMuted}
+            torrent=${torrent}
+            onPlay=${p.togglePlay}
+            onUnmute=${p.toggleMute}
+          />
+        </div>
+        ${
+          p.direct
+            ? null
+            : html`<${Controls}
+                paused=${p.video.paused}
+                muted=${p.video.muted}
+                fullscreen=${fullscreen.active}
+                time=${p.time}
+                duration=${p.duration}
+                buffered=${p.video.buffered.map(([a, b]) => [a + p.start, b + p.start])}
+                downloaded=${downloadedFractions(file)}
+                onTogglePlay=${p.togglePlay}
+                onToggleMute=${p.toggleMute}
+                onToggleFullscreen=${fullscreen.toggle}
+                onPreview=${p.setPreview}
+                onSeek=${p.seek}
+              />`
+        }
+      </div>
+      ${
+        failure
+          ? html`<div class="error" role="alert">
+              <p>${failure}</p>
+              ${
+                p.mode !== 'transcode'
+                  ? html`<button type="button" class="secondary" onClick=${() => p.forceMode('transcode')}>
+                      Try again with transcoding</button>`
+                  : null
+              }
+            </div>`
+          : null
+      }
+      <div class="player-panels">
+        <section class="panel" aria-label="Tracks">
+          <${TrackMenus}
+            audio=${audioChoices(probe)}
+            audioValue=${String(p.audio)}
+            subtitles=${subtitleChoices(probe)}
+            subtitleValue=${subtitleValue(subtitle)}
+            onAudio=${(value: string) => p.chooseAudio(Number(value))}
+            onSubtitle=${(value: string) => setSubtitle(parseSubtitleValue(value))}
+          />
+          <p class="muted small">Keys: space play/pause · ←/→ 10 s · f fullscreen · m mute</p>
+        </section>
+        <section class="panel" aria-label="Download status">
+          <${StatusPanel} torrent=${torrent} file=${file} plan=${probe.plan} mode=${p.mode} container=${probe.container} />
+        </section>
+        <section class="panel" aria-label="Share">
+          <${ShareBox} streamUrl=${absolute(streamUrl(infoHash, index, { token }))} playlistUrl=${playlistUrl(infoHash, token)} />
+        </section>
+      </div>
+    </div>
+  `;
+}
