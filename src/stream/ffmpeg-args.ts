@@ -17,6 +17,9 @@ export function buildFfmpegArgs(plan: Plan, input: FfmpegInput): string[] {
   if (!input.url && input.format) args.push('-f', input.format);
   if (input.startTime && input.startTime > 0) args.push('-ss', input.startTime.toFixed(3));
   args.push('-i', input.url ?? 'pipe:0');
+  // Input seeking lands on the keyframe before; copied streams (audio) would keep that pre-roll and,
+  // shifted to 0, push the video later. An output start of 0 drops everything before the asked time.
+  if (input.startTime && input.startTime > 0) args.push('-ss', '0');
 
   if (plan.video) {
     args.push('-map', `0:${plan.video.stream}`);
