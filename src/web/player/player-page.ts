@@ -29,12 +29,13 @@ export function PlayerPage({ infoHash, index }: Props) {
   }, [infoHash, index, attempt]);
 
   const file = torrent.data?.files.find((f) => f.index === index);
-  const title = file?.name ?? torrent.data?.name ?? 'Loading…';
+  const unknown = torrent.error instanceof ApiError && torrent.error.status === 404;
+  const title = file?.name ?? torrent.data?.name ?? (unknown ? 'Unknown torrent' : 'Loading…');
+
   useEffect(() => {
     document.title = `${file?.name ?? torrent.data?.name ?? 'Player'} · streamtide`;
   }, [file?.name, torrent.data?.name]);
 
-  const unknown = torrent.error instanceof ApiError && torrent.error.status === 404;
   return html`
     <main class="page player-page">
       <nav class="crumbs"><a href=${token ? `/?token=${encodeURIComponent(token)}` : '/'}>← All torrents</a></nav>
@@ -43,7 +44,7 @@ export function PlayerPage({ infoHash, index }: Props) {
       ${unknown ? html`<p class="error" role="alert">This torrent is not on the server (was it removed?).</p>` : null}
       ${torrent.error && !unknown ? html`<p class="error" role="alert">${torrent.error.message}</p>` : null}
       ${
-        probeError
+        probeError && !unknown
           ? html`<div class="error" role="alert">
               <p>Cannot play this file: ${probeError.message}</p>
               <button type="button" class="secondary" onClick=${() => setAttempt(attempt + 1)}>Try again</button>
@@ -56,8 +57,7 @@ export function PlayerPage({ infoHash, index }: Props) {
           : probeError
             ? null
             : html`<div class="panel waiting" role="status" aria-live="polite">
-                <p><span class="spinner" aria-hidden="true"></span> Reading the media information…
-                  ${torrent.data?.stallReason ? html`<br /><span class="stall">Waiting: ${torrent.data.stallReason}</span>` : null}</p>
+                <p><span class="spinner" aria-hidden="true"></span> Reading the media information…</p>
                 <${StatusPanel} torrent=${torrent.data} file=${file} plan=${undefined} mode=${undefined} />
               </div>`
       }
