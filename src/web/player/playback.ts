@@ -138,7 +138,11 @@ export function usePlayback(
   const togglePlay = () => {
     const v = ref.current;
     if (!v) return;
-    if (v.paused || v.ended) {
+    if (v.ended && !latest.current.direct) {
+      // A finished stream replays from the beginning of the source, not from where this stream started.
+      wantPlay.current = true;
+      seek(0);
+    } else if (v.paused || v.ended) {
       wantPlay.current = true;
       tryPlay();
     } else {
