@@ -37,6 +37,7 @@ export function Player({ infoHash, index, probe, torrent, file }: Props) {
   const fullscreen = useFullscreen(stageRef, videoRef);
   const [subtitle, setSubtitle] = useState<SubtitleChoice>({ kind: 'off' });
   const [failure, setFailure] = useState<string | null>(null);
+  const [subtitleFailed, setSubtitleFailed] = useState(false);
 
   useShortcuts({
     togglePlay: p.togglePlay,
@@ -88,7 +89,8 @@ export function Player({ infoHash, index, probe, torrent, file }: Props) {
             ${
               trackUrl
                 ? html`<track key=${trackUrl} kind="subtitles" default src=${trackUrl}
-                    srclang=${subtitleLanguage(probe, subtitle)} label="Subtitles" />`
+                    srclang=${subtitleLanguage(probe, subtitle)} label="Subtitles"
+                    onError=${() => setSubtitleFailed(true)} onLoad=${() => setSubtitleFailed(false)} />`
                 : null
             }
           </video>
@@ -141,8 +143,12 @@ export function Player({ infoHash, index, probe, torrent, file }: Props) {
             subtitles=${subtitleChoices(probe)}
             subtitleValue=${subtitleValue(subtitle)}
             onAudio=${(value: string) => p.chooseAudio(Number(value))}
-            onSubtitle=${(value: string) => setSubtitle(parseSubtitleValue(value))}
+            onSubtitle=${(value: string) => {
+              setSubtitleFailed(false);
+              setSubtitle(parseSubtitleValue(value));
+            }}
           />
+          ${subtitleFailed ? html`<p class="error small" role="alert">These subtitles could not be loaded.</p>` : null}
           <p class="muted small">Keys: space play/pause · ←/→ 10 s · f fullscreen · m mute</p>
         </section>
         <section class="panel" aria-label="Download status">
