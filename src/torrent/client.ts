@@ -1,0 +1,49 @@
+/** Starts the webtorrent client and waits until it listens; a taken default port falls back to a random one. */
+import WebTorrent from 'webtorrent';
+
+export interface ClientSettings {
+  torrentPort: number;
+  /** When the port is taken, listen on a random one instead of failing. */
+  portFallback: boolean;
+  dht: boolean;
+  lsd: boolean;
+  natUpnp: boolean;
+  natPmp: boolean;
+  utp: boolean;
+  tracker: boolean;
+}
+
+export async function startClient(settings: ClientSettings): Promise<WebTorrent> {
+  try {
+    return await listen(settings, settings.torrentPort);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || !settings.portFallback) throw err;
+    return listen(settings, 0);
+  }
+}
+
+function listen(settings: ClientSettings, port: number): Promise<WebTorrent> {
+  const client = new WebTorrent({
+    dht: settings.dht,
+    lsd: settings.lsd,
+    natUpnp: settings.natUpnp,
+    natPmp: settings.natPmp,
+    utp: settings.utp,
+    tracker: settings.tracker ? {} : false,
+    torrentPort: port,
+  });
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => {
+      // A uTP failure is reported as an error but webtorrent carries on over TCP; only a dead client is fatal.
+      if (!client.destroyed) return;
+      client.removeListener('listening', onListening);
+      reject(err);
+    };
+    const onListening = () => {
+      client.removeListener('error', onError);
+      resolve(client);
+    };
+    client.on('error', onError);
+    client.once('listening', onListening);
+  });
+}

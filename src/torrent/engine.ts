@@ -1,0 +1,305 @@
+/**
+ * The BitTorrent side of streamtide: a webtorrent client whose torrents each live in `dir/<infoHash>/`,
+ * exposed as a Catalog of DataSources. It remembers its torrents across restarts (state-store) and keeps the
+ * data under a size cap by evicting the least recently streamed torrents nobody is reading (cache-cap).
+ */
+import { mkdir, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type WebTorrent from 'webtorrent';
+import type { Torrent } from 'webtorrent';
+import type { Catalog, CatalogEntry } from '../catalog/types.js';
+import { type DataSource, DataSourceError } from '../stream/data-source.js';
+import { planEviction } from './cache-cap.js';
+import { startClient } from './client.js';
+import { parseInput } from './parse-input.js';
+import { confinedStore } from './safe-path.js';
+import { type SavedTorrent, StateStore } from './state-store.js';
+import { TorrentRecord } from './torrent-record.js';
+
+export interface EngineOptions {
+  dir: string;
+  /** BitTorrent listening port; default 6881, falling back to a random port when taken. 0 = random. */
+  torrentPort?: number;
+  dht?: boolean;
+  lsd?: boolean;
+  natUpnp?: boolean;
+  natPmp?: boolean;
+  utp?: boolean;
+  tracker?: boolean;
+  /** Cap on downloaded data; default 50 GiB. */
+  maxCacheBytes?: number;
+  /** Remember torrents across restarts (default true). */
+  persist?: boolean;
+  /** Extra trackers announced for every torrent. */
+  announce?: string[];
+  /** Where non-fatal problems go (default console.warn). */
+  onWarning?: (message: string) => void;
+}
+
+export const DEFAULT_TORRENT_PORT = 6881;
+export const DEFAULT_MAX_CACHE_BYTES = 50 * 1024 ** 3;
+/** How often progress is saved and the cache cap enforced. */
+const HOUSEKEEPING_MS = 30_000;
+
+export class TorrentEngine implements Catalog {
+  private readonly records = new Map<string, TorrentRecord>();
+  private readonly adding = new Map<string, Promise<TorrentRecord>>();
+  private readonly state: StateStore | null;
+  private readonly dir: string;
+  private readonly warn: (message: string) => void;
+  private readonly timer: NodeJS.Timeout;
+  private destroyed: Promise<void> | undefined;
+
+  private constructor(
+    private readonly client: WebTorrent,
+    private readonly options: EngineOptions,
+  ) {
+    this.dir = resolve(options.dir);
+    this.state = options.persist === false ? null : new StateStore(this.dir);
+    this.warn = options.onWarning ?? ((message) => console.warn(`streamtide torrent: ${message}`));
+    client.on('error', (err: Error) => this.warn(err.message));
+    this.timer = setInterval(() => void this.housekeeping(), HOUSEKEEPING_MS);
+    this.timer.unref();
+  }
+
+  static async create(options: EngineOptions): Promise<TorrentEngine> {
+    await mkdir(options.dir, { recursive: true });
+    const client = await startClient({
+      torrentPort: options.torrentPort ?? DEFAULT_TORRENT_PORT,
+      portFallback: options.torrentPort === undefined,
+      dht: options.dht ?? true,
+      lsd: options.lsd ?? true,
+      natUpnp: options.natUpnp ?? true,
+      natPmp: options.natPmp ?? true,
+      utp: options.utp ?? true,
+      tracker: options.tracker ?? true,
+    });
+    const engine = new TorrentEngine(client, options);
+    await engine.restore();
+    return engine;
+  }
+
+  /** The BitTorrent listening port. */
+  get port(): number {
+    return this.client.torrentPort;
+  }
+
+  async add(
+    input: string | Uint8Array,
+    opts: { signal?: AbortSignal } = {},
+  ): Promise<{ entry: CatalogEntry; created: boolean }> {
+    this.assertOpen();
+    const parsed = await parseInput(input, { signal: opts.signal });
+    const known = this.records.get(parsed.infoHash) ?? (await this.adding.get(parsed.infoHash));
+    if (known) return { entry: known.entry(), created: false };
+    const magnet = typeof parsed.torrentId === 'string' ? parsed.torrentId : undefined;
+    const adding = this.attach(
+      new TorrentRecord(parsed.infoHash, this.folderOf(parsed.infoHash)),
+      parsed.torrentId,
+      {
+        magnet,
+      },
+    );
+    this.adding.set(parsed.infoHash, adding);
+    try {
+      const record = await adding;
+      await this.persist();
+      return { entry: record.entry(), created: true };
+    } catch (err) {
+      this.records.delete(parsed.infoHash);
+      throw err;
+    } finally {
+      this.adding.delete(parsed.infoHash);
+    }
+  }
+
+  get(infoHash: string): CatalogEntry | undefined {
+    return this.records.get(infoHash.toLowerCase())?.entry();
+  }
+
+  list(): CatalogEntry[] {
+    return [...this.records.values()].map((record) => record.entry());
+  }
+
+  async waitForMetadata(infoHash: string, signal?: AbortSignal): Promise<CatalogEntry> {
+    const record = this.records.get(infoHash.toLowerCase());
+    if (!record) throw new DataSourceError(`unknown torrent ${infoHash}`, 'NOT_FOUND');
+    await record.whenReady(signal);
+    return record.entry();
+  }
+
+  openSource(infoHash: string, fileIndex: number): DataSource | undefined {
+    return this.records.get(infoHash.toLowerCase())?.openSource(fileIndex);
+  }
+
+  async remove(infoHash: string, opts: { deleteFiles?: boolean } = {}): Promise<boolean> {
+    const record = this.records.get(infoHash.toLowerCase());
+    if (!record) return false;
+    this.records.delete(record.infoHash);
+    record.fail('the torrent was removed', 'TORRENT_REMOVED');
+    await this.close(record);
+    if (opts.deleteFiles) await rm(record.folder, { recursive: true, force: true });
+    await this.persist();
+    return true;
+  }
+
+  fileRanges(infoHash: string, fileIndex: number): Array<[number, number]> {
+    return this.records.get(infoHash.toLowerCase())?.fileRanges(fileIndex) ?? [];
+  }
+
+  stallReason(infoHash: string): string | null {
+    return this.records.get(infoHash.toLowerCase())?.stallReason() ?? null;
+  }
+
+  /** Connects to a peer of a known torrent ('host:port'). */
+  addPeer(infoHash: string, address: string): void {
+    const record = this.records.get(infoHash.toLowerCase());
+    if (!record) throw new DataSourceError(`unknown torrent ${infoHash}`, 'NOT_FOUND');
+    record.torrent.addPeer(address);
+  }
+
+  /** The webtorrent Torrent behind an entry, for diagnostics and tests (its events, its bitfield). */
+  torrent(infoHash: string): Torrent | undefined {
+    return this.records.get(infoHash.toLowerCase())?.torrent;
+  }
+
+  /** Saves state, then closes every torrent and the client. Safe to call twice. */
+  destroy(): Promise<void> {
+    this.destroyed ??= (async () => {
+      clearInterval(this.timer);
+      await this.persist().catch((err: Error) => this.warn(`saving state failed: ${err.message}`));
+      for (const record of this.records.values()) {
+        record.closing = true;
+        record.fail('the torrent engine was closed', 'ENGINE_CLOSED');
+      }
+      this.records.clear();
+      await new Promise<void>((done) => this.client.destroy(() => done()));
+    })();
+    return this.destroyed;
+  }
+
+  private folderOf(infoHash: string): string {
+    return join(this.dir, infoHash);
+  }
+
+  private assertOpen(): void {
+    if (this.destroyed) throw new Error('the torrent engine is closed');
+  }
+
+  /** Adds `torrentId` to webtorrent for `record`; resolves once the info-hash event has fired. */
+  private attach(
+    record: TorrentRecord,
+    torrentId: string | Uint8Array,
+    extra: { magnet?: string; bitfield?: Uint8Array },
+  ): Promise<TorrentRecord> {
+    const torrent = this.client.add(torrentId, {
+      path: record.folder,
+      store: confinedStore(record.folder),
+      announce: this.options.announce ?? [],
+      bitfield: extra.bitfield,
+      deselect: record.evicted,
+    });
+    record.attach(torrent, extra.magnet);
+    record.closing = false;
+    this.records.set(record.infoHash, record);
+    this.watch(record, torrent);
+    return new Promise((resolve, reject) => {
+      const settle = (err?: Error) => {
+        torrent.removeListener('infoHash', onInfoHash);
+        torrent.removeListener('close', onClose);
+        if (err) reject(err);
+        else resolve(record);
+      };
+      const onInfoHash = () => settle();
+      const onClose = () => settle(new Error(`the torrent ${record.infoHash} closed before it started`));
+      torrent.once('infoHash', onInfoHash);
+      torrent.once('close', onClose);
+    });
+  }
+
+  private watch(record: TorrentRecord, torrent: Torrent): void {
+    torrent.on('error', (err: Error) => this.warn(`${record.infoHash}: ${err.message}`));
+    torrent.on('warning', () => {}); // tracker hiccups and bad pieces: webtorrent retries on its own
+    torrent.once('ready', () => void this.persist().catch(() => {}));
+    torrent.once('done', () => void this.persist().catch(() => {}));
+    torrent.once('close', () => {
+      // Closed by webtorrent itself (a store error): forget it rather than serve a dead torrent.
+      if (record.closing || record.torrent !== torrent) return;
+      this.records.delete(record.infoHash);
+      record.fail('the torrent stopped after an error', 'TORRENT_FAILED');
+      void this.persist().catch(() => {});
+    });
+  }
+
+  private close(record: TorrentRecord, destroyStore = false): Promise<void> {
+    record.closing = true;
+    const torrent = record.torrent;
+    return new Promise((done) => {
+      if (torrent.destroyed) return done();
+      torrent.destroy({ destroyStore }, () => done());
+    });
+  }
+
+  private async restore(): Promise<void> {
+    if (!this.state) return;
+    for (const saved of await this.state.load()) {
+      if (this.records.has(saved.infoHash)) continue;
+      try {
+        await this.restoreOne(saved);
+      } catch (err) {
+        this.warn(`could not restore ${saved.infoHash}: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  private async restoreOne(saved: SavedTorrent): Promise<void> {
+    const source = saved.torrent ? Buffer.from(saved.torrent, 'base64') : saved.magnet;
+    if (!source) return;
+    const parsed = await parseInput(source);
+    if (parsed.infoHash !== saved.infoHash) throw new Error('saved torrent does not match its info-hash');
+    const bitfield = saved.bitfield ? new Uint8Array(Buffer.from(saved.bitfield, 'base64')) : undefined;
+    const record = new TorrentRecord(saved.infoHash, this.folderOf(saved.infoHash), saved);
+    await this.attach(record, parsed.torrentId, { magnet: saved.magnet, bitfield });
+  }
+
+  private async persist(): Promise<void> {
+    if (!this.state) return;
+    await this.state.save([...this.records.values()].map((record) => record.saved()));
+  }
+
+  private async housekeeping(): Promise<void> {
+    if (this.destroyed) return;
+    await this.enforceCap();
+    await this.persist().catch((err: Error) => this.warn(`saving state failed: ${err.message}`));
+  }
+
+  /** Evicts the least recently streamed idle torrents' data until the total fits under maxCacheBytes. */
+  async enforceCap(): Promise<string[]> {
+    const max = this.options.maxCacheBytes ?? DEFAULT_MAX_CACHE_BYTES;
+    const victims = planEviction(
+      [...this.records.values()].map((record) => ({
+        infoHash: record.infoHash,
+        bytes: record.torrent.ready ? record.torrent.downloaded : 0,
+        lastUsed: Math.max(record.lastStreamedAt, record.addedAt),
+        evictable: record.ready && record.idle,
+      })),
+      max,
+    );
+    for (const infoHash of victims) {
+      const record = this.records.get(infoHash);
+      if (record) await this.evict(record);
+    }
+    return victims;
+  }
+
+  /** Deletes a torrent's data and adds it back deselected: still listed, downloaded again only when streamed. */
+  private async evict(record: TorrentRecord): Promise<void> {
+    const torrentFile = record.torrent.torrentFile;
+    record.detach();
+    await this.close(record, true);
+    await rm(record.folder, { recursive: true, force: true });
+    if (this.destroyed) return;
+    record.evicted = true;
+    await this.attach(record, torrentFile, {});
+  }
+}

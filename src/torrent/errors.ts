@@ -1,0 +1,13 @@
+/** Errors the engine shows to users (the HTTP API answers 400 with the message). */
+export type TorrentInputErrorCode = 'INVALID_SOURCE' | 'FETCH_FAILED' | 'TOO_LARGE' | 'UNSUPPORTED_SCHEME';
+
+export class TorrentInputError extends Error {
+  constructor(
+    message: string,
+    readonly code: TorrentInputErrorCode,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'TorrentInputError';
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * Turns what a user typed or uploaded into something webtorrent can add, or a TorrentInputError with a message
+ * fit to show them. Nothing here touches the engine, so an invalid input can never half-add a torrent.
+ */
+import parseTorrent, { type ParsedTorrent } from 'parse-torrent';
+import { TorrentInputError } from './errors.js';
+
+export interface ParsedInput {
+  /** Lower-case hex. */
+  infoHash: string;
+  /** What to hand to webtorrent: a magnet URI, or validated .torrent bytes. */
+  torrentId: string | Uint8Array;
+}
+
+export interface FetchLimits {
+  maxBytes: number;
+  timeoutMs: number;
+  maxRedirects: number;
+}
+
+export const defaultFetchLimits: FetchLimits = {
+  maxBytes: 10 * 1024 * 1024,
+  timeoutMs: 15_000,
+  maxRedirects: 5,
+};
+
+/** Far beyond any real torrent, small enough that the piece table and bitfield stay cheap. */
+const MAX_PIECES = 4_000_000;
+const MAX_PIECE_LENGTH = 128 * 1024 * 1024;
+const MAX_FILES = 200_000;
+const HEX_HASH = /^[0-9a-f]{40}$/i;
+const BASE32_HASH = /^[a-z2-7]{32}$/i;
+
+export async function parseInput(
+  input: string | Uint8Array,
+  options: { signal?: AbortSignal; limits?: FetchLimits } = {},
+): Promise<ParsedInput> {
+  if (typeof input !== 'string') return parseTorrentBytes(input);
+  const text = input.trim();
+  if (/^magnet:/i.test(text)) return parseMagnet(text);
+  if (HEX_HASH.test(text) || BASE32_HASH.test(text)) {
+    const infoHash = await infoHashOf(`magnet:?xt=urn:btih:${text}`);
+    return { infoHash, torrentId: `magnet:?xt=urn:btih:${infoHash}` };
+  }
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(text)?.[1]?.toLowerCase();
+  if (scheme === 'http' || scheme === 'https') {
+    const bytes = await fetchTorrent(text, options.limits ?? defaultFetchLimits, options.signal);
+    return parseTorrentBytes(bytes, text);
+  }
+  if (scheme && scheme.length > 1) {
+    throw new TorrentInputError(
+      `unsupported URL scheme "${scheme}:": give a magnet URI, an info-hash or an http(s) URL of a .torrent`,
+      'UNSUPPORTED_SCHEME',
+    );
+  }
+  throw new TorrentInputError(
+    'not a torrent source: give a magnet URI, a 40-hex or 32-base32 info-hash, or an http(s) URL of a .torrent',
+    'INVALID_SOURCE',
+  );
+}
+
+async function parseMagnet(magnet: string): Promise<ParsedInput> {
+  const infoHash = await infoHashOf(magnet);
+  return { infoHash, torrentId: magnet };
+}
+
+async function infoHashOf(magnet: string): Promise<string> {
+  let parsed: ParsedTorrent | undefined;
+  try {
+    parsed = await parseTorrent(magnet);
+  } catch {
+    // reported below
+  }
+  const infoHash = parsed?.infoHash?.toLowerCase();
+  if (!infoHash || !HEX_HASH.test(infoHash)) {
+    throw new TorrentInputError(
+      'invalid magnet URI: it needs xt=urn:btih: followed by a 40-hex or 32-base32 info-hash',
+      'INVALID_SOURCE',
+    );
+  }
+  return infoHash;
+}
+
+/** Validates .torrent bytes (parse-torrent throws plain errors and trusts every number it reads). */
+export async function parseTorrentBytes(bytes: Uint8Array, origin = 'the .torrent'): Promise<ParsedInput> {
+  const invalid = (why: string, cause?: unknown) =>
+    new TorrentInputError(`${origin} is not a valid .torrent file: ${why}`, 'INVALID_SOURCE', { cause });
+  if (bytes.length > defaultFetchLimits.maxBytes) {
+    throw new TorrentInputError(`${origin} is larger than ${defaultFetchLimits.maxBytes} bytes`, 'TOO_LARGE');
+  }
+  // A bencoded dictionary starts with "d"; parse-torrent would take 20 arbitrary bytes for a binary info-hash.
+  if (bytes.length < 40 || bytes[0] !== 0x64) throw invalid('not a bencoded dictionary');
+  let parsed: ParsedTorrent;
+  try {
+    parsed = await parseTorrent(bytes);
+  } catch (err) {
+    throw invalid(err instanceof Error ? err.message : String(err), err);
+  }
+  const { infoHash, files, pieces, pieceLength, length } = parsed;
+  if (!infoHash || !HEX_HASH.test(infoHash) || !files || !pieces || !pieceLength || length === undefined) {
+    throw invalid('missing info');
+  }
+  if (!Number.isSafeInteger(pieceLength) || pieceLength < 1 || pieceLength > MAX_PIECE_LENGTH) {
+    throw invalid(`absurd piece length ${pieceLength}`);
+  }
+  if (pieces.length < 1 || pieces.length > MAX_PIECES) throw invalid(`absurd piece count ${pieces.length}`);
+  if (files.length < 1 || files.length > MAX_FILES) throw invalid(`absurd file count ${files.length}`);
+  if (files.some((file) => !Number.isSafeInteger(file.length) || file.length < 0))
+    throw invalid('bad file length');
+  if (!Number.isSafeInteger(length) || length < 1) throw invalid('empty torrent');
+  if (pieces.length !== Math.ceil(length / pieceLength)) {
+    throw invalid(`${pieces.length} pieces do not cover ${length} bytes at ${pieceLength} per piece`);
+  }
+  return { infoHash: infoHash.toLowerCase(), torrentId: bytes };
+}
+
+/** GET with a byte cap, a timeout and redirects followed by hand, so every hop is checked to be http(s). */
+async function fetchTorrent(url: string, limits: FetchLimits, signal?: AbortSignal): Promise<Uint8Array> {
+  const timeout = AbortSignal.timeout(limits.timeoutMs);
+  const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+  const failed = (why: string, cause?: unknown) =>
+    new TorrentInputError(`could not fetch ${url}: ${why}`, 'FETCH_FAILED', { cause });
+  let current = url;
+  try {
+    for (let hop = 0; ; hop++) {
+      const response = await fetch(current, {
+        redirect: 'manual',
+        signal: combined,
+        headers: { accept: 'application/x-bittorrent, */*' },
+      });
+      if (response.status >= 300 && response.status < 400) {
+        await response.body?.cancel();
+        const location = response.headers.get('location');
+        if (!location) throw failed(`redirect ${response.status} without a Location`);
+        if (hop >= limits.maxRedirects) throw failed(`more than ${limits.maxRedirects} redirects`);
+        const next = new URL(location, current);
+        if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+          throw new TorrentInputError(
+            `${url} redirects to an unsupported ${next.protocol} URL`,
+            'UNSUPPORTED_SCHEME',
+          );
+        }
+        current = next.href;
+        continue;
+      }
+      if (!response.ok) {
+        await response.body?.cancel();
+        throw failed(`HTTP ${response.status}`);
+      }
+      return await readCapped(response, limits.maxBytes, url);
+    }
+  } catch (err) {
+    if (err instanceof TorrentInputError) throw err;
+    if (signal?.aborted) throw signal.reason;
+    if (timeout.aborted) throw failed(`no answer within ${limits.timeoutMs / 1000} s`, err);
+    throw failed(
+      err instanceof Error ? (err.cause as Error | undefined)?.message || err.message : String(err),
+      err,
+    );
+  }
+}
+
+async function readCapped(response: Response, maxBytes: number, url: string): Promise<Uint8Array> {
+  const tooLarge = () => new TorrentInputError(`${url} is larger than ${maxBytes} bytes`, 'TOO_LARGE');
+  const declared = Number(response.headers.get('content-length'));
+  if (declared > maxBytes) {
+    await response.body?.cancel();
+    throw tooLarge();
+  }
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  if (!response.body) return new Uint8Array(0);
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,94 @@
+/**
+ * Lets reads wait for pieces: woken by the torrent's `verified` event, never by a timer. One per torrent.
+ */
+import type { Torrent } from 'webtorrent';
+import { abortError } from '../stream/data-source.js';
+
+interface Wait {
+  missing: Set<number>;
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+export class PieceWaiter {
+  private readonly byPiece = new Map<number, Set<Wait>>();
+  private readonly waits = new Set<Wait>();
+  private readonly onVerified = (index: number) => this.verified(index);
+
+  constructor(private readonly torrent: Torrent) {
+    torrent.on('verified', this.onVerified);
+  }
+
+  /** Reads currently waiting for data. */
+  get pending(): number {
+    return this.waits.size;
+  }
+
+  /** Pieces that some read is waiting for. */
+  get wanted(): number {
+    return this.byPiece.size;
+  }
+
+  /** Resolves once every piece in [from, to] is verified; rejects when `signal` aborts. */
+  waitFor(from: number, to: number, signal?: AbortSignal): Promise<void> {
+    const bitfield = this.torrent.bitfield;
+    const missing = new Set<number>();
+    for (let piece = from; piece <= to; piece++) if (!bitfield?.get(piece)) missing.add(piece);
+    if (missing.size === 0) return Promise.resolve();
+    if (signal?.aborted) return Promise.reject(abortError(signal));
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        this.forget(wait);
+        reject(abortError(signal));
+      };
+      const wait: Wait = {
+        missing,
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        reject: (err) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(err);
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waits.add(wait);
+      for (const piece of missing) {
+        const set = this.byPiece.get(piece) ?? new Set<Wait>();
+        set.add(wait);
+        this.byPiece.set(piece, set);
+      }
+    });
+  }
+
+  /** Fails every waiting read (the torrent was removed or closed) and stops listening. */
+  close(err: Error): void {
+    this.torrent.removeListener('verified', this.onVerified);
+    for (const wait of [...this.waits]) {
+      this.forget(wait);
+      wait.reject(err);
+    }
+  }
+
+  private verified(index: number): void {
+    const set = this.byPiece.get(index);
+    if (!set) return;
+    this.byPiece.delete(index);
+    for (const wait of set) {
+      wait.missing.delete(index);
+      if (wait.missing.size > 0) continue;
+      this.waits.delete(wait);
+      wait.resolve();
+    }
+  }
+
+  private forget(wait: Wait): void {
+    this.waits.delete(wait);
+    for (const piece of wait.missing) {
+      const set = this.byPiece.get(piece);
+      set?.delete(wait);
+      if (set?.size === 0) this.byPiece.delete(piece);
+    }
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Torrent-supplied names are hostile input: every path a torrent brings is rewritten to a plain relative path
+ * (no `..`, no absolute root, no NUL or control characters, no empty parts) and the store writes only under the
+ * torrent's own folder, checked again after resolving.
+ */
+import { resolve, sep } from 'node:path';
+import FSChunkStore, { type FsStoreFile } from 'fs-chunk-store';
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this strips
+const RESERVED = /[<>:"\\|?*\u0000-\u001f\u007f]/g;
+const MAX_PART_BYTES = 200;
+
+function safePart(part: string): string | null {
+  const cleaned = part.replace(RESERVED, '_').trim();
+  if (cleaned === '' || cleaned === '.' || cleaned === '..') return null;
+  return truncate(cleaned);
+}
+
+/** Keeps a name under the usual 255-byte limit, keeping its extension. */
+function truncate(name: string): string {
+  if (Buffer.byteLength(name) <= MAX_PART_BYTES) return name;
+  const dot = name.lastIndexOf('.');
+  const ext = dot > 0 && name.length - dot <= 16 ? name.slice(dot) : '';
+  let stem = name.slice(0, name.length - ext.length);
+  while (Buffer.byteLength(stem + ext) > MAX_PART_BYTES) stem = stem.slice(0, -1);
+  return stem + ext;
+}
+
+/** One torrent path (either separator) as a safe relative path with forward slashes; never empty. */
+export function safeRelativePath(path: string): string {
+  const parts = path
+    .split(/[/\\]+/)
+    .map(safePart)
+    .filter((part): part is string => part !== null);
+  return parts.length > 0 ? parts.join('/') : '_';
+}
+
+/** Safe paths for all files of a torrent; two files that sanitise to the same path get distinct names. */
+export function safeFilePaths(paths: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return paths.map((path, index) => {
+    let safe = safeRelativePath(path);
+    if (seen.has(safe)) safe = `${safe}~${index}`;
+    seen.add(safe);
+    return safe;
+  });
+}
+
+/** Absolute path of `relative` under `root`; throws if it would land anywhere else. */
+export function confine(root: string, relative: string): string {
+  const base = resolve(root);
+  const full = resolve(base, relative);
+  if (!full.startsWith(base + sep))
+    throw new Error(`refusing a path outside the download folder: ${relative}`);
+  return full;
+}
+
+interface StoreOptions {
+  files: FsStoreFile[];
+  length?: number;
+}
+
+/** A chunk-store class for webtorrent's `store` option, writing the torrent's files under `root` only. */
+export function confinedStore(root: string): typeof FSChunkStore {
+  return class ConfinedStore extends FSChunkStore {
+    constructor(chunkLength: number, opts: StoreOptions) {
+      const safe = safeFilePaths(opts.files.map((file) => file.path));
+      // Fresh objects: webtorrent's File instances keep their own fields.
+      const files = opts.files.map((file, i) => ({
+        path: confine(root, safe[i]!),
+        length: file.length,
+        offset: file.offset,
+      }));
+      super(chunkLength, { files, length: opts.length });
+    }
+  };
+}

@@ -1,0 +1,165 @@
+/**
+ * The engine's record of one torrent: the webtorrent Torrent (swapped when the cache cap evicts its data),
+ * and, once the metadata is in, its safe file paths, piece waiter and streaming priority.
+ */
+import type { Torrent } from 'webtorrent';
+import type { CatalogEntry } from '../catalog/types.js';
+import { abortError, DataSourceError } from '../stream/data-source.js';
+import { verifiedRanges } from './piece-math.js';
+import { PieceWaiter } from './piece-waiter.js';
+import { safeFilePaths } from './safe-path.js';
+import type { SavedTorrent } from './state-store.js';
+import { StreamPriority } from './stream-priority.js';
+import type { TorrentContext } from './torrent-source.js';
+import { TorrentSource } from './torrent-source.js';
+import { catalogEntry, stallReason } from './torrent-stats.js';
+
+interface Live {
+  paths: string[];
+  waiter: PieceWaiter;
+  priority: StreamPriority;
+}
+
+export class TorrentRecord implements TorrentContext {
+  torrent!: Torrent;
+  addedAt: number;
+  lastStreamedAt: number;
+  evicted: boolean;
+  /** Set while the record is being torn down on purpose (remove, evict, destroy). */
+  closing = false;
+  private magnet: string | undefined;
+  private live: Live | undefined;
+  private readyWaiters = new Set<{ resolve(): void; reject(err: unknown): void }>();
+
+  constructor(
+    readonly infoHash: string,
+    readonly folder: string,
+    saved: Partial<SavedTorrent> = {},
+  ) {
+    const now = Date.now();
+    this.addedAt = saved.addedAt ?? now;
+    this.lastStreamedAt = saved.lastStreamedAt ?? 0;
+    this.evicted = saved.evicted ?? false;
+    this.magnet = saved.magnet;
+  }
+
+  /** Binds a (new) webtorrent Torrent to this record. */
+  attach(torrent: Torrent, magnet?: string): void {
+    this.torrent = torrent;
+    this.live = undefined;
+    if (magnet) this.magnet = magnet;
+    const onReady = () => {
+      const paths = safeFilePaths(torrent.files.map((file) => file.path));
+      this.live = { paths, waiter: new PieceWaiter(torrent), priority: new StreamPriority(torrent) };
+      for (const waiter of this.readyWaiters) waiter.resolve();
+      this.readyWaiters.clear();
+    };
+    if (torrent.ready) onReady();
+    else torrent.once('ready', onReady);
+  }
+
+  get ready(): boolean {
+    return !!this.live && this.torrent.ready;
+  }
+
+  get waiter(): PieceWaiter {
+    return this.requireLive().waiter;
+  }
+
+  get priority(): StreamPriority {
+    return this.requireLive().priority;
+  }
+
+  /** Nobody streams from it and nobody waits for it: safe to evict. */
+  get idle(): boolean {
+    return !this.live || (!this.live.priority.active && this.live.waiter.pending === 0);
+  }
+
+  touch(): void {
+    this.lastStreamedAt = Date.now();
+  }
+
+  whenReady(signal?: AbortSignal): Promise<void> {
+    if (this.ready) return Promise.resolve();
+    if (signal?.aborted) return Promise.reject(abortError(signal));
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        reject: (err: unknown) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(err);
+        },
+      };
+      const onAbort = () => {
+        this.readyWaiters.delete(waiter);
+        reject(abortError(signal));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.readyWaiters.add(waiter);
+    });
+  }
+
+  entry(): CatalogEntry {
+    return catalogEntry(this.torrent, this.infoHash, this.ready ? this.live?.paths : undefined);
+  }
+
+  stallReason(): string | null {
+    return stallReason(this.torrent, this.live?.waiter.pending ?? 0);
+  }
+
+  openSource(fileIndex: number): TorrentSource | undefined {
+    if (!this.ready || !Number.isInteger(fileIndex)) return undefined;
+    const file = this.torrent.files[fileIndex];
+    return file ? new TorrentSource(this, fileIndex, file) : undefined;
+  }
+
+  fileRanges(fileIndex: number): Array<[number, number]> {
+    const file = this.ready ? this.torrent.files[fileIndex] : undefined;
+    if (!file) return [];
+    return verifiedRanges(
+      { offset: file.offset, length: file.length, pieceLength: this.torrent.pieceLength },
+      this.torrent.bitfield,
+    );
+  }
+
+  saved(): SavedTorrent {
+    const torrent = this.torrent;
+    const withMetadata = !!torrent.metadata && !!torrent.bitfield;
+    return {
+      infoHash: this.infoHash,
+      name: torrent.name,
+      ...(withMetadata
+        ? {
+            torrent: Buffer.from(torrent.torrentFile).toString('base64'),
+            bitfield: Buffer.from(torrent.bitfield!.buffer).toString('base64'),
+          }
+        : { magnet: this.magnet ?? torrent.magnetURI }),
+      addedAt: this.addedAt,
+      lastStreamedAt: this.lastStreamedAt,
+      ...(this.evicted ? { evicted: true } : {}),
+    };
+  }
+
+  /** Lets go of the current Torrent's waiter and windows before it is swapped (nothing may be waiting). */
+  detach(): void {
+    this.live?.waiter.close(new DataSourceError('the torrent data was evicted', 'EVICTED'));
+    this.live = undefined;
+  }
+
+  /** Fails everything waiting on this torrent (reads and waitForMetadata). */
+  fail(message: string, code: string): void {
+    const err = new DataSourceError(message, code);
+    this.live?.waiter.close(err);
+    this.live?.priority.clear();
+    for (const waiter of this.readyWaiters) waiter.reject(err);
+    this.readyWaiters.clear();
+  }
+
+  private requireLive(): Live {
+    if (!this.live) throw new DataSourceError('the torrent has no metadata yet', 'NOT_READY');
+    return this.live;
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * One file of a torrent as a DataSource. A read moves its reader's window (so the pieces under it and a
+ * readahead after it are fetched first), waits for those pieces to be verified, then reads them from the
+ * torrent's store. Reads never time out; they end with data, an abort, or the torrent going away.
+ */
+import type { Torrent, TorrentFile } from 'webtorrent';
+import { abortError, type DataSource, DataSourceError, type ReadOptions } from '../stream/data-source.js';
+import { type FileGeometry, piecesOf } from './piece-math.js';
+import type { PieceWaiter } from './piece-waiter.js';
+import { type StreamPriority, TAIL_BYTES } from './stream-priority.js';
+
+/** What a source needs from the engine's record of its torrent. */
+export interface TorrentContext {
+  torrent: Torrent;
+  /** False while the torrent is being re-checked (after a cache eviction); `whenReady` waits for it. */
+  ready: boolean;
+  whenReady(signal?: AbortSignal): Promise<void>;
+  priority: StreamPriority;
+  waiter: PieceWaiter;
+  /** Called on every read: the cache cap evicts the least recently streamed torrents first. */
+  touch(): void;
+  stallReason(): string | null;
+}
+
+/** Store reads in flight per source read; enough to overlap disk I/O without a burst of thousands. */
+const READ_CONCURRENCY = 8;
+
+export class TorrentSource implements DataSource {
+  readonly size: number;
+  readonly name: string;
+  private readonly geometry: FileGeometry;
+  private readonly watched = new WeakSet<AbortSignal>();
+
+  constructor(
+    private readonly context: TorrentContext,
+    readonly fileIndex: number,
+    file: TorrentFile,
+  ) {
+    this.size = file.length;
+    this.name = file.name;
+    this.geometry = { offset: file.offset, length: file.length, pieceLength: context.torrent.pieceLength };
+  }
+
+  stallReason(): string | null {
+    return this.context.stallReason();
+  }
+
+  async read(offset: number, length: number, options: ReadOptions = {}): Promise<Buffer> {
+    const { signal } = options;
+    if (signal?.aborted) throw abortError(signal);
+    const start = Math.max(0, Math.floor(offset));
+    const end = Math.min(this.size, start + Math.max(0, Math.floor(length)));
+    if (end <= start) return Buffer.alloc(0);
+    this.context.touch();
+    if (!this.context.ready) await this.context.whenReady(signal);
+    const [first, last] = piecesOf(this.geometry, start, end);
+    // A read without a signal is its own transient reader: its window lives as long as the read.
+    const key: object = signal ?? {};
+    this.prioritise(key, first, last, signal);
+    try {
+      await this.context.waiter.waitFor(first, last, signal);
+    } finally {
+      if (signal) this.settle(key, first, last);
+      else this.context.priority.dropReader(key);
+    }
+    if (signal?.aborted) throw abortError(signal);
+    return this.readStore(start, end, first, last);
+  }
+
+  private prioritise(key: object, first: number, last: number, signal?: AbortSignal): void {
+    const { priority } = this.context;
+    this.requestTail();
+    priority.setReader(key, { read: [first, last], ahead: [first, this.aheadEnd(first)] });
+    if (signal && !this.watched.has(signal)) {
+      this.watched.add(signal);
+      signal.addEventListener('abort', () => priority.dropReader(key), { once: true });
+    }
+  }
+
+  /** After a read the reader keeps a readahead from where it stopped, where its next read will start. */
+  private settle(key: object, first: number, last: number): void {
+    if ((key as AbortSignal).aborted) return;
+    const next = Math.min(last + 1, this.lastPiece());
+    this.context.priority.setReader(key, { ahead: [Math.max(first, next), this.aheadEnd(next)] });
+  }
+
+  private aheadEnd(fromPiece: number): number {
+    const pieces = Math.ceil(this.context.priority.aheadBytes() / this.geometry.pieceLength);
+    return Math.min(this.lastPiece(), fromPiece + Math.max(1, pieces));
+  }
+
+  private lastPiece(): number {
+    return piecesOf(this.geometry, 0, this.size)[1];
+  }
+
+  private requestTail(): void {
+    const tailStart = Math.max(0, this.size - TAIL_BYTES);
+    this.context.priority.addTail(this.fileIndex, piecesOf(this.geometry, tailStart, this.size));
+  }
+
+  private async readStore(start: number, end: number, first: number, last: number): Promise<Buffer> {
+    const { torrent } = this.context;
+    const { pieceLength, offset } = this.geometry;
+    const parts: Uint8Array[] = new Array(last - first + 1);
+    let next = first;
+    const worker = async () => {
+      while (next <= last) {
+        const piece = next++;
+        const pieceStart = piece * pieceLength;
+        const from = Math.max(offset + start, pieceStart) - pieceStart;
+        const to = Math.min(offset + end, pieceStart + pieceLength) - pieceStart;
+        parts[piece - first] = await getChunk(torrent, piece, from, to - from);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, last - first + 1) }, worker));
+    return Buffer.concat(parts, end - start);
+  }
+}
+
+function getChunk(torrent: Torrent, piece: number, offset: number, length: number): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const store = torrent.store;
+    if (!store || torrent.destroyed) {
+      reject(new DataSourceError('the torrent was closed', 'TORRENT_CLOSED'));
+      return;
+    }
+    store.get(piece, { offset, length }, (err, buf) => {
+      if (err || !buf)
+        reject(new DataSourceError(`reading piece ${piece} failed: ${err?.message}`, 'READ_FAILED'));
+      else resolve(buf);
+    });
+  });
+}

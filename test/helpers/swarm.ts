@@ -1,0 +1,92 @@
+/**
+ * A BitTorrent swarm on 127.0.0.1 for tests: an HTTP tracker and seeders (second webtorrent clients) with DHT,
+ * LSD, UPnP, NAT-PMP and uTP off. A seeder's magnet carries `x.pe=127.0.0.1:port` so no tracker is needed.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Server } from 'bittorrent-tracker';
+import WebTorrent, { type Torrent } from 'webtorrent';
+
+export interface Tracker {
+  announceUrl: string;
+  close(): Promise<void>;
+}
+
+export async function startTracker(): Promise<Tracker> {
+  const server = new Server({ udp: false, http: true, ws: false, stats: false });
+  server.on('warning', () => {}); // announces of unknown torrents and the like
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const address = server.http?.address();
+  if (!address || typeof address === 'string') throw new Error('tracker did not listen');
+  return {
+    announceUrl: `http://127.0.0.1:${address.port}/announce`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+export interface Seeder {
+  infoHash: string;
+  magnet: string;
+  torrentFile: Buffer;
+  port: number;
+  client: WebTorrent;
+  torrent: Torrent;
+  close(): Promise<void>;
+}
+
+export interface SeederOptions {
+  announce?: string[];
+  name?: string;
+  pieceLength?: number;
+}
+
+/** Seeds a file or folder (a string), or several files (an array, copied into a temp store). */
+export async function startSeeder(paths: string[] | string, opts: SeederOptions = {}): Promise<Seeder> {
+  const client = new WebTorrent({
+    dht: false,
+    lsd: false,
+    natUpnp: false,
+    natPmp: false,
+    utp: false,
+    utPex: false,
+    torrentPort: 0,
+    tracker: opts.announce?.length ? {} : false,
+  });
+  const storeDir = typeof paths === 'string' ? undefined : mkdtempSync(join(tmpdir(), 'streamtide-seed-'));
+  const close = async () => {
+    if (!client.destroyed) await new Promise<void>((resolve) => client.destroy(() => resolve()));
+    if (storeDir) rmSync(storeDir, { recursive: true, force: true });
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      client.once('error', reject);
+      client.once('listening', () => resolve());
+    });
+    const torrent = await new Promise<Torrent>((resolve, reject) => {
+      client.once('error', reject);
+      // `announce: []` keeps create-torrent from adding its public default trackers.
+      client.seed(
+        paths,
+        { announce: opts.announce ?? [], name: opts.name, pieceLength: opts.pieceLength, path: storeDir },
+        resolve,
+      );
+    });
+    const port = client.torrentPort;
+    return {
+      infoHash: torrent.infoHash,
+      magnet: `${torrent.magnetURI}&x.pe=127.0.0.1:${port}`,
+      torrentFile: Buffer.from(torrent.torrentFile),
+      port,
+      client,
+      torrent,
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
