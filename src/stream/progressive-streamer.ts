@@ -187,7 +187,7 @@ export class ProgressiveStreamer {
     }
     if (outcome === 'failed') {
       await proc.kill();
-      const message = `reading ${pump.lastError?.message ?? 'the source'} failed`;
+      const message = `reading the source failed: ${pump.lastError?.message ?? 'unknown error'}`;
       return new StreamError('PUMP_FAILED', message, proc.stderrTail(), { cause: pump.lastError });
     }
     return null; // aborted (stop) or FFmpeg closed its stdin: its exit status tells the rest

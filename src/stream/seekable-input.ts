@@ -82,6 +82,7 @@ export class SeekableInputServer {
       res.end();
       return;
     }
+    res.flushHeaders(); // the headers need not wait for bytes a torrent has yet to download
     // FFmpeg drops a connection whenever it seeks: the pump sees the closed response and stops reading.
     const pump = new StreamPump(source, { start, end, signal: controller.signal, stallAfterMs: 60_000 });
     const { outcome } = await pump.pumpTo(res);

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { MediaInfo, MediaStream } from '../../src/stream/media-info.js';
+import { planStream } from '../../src/stream/plan.js';
+
+function s(
+  index: number,
+  type: MediaStream['type'],
+  codec: string,
+  extra: Partial<MediaStream> = {},
+): MediaStream {
+  return { index, type, codec, language: null, title: null, default: false, forced: false, ...extra };
+}
+function info(container: string, streams: MediaStream[], moovAtEnd = false): MediaInfo {
+  return { container, formatName: container, duration: 10, streams, moovAtEnd };
+}
+
+test('direct for browser-ready containers, with the right Content-Type', () => {
+  assert.deepEqual(
+    [
+      planStream(info('mp4', [s(0, 'video', 'h264'), s(1, 'audio', 'aac')])),
+      planStream(info('mp4', [s(0, 'video', 'h264'), s(1, 'audio', 'aac')], true)),
+      planStream(info('webm', [s(0, 'video', 'vp8'), s(1, 'audio', 'vorbis')])),
+      planStream(info('mp3', [s(0, 'audio', 'mp3'), s(1, 'video', 'mjpeg', { attachedPic: true })])),
+      planStream(info('flac', [s(0, 'audio', 'flac')])),
+    ].map((p) => [p.mode, p.mime, p.seekableInput]),
+    [
+      ['direct', 'video/mp4', false],
+      ['direct', 'video/mp4', false],
+      ['direct', 'video/webm', false],
+      ['direct', 'audio/mpeg', false],
+      ['direct', 'audio/flac', false],
+    ],
+  );
+});
+
+test('remux when every chosen stream is a browser codec, transcode when any is not (only that one)', () => {
+  const remux = planStream(info('matroska', [s(0, 'video', 'h264'), s(1, 'audio', 'opus')]));
+  assert.deepEqual(
+    [remux.mode, remux.video, remux.audio, remux.mime],
+    ['remux', { stream: 0, action: 'copy' }, { stream: 1, action: 'copy' }, 'video/mp4'],
+  );
+  const ac3 = planStream(info('matroska', [s(0, 'video', 'h264'), s(1, 'audio', 'ac3')]));
+  assert.deepEqual([ac3.mode, ac3.video?.action, ac3.audio?.action], ['transcode', 'copy', 'aac']);
+  const hevc = planStream(info('mp4', [s(0, 'video', 'hevc'), s(1, 'audio', 'aac')], true));
+  assert.deepEqual(
+    [hevc.mode, hevc.video?.action, hevc.audio?.action, hevc.seekableInput],
+    ['transcode', 'h264', 'copy', true],
+  );
+  const webmInMkv = planStream(info('matroska', [s(0, 'video', 'vp8'), s(1, 'audio', 'vorbis')]));
+  assert.deepEqual([webmInMkv.video?.action, webmInMkv.audio?.action], ['h264', 'aac']);
+});
+
+test('audio choice: default-flagged, else first, else the asked index among audio streams', () => {
+  const streams = [
+    s(0, 'video', 'h264'),
+    s(1, 'subtitle', 'subrip'),
+    s(2, 'audio', 'aac', { language: 'eng' }),
+    s(3, 'audio', 'ac3', { default: true }),
+  ];
+  assert.equal(planStream(info('matroska', streams)).audio?.stream, 3);
+  assert.equal(planStream(info('matroska', streams.slice(0, 3))).audio?.stream, 2);
+  const asked = planStream(info('matroska', streams), { audio: 0 });
+  assert.deepEqual([asked.audio, asked.mode], [{ stream: 2, action: 'copy' }, 'remux']);
+  assert.throws(() => planStream(info('matroska', streams), { audio: 2 }), RangeError);
+});
+
+test('an MP4 with a non-default audio track asked for goes through FFmpeg (direct cannot pick tracks)', () => {
+  const streams = [s(0, 'video', 'h264'), s(1, 'audio', 'aac', { default: true }), s(2, 'audio', 'aac')];
+  assert.equal(planStream(info('mp4', streams), { audio: 0 }).mode, 'direct');
+  const second = planStream(info('mp4', streams), { audio: 1 });
+  assert.deepEqual([second.mode, second.audio?.stream], ['remux', 2]);
+});
+
+test('forced modes', () => {
+  const avi = info('avi', [s(0, 'video', 'mpeg4'), s(1, 'audio', 'mp3')]);
+  const direct = planStream(avi, { mode: 'direct' });
+  assert.deepEqual([direct.mode, direct.mime], ['direct', 'video/x-msvideo']);
+  // Forced remux copies what MP4 can carry, even if a browser may not decode it.
+  const remux = planStream(info('matroska', [s(0, 'video', 'hevc'), s(1, 'audio', 'ac3')]), {
+    mode: 'remux',
+  });
+  assert.deepEqual([remux.mode, remux.video?.action, remux.audio?.action], ['remux', 'copy', 'copy']);
+  // ...and re-encodes only what it cannot carry, then honestly reports a transcode.
+  const wmv = planStream(info('asf', [s(0, 'video', 'wmv3'), s(1, 'audio', 'wmav2')]), { mode: 'remux' });
+  assert.deepEqual([wmv.mode, wmv.video?.action, wmv.audio?.action], ['transcode', 'h264', 'aac']);
+  const transcode = planStream(info('mp4', [s(0, 'video', 'h264'), s(1, 'audio', 'aac')]), {
+    mode: 'transcode',
+  });
+  assert.deepEqual(
+    [transcode.mode, transcode.video?.action, transcode.audio?.action],
+    ['transcode', 'h264', 'aac'],
+  );
+  const moovEnd = planStream(info('mp4', [s(0, 'video', 'h264')], true), { mode: 'remux' });
+  assert.deepEqual([moovEnd.mode, moovEnd.seekableInput, moovEnd.audio], ['remux', true, null]);
+});
