@@ -50,8 +50,9 @@ export function buildFfmpegArgs(plan: Plan, input: FfmpegInput): string[] {
     '-movflags',
     'frag_keyframe+empty_moov+default_base_moof',
   );
-  // Audio-only: every packet is a keyframe, so cap fragments by time instead of cutting one per packet.
-  if (!plan.video) args.push('-frag_duration', '1000000');
-  args.push('pipe:1');
+  // Fragments of at most 1 s of media: a fragment reaches the browser only once complete, and a copied
+  // video's keyframes can be 10 s apart. (frag_keyframe alone also never cuts audio-only output.)
+  // Measured on 20 s of 320x240: 21 fragments instead of 11, 0.25 % more bytes.
+  args.push('-frag_duration', '1000000', 'pipe:1');
   return args;
 }
