@@ -6,10 +6,9 @@
 import type { DataSource } from './data-source.js';
 import { type EbmlDocType, ebmlDocType } from './ebml.js';
 import type { FfmpegTools } from './ffmpeg-locate.js';
-import { runFfmpeg } from './ffmpeg-runner.js';
+import { probeHead, probeSeekable, type RawProbe, type RawStream } from './ffprobe-run.js';
 import { findMoov, looksLikeMp4, majorBrand } from './mp4-boxes.js';
-import { SeekableInputServer } from './seekable-input.js';
-import { StreamPump } from './stream-pump.js';
+import type { SeekableInputServer } from './seekable-input.js';
 
 export interface MediaStream {
   index: number;
@@ -59,11 +58,10 @@ export async function probeSource(
   const moov = isMp4 ? await findMoov((o, l) => source.read(o, l, { signal }), source.size) : null;
   const moovAtEnd = moov === 'end';
 
-  let raw = moovAtEnd ? null : await probePipe(source, tools, opts.headBytes ?? DEFAULT_HEAD_BYTES, signal);
+  // A pipe cannot reach a moov at the end, nor (for TS and the like) a duration: then random access.
+  let raw = moovAtEnd ? null : await probeHead(source, tools, opts.headBytes ?? DEFAULT_HEAD_BYTES, signal);
   if (!raw || formatDuration(raw) === null) {
-    const viaSeek = await withSeekableUrl(source, opts.seekable, signal, (url) =>
-      runProbe(tools, url, signal),
-    );
+    const viaSeek = await probeSeekable(source, tools, opts.seekable, signal);
     if (viaSeek.ok || !raw) raw = viaSeek;
   }
   if (!raw.ok) throw new NotMediaError(`${source.name}: ${raw.error || 'ffprobe found no media'}`);
@@ -80,90 +78,6 @@ export async function probeSource(
     streams,
     moovAtEnd,
   };
-}
-
-interface RawProbe {
-  ok: boolean;
-  error: string;
-  json: { format?: { format_name?: string; duration?: string }; streams?: RawStream[] };
-}
-
-interface RawStream {
-  index: number;
-  codec_type?: string;
-  codec_name?: string;
-  channels?: number;
-  width?: number;
-  height?: number;
-  tags?: Record<string, string>;
-  disposition?: Record<string, number>;
-}
-
-const PROBE_ARGS = ['-hide_banner', '-v', 'error', '-show_format', '-show_streams', '-of', 'json'];
-
-/** ffprobe over stdin, fed the first `headBytes` of the source and then EOF. */
-async function probePipe(source: DataSource, tools: FfmpegTools, headBytes: number, signal?: AbortSignal) {
-  const proc = runFfmpeg(tools.ffprobe, [...PROBE_ARGS, '-i', 'pipe:0']);
-  const output = collect(proc.stdout);
-  const kill = () => void proc.kill();
-  signal?.addEventListener('abort', kill, { once: true });
-  try {
-    const pump = new StreamPump(source, { end: headBytes, signal });
-    const { outcome } = await pump.pumpTo(proc.stdin);
-    if (outcome === 'failed' || outcome === 'aborted') throw pump.lastError ?? abortReason(signal);
-    proc.stdin.end();
-    const { code } = await proc.exited;
-    if (signal?.aborted) throw abortReason(signal);
-    return parseProbe(code, await output, proc.stderrTail());
-  } finally {
-    signal?.removeEventListener('abort', kill);
-    await proc.kill();
-  }
-}
-
-async function runProbe(tools: FfmpegTools, url: string, signal?: AbortSignal): Promise<RawProbe> {
-  const proc = runFfmpeg(tools.ffprobe, [...PROBE_ARGS, '-i', url]);
-  proc.stdin.end();
-  const output = collect(proc.stdout);
-  const kill = () => void proc.kill();
-  signal?.addEventListener('abort', kill, { once: true });
-  try {
-    const { code } = await proc.exited;
-    if (signal?.aborted) throw abortReason(signal);
-    return parseProbe(code, await output, proc.stderrTail());
-  } finally {
-    signal?.removeEventListener('abort', kill);
-    await proc.kill();
-  }
-}
-
-/** Registers the source on the given (or a temporary) seekable server for the duration of `fn`. */
-async function withSeekableUrl<T>(
-  source: DataSource,
-  seekable: SeekableInputServer | undefined,
-  signal: AbortSignal | undefined,
-  fn: (url: string) => Promise<T>,
-): Promise<T> {
-  const server = seekable ?? (await SeekableInputServer.start());
-  const registration = new AbortController();
-  const stop = () => registration.abort();
-  signal?.addEventListener('abort', stop, { once: true });
-  try {
-    return await fn(server.register(source, registration.signal));
-  } finally {
-    signal?.removeEventListener('abort', stop);
-    registration.abort();
-    if (!seekable) await server.close();
-  }
-}
-
-function parseProbe(code: number | null, stdout: string, stderr: string[]): RawProbe {
-  let json: RawProbe['json'] = {};
-  try {
-    json = JSON.parse(stdout || '{}') as RawProbe['json'];
-  } catch {}
-  const ok = code === 0 && Array.isArray(json.streams);
-  return { ok, error: stderr.join('\n'), json };
 }
 
 function formatDuration(raw: RawProbe): number | null {
@@ -203,18 +117,4 @@ function containerName(formatName: string, head: Buffer, streams: MediaStream[])
     return media.every((s) => webmCodecs.has(s.codec)) ? 'webm' : 'matroska';
   }
   return formatName.split(',')[0] ?? formatName;
-}
-
-function collect(stream: NodeJS.ReadableStream): Promise<string> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-  });
-}
-
-function abortReason(signal?: AbortSignal): Error {
-  const reason = signal?.reason;
-  return reason instanceof Error ? reason : new DOMException('The probe was aborted', 'AbortError');
 }
