@@ -1,11 +1,14 @@
 /**
  * Streaming priority for one torrent. The whole torrent stays selected at webtorrent's priority 0 (it keeps
- * downloading in the background); above it sit, per reader, the pieces its pending read needs (priority 3,
- * critical) and a readahead window after them (priority 2), plus the last pieces of every streamed file
- * (priority 2: container indexes live there). Readers are keyed by their AbortSignal.
+ * downloading in the background); above it sits one selection per reader: the pieces its pending read needs
+ * followed by a readahead window, plus the last pieces of every streamed file (container indexes live
+ * there). While any read waits, only the waiting readers' selections are raised. Readers are keyed by their
+ * AbortSignal.
  *
- * Windows are webtorrent "stream selections": kept apart from whole-file selections and removed by an exact
- * (from, to), so we can replace them wholesale whenever a reader moves.
+ * One contiguous selection per reader matters: webtorrent rotates between non-zero-priority selections each
+ * time a peer's request pipeline fills, so a separate readahead would interleave with the pieces a read waits
+ * for. These are webtorrent "stream selections": kept apart from whole-file selections and removed by an exact
+ * (from, to), so we replace them wholesale whenever a reader moves.
  */
 import type { Torrent } from 'webtorrent';
 
@@ -21,9 +24,10 @@ export const TAIL_BYTES = 2 * 1024 * 1024;
 type Span = [number, number];
 
 export interface ReaderWindow {
-  /** Pieces under the read in progress, if any. */
-  read?: Span;
-  ahead: Span;
+  /** First and last piece: the pending read's pieces, then the readahead. */
+  span: Span;
+  /** A read is waiting on the start of the span: its pieces are marked critical. */
+  reading?: Span;
 }
 
 interface Selection {
@@ -76,23 +80,23 @@ export class StreamPriority {
     const torrent = this.torrent;
     if (torrent.destroyed) return;
     const wanted: Selection[] = [];
-    for (const window of this.readers.values()) {
-      if (window.read) wanted.push({ from: window.read[0], to: window.read[1], priority: READ_PRIORITY });
-    }
-    for (const window of this.readers.values()) {
-      wanted.push({ from: window.ahead[0], to: window.ahead[1], priority: AHEAD_PRIORITY });
+    // While a read waits, only waiting readers' spans are raised: webtorrent would otherwise rotate the
+    // tail and idle readahead windows in between the pieces the read is blocked on.
+    const waiting = [...this.readers.values()].some((window) => window.reading);
+    for (const { span, reading } of this.readers.values()) {
+      if (reading || !waiting) {
+        wanted.push({ from: span[0], to: span[1], priority: reading ? READ_PRIORITY : AHEAD_PRIORITY });
+      }
     }
     for (const [fileIndex, [from, to]] of this.tails) {
       if (this.complete(from, to)) this.tails.delete(fileIndex);
-      else wanted.push({ from, to, priority: AHEAD_PRIORITY });
+      else if (!waiting) wanted.push({ from, to, priority: AHEAD_PRIORITY });
     }
     if (sameSelections(wanted, this.applied)) return;
     for (const old of this.applied) torrent._deselect(old.from, old.to, true);
-    for (const next of wanted) {
-      torrent._select(next.from, next.to, next.priority, null, true);
-      // Critical lets a fast peer take over blocks a slow one holds (webtorrent's hotswap).
-      if (next.priority === READ_PRIORITY) torrent.critical(next.from, next.to);
-    }
+    for (const next of wanted) torrent._select(next.from, next.to, next.priority, null, true);
+    // Critical lets a fast peer take over blocks a slow one holds (webtorrent's hotswap).
+    for (const { reading } of this.readers.values()) if (reading) torrent.critical(reading[0], reading[1]);
     this.applied = wanted;
   }
 

@@ -60,7 +60,7 @@ export class TorrentSource implements DataSource {
     try {
       await this.context.waiter.waitFor(first, last, signal);
     } finally {
-      if (signal) this.settle(key, first, last);
+      if (signal) this.settle(key, last);
       else this.context.priority.dropReader(key);
     }
     if (signal?.aborted) throw abortError(signal);
@@ -69,24 +69,27 @@ export class TorrentSource implements DataSource {
 
   private prioritise(key: object, first: number, last: number, signal?: AbortSignal): void {
     const { priority } = this.context;
-    this.requestTail();
-    priority.setReader(key, { read: [first, last], ahead: [first, this.aheadEnd(first)] });
+    priority.setReader(key, { span: [first, Math.max(last, this.aheadEnd(last))], reading: [first, last] });
     if (signal && !this.watched.has(signal)) {
       this.watched.add(signal);
       signal.addEventListener('abort', () => priority.dropReader(key), { once: true });
     }
   }
 
-  /** After a read the reader keeps a readahead from where it stopped, where its next read will start. */
-  private settle(key: object, first: number, last: number): void {
+  /**
+   * After a read the reader keeps a readahead from where it stopped, where its next read will start. The
+   * file's tail is asked for now, not before: the first bytes a player needs must not share with it.
+   */
+  private settle(key: object, last: number): void {
     if ((key as AbortSignal).aborted) return;
+    this.requestTail();
     const next = Math.min(last + 1, this.lastPiece());
-    this.context.priority.setReader(key, { ahead: [Math.max(first, next), this.aheadEnd(next)] });
+    this.context.priority.setReader(key, { span: [next, this.aheadEnd(next)] });
   }
 
   private aheadEnd(fromPiece: number): number {
     const pieces = Math.ceil(this.context.priority.aheadBytes() / this.geometry.pieceLength);
-    return Math.min(this.lastPiece(), fromPiece + Math.max(1, pieces));
+    return Math.min(this.lastPiece(), fromPiece + pieces);
   }
 
   private lastPiece(): number {

@@ -134,6 +134,8 @@ declare module 'webtorrent' {
       cb?: (err?: Error | null) => void,
     ): Promise<void>;
     address(): { address: string; port: number } | null;
+    throttleUpload(rate: number): void;
+    throttleDownload(rate: number): void;
     destroy(cb?: (err?: Error | null) => void): void;
   }
 }
