@@ -1,0 +1,128 @@
+/**
+ * Persistence: after destroy() and create() on the same folder the torrents are back, their data checked from
+ * disk rather than downloaded again; a magnet without metadata comes back as a magnet; removal sticks.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import type { EventEmitter } from 'node:events';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, it } from 'node:test';
+import { type EngineOptions, TorrentEngine } from '../../src/torrent/index.js';
+import { type Seeder, startSeeder } from '../helpers/swarm.js';
+
+let work: string;
+let data: Buffer;
+let seeder: Seeder;
+const open: TorrentEngine[] = [];
+
+function options(dir: string): EngineOptions {
+  return {
+    dir,
+    dht: false,
+    lsd: false,
+    natUpnp: false,
+    natPmp: false,
+    utp: false,
+    tracker: false,
+    torrentPort: 0,
+  };
+}
+
+async function create(dir: string): Promise<TorrentEngine> {
+  const engine = await TorrentEngine.create(options(dir));
+  open.push(engine);
+  return engine;
+}
+
+/** Bounded poll of a condition no event reports to the test. */
+async function waitFor(condition: () => boolean, deadlineMs = 20_000): Promise<void> {
+  const until = Date.now() + deadlineMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error('condition not met before the deadline');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+before(async () => {
+  work = mkdtempSync(join(tmpdir(), 'streamtide-restart-'));
+  data = randomBytes(2 * 1024 * 1024 + 777);
+  const path = join(work, 'clip.bin');
+  writeFileSync(path, data);
+  seeder = await startSeeder(path, { pieceLength: 32 * 1024 });
+});
+
+after(async () => {
+  for (const engine of open) await engine.destroy();
+  await seeder?.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+it('brings torrents back after a restart without downloading them again', async () => {
+  const dir = join(work, 'dl');
+  const first = await create(dir);
+  const { entry } = await first.add(seeder.magnet);
+  const orphan = 'aa'.repeat(20);
+  await first.add(orphan); // no peer will ever have it: it stays a magnet
+  await first.waitForMetadata(entry.infoHash);
+  const source = first.openSource(entry.infoHash, 0)!;
+  assert.ok((await source.read(0, data.length)).equals(data));
+  assert.equal(first.get(entry.infoHash)?.progress, 1);
+  await first.destroy();
+  // The data lives in the torrent's own folder, next to the state file.
+  assert.ok(existsSync(join(dir, entry.infoHash, 'clip.bin')));
+  assert.ok(readdirSync(dir).some((name) => name.endsWith('.json')));
+
+  // Count block requests the seeder receives and piece messages we receive: both must stay at zero.
+  let requested = 0;
+  seeder.torrent.on('wire', (wire: EventEmitter) => wire.on('request', () => requested++));
+  const second = await create(dir);
+  const listed = second.list().map((e) => e.infoHash);
+  assert.deepEqual(listed.sort(), [entry.infoHash, orphan].sort());
+  assert.equal(second.get(orphan)?.ready, false);
+  const back = await second.waitForMetadata(entry.infoHash);
+  assert.equal(back.progress, 1);
+  assert.equal(back.files[0]?.progress, 1);
+  const torrent = second.torrent(entry.infoHash)!;
+  let received = 0;
+  let wires = 0;
+  torrent.on('wire', (wire: EventEmitter) => {
+    wires++;
+    wire.on('piece', () => received++);
+  });
+  // A peer is there and would serve us; nothing is missing, so nothing is asked for.
+  second.addPeer(entry.infoHash, `127.0.0.1:${seeder.port}`);
+  const again = second.openSource(entry.infoHash, 0)!;
+  assert.ok((await again.read(0, data.length)).equals(data));
+  assert.deepEqual(second.fileRanges(entry.infoHash, 0), [[0, data.length]]);
+  await waitFor(() => wires > 0); // the peer really connected
+  assert.equal(received, 0);
+  assert.equal(requested, 0);
+
+  assert.equal(await second.remove(orphan), true);
+  assert.equal(await second.remove(orphan), false);
+  assert.equal(await second.remove(entry.infoHash, { deleteFiles: true }), true);
+  assert.equal(existsSync(join(dir, entry.infoHash)), false);
+  await second.destroy();
+  const state = readFileSync(join(dir, readdirSync(dir).find((name) => name.endsWith('.json'))!), 'utf8');
+  assert.deepEqual(JSON.parse(state).torrents, []);
+
+  const third = await create(dir);
+  assert.deepEqual(third.list(), []);
+});
+
+it('starts with no torrents when persistence is off or the state file is corrupt', async () => {
+  const dir = join(work, 'corrupt');
+  const engine = await create(dir);
+  await engine.add(seeder.torrentFile);
+  await engine.destroy();
+  const stateFile = join(dir, readdirSync(dir).find((name) => name.endsWith('.json'))!);
+  const memoryOnly = await TorrentEngine.create({ ...options(dir), persist: false });
+  open.push(memoryOnly);
+  assert.deepEqual(memoryOnly.list(), []);
+  await memoryOnly.destroy();
+  writeFileSync(stateFile, '{ not json');
+  const fresh = await create(dir);
+  assert.deepEqual(fresh.list(), []);
+});
