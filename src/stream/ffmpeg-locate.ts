@@ -107,9 +107,11 @@ function npmBinary(pkg: string): string | null {
 function firstLine(binary: string): Promise<string | null> {
   return new Promise((resolve) => {
     execFile(binary, ['-version'], { timeout: 10_000, windowsHide: true }, (err, stdout) => {
+      // "ffmpeg version 5.1.9-0+deb12u1 Copyright (c) ..." → "ffmpeg version 5.1.9-0+deb12u1"
       const line = String(stdout ?? '')
         .split('\n')[0]
-        ?.trim();
+        ?.replace(/\s+Copyright.*$/, '')
+        .trim();
       resolve(err || !line ? null : line);
     });
   });

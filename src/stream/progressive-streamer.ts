@@ -56,6 +56,7 @@ export class ProgressiveStreamer {
   readonly pid: number;
   readonly #proc: FfmpegProcess | null;
   readonly #abort = new AbortController();
+  readonly #exited = new AbortController();
   readonly #watcher: InitSegmentWatcher;
   #stopped = false;
   #stopping: Promise<void> | null = null;
@@ -97,6 +98,7 @@ export class ProgressiveStreamer {
       const proc = runFfmpeg(tools.ffmpeg, args);
       this.#proc = proc;
       this.pid = proc.pid;
+      void proc.exited.then(() => this.#exited.abort());
       proc.stdout.pipe(this.#watcher);
       // The consumer leaving (output destroyed before its end) stops everything.
       this.#watcher.on('close', () => {
@@ -104,7 +106,9 @@ export class ProgressiveStreamer {
       });
       this.pump = usePipe
         ? new StreamPump(source, {
-            signal: this.#abort.signal,
+            // FFmpeg exiting ends the pump too: its stdin only reports the loss on the next write, and the
+            // pump may be waiting on a torrent with no data to write.
+            signal: AbortSignal.any([this.#abort.signal, this.#exited.signal]),
             stallAfterMs: options.stallAfterMs,
             onStall: options.onStall,
           })

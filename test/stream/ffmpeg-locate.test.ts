@@ -16,7 +16,7 @@ test('PATH: absolute ffmpeg and ffprobe with the version line', async () => {
   assert.equal(tools.origin, 'path');
   assert.equal(tools.ffmpeg, systemFfmpeg);
   assert.equal(tools.ffprobe, systemFfprobe);
-  assert.match(tools.version, /^ffmpeg version \S+/);
+  assert.match(tools.version, /^ffmpeg version \S+$/);
   assert.equal(await locateFfmpeg({ PATH: dirname(systemFfmpeg) }), tools, 'cached per env');
 });
 

@@ -109,7 +109,9 @@ test('destroying the output stops everything', async () => {
 });
 
 test('invalid input: ready rejects with FFMPEG_FAILED carrying stderr, no process left', async () => {
-  const source = new ControllableSource(patternBytes(300_000), { available: true, name: 'junk.mkv' });
+  // Only the head is there: FFmpeg's failure must end everything although the pump waits on the source.
+  const source = new ControllableSource(patternBytes(3_000_000), { name: 'junk.mkv' });
+  source.release(0, 300_000);
   const info: MediaInfo = {
     container: 'matroska',
     formatName: 'matroska,webm',
@@ -130,6 +132,7 @@ test('invalid input: ready rejects with FFMPEG_FAILED carrying stderr, no proces
   const result = await streamer.done;
   assert.equal(result.outcome, 'failed');
   assert.equal(alive(streamer.pid), false);
+  assert.equal(source.waiting, 0, 'the pump stopped waiting on the source');
 });
 
 test('a source failure mid-stream ends as PUMP_FAILED and kills FFmpeg', async () => {
