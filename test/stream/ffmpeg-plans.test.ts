@@ -114,3 +114,29 @@ test('WebM (vp9+opus): direct, and reported as webm not matroska', async () => {
   const plan = planStream(info);
   assert.deepEqual([plan.mode, plan.mime], ['direct', 'video/webm']);
 });
+
+test('audio only (no video in the plan): fragments still come out, cut by time', async () => {
+  const { source, info } = await open('mkv-h264-aac');
+  try {
+    const audio = info.streams.find((s) => s.type === 'audio')!;
+    const plan = {
+      ...planStream(info),
+      video: null,
+      audio: { stream: audio.index, action: 'copy' as const },
+    };
+    const streamer = ProgressiveStreamer.start({ source, plan, info, tools });
+    const { bytes, result } = await drain(streamer);
+    assert.equal(result.outcome, 'complete', result.error?.message);
+    assert.ok(
+      topBoxes(bytes).filter((b) => b.type === 'moof').length >= 3,
+      'one fragment per second of audio',
+    );
+    const probed = await ffprobe(bytes);
+    assert.deepEqual(
+      probed.streams.map((s) => `${s.codec_type}:${s.codec_name}`),
+      ['audio:aac'],
+    );
+  } finally {
+    await source.close();
+  }
+});
