@@ -12,7 +12,10 @@ import type { Catalog, CatalogEntry } from './types.js';
 
 /** What the server needs from the torrent side (TorrentEngine satisfies it). */
 export interface TorrentCatalog extends Catalog {
-  add(input: string | Uint8Array, opts?: { signal?: AbortSignal }): Promise<{ entry: CatalogEntry; created: boolean }>;
+  add(
+    input: string | Uint8Array,
+    opts?: { signal?: AbortSignal },
+  ): Promise<{ entry: CatalogEntry; created: boolean }>;
   remove(infoHash: string, opts?: { deleteFiles?: boolean }): Promise<boolean>;
   waitForMetadata(infoHash: string, signal?: AbortSignal): Promise<CatalogEntry>;
   fileRanges(infoHash: string, fileIndex: number): Array<[number, number]>;

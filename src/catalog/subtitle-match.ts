@@ -52,6 +52,9 @@ export function matchSubtitleFiles(files: CatalogFile[], video: CatalogFile): Su
   const singleVideo = files.filter((file) => isVideoName(file.name)).length === 1;
   const videoStem = stem(video.name);
   return subtitles
-    .filter((file) => singleVideo || (folder(file.path) === folder(video.path) && stem(file.name).startsWith(videoStem)))
+    .filter(
+      (file) =>
+        singleVideo || (folder(file.path) === folder(video.path) && stem(file.name).startsWith(videoStem)),
+    )
     .map((file) => ({ index: file.index, name: file.name, language: languageFromName(file.name) }));
 }

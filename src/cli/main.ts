@@ -3,9 +3,9 @@
 import { Command, CommanderError, Option } from 'commander';
 import { version } from '../version.js';
 import { defaultDir, parseIndex, parsePlayer, parsePort, parseSize } from './options.js';
+import { UsageError } from './runtime.js';
 import { runServe } from './serve.js';
 import { SourceError } from './source.js';
-import { UsageError } from './runtime.js';
 import { runWatch } from './watch.js';
 
 const examples = `
@@ -21,7 +21,11 @@ function common(command: Command): Command {
     .option('--host <address>', 'address to listen on', process.env.STREAMTIDE_HOST || '127.0.0.1')
     .addOption(new Option('--port <port>', 'HTTP port (default 8977)').argParser(parsePort))
     .option('--dir <dir>', 'download folder (env STREAMTIDE_DIR)', defaultDir())
-    .option('--token <token>', 'require this token (env STREAMTIDE_TOKEN); needed off loopback', process.env.STREAMTIDE_TOKEN)
+    .option(
+      '--token <token>',
+      'require this token (env STREAMTIDE_TOKEN); needed off loopback',
+      process.env.STREAMTIDE_TOKEN,
+    )
     .addOption(new Option('--max-cache <size>', 'cap on downloaded data, e.g. 50G').argParser(parseSize))
     .addOption(new Option('--torrent-port <port>', 'BitTorrent listening port').argParser(parsePort))
     .option('--no-dht', 'do not use the DHT to find peers')
@@ -36,11 +40,19 @@ export async function main(argv: string[]): Promise<number> {
     .description('Play video out of BitTorrent (or a local file) in a browser while it downloads.')
     .version(version, '-v, --version')
     .argument('[source]', 'magnet URI, .torrent path or URL, info-hash, or a local media file')
-    .addOption(new Option('--file <index>', 'file to stream (default: the largest video)').argParser(parseIndex))
-    .addOption(new Option('--player <name>', 'launch a player: mpv, vlc or none').argParser(parsePlayer).default('none'))
+    .addOption(
+      new Option('--file <index>', 'file to stream (default: the largest video)').argParser(parseIndex),
+    )
+    .addOption(
+      new Option('--player <name>', 'launch a player: mpv, vlc or none')
+        .argParser(parsePlayer)
+        .default('none'),
+    )
     .option('--list', 'list the files of the torrent and exit')
     .addHelpText('after', examples)
     .exitOverride()
+    // `serve` has the same flags: let the ones after `serve` belong to it.
+    .enablePositionalOptions()
     .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'streamtide: ')) });
   common(program);
   let outcome: Promise<number> = Promise.resolve(0);

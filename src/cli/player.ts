@@ -23,9 +23,16 @@ function playerArgs(player: PlayerName, url: string, title: string): string[] {
 }
 
 /** Starts the player; resolves with its exit once it ends. Throws when it is not installed. */
-export function launchPlayer(player: PlayerName, url: string, title: string): { pid: number; exited: Promise<number | null> } {
+export function launchPlayer(
+  player: PlayerName,
+  url: string,
+  title: string,
+): { pid: number; exited: Promise<number | null> } {
   const binary = findOnPath(player);
-  if (!binary) throw new Error(`${player} is not installed (not found on PATH); open the stream URL in any player instead`);
+  if (!binary)
+    throw new Error(
+      `${player} is not installed (not found on PATH); open the stream URL in any player instead`,
+    );
   const child = spawn(binary, playerArgs(player, url, title), { stdio: 'ignore' });
   const exited = new Promise<number | null>((resolve) => {
     child.on('exit', (code) => resolve(code));

@@ -32,8 +32,13 @@ export function runtimeOptions(flags: ServeFlags, portFallback: boolean) {
 }
 
 export async function runServe(flags: ServeFlags): Promise<number> {
-  const runtime = await startRuntime({ ...runtimeOptions(flags, false), logLevel: flags.quiet ? 'warn' : 'info' });
+  const runtime = await startRuntime({
+    ...runtimeOptions(flags, false),
+    logLevel: flags.quiet ? 'warn' : 'info',
+  });
   const tokenHint = flags.token ? ' (token required)' : '';
-  process.stdout.write(`streamtide ${runtime.url}${tokenHint} — FFmpeg: ${runtime.tools.version} (${runtime.tools.origin})\n`);
+  process.stdout.write(
+    `streamtide ${runtime.url}${tokenHint} — FFmpeg: ${runtime.tools.version} (${runtime.tools.origin})\n`,
+  );
   return untilShutdown(runtime);
 }

@@ -12,7 +12,8 @@ export async function classifySource(source: string): Promise<SourceKind> {
   if (/^[0-9a-f]{40}$/i.test(source) || /^[a-z2-7]{32}$/i.test(source)) return 'info-hash';
   if (/^https?:\/\//i.test(source)) return 'url';
   const info = await stat(source).catch(() => null);
-  if (!info) throw new SourceError(`${source}: no such file, and not a magnet link, info-hash or http(s) URL`);
+  if (!info)
+    throw new SourceError(`${source}: no such file, and not a magnet link, info-hash or http(s) URL`);
   if (!info.isFile()) throw new SourceError(`${source} is not a file`);
   return source.toLowerCase().endsWith('.torrent') ? 'torrent-file' : 'media-file';
 }

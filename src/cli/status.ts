@@ -4,8 +4,8 @@
  * terminal shows exactly what the web UI shows.
  */
 import { SingleBar } from 'cli-progress';
-import type { Runtime } from './runtime.js';
 import { formatBytes, formatSpeed } from './format.js';
+import type { Runtime } from './runtime.js';
 
 export type StatusStyle = 'bar' | 'lines' | 'json' | 'none';
 
@@ -79,9 +79,11 @@ export class StatusReporter {
   start(): void {
     if (this.style === 'none') return;
     // The plan needs a probe (the file's first megabytes); it arrives when it arrives.
-    void this.api<{ plan: string }>(`/api/torrents/${this.infoHash}/files/${this.fileIndex}/probe`).then((probe) => {
-      this.plan = probe?.plan ?? 'not media';
-    });
+    void this.api<{ plan: string }>(`/api/torrents/${this.infoHash}/files/${this.fileIndex}/probe`).then(
+      (probe) => {
+        this.plan = probe?.plan ?? 'not media';
+      },
+    );
     if (this.style === 'bar') {
       this.bar = new SingleBar({
         format: '{bar} {percentage}% | ↓ {speed} | {peers} peers | buffered {ahead} | {plan}{stall}',

@@ -22,18 +22,23 @@ export interface WatchFlags extends ServeFlags {
 export function pickFile(entry: CatalogEntry, wanted?: number) {
   if (wanted !== undefined) {
     const file = entry.files[wanted];
-    if (!file) throw new SourceError(`--file ${wanted}: the torrent has ${entry.files.length} file(s) (see --list)`);
+    if (!file)
+      throw new SourceError(`--file ${wanted}: the torrent has ${entry.files.length} file(s) (see --list)`);
     return file;
   }
   const videos = entry.files.filter((file) => isVideoName(file.name));
-  if (videos.length === 0) throw new SourceError(`${entry.name} has no video file (see --list, then --file INDEX)`);
+  if (videos.length === 0)
+    throw new SourceError(`${entry.name} has no video file (see --list, then --file INDEX)`);
   return videos.reduce((a, b) => (b.length > a.length ? b : a));
 }
 
 function listFiles(entry: CatalogEntry): string {
   const width = String(entry.files.length - 1).length;
   return entry.files
-    .map((file) => `${String(file.index).padStart(width)}  ${formatBytes(file.length).padStart(8)}  ${file.path}`)
+    .map(
+      (file) =>
+        `${String(file.index).padStart(width)}  ${formatBytes(file.length).padStart(8)}  ${file.path}`,
+    )
     .join('\n');
 }
 
@@ -45,14 +50,21 @@ export async function runWatch(source: string, flags: WatchFlags): Promise<numbe
   try {
     let entry = await addSource(runtime, source, kind);
     if (!entry.ready) {
-      const spinner = ora({ text: 'fetching metadata…', stream: process.stderr, isEnabled: process.stderr.isTTY && !flags.quiet && !flags.json });
+      const spinner = ora({
+        text: 'fetching metadata…',
+        stream: process.stderr,
+        isEnabled: process.stderr.isTTY && !flags.quiet && !flags.json,
+      });
       spinner.start();
       const tick = setInterval(() => {
         const why = runtime.library.stallReason(entry.infoHash);
         spinner.text = `fetching metadata… ${why ?? ''}`.trim();
       }, 500);
       try {
-        const ready = await Promise.race([runtime.library.whenReady(entry.infoHash), stopped.then(() => null)]);
+        const ready = await Promise.race([
+          runtime.library.whenReady(entry.infoHash),
+          stopped.then(() => null),
+        ]);
         if (!ready) return await stopped;
         entry = ready;
       } finally {
@@ -70,12 +82,26 @@ export async function runWatch(source: string, flags: WatchFlags): Promise<numbe
     const streamUrl = `${runtime.url}/stream/${entry.infoHash}/${file.index}${token}`;
     const playerUrl = `${runtime.url}/play/${entry.infoHash}/${file.index}${token}`;
     if (flags.json) {
-      process.stdout.write(`${JSON.stringify({ type: 'ready', infoHash: entry.infoHash, file: file.index, name: file.name, stream: streamUrl, player: playerUrl })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ type: 'ready', infoHash: entry.infoHash, file: file.index, name: file.name, stream: streamUrl, player: playerUrl })}\n`,
+      );
     } else {
       process.stdout.write(`stream: ${streamUrl}\nplayer: ${playerUrl}\n`);
     }
-    const style: StatusStyle = flags.quiet ? 'none' : flags.json ? 'json' : process.stderr.isTTY ? 'bar' : 'lines';
-    reporter = new StatusReporter(runtime, entry.infoHash, file.index, style, flags.token ? `Bearer ${flags.token}` : undefined);
+    const style: StatusStyle = flags.quiet
+      ? 'none'
+      : flags.json
+        ? 'json'
+        : process.stderr.isTTY
+          ? 'bar'
+          : 'lines';
+    reporter = new StatusReporter(
+      runtime,
+      entry.infoHash,
+      file.index,
+      style,
+      flags.token ? `Bearer ${flags.token}` : undefined,
+    );
     reporter.start();
     if (flags.player !== 'none') {
       try {

@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Library } from '../catalog/library.js';
 import type { FfmpegTools } from '../stream/ffmpeg-locate.js';
 import { SeekableInputServer } from '../stream/seekable-input.js';
@@ -37,7 +37,8 @@ const maxTorrentBytes = 10 * 1024 * 1024;
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: options.logLevel ?? 'info' },
-    disableRequestLogging: true,
+    // One structured line per stream (logged by the stream handlers) says more than per-request lines.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
     trustProxy: false,
     // Streams are endless from Fastify's view: closing must cut them so their FFmpeg processes stop.
@@ -55,7 +56,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     (_request, body, done) => done(null, body),
   );
   app.setErrorHandler((err: Error & { statusCode?: number }, request, reply) => {
-    if (err instanceof HttpError) return reply.code(err.statusCode).send({ error: err.message, ...err.details });
+    if (err instanceof HttpError)
+      return reply.code(err.statusCode).send({ error: err.message, ...err.details });
     if (err instanceof TorrentInputError) return reply.code(400).send({ error: err.message, code: err.code });
     const status = err.statusCode;
     if (status && status >= 400 && status < 500) return reply.code(status).send({ error: err.message });
@@ -63,7 +65,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     request.log.error(err);
     return reply.code(500).send({ error: `Internal error: ${err.message}` });
   });
-  app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `No route for ${request.method} ${request.url.split('?')[0]}` }));
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: `No route for ${request.method} ${request.url.split('?')[0]}` }),
+  );
 
   app.get('/api/health', async () => ({ ok: true, version, ffmpeg: options.tools.version }));
   registerTorrentRoutes(app, media);

@@ -35,7 +35,11 @@ export class MediaService {
   ) {}
 
   /** The entry and file, waiting for a torrent's metadata while the client is still there. */
-  async file(infoHash: string, index: number, signal?: AbortSignal): Promise<{ entry: CatalogEntry; file: CatalogFile }> {
+  async file(
+    infoHash: string,
+    index: number,
+    signal?: AbortSignal,
+  ): Promise<{ entry: CatalogEntry; file: CatalogFile }> {
     const entry = await this.library.whenReady(infoHash.toLowerCase(), signal);
     if (!entry) throw new HttpError(404, `Unknown torrent ${infoHash}`);
     const file = entry.files[index];

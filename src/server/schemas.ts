@@ -26,7 +26,14 @@ export type DeleteQuery = Static<typeof DeleteQuery>;
 export const Seconds = Type.Number({ minimum: 0, maximum: 86_400 });
 
 export const StreamQuery = Type.Object({
-  mode: Type.Optional(Type.Union([Type.Literal('auto'), Type.Literal('direct'), Type.Literal('remux'), Type.Literal('transcode')])),
+  mode: Type.Optional(
+    Type.Union([
+      Type.Literal('auto'),
+      Type.Literal('direct'),
+      Type.Literal('remux'),
+      Type.Literal('transcode'),
+    ]),
+  ),
   t: Type.Optional(Seconds),
   audio: Type.Optional(Type.Integer({ minimum: 0, maximum: 255 })),
   token: Type.Optional(Type.String()),

@@ -73,11 +73,16 @@ export function registerSecurity(app: FastifyInstance, options: SecurityOptions)
       const token = options.token;
       if (!givenTokens(request).some((given) => tokenMatches(token, given))) {
         reply.header('WWW-Authenticate', 'Bearer');
-        return reply.code(401).send({ error: 'A valid token is required (Authorization: Bearer T or ?token=T)' });
+        return reply
+          .code(401)
+          .send({ error: 'A valid token is required (Authorization: Bearer T or ?token=T)' });
       }
       if (request.method === 'GET' && !request.url.startsWith('/api/')) {
         // SameSite=Strict: other sites cannot ride on it (no CSRF through the cookie).
-        reply.header('Set-Cookie', `${tokenCookie}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict`);
+        reply.header(
+          'Set-Cookie',
+          `${tokenCookie}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict`,
+        );
       }
     }
   });

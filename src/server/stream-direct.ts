@@ -14,7 +14,11 @@ export interface DirectStreamOptions {
   signal: AbortSignal;
 }
 
-export async function serveDirect(request: FastifyRequest, reply: FastifyReply, options: DirectStreamOptions) {
+export async function serveDirect(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  options: DirectStreamOptions,
+) {
   const { source } = options;
   const size = source.size;
   const range = parseRange(request.headers.range, size);
@@ -28,7 +32,7 @@ export async function serveDirect(request: FastifyRequest, reply: FastifyReply, 
   if (range.kind === 'unsatisfiable') {
     return reply
       .code(416)
-      .headers({ ...headers, 'Content-Range': `bytes */${size}` })
+      .headers({ ...headers, 'Content-Range': `bytes */${size}`, 'Content-Type': 'application/json' })
       .send({ error: `Range not satisfiable for a file of ${size} bytes` });
   }
   const start = range.kind === 'range' ? range.start : 0;
@@ -36,18 +40,27 @@ export async function serveDirect(request: FastifyRequest, reply: FastifyReply, 
   headers['Content-Length'] = end - start;
   if (range.kind === 'range') headers['Content-Range'] = `bytes ${start}-${end - 1}/${size}`;
   const status = range.kind === 'range' ? 206 : 200;
-  if (request.method === 'HEAD') return reply.code(status).headers(headers).send();
-
   reply.hijack();
   const raw = reply.raw;
   raw.writeHead(status, headers);
+  // Written by hand: Fastify would replace the Content-Length of a bodiless HEAD answer with 0.
+  if (request.method === 'HEAD') return void raw.end();
   const pump = new StreamPump(source, { start, end, signal: options.signal });
   const started = Date.now();
   const result = await pump.pumpTo(raw);
   if (result.outcome === 'complete') raw.end();
   else raw.destroy(); // headers are out: a cut connection is the only honest signal of a failed body
   request.log.info(
-    { stream: { mode: 'direct', start, end, bytes: result.bytes, ms: Date.now() - started, outcome: result.outcome } },
+    {
+      stream: {
+        mode: 'direct',
+        start,
+        end,
+        bytes: result.bytes,
+        ms: Date.now() - started,
+        outcome: result.outcome,
+      },
+    },
     pump.lastError ? `direct stream failed: ${pump.lastError.message}` : 'direct stream ended',
   );
 }

@@ -68,11 +68,16 @@ describe('streamtide SOURCE with a local file', () => {
     writeFileSync(join(bin, 'mpv'), `#!/bin/sh\nprintf '%s\\n' "$@" > '${record}'\n`);
     chmodSync(join(bin, 'mpv'), 0o755);
     const mp4 = await makeMedia('mp4');
-    const cli = runCli([mp4, ...isolatedFlags(dir), '--quiet', '--player', 'mpv'], { PATH: `${bin}:${process.env.PATH}` });
+    const cli = runCli([mp4, ...isolatedFlags(dir), '--quiet', '--player', 'mpv'], {
+      PATH: `${bin}:${process.env.PATH}`,
+    });
     try {
       const url = (await cli.line(/^stream: /)).slice('stream: '.length);
       assert.equal((await cli.exit).code, 0);
-      assert.deepEqual(readFileSync(record, 'utf8').trim().split('\n'), [`--force-media-title=${mp4.split('/').pop()}`, url]);
+      assert.deepEqual(readFileSync(record, 'utf8').trim().split('\n'), [
+        `--force-media-title=${mp4.split('/').pop()}`,
+        url,
+      ]);
     } finally {
       cli.child.kill('SIGKILL');
     }
@@ -104,17 +109,25 @@ describe('bad arguments exit 2 with one clear line', () => {
   for (const [what, args, message] of cases) {
     it(what, async () => {
       const cli = runCli([...args, ...isolatedFlags(dir)]);
-      const { code } = await cli.exit;
-      assert.equal(code, 2, cli.stderr());
-      assert.match(cli.stderr(), message);
+      try {
+        const { code } = await cli.exit;
+        assert.equal(code, 2, cli.stderr());
+        assert.match(cli.stderr(), message);
+      } finally {
+        cli.child.kill('SIGKILL');
+      }
     });
   }
 
   it('refuses to listen off loopback without a token', async () => {
     const cli = runCli(['serve', ...isolatedFlags(dir), '--host', '0.0.0.0']);
-    const { code } = await cli.exit;
-    assert.equal(code, 2);
-    assert.match(cli.stderr(), /without a token/);
+    try {
+      const { code } = await cli.exit;
+      assert.equal(code, 2);
+      assert.match(cli.stderr(), /without a token/);
+    } finally {
+      cli.child.kill('SIGKILL');
+    }
   });
 
   it('prints help and version', async () => {

@@ -35,7 +35,10 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliRun {
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
     err += chunk;
   });
-  const exit = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
+  const exit = once(child, 'exit').then(([code, signal]) => ({
+    code: code as number | null,
+    signal: signal as NodeJS.Signals | null,
+  }));
   return {
     child,
     stdout: () => out,
@@ -46,7 +49,9 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliRun {
       if (found) return Promise.resolve(found);
       return new Promise((resolve, reject) => {
         waiters.push({ pattern, resolve });
-        exit.then(({ code }) => reject(new Error(`CLI exited (${code}) before printing ${pattern}: ${out}\n${err}`)));
+        exit.then(({ code }) =>
+          reject(new Error(`CLI exited (${code}) before printing ${pattern}: ${out}\n${err}`)),
+        );
       });
     },
   };

@@ -40,7 +40,20 @@ function sourceArgs(seconds: number, size: string): string[] {
 const recipes: Record<MediaKind, { ext: string; args: string[] }> = {
   mp4: {
     ext: 'mp4',
-    args: ['-c:v', 'libx264', '-preset', 'ultrafast', '-g', '24', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-movflags', '+faststart'],
+    args: [
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-g',
+      '24',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:a',
+      'aac',
+      '-movflags',
+      '+faststart',
+    ],
   },
   'mp4-moov-end': {
     ext: 'mp4',
@@ -60,7 +73,16 @@ const recipes: Record<MediaKind, { ext: string; args: string[] }> = {
   },
   'mkv-hevc-aac': {
     ext: 'mkv',
-    args: ['-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', 'log-level=error:keyint=24', '-c:a', 'aac'],
+    args: [
+      '-c:v',
+      'libx265',
+      '-preset',
+      'ultrafast',
+      '-x265-params',
+      'log-level=error:keyint=24',
+      '-c:a',
+      'aac',
+    ],
   },
   webm: {
     ext: 'webm',
@@ -125,17 +147,21 @@ export async function ffprobe(pathOrBytes: string | Buffer): Promise<Probed> {
 
 /** Seconds of video from the first to the last frame, read packet by packet (robust for fragmented MP4). */
 export async function decodedDuration(path: string): Promise<number> {
-  const { stdout } = await run(ffprobeBin, [
-    '-v',
-    'error',
-    '-show_entries',
-    'packet=pts_time,duration_time',
-    '-select_streams',
-    'v:0',
-    '-of',
-    'csv=p=0',
-    path,
-  ], { maxBuffer: 64 * 1024 * 1024 });
+  const { stdout } = await run(
+    ffprobeBin,
+    [
+      '-v',
+      'error',
+      '-show_entries',
+      'packet=pts_time,duration_time',
+      '-select_streams',
+      'v:0',
+      '-of',
+      'csv=p=0',
+      path,
+    ],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
   let start = Number.POSITIVE_INFINITY;
   let end = 0;
   for (const line of stdout.split('\n')) {

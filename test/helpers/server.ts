@@ -1,6 +1,6 @@
 /** A real streamtide HTTP server on 127.0.0.1 with a random port, for tests. */
 import type { FastifyInstance } from 'fastify';
-import { type TorrentCatalog, Library } from '../../src/catalog/library.js';
+import { Library, type TorrentCatalog } from '../../src/catalog/library.js';
 import { buildServer, type ServerOptions } from '../../src/server/app.js';
 import { type FfmpegTools, locateFfmpeg } from '../../src/stream/ffmpeg-locate.js';
 
@@ -13,7 +13,11 @@ export interface TestServer {
 }
 
 export async function startTestServer(
-  options: { torrents?: TorrentCatalog | null; token?: string; tools?: FfmpegTools } & Partial<ServerOptions> = {},
+  options: {
+    torrents?: TorrentCatalog | null;
+    token?: string;
+    tools?: FfmpegTools;
+  } & Partial<ServerOptions> = {},
 ): Promise<TestServer> {
   const tools = options.tools ?? (await locateFfmpeg());
   const library = new Library(options.torrents ?? null);

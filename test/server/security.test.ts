@@ -61,7 +61,9 @@ describe('with a token', () => {
     const cookie = page.headers.get('set-cookie') ?? '';
     assert.match(cookie, /HttpOnly/);
     assert.match(cookie, /SameSite=Strict/);
-    const withCookie = await fetch(`${server.url}/api/torrents`, { headers: { Cookie: cookie.split(';')[0] } });
+    const withCookie = await fetch(`${server.url}/api/torrents`, {
+      headers: { Cookie: cookie.split(';')[0] },
+    });
     assert.equal(withCookie.status, 200);
     await withCookie.arrayBuffer();
   });

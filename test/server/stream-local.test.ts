@@ -90,7 +90,10 @@ describe('direct mode honours Range exactly', () => {
     assert.equal(first.status, 206);
     assert.deepEqual(await bodyBytes(first), bytes.subarray(0, 1));
     const tail = await fetch(url, { headers: { Range: 'bytes=-500' } });
-    assert.equal(tail.headers.get('content-range'), `bytes ${bytes.length - 500}-${bytes.length - 1}/${bytes.length}`);
+    assert.equal(
+      tail.headers.get('content-range'),
+      `bytes ${bytes.length - 500}-${bytes.length - 1}/${bytes.length}`,
+    );
     assert.deepEqual(await bodyBytes(tail), bytes.subarray(bytes.length - 500));
     const open = await fetch(url, { headers: { Range: `bytes=${bytes.length - 10}-` } });
     assert.deepEqual(await bodyBytes(open), bytes.subarray(bytes.length - 10));
@@ -161,7 +164,10 @@ describe('errors and limits', () => {
       const response = await fetch(`${broken.url}/stream/${entry.infoHash}/0`);
       assert.equal(response.status, 502);
       const body = (await response.json()) as { error: string; stderr: string[] };
-      assert.ok(body.stderr.some((line) => line.includes('pretend failure')), JSON.stringify(body));
+      assert.ok(
+        body.stderr.some((line) => line.includes('pretend failure')),
+        JSON.stringify(body),
+      );
     } finally {
       await broken.close();
     }

@@ -13,7 +13,10 @@ export interface StreamRouteOptions {
   ffmpegProcesses: Limiter;
 }
 
-export function registerStreamRoute(app: FastifyInstance, { media, transcodes, ffmpegProcesses }: StreamRouteOptions) {
+export function registerStreamRoute(
+  app: FastifyInstance,
+  { media, transcodes, ffmpegProcesses }: StreamRouteOptions,
+) {
   app.get<{ Params: FileParams; Querystring: StreamQuery }>(
     '/stream/:infoHash/:index',
     { schema: { params: FileParams, querystring: StreamQuery } },
@@ -28,7 +31,10 @@ export function registerStreamRoute(app: FastifyInstance, { media, transcodes, f
       const info = await media.probe({ entry, file });
       const audioCount = info.streams.filter((s) => s.type === 'audio').length;
       if (audio !== undefined && audio >= audioCount) {
-        throw new HttpError(400, `audio=${audio} is out of range: the file has ${audioCount} audio stream(s)`);
+        throw new HttpError(
+          400,
+          `audio=${audio} is out of range: the file has ${audioCount} audio stream(s)`,
+        );
       }
       const plan = planStream(info, { audio, mode: mode === 'auto' ? undefined : mode });
       const source = await media.library.openSource(entry.infoHash, index);
@@ -47,7 +53,8 @@ export function registerStreamRoute(app: FastifyInstance, { media, transcodes, f
         if (!releaseProcess || !releaseTranscode) {
           releaseProcess?.();
           releaseTranscode?.();
-          const what = plan.mode === 'transcode' ? `${transcodes.max} transcodes` : `${ffmpegProcesses.max} streams`;
+          const what =
+            plan.mode === 'transcode' ? `${transcodes.max} transcodes` : `${ffmpegProcesses.max} streams`;
           return reply
             .code(503)
             .header('Retry-After', '5')

@@ -4,7 +4,7 @@ import { isVideoName } from '../../catalog/mime.js';
 import { matchSubtitleFiles } from '../../catalog/subtitle-match.js';
 import { planStream } from '../../stream/plan.js';
 import { HttpError, type MediaService } from '../media-service.js';
-import { AddTorrentBody, DeleteQuery, FileParams, TorrentParams } from '../schemas.js';
+import { type AddTorrentBody, DeleteQuery, FileParams, TorrentParams } from '../schemas.js';
 import { streamPath, torrentJson } from '../torrent-json.js';
 
 export function baseUrl(request: FastifyRequest): string {
@@ -29,20 +29,33 @@ export function registerTorrentRoutes(app: FastifyInstance, media: MediaService)
     const body = request.body;
     let input: string | Uint8Array;
     if (Buffer.isBuffer(body)) input = body;
-    else if (body && typeof body === 'object' && typeof body.source === 'string' && Object.keys(body).length === 1) {
+    else if (
+      body &&
+      typeof body === 'object' &&
+      typeof body.source === 'string' &&
+      Object.keys(body).length === 1
+    ) {
       input = body.source.trim();
     } else {
-      throw new HttpError(400, 'Send JSON {"source": "<magnet, info-hash or URL>"} or the bytes of a .torrent');
+      throw new HttpError(
+        400,
+        'Send JSON {"source": "<magnet, info-hash or URL>"} or the bytes of a .torrent',
+      );
     }
     if (typeof input === 'string' && input.length > 16_384) throw new HttpError(400, 'source is too long');
     const { entry, created } = await library.torrents.add(input);
     return reply.code(created ? 201 : 200).send(torrentJson(library, entry, baseUrl(request)));
   });
 
-  app.get('/api/torrents', async (request) => library.list().map((entry) => torrentJson(library, entry, baseUrl(request))));
+  app.get('/api/torrents', async (request) =>
+    library.list().map((entry) => torrentJson(library, entry, baseUrl(request))),
+  );
 
-  app.get<{ Params: TorrentParams }>('/api/torrents/:infoHash', { schema: { params: TorrentParams } }, async (request) =>
-    torrentJson(library, torrentOf(request.params.infoHash), baseUrl(request), { withRanges: true }),
+  app.get<{ Params: TorrentParams }>(
+    '/api/torrents/:infoHash',
+    { schema: { params: TorrentParams } },
+    async (request) =>
+      torrentJson(library, torrentOf(request.params.infoHash), baseUrl(request), { withRanges: true }),
   );
 
   app.delete<{ Params: TorrentParams; Querystring: DeleteQuery }>(

@@ -15,7 +15,10 @@ export async function registerWebRoutes(app: FastifyInstance, webRoot: string): 
     const html = existsSync(indexPath) ? readFileSync(indexPath, 'utf8') : missingUi;
     return reply
       .type('text/html; charset=utf-8')
-      .header('Content-Security-Policy', "default-src 'self'; img-src 'self' data:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'")
+      .header(
+        'Content-Security-Policy',
+        "default-src 'self'; img-src 'self' data:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'",
+      )
       .header('X-Content-Type-Options', 'nosniff')
       .header('Referrer-Policy', 'no-referrer')
       .send(html);
@@ -23,6 +26,11 @@ export async function registerWebRoutes(app: FastifyInstance, webRoot: string): 
   app.get('/', async (_request, reply) => page(reply));
   app.get('/play/:infoHash/:index', async (_request, reply) => page(reply));
   if (existsSync(assets)) {
-    await app.register(fastifyStatic, { root: assets, prefix: '/assets/', decorateReply: false, index: false });
+    await app.register(fastifyStatic, {
+      root: assets,
+      prefix: '/assets/',
+      decorateReply: false,
+      index: false,
+    });
   }
 }

@@ -1,0 +1,250 @@
+/**
+ * INTERFACE.md's API end to end, written the way an outside script would use it: upload a .torrent of a
+ * loopback swarm, poll until ready, probe, stream, seek, fetch the playlist, delete.
+ */
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { TorrentEngine } from '../../src/torrent/index.js';
+import { decodedDuration, ffprobe, makeMedia } from '../helpers/media.js';
+import { ffmpegChildrenGone } from '../helpers/processes.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startSeeder, startTracker } from '../helpers/swarm.js';
+
+type Seeder = Awaited<ReturnType<typeof startSeeder>>;
+type Tracker = Awaited<ReturnType<typeof startTracker>>;
+
+interface TorrentObject {
+  infoHash: string;
+  name: string;
+  ready: boolean;
+  length: number;
+  progress: number;
+  downloadSpeed: number;
+  uploadSpeed: number;
+  numPeers: number;
+  files: Array<{
+    index: number;
+    name: string;
+    path: string;
+    length: number;
+    progress: number;
+    mime: string;
+    streamUrl: string;
+  }>;
+}
+
+let tracker: Tracker;
+let seeder: Seeder;
+let engine: TorrentEngine;
+let server: TestServer;
+let downloads: string;
+
+const json = { 'Content-Type': 'application/json' };
+
+async function waitReady(infoHash: string): Promise<TorrentObject> {
+  // Polling the API is what a client of INTERFACE.md does; the deadline only bounds a broken run.
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const torrent = (await (await fetch(`${server.url}/api/torrents/${infoHash}`)).json()) as TorrentObject;
+    if (torrent.ready) return torrent;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('torrent never became ready');
+}
+
+before(async () => {
+  const content = mkdtempSync(join(tmpdir(), 'streamtide-api-content-'));
+  const folder = join(content, 'Show');
+  mkdirSync(folder);
+  copyFileSync(await makeMedia('mkv-h264-aac', { seconds: 6 }), join(folder, 'Episode.mkv'));
+  copyFileSync(await makeMedia('avi-mpeg4-mp3'), join(folder, 'Extra.avi'));
+  writeFileSync(join(folder, 'Episode.en.srt'), '1\n00:00:01,000 --> 00:00:02,000\nHello\n');
+  writeFileSync(join(folder, 'readme.txt'), 'not a video\n'.repeat(100));
+  tracker = await startTracker();
+  seeder = await startSeeder(folder, { announce: [tracker.announceUrl] });
+  downloads = mkdtempSync(join(tmpdir(), 'streamtide-api-dl-'));
+  engine = await TorrentEngine.create({
+    dir: downloads,
+    dht: false,
+    lsd: false,
+    natUpnp: false,
+    natPmp: false,
+    torrentPort: 0,
+  });
+  server = await startTestServer({ torrents: engine });
+});
+
+after(async () => {
+  await server?.close();
+  await engine?.destroy();
+  await seeder?.close();
+  await tracker?.close();
+});
+
+describe('a script written against INTERFACE.md', () => {
+  let torrent: TorrentObject;
+
+  it('uploads a .torrent (201), and again (200)', async () => {
+    const add = () =>
+      fetch(`${server.url}/api/torrents`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-bittorrent' },
+        body: seeder.torrentFile,
+      });
+    const first = await add();
+    assert.equal(first.status, 201);
+    const created = (await first.json()) as TorrentObject;
+    assert.equal(created.infoHash, seeder.infoHash);
+    const second = await add();
+    assert.equal(second.status, 200);
+    await second.arrayBuffer();
+    const byMagnet = await fetch(`${server.url}/api/torrents`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ source: seeder.magnet }),
+    });
+    assert.equal(byMagnet.status, 200);
+    await byMagnet.arrayBuffer();
+  });
+
+  it('polls until ready and sees the files with their stream URLs', async () => {
+    torrent = await waitReady(seeder.infoHash);
+    assert.equal(torrent.name, 'Show');
+    const names = torrent.files.map((f) => f.name).sort();
+    assert.deepEqual(names, ['Episode.en.srt', 'Episode.mkv', 'Extra.avi', 'readme.txt']);
+    for (const file of torrent.files) {
+      assert.equal(file.streamUrl, `${server.url}/stream/${seeder.infoHash}/${file.index}`);
+      assert.ok(!file.path.startsWith('/'));
+    }
+    assert.equal(torrent.files.find((f) => f.name === 'Episode.mkv')?.mime, 'video/x-matroska');
+    const list = (await (await fetch(`${server.url}/api/torrents`)).json()) as TorrentObject[];
+    assert.deepEqual(
+      list.map((t) => t.infoHash),
+      [seeder.infoHash],
+    );
+  });
+
+  it('probes the MKV: remux, its streams, and the matching subtitle file', async () => {
+    const mkv = torrent.files.find((f) => f.name === 'Episode.mkv')!;
+    const response = await fetch(`${server.url}/api/torrents/${seeder.infoHash}/files/${mkv.index}/probe`);
+    assert.equal(response.status, 200);
+    const probe = (await response.json()) as {
+      container: string;
+      duration: number;
+      plan: string;
+      streams: Array<{ type: string; codec: string }>;
+      subtitleFiles: Array<{ name: string; language: string }>;
+    };
+    assert.equal(probe.plan, 'remux');
+    assert.equal(probe.container, 'matroska');
+    assert.ok(Math.abs(probe.duration - 6) < 0.2);
+    assert.deepEqual(
+      probe.streams.map((s) => `${s.type}:${s.codec}`),
+      ['video:h264', 'audio:aac'],
+    );
+    assert.deepEqual(
+      probe.subtitleFiles.map((s) => [s.name, s.language]),
+      [['Episode.en.srt', 'en']],
+    );
+  });
+
+  it('answers 415 for the probe and stream of a text file', async () => {
+    const txt = torrent.files.find((f) => f.name === 'readme.txt')!;
+    const probe = await fetch(`${server.url}/api/torrents/${seeder.infoHash}/files/${txt.index}/probe`);
+    assert.equal(probe.status, 415);
+    const stream = await fetch(txt.streamUrl);
+    assert.equal(stream.status, 415);
+    assert.equal(typeof ((await stream.json()) as { error: string }).error, 'string');
+  });
+
+  it('streams the MKV as valid fragmented MP4 and seeks with t=', async () => {
+    const mkv = torrent.files.find((f) => f.name === 'Episode.mkv')!;
+    const whole = await fetch(mkv.streamUrl);
+    assert.equal(whole.status, 200);
+    assert.equal(whole.headers.get('x-stream-mode'), 'remux');
+    const out = join(downloads, '..', `api-whole-${process.pid}.mp4`);
+    writeFileSync(out, Buffer.from(await whole.arrayBuffer()));
+    const probed = await ffprobe(out);
+    assert.deepEqual(
+      probed.streams.map((s) => s.codec_name),
+      ['h264', 'aac'],
+    );
+    assert.ok(Math.abs((await decodedDuration(out)) - 6) < 0.5);
+
+    const seek = await fetch(`${mkv.streamUrl}?t=3`);
+    assert.equal(seek.status, 200);
+    const seekOut = join(downloads, '..', `api-seek-${process.pid}.mp4`);
+    writeFileSync(seekOut, Buffer.from(await seek.arrayBuffer()));
+    const seconds = await decodedDuration(seekOut);
+    assert.ok(seconds > 1.9 && seconds < 4.1, `seeked output lasts ${seconds}s`);
+    assert.deepEqual(await ffmpegChildrenGone(), []);
+  });
+
+  it('serves the playlist of video files with absolute URLs', async () => {
+    const response = await fetch(`${server.url}/playlist/${seeder.infoHash}.m3u`);
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /mpegurl/);
+    const lines = (await response.text()).trim().split('\n');
+    assert.equal(lines[0], '#EXTM3U');
+    const urls = lines.filter((line) => line.startsWith('http'));
+    const videos = torrent.files.filter((f) => /\.(mkv|avi)$/.test(f.name));
+    assert.deepEqual(urls.sort(), videos.map((f) => f.streamUrl).sort());
+  });
+
+  it('deletes the torrent and its data', async () => {
+    const response = await fetch(`${server.url}/api/torrents/${seeder.infoHash}?deleteFiles=true`, {
+      method: 'DELETE',
+    });
+    assert.equal(response.status, 204);
+    const gone = await fetch(`${server.url}/api/torrents/${seeder.infoHash}`);
+    assert.equal(gone.status, 404);
+    await gone.arrayBuffer();
+    const leftovers = readdirSync(downloads, { recursive: true }).map(String);
+    assert.ok(!leftovers.some((name) => name.endsWith('Episode.mkv')), leftovers.join(', '));
+    assert.ok(!existsSync(join(downloads, 'Show', 'Episode.mkv')));
+  });
+});
+
+describe('invalid requests answer 4xx with an error', () => {
+  const cases: Array<[string, RequestInit & { path?: string }, number]> = [
+    [
+      'garbage .torrent bytes',
+      { method: 'POST', headers: { 'Content-Type': 'application/x-bittorrent' }, body: 'd8:announce' },
+      400,
+    ],
+    [
+      'a bad magnet',
+      { method: 'POST', headers: json, body: JSON.stringify({ source: 'magnet:?xt=urn:btih:xyz' }) },
+      400,
+    ],
+    [
+      'an ftp URL',
+      { method: 'POST', headers: json, body: JSON.stringify({ source: 'ftp://example.test/a.torrent' }) },
+      400,
+    ],
+    ['an empty object', { method: 'POST', headers: json, body: '{}' }, 400],
+    [
+      'extra fields',
+      { method: 'POST', headers: json, body: JSON.stringify({ source: 'a'.repeat(40), x: 1 }) },
+      400,
+    ],
+    ['broken JSON', { method: 'POST', headers: json, body: '{"source": ' }, 400],
+    ['a non-hex info-hash in the path', { path: `/api/torrents/${'z'.repeat(40)}` }, 400],
+    ['an unknown torrent', { path: `/api/torrents/${'b'.repeat(40)}` }, 404],
+    ['an unknown torrent to delete', { method: 'DELETE', path: `/api/torrents/${'b'.repeat(40)}` }, 404],
+    ['an unknown playlist', { path: `/playlist/${'b'.repeat(40)}.m3u` }, 404],
+    ['a huge file index', { path: `/stream/${'b'.repeat(40)}/99999999999` }, 400],
+    ['a bad mode', { path: `/stream/${'b'.repeat(40)}/0?mode=fast` }, 400],
+  ];
+  for (const [what, init, status] of cases) {
+    it(what, async () => {
+      const response = await fetch(`${server.url}${init.path ?? '/api/torrents'}`, init);
+      assert.equal(response.status, status);
+      const body = (await response.json()) as { error?: unknown };
+      assert.equal(typeof body.error, 'string');
+    });
+  }
+});
