@@ -1,0 +1,156 @@
+/**
+ * A torrent whose names try to leave the download folder (`../..`, absolute parts, NUL bytes, empty and dot
+ * parts) is downloaded entirely inside `dir/<infoHash>/`, under sanitised relative paths.
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { after, before, it } from 'node:test';
+import WebTorrent from 'webtorrent';
+import { TorrentEngine } from '../../src/torrent/index.js';
+
+type Bencodable = number | string | Buffer | Bencodable[] | { [key: string]: Bencodable };
+
+function bencode(value: Bencodable): Buffer {
+  if (typeof value === 'number') return Buffer.from(`i${value}e`);
+  if (typeof value === 'string') return bencode(Buffer.from(value));
+  if (Buffer.isBuffer(value)) return Buffer.concat([Buffer.from(`${value.length}:`), value]);
+  if (Array.isArray(value)) return Buffer.concat([Buffer.from('l'), ...value.map(bencode), Buffer.from('e')]);
+  const keys = Object.keys(value).sort();
+  return Buffer.concat([
+    Buffer.from('d'),
+    ...keys.flatMap((key) => [bencode(key), bencode(value[key]!)]),
+    Buffer.from('e'),
+  ]);
+}
+
+const PIECE = 16 * 1024;
+const files = [
+  { path: ['..', '..', 'evil.txt'], data: 'escape by dot-dot\n' },
+  { path: ['/abs', 'path.txt'], data: 'escape by an absolute part\n' },
+  { path: ['sub', 'nul\u0000name.txt'], data: 'a NUL in the name\n' },
+  { path: ['.', '', 'deep', '..', '..', '..', 'x.txt'], data: 'dots and empties\n' },
+];
+
+function craftTorrent(): { torrent: Buffer; content: Buffer } {
+  const content = Buffer.concat(files.map((file) => Buffer.from(file.data)));
+  const pieces: Buffer[] = [];
+  for (let offset = 0; offset < content.length; offset += PIECE) {
+    pieces.push(
+      createHash('sha1')
+        .update(content.subarray(offset, offset + PIECE))
+        .digest(),
+    );
+  }
+  const info = {
+    name: '../../escape',
+    'piece length': PIECE,
+    pieces: Buffer.concat(pieces),
+    files: files.map((file) => ({ length: Buffer.byteLength(file.data), path: file.path })),
+  };
+  return { torrent: bencode({ info }), content };
+}
+
+type StoreRange = { offset?: number; length?: number };
+type StoreCallback = (err: Error | null, buf?: Buffer) => void;
+
+/** An in-memory chunk store already holding `content`, so a seeder needs no files on disk at all. */
+function preloaded(content: Buffer) {
+  return class MemoryStore {
+    constructor(readonly chunkLength: number) {}
+    get(index: number, options: StoreRange | null | StoreCallback, callback?: StoreCallback) {
+      // Called both as (index, cb) and (index, opts, cb).
+      const opts = typeof options === 'function' ? null : options;
+      const cb = (typeof options === 'function' ? options : callback)!;
+      const start = index * this.chunkLength + (opts?.offset ?? 0);
+      const chunk = content.subarray(index * this.chunkLength, (index + 1) * this.chunkLength);
+      const length = opts?.length ?? chunk.length - (opts?.offset ?? 0);
+      queueMicrotask(() => cb(null, content.subarray(start, start + length)));
+    }
+    put(_index: number, _buf: Buffer, cb?: (e: Error | null) => void) {
+      queueMicrotask(() => cb?.(null));
+    }
+    close(cb?: (e: Error | null) => void) {
+      queueMicrotask(() => cb?.(null));
+    }
+    destroy(cb?: (e: Error | null) => void) {
+      queueMicrotask(() => cb?.(null));
+    }
+  };
+}
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)],
+  );
+}
+
+let work: string;
+let seeder: WebTorrent;
+let engine: TorrentEngine;
+const loopback = {
+  dht: false,
+  lsd: false,
+  natUpnp: false,
+  natPmp: false,
+  utp: false,
+  torrentPort: 0,
+} as const;
+
+before(async () => {
+  work = mkdtempSync(join(tmpdir(), 'streamtide-hostile-'));
+  seeder = new WebTorrent({ ...loopback, tracker: false });
+  await new Promise<void>((resolve) => seeder.once('listening', () => resolve()));
+  engine = await TorrentEngine.create({ dir: join(work, 'a', 'b', 'c', 'dl'), ...loopback, tracker: false });
+});
+
+after(async () => {
+  await engine?.destroy();
+  await new Promise<void>((resolve) => seeder.destroy(() => resolve()));
+  rmSync(work, { recursive: true, force: true });
+});
+
+it('keeps every file of a hostile torrent inside its folder', async () => {
+  const { torrent, content } = craftTorrent();
+  const seeded = seeder.add(torrent, { store: preloaded(content) });
+  await new Promise<void>((resolve) => seeded.once('done', () => resolve()));
+
+  const { entry } = await engine.add(torrent);
+  engine.addPeer(entry.infoHash, `127.0.0.1:${seeder.torrentPort}`);
+  const ready = await engine.waitForMetadata(entry.infoHash);
+  assert.deepEqual(
+    ready.files.map((file) => file.path),
+    ['evil.txt', 'escape/abs/path.txt', 'escape/sub/nul_name.txt', 'x.txt'],
+  );
+  for (const file of ready.files) {
+    assert.doesNotMatch(
+      file.path,
+      /(^|\/)\.\.?(\/|$)|^\/|\\|\0/,
+      `catalog path ${JSON.stringify(file.path)}`,
+    );
+  }
+  for (const [index, file] of files.entries()) {
+    const source = engine.openSource(entry.infoHash, index)!;
+    assert.equal((await source.read(0, source.size)).toString(), file.data);
+  }
+  await engine.destroy();
+
+  const root = join(work, 'a', 'b', 'c', 'dl');
+  const written = walk(work).map((path) => relative(root, path));
+  const data = written.filter((path) => path.startsWith(`${entry.infoHash}/`)).sort();
+  const others = written.filter((path) => !path.startsWith(`${entry.infoHash}/`));
+  assert.deepEqual(
+    others,
+    ['streamtide-state.json'],
+    'nothing outside the torrent folder but the state file',
+  );
+  assert.deepEqual(
+    data.map((path) => path.slice(41)),
+    ready.files.map((file) => file.path).sort(),
+  );
+  for (const [index, file] of ready.files.entries()) {
+    assert.equal(readFileSync(join(root, entry.infoHash, file.path), 'utf8'), files[index]!.data);
+  }
+});
