@@ -13,6 +13,7 @@ import { version } from '../version.js';
 import { Limiter } from './limiter.js';
 import { HttpError, MediaService } from './media-service.js';
 import { registerStreamRoute } from './routes/stream.js';
+import { registerSubtitleRoutes } from './routes/subtitles.js';
 import { registerTorrentRoutes } from './routes/torrents.js';
 import { registerWebRoutes } from './routes/web.js';
 import { registerSecurity } from './security.js';
@@ -31,7 +32,8 @@ export interface ServerOptions {
   logLevel?: string;
 }
 
-const defaultWebRoot = fileURLToPath(new URL('../web/', import.meta.url));
+// Two levels up is the package root from both src/server (tests, tsx) and dist/server (the build).
+const defaultWebRoot = fileURLToPath(new URL('../../dist/web/', import.meta.url));
 const maxTorrentBytes = 10 * 1024 * 1024;
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
@@ -71,11 +73,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   app.get('/api/health', async () => ({ ok: true, version, ffmpeg: options.tools.version }));
   registerTorrentRoutes(app, media);
+  const ffmpegProcesses = new Limiter(options.maxFfmpeg ?? Math.max(8, cpus * 8));
   registerStreamRoute(app, {
     media,
     transcodes: new Limiter(options.maxTranscodes ?? Math.max(1, cpus)),
-    ffmpegProcesses: new Limiter(options.maxFfmpeg ?? Math.max(8, cpus * 8)),
+    ffmpegProcesses,
   });
+  registerSubtitleRoutes(app, { media, ffmpegProcesses });
   await registerWebRoutes(app, options.webRoot ?? defaultWebRoot);
   return app;
 }
