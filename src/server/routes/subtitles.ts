@@ -1,0 +1,167 @@
+/**
+ * GET /subtitles/:infoHash/:index.vtt — WebVTT for the player's `<track>`: with `stream=N` the embedded text
+ * stream N (absolute index, as the probe lists it) of video file :index, without it the subtitle file
+ * :index of the torrent. `t` shifts the cues to a stream started at source time t.
+ */
+import { type Static, Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { extensionOf, isSubtitleName } from '../../catalog/mime.js';
+import type { CatalogEntry, CatalogFile } from '../../catalog/types.js';
+import type { SubtitleFileFormat } from '../../stream/subtitles.js';
+import {
+  isImageSubtitle,
+  SubtitleError,
+  SubtitleExtractor,
+  subtitleFileCues,
+} from '../../stream/subtitles.js';
+import { vttDocument } from '../../stream/vtt.js';
+import type { Limiter } from '../limiter.js';
+import { closeSource, HttpError, type MediaService } from '../media-service.js';
+import { FileParams, Seconds } from '../schemas.js';
+
+export const SubtitleQuery = Type.Object({
+  stream: Type.Optional(Type.Integer({ minimum: 0, maximum: 65_535 })),
+  t: Type.Optional(Seconds),
+  token: Type.Optional(Type.String()),
+});
+export type SubtitleQuery = Static<typeof SubtitleQuery>;
+
+/** Subtitle files are read whole into memory; real ones are well under a megabyte. */
+const maxSubtitleFileBytes = 16 * 1024 * 1024;
+
+const vttHeaders = { 'Content-Type': 'text/vtt; charset=utf-8', 'Cache-Control': 'no-store' };
+
+export interface SubtitleRouteOptions {
+  media: MediaService;
+  ffmpegProcesses: Limiter;
+}
+
+export function registerSubtitleRoutes(
+  app: FastifyInstance,
+  { media, ffmpegProcesses }: SubtitleRouteOptions,
+) {
+  const acquire = () => {
+    const release = ffmpegProcesses.tryAcquire();
+    if (!release) {
+      throw new HttpError(
+        503,
+        `Too many streams: at most ${ffmpegProcesses.max} run at once; try again shortly`,
+      );
+    }
+    return release;
+  };
+
+  async function embedded(
+    entry: CatalogEntry,
+    file: CatalogFile,
+    stream: number,
+    t: number,
+    reply: FastifyReply,
+    signal: AbortSignal,
+  ) {
+    if (isSubtitleName(file.name)) {
+      throw new HttpError(400, `${file.name} is a subtitle file: ask for it without stream=`);
+    }
+    const info = await media.probe({ entry, file });
+    const subtitleStreams = info.streams.filter((s) => s.type === 'subtitle').map((s) => s.index);
+    const chosen = info.streams.find((s) => s.index === stream);
+    if (!chosen) throw new HttpError(404, `${file.name} has no stream ${stream}`, { subtitleStreams });
+    if (chosen.type !== 'subtitle') {
+      throw new HttpError(400, `Stream ${stream} of ${file.name} is ${chosen.type}, not subtitles`, {
+        subtitleStreams,
+      });
+    }
+    if (isImageSubtitle(chosen.codec)) {
+      throw new HttpError(
+        415,
+        `Stream ${stream} holds image subtitles (${chosen.codec}), which cannot become WebVTT text`,
+        { codec: chosen.codec },
+      );
+    }
+    if (reply.request.method === 'HEAD') return reply.headers(vttHeaders).send();
+    const release = acquire();
+    const source = await media.library.openSource(entry.infoHash, file.index);
+    if (!source) {
+      release();
+      throw new HttpError(404, `Torrent ${entry.infoHash} has no file ${file.index}`);
+    }
+    const extractor = SubtitleExtractor.start({
+      source,
+      tools: media.tools,
+      seekable: media.seekable,
+      stream,
+      startTime: t,
+    });
+    // The client leaving (or the server closing) stops FFmpeg; `done` comes once it is reaped.
+    signal.addEventListener('abort', () => void extractor.stop(), { once: true });
+    void extractor.done.then(async (result) => {
+      release();
+      await closeSource(source);
+      if (result.error) {
+        reply.log.warn(
+          { stderr: result.error.stderr },
+          `subtitle extraction failed: ${result.error.message}`,
+        );
+      }
+    });
+    // Headers go now: the first cue may be far into the file, and a <track> waits for it either way.
+    return reply.headers(vttHeaders).send(extractor.output);
+  }
+
+  async function subtitleFile(
+    entry: CatalogEntry,
+    file: CatalogFile,
+    t: number,
+    reply: FastifyReply,
+    signal: AbortSignal,
+  ) {
+    if (!isSubtitleName(file.name)) {
+      throw new HttpError(
+        400,
+        `${file.name} is not a subtitle file (.srt, .vtt, .ass, .ssa); for a video's embedded subtitles add stream=N`,
+      );
+    }
+    if (file.length > maxSubtitleFileBytes) {
+      throw new HttpError(413, `${file.name} is too large for a subtitle file (${file.length} bytes)`);
+    }
+    if (reply.request.method === 'HEAD') return reply.headers(vttHeaders).send();
+    const source = await media.library.openSource(entry.infoHash, file.index);
+    if (!source) throw new HttpError(404, `Torrent ${entry.infoHash} has no file ${file.index}`);
+    let bytes: Buffer;
+    try {
+      bytes = await source.read(0, source.size, { signal });
+    } finally {
+      await closeSource(source);
+    }
+    const format = extensionOf(file.name) as SubtitleFileFormat;
+    const release = format === 'vtt' ? () => undefined : acquire();
+    try {
+      const { cues, encoding } = await subtitleFileCues(bytes, format, media.tools, signal);
+      return reply
+        .headers({ ...vttHeaders, 'X-Subtitle-Charset': encoding })
+        .send(vttDocument(cues, Math.round(t * 1000)));
+    } catch (err) {
+      if (err instanceof SubtitleError) {
+        throw new HttpError(422, `${file.name}: ${err.message}`, { stderr: err.stderr });
+      }
+      throw err;
+    } finally {
+      release();
+    }
+  }
+
+  app.get<{ Params: FileParams; Querystring: SubtitleQuery }>(
+    '/subtitles/:infoHash/:index.vtt',
+    { schema: { params: FileParams, querystring: SubtitleQuery } },
+    async (request, reply) => {
+      const { infoHash, index } = request.params;
+      const { stream, t = 0 } = request.query;
+      const abort = new AbortController();
+      reply.raw.on('close', () => abort.abort());
+      const { entry, file } = await media.file(infoHash, index, abort.signal);
+      return stream === undefined
+        ? subtitleFile(entry, file, t, reply, abort.signal)
+        : embedded(entry, file, stream, t, reply, abort.signal);
+    },
+  );
+}
