@@ -172,3 +172,91 @@ export async function decodedDuration(path: string): Promise<number> {
   }
   return Number.isFinite(start) ? end - start : 0;
 }
+
+/** The SubRip cues of `makeTracksMedia`'s subtitle stream (ms), in order. */
+export const tracksMediaCues = [
+  { start: 500, end: 1500, text: 'First cue' },
+  { start: 2000, end: 3200, text: 'Second <i>cue</i>\ntwo lines' },
+  { start: 3500, end: 4000, text: 'Third cue' },
+];
+
+/** A minimal PGS (.sup) display set pair, enough for a demuxer and ffprobe to see hdmv_pgs_subtitle. */
+function pgsBytes(): Buffer {
+  const segment = (seconds: number, type: number, data: Buffer) => {
+    const head = Buffer.alloc(13);
+    head.write('PG', 0);
+    head.writeUInt32BE(seconds * 90_000, 2);
+    head.writeUInt8(type, 10);
+    head.writeUInt16BE(data.length, 11);
+    return Buffer.concat([head, data]);
+  };
+  // Presentation composition: 160x120, composition n, state, no objects (a "clear screen").
+  const composition = (n: number, state: number) => {
+    const body = Buffer.alloc(11);
+    body.writeUInt16BE(160, 0);
+    body.writeUInt16BE(120, 2);
+    body[4] = 0x10;
+    body.writeUInt16BE(n, 5);
+    body[7] = state;
+    return body;
+  };
+  const end = Buffer.alloc(0);
+  return Buffer.concat([
+    segment(1, 0x16, composition(0, 0x80)),
+    segment(1, 0x80, end),
+    segment(2, 0x16, composition(1, 0)),
+    segment(2, 0x80, end),
+  ]);
+}
+
+/**
+ * An MKV for audio/subtitle track tests: 0 H.264; 1 AAC 440 Hz `eng` (default); 2 AAC 880 Hz `fra` "Français";
+ * 3 SubRip `eng` "English" with `tracksMediaCues` (or `cues`: then give a `name`); 4 PGS image subtitles `eng`. The muxer may shift all
+ * timestamps by the AAC priming (~21 ms): read exact cue times from the file, not from the constant.
+ */
+export async function makeTracksMedia(
+  options: MediaOptions & { cues?: typeof tracksMediaCues } = {},
+): Promise<string> {
+  const seconds = options.seconds ?? 5;
+  const size = options.size ?? '160x120';
+  const dir = options.dir ?? cacheDir;
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${options.name ?? `tracks-${seconds}s-${size}`}.mkv`);
+  if (existsSync(path)) return path;
+  const { renameSync, rmSync, writeFileSync } = await import('node:fs');
+  const srtPath = `${path}.input.srt`;
+  const supPath = `${path}.input.sup`;
+  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+  const stamp = (ms: number) =>
+    `00:${pad(Math.floor(ms / 60_000))}:${pad(Math.floor(ms / 1000) % 60)},${pad(ms % 1000, 3)}`;
+  writeFileSync(
+    srtPath,
+    (options.cues ?? tracksMediaCues)
+      .map((c, i) => `${i + 1}\n${stamp(c.start)} --> ${stamp(c.end)}\n${c.text}\n`)
+      .join('\n'),
+  );
+  writeFileSync(supPath, pgsBytes());
+  const tmp = `${path}.part.mkv`;
+  try {
+    const inputs = [
+      ['-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=24:duration=${seconds}`],
+      ['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`],
+      ['-f', 'lavfi', '-i', `sine=frequency=880:sample_rate=48000:duration=${seconds}`],
+      ['-f', 'srt', '-i', srtPath],
+      ['-f', 'sup', '-i', supPath],
+    ].flat();
+    const outputs = [
+      '-map 0:v -map 1:a -map 2:a -map 3:s -map 4:s',
+      '-c:v libx264 -preset ultrafast -g 24 -pix_fmt yuv420p -c:a aac -c:s:0 srt -c:s:1 copy',
+      '-metadata:s:a:0 language=eng -metadata:s:a:1 language=fra -metadata:s:a:1 title=Français',
+      '-metadata:s:s:0 language=eng -metadata:s:s:0 title=English -metadata:s:s:1 language=eng',
+      '-disposition:v:0 default -disposition:a:0 default -disposition:a:1 0',
+    ].flatMap((group) => group.split(' '));
+    await run(ffmpegBin, ['-v', 'error', '-y', ...inputs, ...outputs, '-t', String(seconds), tmp]);
+    renameSync(tmp, path);
+  } finally {
+    rmSync(srtPath, { force: true });
+    rmSync(supPath, { force: true });
+  }
+  return path;
+}
