@@ -25,7 +25,6 @@ export function registerTorrentRoutes(app: FastifyInstance, media: MediaService)
   };
 
   app.post<{ Body: AddTorrentBody | Buffer }>('/api/torrents', async (request, reply) => {
-    if (!library.torrents) throw new HttpError(503, 'This server was started without a torrent engine');
     const body = request.body;
     let input: string | Uint8Array;
     if (Buffer.isBuffer(body)) input = body;
@@ -42,7 +41,10 @@ export function registerTorrentRoutes(app: FastifyInstance, media: MediaService)
         'Send JSON {"source": "<magnet, info-hash or URL>"} or the bytes of a .torrent',
       );
     }
-    if (typeof input === 'string' && input.length > 16_384) throw new HttpError(400, 'source is too long');
+    if (input.length === 0) throw new HttpError(400, 'source is empty');
+    if (input.length > (typeof input === 'string' ? 16_384 : 10 * 1024 * 1024))
+      throw new HttpError(400, 'source is too long');
+    if (!library.torrents) throw new HttpError(503, 'This server was started without a torrent engine');
     const { entry, created } = await library.torrents.add(input);
     return reply.code(created ? 201 : 200).send(torrentJson(library, entry, baseUrl(request)));
   });
