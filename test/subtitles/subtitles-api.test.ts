@@ -346,6 +346,22 @@ describe('tracks of a torrent', () => {
     await outOfRange.arrayBuffer();
   });
 
+  it('needs the token when the server has one', async () => {
+    const guarded = await startTestServer({ token: 's3cret' });
+    try {
+      const entry = await guarded.library.addLocalFile(await makeTracksMedia());
+      const url = `${guarded.url}/subtitles/${entry.infoHash}/0.vtt?stream=3`;
+      const none = await fetch(url);
+      assert.equal(none.status, 401);
+      await none.arrayBuffer();
+      const withToken = await fetch(`${url}&token=s3cret`);
+      assert.equal(withToken.status, 200);
+      assert.deepEqual(parseCues(await withToken.text()), storedCues);
+    } finally {
+      await guarded.close();
+    }
+  });
+
   it('leaves no FFmpeg running', async () => {
     assert.deepEqual(await ffmpegChildrenGone(), []);
   });
