@@ -116,7 +116,7 @@ export function fromSubRipMarkup(cue: Cue): Cue {
 export function escapeCueText(text: string): string {
   return text
     .replace(/&(?!(?:#\d+|#x[0-9a-f]+|[a-z][a-z0-9]*);)/gi, '&amp;')
-    .replace(/<(?!\/?(?:c|i|b|u|v|ruby|rt|lang)[.\s>]|\d)/gi, '&lt;')
+    .replace(/<(?!\/?(?:c|i|b|u|v|ruby|rt|lang)[.\s>]|\d+:\d\d)/gi, '&lt;')
     .replace(/-->/g, '--&gt;');
 }
 
