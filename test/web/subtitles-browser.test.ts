@@ -65,14 +65,12 @@ describe('subtitles in the player', () => {
     await page.goto(`${server.url}/play/${infoHash}/0`);
     const menu = page.locator('#subtitle-menu');
     await menu.waitFor({ timeout: generous });
-    const options = await menu
-      .locator('option')
-      .evaluateAll((nodes) =>
-        nodes.map((n) => ({
-          value: (n as HTMLOptionElement).value,
-          disabled: (n as HTMLOptionElement).disabled,
-        })),
-      );
+    const options = await menu.locator('option').evaluateAll((nodes) =>
+      nodes.map((n) => ({
+        value: (n as HTMLOptionElement).value,
+        disabled: (n as HTMLOptionElement).disabled,
+      })),
+    );
     assert.deepEqual(options, [
       { value: 'off', disabled: false },
       { value: 's3', disabled: false },
