@@ -93,16 +93,12 @@ export class TorrentEngine implements Catalog {
     const known = this.records.get(parsed.infoHash) ?? (await this.adding.get(parsed.infoHash));
     if (known) return { entry: known.entry(), created: false };
     const magnet = typeof parsed.torrentId === 'string' ? parsed.torrentId : undefined;
-    const adding = this.attach(
-      new TorrentRecord(parsed.infoHash, this.folderOf(parsed.infoHash)),
-      parsed.torrentId,
-      {
-        magnet,
-      },
-    );
+    const record = new TorrentRecord(parsed.infoHash, this.folderOf(parsed.infoHash));
+    for (const peer of parsed.peers) record.peerHints.add(peer);
+    const adding = this.attach(record, parsed.torrentId, { magnet });
     this.adding.set(parsed.infoHash, adding);
     try {
-      const record = await adding;
+      await adding;
       await this.persist();
       return { entry: record.entry(), created: true };
     } catch (err) {
@@ -210,7 +206,11 @@ export class TorrentEngine implements Catalog {
         if (err) reject(err);
         else resolve(record);
       };
-      const onInfoHash = () => settle();
+      const onInfoHash = () => {
+        // Only now may peers be added (webtorrent throws before the info-hash is known).
+        for (const peer of record.peerHints) torrent.addPeer(peer);
+        settle();
+      };
       const onClose = () => settle(new Error(`the torrent ${record.infoHash} closed before it started`));
       torrent.once('infoHash', onInfoHash);
       torrent.once('close', onClose);

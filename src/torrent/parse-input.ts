@@ -10,6 +10,8 @@ export interface ParsedInput {
   infoHash: string;
   /** What to hand to webtorrent: a magnet URI, or validated .torrent bytes. */
   torrentId: string | Uint8Array;
+  /** Peer hints ('host:port') a magnet carried in x.pe. */
+  peers: string[];
 }
 
 export interface FetchLimits {
@@ -39,8 +41,8 @@ export async function parseInput(
   const text = input.trim();
   if (/^magnet:/i.test(text)) return parseMagnet(text);
   if (HEX_HASH.test(text) || BASE32_HASH.test(text)) {
-    const infoHash = await infoHashOf(`magnet:?xt=urn:btih:${text}`);
-    return { infoHash, torrentId: `magnet:?xt=urn:btih:${infoHash}` };
+    const { infoHash } = await parseMagnet(`magnet:?xt=urn:btih:${text}`);
+    return { infoHash, torrentId: `magnet:?xt=urn:btih:${infoHash}`, peers: [] };
   }
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(text)?.[1]?.toLowerCase();
   if (scheme === 'http' || scheme === 'https') {
@@ -60,11 +62,6 @@ export async function parseInput(
 }
 
 async function parseMagnet(magnet: string): Promise<ParsedInput> {
-  const infoHash = await infoHashOf(magnet);
-  return { infoHash, torrentId: magnet };
-}
-
-async function infoHashOf(magnet: string): Promise<string> {
   let parsed: ParsedTorrent | undefined;
   try {
     parsed = await parseTorrent(magnet);
@@ -78,7 +75,7 @@ async function infoHashOf(magnet: string): Promise<string> {
       'INVALID_SOURCE',
     );
   }
-  return infoHash;
+  return { infoHash, torrentId: magnet, peers: parsed?.peerAddresses ?? [] };
 }
 
 /** Validates .torrent bytes (parse-torrent throws plain errors and trusts every number it reads). */
@@ -111,7 +108,7 @@ export async function parseTorrentBytes(bytes: Uint8Array, origin = 'the .torren
   if (pieces.length !== Math.ceil(length / pieceLength)) {
     throw invalid(`${pieces.length} pieces do not cover ${length} bytes at ${pieceLength} per piece`);
   }
-  return { infoHash: infoHash.toLowerCase(), torrentId: bytes };
+  return { infoHash: infoHash.toLowerCase(), torrentId: bytes, peers: [] };
 }
 
 /** GET with a byte cap, a timeout and redirects followed by hand, so every hop is checked to be http(s). */

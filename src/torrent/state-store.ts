@@ -12,6 +12,8 @@ export interface SavedTorrent {
   /** base64 .torrent bytes, when the metadata is known. */
   torrent?: string;
   magnet?: string;
+  /** Peer hints to dial again ('host:port', from a magnet's x.pe). */
+  peers?: string[];
   /** base64 bitfield of verified pieces: restarts check a sample of it instead of hashing everything. */
   bitfield?: string;
   addedAt: number;

@@ -28,6 +28,8 @@ export class TorrentRecord implements TorrentContext {
   /** Set while the record is being torn down on purpose (remove, evict, destroy). */
   closing = false;
   private magnet: string | undefined;
+  /** Peers to dial whenever a Torrent is attached: a magnet's x.pe hints, and peers seen before an eviction. */
+  readonly peerHints = new Set<string>();
   private live: Live | undefined;
   private readyWaiters = new Set<{ resolve(): void; reject(err: unknown): void }>();
 
@@ -41,6 +43,7 @@ export class TorrentRecord implements TorrentContext {
     this.lastStreamedAt = saved.lastStreamedAt ?? 0;
     this.evicted = saved.evicted ?? false;
     this.magnet = saved.magnet;
+    for (const peer of saved.peers ?? []) this.peerHints.add(peer);
   }
 
   /** Binds a (new) webtorrent Torrent to this record. */
@@ -139,12 +142,17 @@ export class TorrentRecord implements TorrentContext {
         : { magnet: this.magnet ?? torrent.magnetURI }),
       addedAt: this.addedAt,
       lastStreamedAt: this.lastStreamedAt,
+      ...(this.peerHints.size > 0 ? { peers: [...this.peerHints] } : {}),
       ...(this.evicted ? { evicted: true } : {}),
     };
   }
 
   /** Lets go of the current Torrent's waiter and windows before it is swapped (nothing may be waiting). */
   detach(): void {
+    for (const wire of this.torrent.wires) {
+      if (wire.remoteAddress && wire.remotePort)
+        this.peerHints.add(`${wire.remoteAddress}:${wire.remotePort}`);
+    }
     this.live?.waiter.close(new DataSourceError('the torrent data was evicted', 'EVICTED'));
     this.live = undefined;
   }

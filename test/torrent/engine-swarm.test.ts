@@ -70,7 +70,9 @@ describe('TorrentEngine on a loopback swarm', () => {
     assert.equal(typeof mediaSeeder.port, 'number');
   });
 
-  it('reaches ready from a magnet with only a peer hint and reads the exact bytes', async () => {
+  it('reaches ready from a magnet with only a peer hint and reads the exact bytes', {
+    timeout: 60_000,
+  }, async () => {
     const engine = await newEngine('magnet', { tracker: false });
     const magnet = `magnet:?xt=urn:btih:${mediaSeeder.infoHash}&x.pe=127.0.0.1:${mediaSeeder.port}`;
     const { entry, created } = await engine.add(magnet);
@@ -99,7 +101,9 @@ describe('TorrentEngine on a loopback swarm', () => {
     assert.equal(engine.openSource(entry.infoHash, 1), undefined);
   });
 
-  it('reaches ready from .torrent bytes through the local tracker, with range reads', async () => {
+  it('reaches ready from .torrent bytes through the local tracker, with range reads', {
+    timeout: 60_000,
+  }, async () => {
     const engine = await newEngine('bytes');
     const { entry, created } = await engine.add(bytesSeeder.torrentFile);
     assert.equal(created, true);
@@ -125,7 +129,7 @@ describe('TorrentEngine on a loopback swarm', () => {
     assert.equal(entryNow?.length, size);
   });
 
-  it('rejects a pending read when its signal aborts', async () => {
+  it('rejects a pending read when its signal aborts', { timeout: 60_000 }, async () => {
     const engine = await newEngine('abort', { tracker: false });
     // No peer: the read can only end by the abort.
     const { entry } = await engine.add(bytesSeeder.torrentFile);

@@ -112,7 +112,7 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-it('keeps every file of a hostile torrent inside its folder', async () => {
+it('keeps every file of a hostile torrent inside its folder', { timeout: 60_000 }, async () => {
   const { torrent, content } = craftTorrent();
   const seeded = seeder.add(torrent, { store: preloaded(content) });
   await new Promise<void>((resolve) => seeded.once('done', () => resolve()));

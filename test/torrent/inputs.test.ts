@@ -83,7 +83,7 @@ async function rejectsWith(input: string | Uint8Array, code: TorrentInputError['
 }
 
 describe('invalid inputs', () => {
-  it('rejects bad magnets and hashes', async () => {
+  it('rejects bad magnets and hashes', { timeout: 60_000 }, async () => {
     await rejectsWith('magnet:?dn=no-hash', 'INVALID_SOURCE');
     await rejectsWith('magnet:?xt=urn:btih:zz', 'INVALID_SOURCE');
     await rejectsWith(`magnet:?xt=urn:btih:${'g'.repeat(40)}`, 'INVALID_SOURCE');
@@ -92,7 +92,7 @@ describe('invalid inputs', () => {
     await rejectsWith('', 'INVALID_SOURCE');
   });
 
-  it('rejects bytes that are not a usable .torrent', async () => {
+  it('rejects bytes that are not a usable .torrent', { timeout: 60_000 }, async () => {
     await rejectsWith(randomBytes(20), 'INVALID_SOURCE'); // parse-torrent would take 20 bytes for a hash
     await rejectsWith(randomBytes(5000), 'INVALID_SOURCE');
     await rejectsWith(Buffer.from('d4:infod4:name1:xee'), 'INVALID_SOURCE');
@@ -104,7 +104,7 @@ describe('invalid inputs', () => {
     await rejectsWith(absurd, 'INVALID_SOURCE');
   });
 
-  it('rejects other URL schemes and failed fetches', async () => {
+  it('rejects other URL schemes and failed fetches', { timeout: 60_000 }, async () => {
     await rejectsWith('ftp://127.0.0.1/x.torrent', 'UNSUPPORTED_SCHEME');
     await rejectsWith('file:///etc/passwd', 'UNSUPPORTED_SCHEME');
     await rejectsWith(`${base}/garbage`, 'INVALID_SOURCE');
@@ -118,7 +118,9 @@ describe('invalid inputs', () => {
 });
 
 describe('valid inputs', () => {
-  it('fetches a .torrent over http through a redirect, then knows it by every name', async () => {
+  it('fetches a .torrent over http through a redirect, then knows it by every name', {
+    timeout: 60_000,
+  }, async () => {
     const added = await engine.add(`${base}/redirect`);
     assert.equal(added.created, true);
     assert.equal(added.entry.infoHash, seeder.infoHash);

@@ -58,7 +58,7 @@ function rankOf(order: number[], from: number, to: number): number {
   return worst;
 }
 
-it('fetches the pieces under a read, the tail, then a new position first', async () => {
+it('fetches the pieces under a read, the tail, then a new position first', { timeout: 60_000 }, async () => {
   const { entry } = await engine.add(seeder.torrentFile);
   await engine.waitForMetadata(entry.infoHash);
   const torrent = engine.torrent(entry.infoHash)!;

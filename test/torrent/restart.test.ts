@@ -59,7 +59,7 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-it('brings torrents back after a restart without downloading them again', async () => {
+it('brings torrents back after a restart without downloading them again', { timeout: 60_000 }, async () => {
   const dir = join(work, 'dl');
   const first = await create(dir);
   const { entry } = await first.add(seeder.magnet);
@@ -112,7 +112,9 @@ it('brings torrents back after a restart without downloading them again', async 
   assert.deepEqual(third.list(), []);
 });
 
-it('starts with no torrents when persistence is off or the state file is corrupt', async () => {
+it('starts with no torrents when persistence is off or the state file is corrupt', {
+  timeout: 60_000,
+}, async () => {
   const dir = join(work, 'corrupt');
   const engine = await create(dir);
   await engine.add(seeder.torrentFile);
