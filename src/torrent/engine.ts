@@ -90,7 +90,10 @@ export class TorrentEngine implements Catalog {
   ): Promise<{ entry: CatalogEntry; created: boolean }> {
     this.assertOpen();
     const parsed = await parseInput(input, { signal: opts.signal });
-    const known = this.records.get(parsed.infoHash) ?? (await this.adding.get(parsed.infoHash));
+    // No await between this check and attach() unless another add of the same torrent is in flight:
+    // two adds racing past it would both reach webtorrent, which destroys the second.
+    const pending = this.adding.get(parsed.infoHash);
+    const known = this.records.get(parsed.infoHash) ?? (pending ? await pending : undefined);
     if (known) return { entry: known.entry(), created: false };
     const magnet = typeof parsed.torrentId === 'string' ? parsed.torrentId : undefined;
     const record = new TorrentRecord(parsed.infoHash, this.folderOf(parsed.infoHash));
