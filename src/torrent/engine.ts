@@ -9,35 +9,14 @@ import type WebTorrent from 'webtorrent';
 import type { Torrent } from 'webtorrent';
 import type { Catalog, CatalogEntry } from '../catalog/types.js';
 import { type DataSource, DataSourceError } from '../stream/data-source.js';
+import { addToClient, closeTorrent } from './attach.js';
 import { planEviction } from './cache-cap.js';
 import { startClient } from './client.js';
+import { clientSettings, DEFAULT_MAX_CACHE_BYTES, type EngineOptions } from './engine-options.js';
 import { parseInput } from './parse-input.js';
-import { confinedStore } from './safe-path.js';
 import { type SavedTorrent, StateStore } from './state-store.js';
 import { TorrentRecord } from './torrent-record.js';
 
-export interface EngineOptions {
-  dir: string;
-  /** BitTorrent listening port; default 6881, falling back to a random port when taken. 0 = random. */
-  torrentPort?: number;
-  dht?: boolean;
-  lsd?: boolean;
-  natUpnp?: boolean;
-  natPmp?: boolean;
-  utp?: boolean;
-  tracker?: boolean;
-  /** Cap on downloaded data; default 50 GiB. */
-  maxCacheBytes?: number;
-  /** Remember torrents across restarts (default true). */
-  persist?: boolean;
-  /** Extra trackers announced for every torrent. */
-  announce?: string[];
-  /** Where non-fatal problems go (default console.warn). */
-  onWarning?: (message: string) => void;
-}
-
-export const DEFAULT_TORRENT_PORT = 6881;
-export const DEFAULT_MAX_CACHE_BYTES = 50 * 1024 ** 3;
 /** How often progress is saved and the cache cap enforced. */
 const HOUSEKEEPING_MS = 30_000;
 
@@ -64,16 +43,7 @@ export class TorrentEngine implements Catalog {
 
   static async create(options: EngineOptions): Promise<TorrentEngine> {
     await mkdir(options.dir, { recursive: true });
-    const client = await startClient({
-      torrentPort: options.torrentPort ?? DEFAULT_TORRENT_PORT,
-      portFallback: options.torrentPort === undefined,
-      dht: options.dht ?? true,
-      lsd: options.lsd ?? true,
-      natUpnp: options.natUpnp ?? true,
-      natPmp: options.natPmp ?? true,
-      utp: options.utp ?? true,
-      tracker: options.tracker ?? true,
-    });
+    const client = await startClient(clientSettings(options));
     const engine = new TorrentEngine(client, options);
     await engine.restore();
     return engine;
@@ -136,7 +106,7 @@ export class TorrentEngine implements Catalog {
     if (!record) return false;
     this.records.delete(record.infoHash);
     record.fail('the torrent was removed', 'TORRENT_REMOVED');
-    await this.close(record);
+    await closeTorrent(record);
     if (opts.deleteFiles) await rm(record.folder, { recursive: true, force: true });
     await this.persist();
     return true;
@@ -185,39 +155,18 @@ export class TorrentEngine implements Catalog {
     if (this.destroyed) throw new Error('the torrent engine is closed');
   }
 
-  /** Adds `torrentId` to webtorrent for `record`; resolves once the info-hash event has fired. */
-  private attach(
+  /** Adds `torrentId` to webtorrent for `record` and lists it; resolves once the info-hash is known. */
+  private async attach(
     record: TorrentRecord,
     torrentId: string | Uint8Array,
     extra: { magnet?: string; bitfield?: Uint8Array },
   ): Promise<TorrentRecord> {
-    const torrent = this.client.add(torrentId, {
-      path: record.folder,
-      store: confinedStore(record.folder),
-      announce: this.options.announce ?? [],
-      bitfield: extra.bitfield,
-      deselect: record.evicted,
-    });
-    record.attach(torrent, extra.magnet);
-    record.closing = false;
+    const announce = this.options.announce ?? [];
+    const { torrent, started } = addToClient(this.client, record, torrentId, { ...extra, announce });
     this.records.set(record.infoHash, record);
     this.watch(record, torrent);
-    return new Promise((resolve, reject) => {
-      const settle = (err?: Error) => {
-        torrent.removeListener('infoHash', onInfoHash);
-        torrent.removeListener('close', onClose);
-        if (err) reject(err);
-        else resolve(record);
-      };
-      const onInfoHash = () => {
-        // Only now may peers be added (webtorrent throws before the info-hash is known).
-        for (const peer of record.peerHints) torrent.addPeer(peer);
-        settle();
-      };
-      const onClose = () => settle(new Error(`the torrent ${record.infoHash} closed before it started`));
-      torrent.once('infoHash', onInfoHash);
-      torrent.once('close', onClose);
-    });
+    await started;
+    return record;
   }
 
   private watch(record: TorrentRecord, torrent: Torrent): void {
@@ -231,15 +180,6 @@ export class TorrentEngine implements Catalog {
       this.records.delete(record.infoHash);
       record.fail('the torrent stopped after an error', 'TORRENT_FAILED');
       void this.persist().catch(() => {});
-    });
-  }
-
-  private close(record: TorrentRecord, destroyStore = false): Promise<void> {
-    record.closing = true;
-    const torrent = record.torrent;
-    return new Promise((done) => {
-      if (torrent.destroyed) return done();
-      torrent.destroy({ destroyStore }, () => done());
     });
   }
 
@@ -299,7 +239,7 @@ export class TorrentEngine implements Catalog {
   private async evict(record: TorrentRecord): Promise<void> {
     const torrentFile = record.torrent.torrentFile;
     record.detach();
-    await this.close(record, true);
+    await closeTorrent(record, true);
     await rm(record.folder, { recursive: true, force: true });
     if (this.destroyed) return;
     record.evicted = true;

@@ -116,7 +116,8 @@ export class TorrentRecord implements TorrentContext {
   openSource(fileIndex: number): TorrentSource | undefined {
     if (!this.ready || !Number.isInteger(fileIndex)) return undefined;
     const file = this.torrent.files[fileIndex];
-    return file ? new TorrentSource(this, fileIndex, file) : undefined;
+    const name = this.live?.paths[fileIndex]?.split('/').pop();
+    return file && name ? new TorrentSource(this, fileIndex, file, name) : undefined;
   }
 
   fileRanges(fileIndex: number): Array<[number, number]> {

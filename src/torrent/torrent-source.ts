@@ -35,9 +35,11 @@ export class TorrentSource implements DataSource {
     private readonly context: TorrentContext,
     readonly fileIndex: number,
     file: TorrentFile,
+    /** The sanitised name: torrent-supplied names may hold anything. */
+    name: string,
   ) {
     this.size = file.length;
-    this.name = file.name;
+    this.name = name;
     this.geometry = { offset: file.offset, length: file.length, pieceLength: context.torrent.pieceLength };
   }
 

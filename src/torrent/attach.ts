@@ -1,0 +1,60 @@
+/**
+ * Putting a record's torrent into webtorrent and taking it out again. Each torrent gets a store confined to
+ * its own folder; peers are dialled only once webtorrent knows the info-hash (it throws before).
+ */
+import type WebTorrent from 'webtorrent';
+import type { Torrent } from 'webtorrent';
+import { confinedStore } from './safe-path.js';
+import type { TorrentRecord } from './torrent-record.js';
+
+export interface AttachOptions {
+  announce: string[];
+  magnet?: string;
+  /** Verified pieces saved by a previous run: webtorrent then checks a sample instead of hashing it all. */
+  bitfield?: Uint8Array;
+}
+
+/** Adds `torrentId` for `record`; `started` resolves once the info-hash event has fired. */
+export function addToClient(
+  client: WebTorrent,
+  record: TorrentRecord,
+  torrentId: string | Uint8Array,
+  options: AttachOptions,
+): { torrent: Torrent; started: Promise<void> } {
+  const torrent = client.add(torrentId, {
+    path: record.folder,
+    store: confinedStore(record.folder),
+    announce: options.announce,
+    bitfield: options.bitfield,
+    // An evicted torrent is not fetched in the background, only what readers ask for.
+    deselect: record.evicted,
+  });
+  record.attach(torrent, options.magnet);
+  record.closing = false;
+  const started = new Promise<void>((resolve, reject) => {
+    const settle = (err?: Error) => {
+      torrent.removeListener('infoHash', onInfoHash);
+      torrent.removeListener('close', onClose);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onInfoHash = () => {
+      for (const peer of record.peerHints) torrent.addPeer(peer);
+      settle();
+    };
+    const onClose = () => settle(new Error(`the torrent ${record.infoHash} closed before it started`));
+    torrent.once('infoHash', onInfoHash);
+    torrent.once('close', onClose);
+  });
+  return { torrent, started };
+}
+
+/** Closes the record's torrent (deleting its data when asked); marks the close as intended. */
+export function closeTorrent(record: TorrentRecord, destroyStore = false): Promise<void> {
+  record.closing = true;
+  const torrent = record.torrent;
+  return new Promise((done) => {
+    if (torrent.destroyed) return done();
+    torrent.destroy({ destroyStore }, () => done());
+  });
+}

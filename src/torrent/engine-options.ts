@@ -1,0 +1,37 @@
+/** The engine's options and their defaults (network features on, as in any BitTorrent client; off in tests). */
+import type { ClientSettings } from './client.js';
+
+export interface EngineOptions {
+  dir: string;
+  /** BitTorrent listening port; default 6881, falling back to a random port when taken. 0 = random. */
+  torrentPort?: number;
+  dht?: boolean;
+  lsd?: boolean;
+  natUpnp?: boolean;
+  natPmp?: boolean;
+  utp?: boolean;
+  tracker?: boolean;
+  /** Cap on downloaded data; default 50 GiB. */
+  maxCacheBytes?: number;
+  /** Remember torrents across restarts (default true). */
+  persist?: boolean;
+  /** Extra trackers announced for every torrent. */
+  announce?: string[];
+  /** Where non-fatal problems go (default console.warn). */
+  onWarning?: (message: string) => void;
+}
+
+export const DEFAULT_TORRENT_PORT = 6881;
+export const DEFAULT_MAX_CACHE_BYTES = 50 * 1024 ** 3;
+export function clientSettings(options: EngineOptions): ClientSettings {
+  return {
+    torrentPort: options.torrentPort ?? DEFAULT_TORRENT_PORT,
+    portFallback: options.torrentPort === undefined,
+    dht: options.dht ?? true,
+    lsd: options.lsd ?? true,
+    natUpnp: options.natUpnp ?? true,
+    natPmp: options.natPmp ?? true,
+    utp: options.utp ?? true,
+    tracker: options.tracker ?? true,
+  };
+}
