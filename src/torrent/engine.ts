@@ -37,7 +37,9 @@ export class TorrentEngine implements Catalog {
     this.state = options.persist === false ? null : new StateStore(this.dir);
     this.warn = options.onWarning ?? ((message) => console.warn(`streamtide torrent: ${message}`));
     client.on('error', (err: Error) => this.warn(err.message));
-    this.timer = setInterval(() => void this.housekeeping(), HOUSEKEEPING_MS);
+    this.timer = setInterval(() => {
+      this.housekeeping().catch((err: Error) => this.warn(`housekeeping failed: ${err.message}`));
+    }, HOUSEKEEPING_MS);
     this.timer.unref();
   }
 
@@ -64,7 +66,14 @@ export class TorrentEngine implements Catalog {
     // two adds racing past it would both reach webtorrent, which destroys the second.
     const pending = this.adding.get(parsed.infoHash);
     const known = this.records.get(parsed.infoHash) ?? (pending ? await pending : undefined);
-    if (known) return { entry: known.entry(), created: false };
+    if (known) {
+      // A second magnet may carry new peer hints: worth dialling.
+      for (const peer of parsed.peers) {
+        known.peerHints.add(peer);
+        if (known.torrent.infoHash && !known.torrent.destroyed) known.torrent.addPeer(peer);
+      }
+      return { entry: known.entry(), created: false };
+    }
     const magnet = typeof parsed.torrentId === 'string' ? parsed.torrentId : undefined;
     const record = new TorrentRecord(parsed.infoHash, this.folderOf(parsed.infoHash));
     for (const peer of parsed.peers) record.peerHints.add(peer);
