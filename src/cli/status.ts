@@ -88,6 +88,8 @@ export class StatusReporter {
       this.bar = new SingleBar({
         format: '{bar} {percentage}% | ↓ {speed} | {peers} peers | buffered {ahead} | {plan}{stall}',
         barsize: 20,
+        barCompleteChar: '\u2588',
+        barIncompleteChar: '\u2591',
         hideCursor: true,
         clearOnComplete: false,
         stream: process.stderr,
