@@ -1,18 +1,22 @@
-// Runs every test file under test/ with node's own runner (Node 20 has no --test globs).
+// Runs test files with node's own runner (Node 20 has no --test globs). Arguments are files or folders;
+// without any, every test under test/ except the soak tests (test/soak: `npm run test:soak`).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-function collect(dir) {
+function collect(dir, top = true) {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) return name === 'helpers' ? [] : collect(path);
+    const skip = name === 'helpers' || (top && name === 'soak');
+    if (statSync(path).isDirectory()) return skip ? [] : collect(path, false);
     return name.endsWith('.test.ts') ? [path] : [];
   });
 }
 
 const only = process.argv.slice(2);
-const files = only.length > 0 ? only : collect('test').sort();
+const files = (only.length > 0 ? only : ['test']).flatMap((path) =>
+  statSync(path).isDirectory() ? collect(path, path === 'test').sort() : [path],
+);
 const args = ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=240000', ...files];
 const result = spawnSync(process.execPath, args, { stdio: 'inherit' });
 process.exit(result.status ?? 1);
