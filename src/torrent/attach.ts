@@ -4,6 +4,7 @@
  */
 import type WebTorrent from 'webtorrent';
 import type { Torrent } from 'webtorrent';
+import { dialTcpFirst } from './dial-order.js';
 import { confinedStore } from './safe-path.js';
 import type { TorrentRecord } from './torrent-record.js';
 
@@ -29,6 +30,7 @@ export function addToClient(
     // An evicted torrent is not fetched in the background, only what readers ask for.
     deselect: record.evicted,
   });
+  dialTcpFirst(torrent);
   record.attach(torrent, options.magnet);
   record.closing = false;
   const started = new Promise<void>((resolve, reject) => {

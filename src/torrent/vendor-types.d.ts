@@ -68,7 +68,7 @@ declare module 'webtorrent' {
     readonly downloadSpeed: number;
     readonly uploadSpeed: number;
     readonly numPeers: number;
-    addPeer(peer: string): boolean;
+    addPeer(peer: string, source?: string): boolean;
     select(start: number, end: number, priority?: number): void;
     deselect(start: number, end: number): void;
     critical(start: number, end: number): void;
