@@ -48,6 +48,12 @@ export interface StreamResult {
   stalledMs: number;
 }
 
+/**
+ * Bytes left queued in FFmpeg's stdin while the next chunk is read: FFmpeg stays fed instead of idling on an
+ * empty pipe after every chunk (a remux from disk took 0.25 s instead of 0.34 s per 270 MB; bench/).
+ */
+const STDIN_QUEUE_BYTES = 1024 * 1024;
+
 export class ProgressiveStreamer {
   readonly output: Readable;
   readonly ready: Promise<void>;
@@ -109,6 +115,7 @@ export class ProgressiveStreamer {
             // FFmpeg exiting ends the pump too: its stdin only reports the loss on the next write, and the
             // pump may be waiting on a torrent with no data to write.
             signal: AbortSignal.any([this.#abort.signal, this.#exited.signal]),
+            queueBytes: STDIN_QUEUE_BYTES,
             stallAfterMs: options.stallAfterMs,
             onStall: options.onStall,
           })

@@ -17,6 +17,13 @@ export interface PumpOptions {
    */
   chunkSize?: number;
   maxBytesPerSecond?: number;
+  /**
+   * Bytes the pump may leave queued in the writable before it waits (default 0: wait on every refused
+   * write, until the writable drains). A pipe to FFmpeg drains fully between chunks otherwise, and FFmpeg
+   * then idles while the next chunk is read; a queue of a few chunks keeps it fed. The bytes held in
+   * memory stay bounded by this plus one chunk.
+   */
+  queueBytes?: number;
   /** Waiting this long on the source without a byte marks the pump stalled (never fatal). Default 5000. */
   stallAfterMs?: number;
   signal?: AbortSignal;
@@ -67,6 +74,9 @@ export class StreamPump {
     const reader = watchReader(writable);
     // One signal for the source read: the caller's abort, or the reader vanishing mid-wait.
     const readSignal = signal ? AbortSignal.any([signal, reader.signal]) : reader.signal;
+    const queue = this.#options.queueBytes
+      ? new WriteQueue(writable, this.#options.queueBytes, readSignal)
+      : null;
     const bucket = this.#options.maxBytesPerSecond
       ? new TokenBucket(this.#options.maxBytesPerSecond, chunkSize)
       : null;
@@ -85,10 +95,10 @@ export class StreamPump {
         }
         if (bucket) await bucket.take(chunk.length, readSignal);
         if (reader.gone()) continue; // re-checked at the top of the loop
-        const flowing = writable.write(chunk);
         offset += chunk.length;
         this.#bytes += chunk.length;
-        if (!flowing) await reader.drain(readSignal);
+        if (queue) await queue.write(chunk);
+        else if (!writable.write(chunk)) await reader.drain(readSignal);
       }
       return finish('complete');
     } catch (err) {
@@ -121,6 +131,40 @@ export class StreamPump {
     if (stalled) this.#stallSince = Date.now();
     else this.#stalledMs += Date.now() - this.#stallSince;
     this.#options.onStall?.(stalled);
+  }
+}
+
+/**
+ * Writes that wait only once more than `limit` bytes are still in the writable, each write's callback
+ * (its bytes handed to the OS) releasing its share. Writes after a failure or close call back too, so
+ * this never hangs; the reader watch reports what happened.
+ */
+class WriteQueue {
+  #queued = 0;
+  readonly #flushed: Array<{ bytes: number; done: Promise<void> }> = [];
+  /** One listener for the whole pump, not one per wait. */
+  readonly #aborted: Promise<void>;
+
+  constructor(
+    private readonly writable: Sink,
+    private readonly limit: number,
+    private readonly signal: AbortSignal,
+  ) {
+    this.#aborted = new Promise((resolve) => {
+      if (signal.aborted) resolve();
+      else signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+  }
+
+  async write(chunk: Buffer): Promise<void> {
+    const done = new Promise<void>((resolve) => this.writable.write(chunk, () => resolve()));
+    this.#flushed.push({ bytes: chunk.length, done });
+    this.#queued += chunk.length;
+    while (this.#queued > this.limit && !this.signal.aborted) {
+      const oldest = this.#flushed.shift()!;
+      await Promise.race([oldest.done, this.#aborted]);
+      this.#queued -= oldest.bytes;
+    }
   }
 }
 

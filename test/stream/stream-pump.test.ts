@@ -195,3 +195,47 @@ test('the pump waits for drain also when the writable just closes', async () => 
   await once(out, 'close');
   assert.equal((await done).outcome, 'reader-closed');
 });
+
+test('queueBytes lets that many bytes wait in the writable, and no more', async () => {
+  const chunkSize = 64 * 1024;
+  const queueBytes = 256 * 1024;
+  const data = patternBytes(2_000_000);
+  const source = new ControllableSource(data, { available: true });
+  const out = new Collector(true, 16 * 1024);
+  const done = new StreamPump(source, { chunkSize, queueBytes }).pumpTo(out);
+  let maxOutstanding = 0;
+  while (out.consumed < data.length) {
+    if (out.held.length === 0) {
+      await new Promise((resolve) => setImmediate(resolve));
+      continue;
+    }
+    maxOutstanding = Math.max(maxOutstanding, source.bytesRead - out.consumed);
+    out.held.shift()!();
+  }
+  assert.deepEqual(await done, { bytes: data.length, outcome: 'complete' });
+  assert.ok(out.data.equals(data));
+  // More than the one chunk of a plain pump went ahead of the reader, but never past the queue and a chunk.
+  assert.ok(maxOutstanding > chunkSize, `outstanding ${maxOutstanding} ≤ one chunk: no queue`);
+  assert.ok(maxOutstanding <= queueBytes + chunkSize, `outstanding ${maxOutstanding} > queue + chunk`);
+});
+
+test('with queueBytes, abort and a closing reader still end the pump', async () => {
+  const source = new ControllableSource(patternBytes(2_000_000), { available: true });
+  const controller = new AbortController();
+  const stuck = new Collector(true, 1024); // takes nothing: the queue fills and the pump waits on it
+  const aborted = new StreamPump(source, {
+    chunkSize: 50_000,
+    queueBytes: 100_000,
+    signal: controller.signal,
+  });
+  const done = aborted.pumpTo(stuck);
+  while (stuck.held.length === 0) await new Promise((resolve) => setImmediate(resolve));
+  controller.abort();
+  assert.equal((await done).outcome, 'aborted');
+
+  const closing = new Collector(true, 1024);
+  const closed = new StreamPump(source, { chunkSize: 50_000, queueBytes: 100_000 }).pumpTo(closing);
+  while (closing.held.length === 0) await new Promise((resolve) => setImmediate(resolve));
+  closing.destroy();
+  assert.equal((await closed).outcome, 'reader-closed');
+});
