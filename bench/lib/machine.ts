@@ -1,0 +1,42 @@
+/** What the figures were measured on, recorded with every result. */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { availableParallelism, loadavg, totalmem } from 'node:os';
+
+function firstLine(cmd: string, args: string[]): string {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8' }).split('\n')[0]!.trim();
+  } catch {
+    return 'not found';
+  }
+}
+
+export interface Machine {
+  nproc: number;
+  cpu: string;
+  memoryGiB: number;
+  node: string;
+  ffmpeg: string;
+  aria2c: string;
+  webtorrentCli: string;
+  loadAverage: number[];
+}
+
+export function describeMachine(): Machine {
+  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  const cliPackage = new URL('../../node_modules/webtorrent-cli/package.json', import.meta.url);
+  let webtorrentCli = 'not installed';
+  try {
+    webtorrentCli = (JSON.parse(readFileSync(cliPackage, 'utf8')) as { version: string }).version;
+  } catch {}
+  return {
+    nproc: availableParallelism(),
+    cpu: /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? 'unknown',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    ffmpeg: firstLine(process.env.FFMPEG_PATH || 'ffmpeg', ['-version']).replace(/ Copyright.*/, ''),
+    aria2c: firstLine('aria2c', ['--version']),
+    webtorrentCli,
+    loadAverage: loadavg().map((l) => Number(l.toFixed(2))),
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * The bench's media, generated with FFmpeg and cached between runs: one minute of 720p H.264 (5 Mbit/s,
+ * keyframes up to 10 s apart as in typical x264 encodes) + AAC, then looped by stream copy into files of the
+ * sizes asked for. Copying is fast and keeps timestamps continuous, so a 4 GB file costs seconds, not minutes.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const ffmpeg = process.env.FFMPEG_PATH || 'ffmpeg';
+const ffprobe = process.env.FFPROBE_PATH || 'ffprobe';
+const CLIP_SECONDS = 60;
+
+export interface Media {
+  path: string;
+  size: number;
+  duration: number;
+  /** Bytes per second of media: what "real time" means for this file. */
+  bytesPerSecond: number;
+}
+
+async function clip(dir: string): Promise<string> {
+  const path = join(dir, 'clip-720p-60s.mkv');
+  if (existsSync(path)) return path;
+  const tmp = `${path}.part.mkv`;
+  await run(ffmpeg, [
+    ...['-v', 'error', '-y'],
+    ...['-f', 'lavfi', '-i', `testsrc2=size=1280x720:rate=24:duration=${CLIP_SECONDS}`],
+    ...['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${CLIP_SECONDS}`],
+    ...['-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '5M', '-maxrate', '6M', '-bufsize', '10M'],
+    ...[
+      '-g',
+      '240',
+      '-keyint_min',
+      '24',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:a',
+      'aac',
+      '-b:a',
+      '128k',
+      '-shortest',
+      tmp,
+    ],
+  ]);
+  renameSync(tmp, path);
+  return path;
+}
+
+/** An MKV of at least `bytes` (whole clip loops), named by its size so runs share it. */
+export async function mkvOfSize(dir: string, bytes: number): Promise<Media> {
+  mkdirSync(dir, { recursive: true });
+  const source = await clip(dir);
+  const loops = Math.max(1, Math.ceil(bytes / statSync(source).size));
+  return looped(dir, source, loops, `movie-${loops}x60s.mkv`);
+}
+
+/** An MKV of `minutes` of media. */
+export async function mkvOfMinutes(dir: string, minutes: number): Promise<Media> {
+  mkdirSync(dir, { recursive: true });
+  const source = await clip(dir);
+  return looped(
+    dir,
+    source,
+    Math.max(1, Math.round((minutes * 60) / CLIP_SECONDS)),
+    `movie-${minutes}min.mkv`,
+  );
+}
+
+async function looped(dir: string, source: string, loops: number, name: string): Promise<Media> {
+  const path = join(dir, name);
+  if (!existsSync(path)) {
+    const tmp = `${path}.part.mkv`;
+    await run(
+      ffmpeg,
+      ['-v', 'error', '-y', '-stream_loop', String(loops - 1), '-i', source, '-map', '0'].concat([
+        '-c',
+        'copy',
+        tmp,
+      ]),
+    );
+    renameSync(tmp, path);
+  }
+  const { stdout } = await run(ffprobe, [
+    '-v',
+    'error',
+    '-show_entries',
+    'format=duration',
+    '-of',
+    'csv=p=0',
+    path,
+  ]);
+  const duration = Number(stdout.trim());
+  const size = statSync(path).size;
+  return { path, size, duration, bytesPerSecond: size / duration };
+}

@@ -1,0 +1,53 @@
+/** What one bench run does: sizes and repetitions for the full run (~15 min on 2 cores) or `--quick` (~2 min). */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface BenchOptions {
+  quick: boolean;
+  /** Sections to run (default all). */
+  only: Set<string> | null;
+  /** Generated media stays here between runs (regenerated only when missing). */
+  cacheDir: string;
+  /** Pump overhead: size of the generated MKV and remux runs per side. */
+  pumpBytes: number;
+  pumpRuns: number;
+  /** Minutes of the "movie" used for first-fragment, seek and concurrency figures. */
+  movieMinutes: number;
+  /** Samples per first-fragment / seek figure (cold ones each need a fresh torrent). */
+  samples: number;
+  throughputBytes: number;
+  throughputRuns: number;
+  memoryBytes: number;
+  abortCycles: number;
+  /** Seconds each concurrency step reads its streams. */
+  concurrencyWindowS: number;
+  concurrencySteps: number[];
+}
+
+export const SECTIONS = ['pump', 'ttff', 'seek', 'throughput', 'memory', 'concurrency'] as const;
+
+export function parseOptions(argv: string[]): BenchOptions {
+  const quick = argv.includes('--quick');
+  const onlyArg = argv.find((a) => a.startsWith('--only='));
+  const only = onlyArg ? new Set(onlyArg.slice('--only='.length).split(',')) : null;
+  for (const name of only ?? []) {
+    if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`unknown section ${name}`);
+  }
+  const GiB = 1024 ** 3;
+  const MiB = 1024 ** 2;
+  return {
+    quick,
+    only,
+    cacheDir: process.env.STREAMTIDE_BENCH_CACHE || join(tmpdir(), 'streamtide-bench-cache'),
+    pumpBytes: quick ? 256 * MiB : 1 * GiB,
+    pumpRuns: quick ? 3 : 5,
+    movieMinutes: quick ? 4 : 10,
+    samples: quick ? 3 : 5,
+    throughputBytes: quick ? 256 * MiB : 1 * GiB,
+    throughputRuns: quick ? 1 : 3,
+    memoryBytes: quick ? 512 * MiB : 4 * GiB,
+    abortCycles: quick ? 50 : 200,
+    concurrencyWindowS: quick ? 4 : 8,
+    concurrencySteps: quick ? [1, 8, 16] : [1, 4, 8, 12, 16],
+  };
+}

@@ -1,0 +1,97 @@
+/** Child processes for the bench: spawn, read /proc figures, kill by PID and reap. */
+import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+
+export interface Child {
+  proc: ChildProcess;
+  pid: number;
+  exited: Promise<number | null>;
+  /** SIGTERM, SIGKILL after `graceMs`; resolves once reaped. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export function start(cmd: string, args: string[], options: SpawnOptions = {}): Child {
+  const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+  const exited = new Promise<number | null>((resolve) => {
+    proc.once('exit', (code) => resolve(code));
+    proc.once('error', () => resolve(null));
+  });
+  return {
+    proc,
+    pid: proc.pid ?? -1,
+    exited,
+    async stop(graceMs = 3000) {
+      if (proc.exitCode !== null || proc.signalCode !== null) return void (await exited);
+      proc.kill('SIGTERM');
+      const hard = setTimeout(() => proc.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(hard);
+    },
+  };
+}
+
+/** Resolves with the first stdout line matching `pattern` (its match), rejecting if the child exits first. */
+export function waitForLine(child: Child, pattern: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> {
+  const stdout = child.proc.stdout;
+  if (!stdout) throw new Error('child has no stdout pipe');
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: stdout });
+    const timer = setTimeout(
+      () => reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    lines.on('line', (line) => {
+      const match = pattern.exec(line);
+      if (!match) return;
+      clearTimeout(timer);
+      lines.removeAllListeners('line');
+      lines.on('line', () => undefined); // keep draining
+      resolve(match);
+    });
+    void child.exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`child exited (${code}) before printing ${pattern}`));
+    });
+  });
+}
+
+/** VmRSS and VmHWM (peak) of a process, in bytes; null once it is gone. */
+export function memoryOf(pid: number): { rss: number; hwm: number } | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = (key: string) =>
+      Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
+    return { rss: kib('VmRSS'), hwm: kib('VmHWM') };
+  } catch {
+    return null;
+  }
+}
+
+/** PIDs of the direct children of `parent` named `name` (ffmpeg under the server). */
+export function childrenOf(parent: number, name: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === parent && comm === name) pids.push(Number(entry));
+    } catch {
+      // gone while we looked
+    }
+  }
+  return pids;
+}
+
+/** User+system CPU seconds a process has used so far (from /proc/PID/stat). */
+export function cpuSecondsOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 Hz)
+  } catch {
+    return Number.NaN;
+  }
+}

@@ -1,0 +1,139 @@
+/** The bench's results as one markdown table: figure, reference measured in the same run, ratio, target. */
+import type { ConcurrencyResult } from '../sections/concurrency.js';
+import type { FirstFragmentResult } from '../sections/first-fragment.js';
+import type { MemoryResult } from '../sections/memory.js';
+import type { PumpResult } from '../sections/pump.js';
+import type { ThroughputResult } from '../sections/throughput.js';
+import { mb, mbps, ratio, seconds } from './stats.js';
+
+export interface Results {
+  pump?: PumpResult;
+  firstFragment?: FirstFragmentResult;
+  throughput?: ThroughputResult;
+  memory?: MemoryResult;
+  concurrency?: ConcurrencyResult;
+}
+
+type Row = [string, string, string, string, string, string];
+
+const verdict = (ok: boolean | null) => (ok === null ? '—' : ok ? 'met' : '**missed**');
+
+export function table(results: Results): string {
+  const rows: Row[] = [];
+  const { pump, firstFragment: ff, throughput, memory, concurrency } = results;
+  if (pump) {
+    rows.push([
+      `Pump overhead: remux of ${mb(pump.fileBytes)} MKV → fMP4 on /dev/null`,
+      `${seconds(pump.medianPumpMs)} (LocalFileSource → StreamPump → stdin)`,
+      `${seconds(pump.medianPathMs)} (FFmpeg reads the path)`,
+      ratio(pump.ratio),
+      '≤ 1.05×',
+      verdict(pump.ratio <= 1.05),
+    ]);
+  }
+  if (ff) {
+    const cliWarm = `${seconds(ff.cliWarm.median)} (webtorrent-cli, first byte)`;
+    const cliCold = `${seconds(ff.cliCold.median)} (webtorrent-cli, first byte)`;
+    const r = (a: number, b: number) => ratio(a / b);
+    rows.push([
+      'First fragment, warm, remux',
+      seconds(ff.warmRemux.median),
+      cliWarm,
+      r(ff.warmRemux.median, ff.cliWarm.median),
+      '≤ 0.3 s',
+      verdict(ff.warmRemux.median <= 300),
+    ]);
+    rows.push([
+      'First fragment, warm, transcode',
+      seconds(ff.warmTranscode.median),
+      cliWarm,
+      r(ff.warmTranscode.median, ff.cliWarm.median),
+      '≤ 0.3 s',
+      verdict(ff.warmTranscode.median <= 300),
+    ]);
+    rows.push([
+      'First fragment, warm, first open (probe included, 1 sample)',
+      seconds(ff.warmFirstOpenMs),
+      cliWarm,
+      r(ff.warmFirstOpenMs, ff.cliWarm.median),
+      '—',
+      '—',
+    ]);
+    rows.push([
+      'First fragment, cold magnet, remux',
+      seconds(ff.coldRemux.median),
+      cliCold,
+      r(ff.coldRemux.median, ff.cliCold.median),
+      '≤ 1.5 s',
+      verdict(ff.coldRemux.median <= 1500),
+    ]);
+    rows.push([
+      'First fragment, cold magnet, transcode',
+      seconds(ff.coldTranscode.median),
+      cliCold,
+      r(ff.coldTranscode.median, ff.cliCold.median),
+      '≤ 1.5 s',
+      verdict(ff.coldTranscode.median <= 1500),
+    ]);
+    rows.push([
+      'Seek to the middle, downloaded (remux)',
+      seconds(ff.seekDownloaded.median),
+      '—',
+      '—',
+      '≤ 1 s',
+      verdict(ff.seekDownloaded.median <= 1000),
+    ]);
+    const progress = Math.max(...ff.seekNotDownloaded.progressAtSeek);
+    rows.push([
+      `Seek to the middle, not downloaded (≤ ${(progress * 100).toFixed(0)} % in)`,
+      seconds(ff.seekNotDownloaded.median),
+      '—',
+      '—',
+      '—',
+      '—',
+    ]);
+  }
+  if (throughput) {
+    rows.push([
+      `Download throughput, ${mb(throughput.fileBytes)} from a loopback seeder`,
+      mbps(throughput.oursBytesPerS),
+      `${mbps(throughput.aria2BytesPerS)} (aria2c)`,
+      ratio(throughput.ratio),
+      '≥ 0.8×',
+      verdict(throughput.ratio >= 0.8),
+    ]);
+  }
+  if (memory) {
+    rows.push([
+      `Peak server RSS, one ${mb(memory.fileBytes)} remux start to end`,
+      `${mb(memory.peakServerRss)} (FFmpeg apart: ${mb(memory.peakFfmpegRss)})`,
+      `${mb(memory.rssBeforeStream)} (idle server)`,
+      '—',
+      '≤ 150 MB',
+      verdict(memory.peakServerRss <= 150e6),
+    ]);
+    rows.push([
+      `Server RSS growth after ${memory.cycles} streams started and cut`,
+      `${memory.cycleGrowth >= 0 ? '+' : ''}${mb(memory.cycleGrowth)}`,
+      `${mb(memory.rssBeforeCycles)} (before)`,
+      '—',
+      '≤ 20 MB',
+      verdict(memory.cycleGrowth <= 20e6),
+    ]);
+  }
+  if (concurrency) {
+    const last = concurrency.steps.find((s) => s.n === concurrency.largestN);
+    const capped = concurrency.largestN === concurrency.triedUpTo;
+    rows.push([
+      'Concurrent remux viewers, each faster than real time',
+      `${capped ? '≥ ' : ''}${concurrency.largestN}${last ? ` (slowest ${last.minSpeed.toFixed(1)}× real time)` : ''}`,
+      capped ? `${concurrency.triedUpTo} tried (server cap: 8 per CPU)` : `${concurrency.triedUpTo} failed`,
+      '—',
+      '≥ 8',
+      verdict(concurrency.largestN >= 8),
+    ]);
+  }
+  const header =
+    '| measure | streamtide | reference (same run) | ratio | target | |\n|---|---|---|---|---|---|';
+  return [header, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+}
