@@ -1,31 +1,34 @@
 /**
  * TCP first, uTP as the retry. webtorrent dials every IPv4 peer by uTP when uTP is on, and falls back to TCP
- * only after three uTP connect timeouts and back-offs (~40 s); a TCP-only peer (many are) then looks dead
- * for that long, and a magnet's metadata with it. A peer that refuses TCP fails at once and webtorrent's
- * own reconnect dials it again by uTP a second later, so uTP-only peers still connect.
+ * only after three uTP connect timeouts and back-offs (~40 s); a TCP-only peer (many are) then looks dead for
+ * that long, and a magnet's metadata with it — and so does a peer coming back after a disconnect, since
+ * webtorrent's reconnects are uTP again. Here each dial of an address alternates, starting with TCP: a peer
+ * that refuses TCP fails at once and webtorrent's own reconnect tries it by uTP a second later.
  */
 import type { Torrent } from 'webtorrent';
 
-/** webtorrent internals used here (lib/torrent.js, 3.x). */
+type Transport = 'tcp' | 'utp';
+
+/** webtorrent internals used here (lib/torrent.js, 3.x): every outgoing dial goes through `_addPeer`. */
 interface DialInternals {
-  client: { utp: boolean; blocked?: { contains(host: string): boolean } };
-  _addPeer(peer: string, type: 'tcp' | 'utp', source?: string): unknown;
+  client: { utp: boolean };
+  _addPeer(peer: unknown, type: Transport, source?: string): unknown;
 }
 
-const IPV4_ADDR = /^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/;
+const IPV4_ADDR = /^\d{1,3}(?:\.\d{1,3}){3}:\d{1,5}$/;
 
-/** Makes the first dial of every IPv4 'host:port' peer of `torrent` a TCP one (webtorrent's reconnects stay). */
 export function dialTcpFirst(torrent: Torrent): void {
   const internals = torrent as unknown as DialInternals;
-  const original = torrent.addPeer.bind(torrent);
-  torrent.addPeer = (peer: string, source?: string): boolean => {
-    const host = typeof peer === 'string' ? IPV4_ADDR.exec(peer)?.[1] : undefined;
-    // Everything else (uTP off, IPv6, WebRTC, blocked, not started) keeps webtorrent's own handling.
-    if (!host || !internals.client.utp || torrent.destroyed || !torrent.infoHash)
-      return original(peer, source);
-    if (internals.client.blocked?.contains(host)) return original(peer, source);
-    const added = !!internals._addPeer(peer, 'tcp', source);
-    torrent.emit(added ? 'peer' : 'invalidPeer', peer);
+  const original = internals._addPeer.bind(torrent);
+  const last = new Map<string, Transport>();
+  internals._addPeer = (peer, type, source) => {
+    // Anything but an IPv4 'host:port' (IPv6 is TCP already, WebRTC has its own) keeps webtorrent's choice.
+    if (typeof peer !== 'string' || !IPV4_ADDR.test(peer) || !internals.client.utp) {
+      return original(peer, type, source);
+    }
+    const next: Transport = last.get(peer) === 'tcp' ? 'utp' : 'tcp';
+    const added = original(peer, next, source);
+    if (added) last.set(peer, next);
     return added;
   };
 }
