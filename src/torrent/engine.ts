@@ -19,6 +19,8 @@ import { TorrentRecord } from './torrent-record.js';
 
 /** How often progress is saved and the cache cap enforced. */
 const HOUSEKEEPING_MS = 30_000;
+/** How often a torrent that someone waits for but that has no peer dials its known peers again. */
+const REDIAL_MS = 3_000;
 
 export class TorrentEngine implements Catalog {
   private readonly records = new Map<string, TorrentRecord>();
@@ -27,6 +29,7 @@ export class TorrentEngine implements Catalog {
   private readonly dir: string;
   private readonly warn: (message: string) => void;
   private readonly timer: NodeJS.Timeout;
+  private readonly redialTimer: NodeJS.Timeout;
   private destroyed: Promise<void> | undefined;
 
   private constructor(
@@ -41,6 +44,10 @@ export class TorrentEngine implements Catalog {
       this.housekeeping().catch((err: Error) => this.warn(`housekeeping failed: ${err.message}`));
     }, HOUSEKEEPING_MS);
     this.timer.unref();
+    this.redialTimer = setInterval(() => {
+      for (const record of this.records.values()) if (record.starving) record.redial();
+    }, REDIAL_MS);
+    this.redialTimer.unref();
   }
 
   static async create(options: EngineOptions): Promise<TorrentEngine> {
@@ -145,6 +152,7 @@ export class TorrentEngine implements Catalog {
   destroy(): Promise<void> {
     this.destroyed ??= (async () => {
       clearInterval(this.timer);
+      clearInterval(this.redialTimer);
       await this.persist().catch((err: Error) => this.warn(`saving state failed: ${err.message}`));
       for (const record of this.records.values()) {
         record.closing = true;

@@ -2,7 +2,7 @@
  * The engine's record of one torrent: the webtorrent Torrent (swapped when the cache cap evicts its data),
  * and, once the metadata is in, its safe file paths, piece waiter and streaming priority.
  */
-import type { Torrent } from 'webtorrent';
+import type { Torrent, Wire } from 'webtorrent';
 import type { CatalogEntry } from '../catalog/types.js';
 import { abortError, DataSourceError } from '../stream/data-source.js';
 import { verifiedRanges } from './piece-math.js';
@@ -13,6 +13,8 @@ import { StreamPriority } from './stream-priority.js';
 import type { TorrentContext } from './torrent-source.js';
 import { TorrentSource } from './torrent-source.js';
 import { catalogEntry, stallReason } from './torrent-stats.js';
+
+const MAX_REMEMBERED_PEERS = 50;
 
 interface Live {
   paths: string[];
@@ -30,6 +32,8 @@ export class TorrentRecord implements TorrentContext {
   private magnet: string | undefined;
   /** Peers to dial whenever a Torrent is attached: a magnet's x.pe hints, and peers seen before an eviction. */
   readonly peerHints = new Set<string>();
+  /** Outgoing peers that connected, most recent last: dialled again when a starving reader has none. */
+  private readonly connectedPeers = new Set<string>();
   private live: Live | undefined;
   private readyWaiters = new Set<{ resolve(): void; reject(err: unknown): void }>();
 
@@ -59,6 +63,40 @@ export class TorrentRecord implements TorrentContext {
     };
     if (torrent.ready) onReady();
     else torrent.once('ready', onReady);
+    torrent.on('wire', (wire: Wire) => this.rememberPeer(wire));
+  }
+
+  /** Someone waits for this torrent (its metadata or a read) and no peer is connected. */
+  get starving(): boolean {
+    const torrent = this.torrent;
+    if (torrent.destroyed || !torrent.infoHash || torrent.wires.length > 0) return false;
+    return this.readyWaiters.size > 0 || (this.live?.waiter.pending ?? 0) > 0;
+  }
+
+  /**
+   * Dials the peers this torrent knew again. webtorrent gives up on a peer after three failed reconnects
+   * (~20 s) and only trackers or the DHT bring it back, minutes later: a seeder that restarts would stall
+   * a stream that long. Peers already connected or being dialled are skipped by webtorrent.
+   */
+  redial(): void {
+    for (const peer of new Set([...this.peerHints, ...this.connectedPeers])) {
+      try {
+        this.torrent.addPeer(peer);
+      } catch {
+        // The torrent closed meanwhile.
+      }
+    }
+  }
+
+  private rememberPeer(wire: Wire): void {
+    // An incoming peer's port is not the one it listens on: only outgoing addresses can be dialled again.
+    if (!wire.type?.includes('Outgoing') || !wire.remoteAddress || !wire.remotePort) return;
+    const address = `${wire.remoteAddress}:${wire.remotePort}`;
+    this.connectedPeers.delete(address);
+    this.connectedPeers.add(address);
+    if (this.connectedPeers.size > MAX_REMEMBERED_PEERS) {
+      this.connectedPeers.delete(this.connectedPeers.values().next().value!);
+    }
   }
 
   get ready(): boolean {

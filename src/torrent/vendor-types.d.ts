@@ -37,6 +37,8 @@ declare module 'webtorrent' {
   }
 
   export interface Wire extends EventEmitter {
+    /** e.g. 'tcpOutgoing', 'utpIncoming', 'webSeed' */
+    type?: string;
     peerChoking: boolean;
     amInterested: boolean;
     remoteAddress?: string;
