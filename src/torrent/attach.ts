@@ -5,6 +5,7 @@
 import type WebTorrent from 'webtorrent';
 import type { Torrent } from 'webtorrent';
 import { dialTcpFirst } from './dial-order.js';
+import { type BanList, guardAgainstBadPeers } from './peer-bans.js';
 import { confinedStore } from './safe-path.js';
 import type { TorrentRecord } from './torrent-record.js';
 
@@ -13,6 +14,8 @@ export interface AttachOptions {
   magnet?: string;
   /** Verified pieces saved by a previous run: webtorrent then checks a sample instead of hashing it all. */
   bitfield?: Uint8Array;
+  /** The engine's banned peers: refused, and added to when a peer sends corrupt data. */
+  bans: BanList;
 }
 
 /** Adds `torrentId` for `record`; `started` resolves once the info-hash event has fired. */
@@ -31,6 +34,7 @@ export function addToClient(
     deselect: record.evicted,
   });
   dialTcpFirst(torrent);
+  guardAgainstBadPeers(torrent, options.bans);
   record.attach(torrent, options.magnet);
   record.closing = false;
   const started = new Promise<void>((resolve, reject) => {

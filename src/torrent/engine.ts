@@ -14,6 +14,7 @@ import { planEviction } from './cache-cap.js';
 import { startClient } from './client.js';
 import { clientSettings, DEFAULT_MAX_CACHE_BYTES, type EngineOptions } from './engine-options.js';
 import { parseInput } from './parse-input.js';
+import { type Ban, BanList } from './peer-bans.js';
 import { type SavedTorrent, StateStore } from './state-store.js';
 import { TorrentRecord } from './torrent-record.js';
 
@@ -30,6 +31,7 @@ export class TorrentEngine implements Catalog {
   private readonly warn: (message: string) => void;
   private readonly timer: NodeJS.Timeout;
   private readonly redialTimer: NodeJS.Timeout;
+  private readonly bans = new BanList();
   private destroyed: Promise<void> | undefined;
 
   private constructor(
@@ -40,6 +42,7 @@ export class TorrentEngine implements Catalog {
     this.state = options.persist === false ? null : new StateStore(this.dir);
     this.warn = options.onWarning ?? ((message) => console.warn(`streamtide torrent: ${message}`));
     client.on('error', (err: Error) => this.warn(err.message));
+    this.bans.on('ban', ({ host, reason }) => this.warn(`banned peer ${host}: it ${reason}`));
     this.timer = setInterval(() => {
       this.housekeeping().catch((err: Error) => this.warn(`housekeeping failed: ${err.message}`));
     }, HOUSEKEEPING_MS);
@@ -143,6 +146,11 @@ export class TorrentEngine implements Catalog {
     record.torrent.addPeer(address);
   }
 
+  /** Peers banned for sending corrupt data (by IP address, for every torrent). */
+  bannedPeers(): Ban[] {
+    return this.bans.list();
+  }
+
   /** The webtorrent Torrent behind an entry, for diagnostics and tests (its events, its bitfield). */
   torrent(infoHash: string): Torrent | undefined {
     return this.records.get(infoHash.toLowerCase())?.torrent;
@@ -179,7 +187,11 @@ export class TorrentEngine implements Catalog {
     extra: { magnet?: string; bitfield?: Uint8Array },
   ): Promise<TorrentRecord> {
     const announce = this.options.announce ?? [];
-    const { torrent, started } = addToClient(this.client, record, torrentId, { ...extra, announce });
+    const { torrent, started } = addToClient(this.client, record, torrentId, {
+      ...extra,
+      announce,
+      bans: this.bans,
+    });
     this.records.set(record.infoHash, record);
     this.watch(record, torrent);
     await started;

@@ -43,6 +43,7 @@ declare module 'webtorrent' {
     amInterested: boolean;
     remoteAddress?: string;
     remotePort?: number;
+    destroy(): void;
   }
 
   export interface Torrent extends EventEmitter {

@@ -1,0 +1,117 @@
+/**
+ * Peers that send corrupt data are banned. webtorrent only drops a piece that fails its hash and asks for it
+ * again — often from the same peer. Here every block received is kept (by reference) with the address that
+ * sent it until its piece is verified. When a piece fails, its blocks become suspects; once the piece is
+ * verified from other peers, the stored copy tells which blocks were wrong and their senders are banned
+ * (libtorrent's "smart ban": no honest peer that shared a piece with a liar is blamed). A peer that was the
+ * only source of several failed pieces is banned too, even before a good copy arrives.
+ *
+ * Bans are by IP address, as in other clients, and shared by all torrents of the engine: the banned address
+ * is refused on every dial (also webtorrent's reconnects) and its connections are dropped.
+ */
+import { EventEmitter } from 'node:events';
+import type { Torrent, Wire } from 'webtorrent';
+
+/** Failed pieces a peer may be the only source of before it is banned. */
+export const MAX_SOLE_FAILURES = 3;
+
+export interface Ban {
+  host: string;
+  reason: string;
+}
+
+export class BanList extends EventEmitter<{ ban: [Ban] }> {
+  private readonly hosts = new Map<string, string>();
+
+  has(host: string): boolean {
+    return this.hosts.has(host);
+  }
+
+  ban(host: string, reason: string): void {
+    if (this.hosts.has(host)) return;
+    this.hosts.set(host, reason);
+    this.emit('ban', { host, reason });
+  }
+
+  list(): Ban[] {
+    return [...this.hosts].map(([host, reason]) => ({ host, reason }));
+  }
+}
+
+interface Block {
+  offset: number;
+  data: Uint8Array;
+  host: string;
+}
+
+/** webtorrent internals used here (lib/torrent.js, 3.x): every outgoing dial goes through `_addPeer`. */
+interface DialInternals {
+  _addPeer(peer: unknown, type: string, source?: string): unknown;
+}
+
+const HOST_OF_ADDR = /^\[?([^\]]+?)\]?:\d+$/;
+const FAILED_PIECE = /^Piece (\d+) failed verification$/;
+
+export function guardAgainstBadPeers(torrent: Torrent, bans: BanList): void {
+  const received = new Map<number, Block[]>();
+  const suspects = new Map<number, Block[]>();
+  const soleFailures = new Map<string, number>();
+
+  const internals = torrent as unknown as DialInternals;
+  const dial = internals._addPeer.bind(torrent);
+  internals._addPeer = (peer, type, source) => {
+    const host = typeof peer === 'string' ? HOST_OF_ADDR.exec(peer)?.[1] : undefined;
+    return host && bans.has(host) ? null : dial(peer, type, source);
+  };
+
+  const dropHost = ({ host }: Ban) => {
+    for (const wire of torrent.wires) if (wire.remoteAddress === host) wire.destroy();
+  };
+  bans.on('ban', dropHost);
+  torrent.once('close', () => bans.off('ban', dropHost));
+
+  torrent.on('wire', (wire: Wire) => {
+    const host = wire.remoteAddress;
+    if (!host) return;
+    if (bans.has(host)) {
+      wire.destroy();
+      return;
+    }
+    wire.on('piece', (index: number, offset: number, data: Uint8Array) => {
+      const blocks = received.get(index) ?? [];
+      blocks.push({ offset, data, host });
+      received.set(index, blocks);
+    });
+  });
+
+  torrent.on('warning', (err: Error) => {
+    const match = FAILED_PIECE.exec(err.message);
+    if (!match) return;
+    const index = Number(match[1]);
+    const blocks = received.get(index) ?? [];
+    received.delete(index);
+    suspects.set(index, [...(suspects.get(index) ?? []), ...blocks]);
+    const senders = new Set(blocks.map((block) => block.host));
+    if (senders.size !== 1) return;
+    const [host] = senders as Set<string>;
+    const failures = (soleFailures.get(host) ?? 0) + 1;
+    soleFailures.set(host, failures);
+    if (failures >= MAX_SOLE_FAILURES) bans.ban(host, `sent ${failures} pieces that failed the hash`);
+  });
+
+  torrent.on('verified', (index: number) => {
+    received.delete(index);
+    const blocks = suspects.get(index);
+    if (!blocks) return;
+    suspects.delete(index);
+    torrent.store?.get(index, null, (err, piece) => {
+      if (err || !piece) return;
+      for (const block of blocks) {
+        const good = piece.subarray(block.offset, block.offset + block.data.length);
+        if (Buffer.compare(good, block.data) !== 0) {
+          bans.ban(block.host, `sent data for piece ${index} that failed the hash`);
+        }
+      }
+    });
+  });
+}

@@ -1,0 +1,105 @@
+/**
+ * The ban logic on its own, with a stand-in torrent: a piece assembled from an honest and a lying peer fails;
+ * once a good copy is verified, only the peer whose block differs is banned, and its dials and wires are
+ * refused from then on.
+ */
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { describe, it } from 'node:test';
+import type { Torrent } from 'webtorrent';
+import { BanList, guardAgainstBadPeers, MAX_SOLE_FAILURES } from '../../src/torrent/peer-bans.js';
+
+class FakeWire extends EventEmitter {
+  destroyed = false;
+  constructor(readonly remoteAddress: string) {
+    super();
+  }
+  destroy() {
+    this.destroyed = true;
+  }
+}
+
+function fakeTorrent(pieces: Buffer[]) {
+  const dialled: string[] = [];
+  const torrent = Object.assign(new EventEmitter(), {
+    wires: [] as FakeWire[],
+    store: {
+      get: (index: number, _opts: unknown, cb: (err: Error | null, buf?: Buffer) => void) =>
+        queueMicrotask(() => cb(null, pieces[index])),
+    },
+    _addPeer: (peer: string) => {
+      dialled.push(peer);
+      return {};
+    },
+  });
+  const connect = (host: string) => {
+    const wire = new FakeWire(host);
+    torrent.wires.push(wire);
+    torrent.emit('wire', wire);
+    return wire;
+  };
+  const fail = (index: number) => torrent.emit('warning', new Error(`Piece ${index} failed verification`));
+  return { torrent, asTorrent: torrent as unknown as Torrent, dialled, connect, fail };
+}
+
+describe('guardAgainstBadPeers', () => {
+  it('bans only the sender of the wrong block of a shared piece, once a good copy is verified', async () => {
+    const good = Buffer.alloc(32, 7);
+    const fake = fakeTorrent([good]);
+    const bans = new BanList();
+    guardAgainstBadPeers(fake.asTorrent, bans);
+    const honest = fake.connect('10.0.0.1');
+    const liar = fake.connect('10.0.0.2');
+    honest.emit('piece', 0, 0, good.subarray(0, 16));
+    liar.emit('piece', 0, 16, Buffer.alloc(16, 9));
+    fake.fail(0);
+    assert.deepEqual(bans.list(), [], 'two senders: nobody is blamed before a good copy');
+    honest.emit('piece', 0, 0, good.subarray(0, 16));
+    honest.emit('piece', 0, 16, good.subarray(16));
+    const banned = new Promise((resolve) => bans.once('ban', resolve));
+    fake.torrent.emit('verified', 0);
+    assert.deepEqual(await banned, {
+      host: '10.0.0.2',
+      reason: 'sent data for piece 0 that failed the hash',
+    });
+    assert.equal(liar.destroyed, true);
+    assert.equal(honest.destroyed, false);
+    const internals = fake.torrent as unknown as { _addPeer(peer: string, type: string): unknown };
+    assert.equal(internals._addPeer('10.0.0.2:6881', 'tcp'), null);
+    assert.ok(internals._addPeer('10.0.0.1:6881', 'tcp'));
+    assert.deepEqual(fake.dialled, ['10.0.0.1:6881']);
+    assert.equal(fake.connect('10.0.0.2').destroyed, true, 'a new connection from it is dropped');
+  });
+
+  it(`bans the only source of ${MAX_SOLE_FAILURES} failed pieces without waiting for good copies`, () => {
+    const fake = fakeTorrent([]);
+    const bans = new BanList();
+    guardAgainstBadPeers(fake.asTorrent, bans);
+    const liar = fake.connect('10.0.0.3');
+    for (let piece = 0; piece < MAX_SOLE_FAILURES; piece++) {
+      assert.deepEqual(bans.list(), []);
+      liar.emit('piece', piece, 0, Buffer.alloc(16));
+      fake.fail(piece);
+    }
+    assert.deepEqual(
+      bans.list().map((ban) => ban.host),
+      ['10.0.0.3'],
+    );
+    assert.equal(liar.destroyed, true);
+  });
+
+  it('shares bans between torrents and forgets a closed torrent', () => {
+    const bans = new BanList();
+    const a = fakeTorrent([]);
+    const b = fakeTorrent([]);
+    guardAgainstBadPeers(a.asTorrent, bans);
+    guardAgainstBadPeers(b.asTorrent, bans);
+    const onB = b.connect('10.0.0.4');
+    b.torrent.emit('close');
+    const onA = a.connect('10.0.0.4');
+    bans.ban('10.0.0.4', 'test');
+    assert.equal(onA.destroyed, true);
+    assert.equal(onB.destroyed, false, 'a closed torrent no longer listens');
+    assert.equal(bans.listenerCount('ban'), 1);
+  });
+});
