@@ -30,6 +30,14 @@ export function table(results: Results): string {
       '≤ 1.05×',
       verdict(pump.ratio <= 1.05),
     ]);
+    rows.push([
+      'Pump vs the cheapest pipe feed',
+      `${seconds(pump.medianPumpMs)} (StreamPump)`,
+      `${seconds(pump.medianCatMs)} (\`cat FILE \\| ffmpeg -i pipe:0\`)`,
+      ratio(pump.ratioToCat),
+      '—',
+      '—',
+    ]);
   }
   if (ff) {
     const cliWarm = `${seconds(ff.cliWarm.median)} (webtorrent-cli, first byte)`;

@@ -1,6 +1,7 @@
 /**
  * Pump overhead: the same remux to /dev/null, FFmpeg reading the file by path vs LocalFileSource →
- * StreamPump → FFmpeg's stdin, alternated so both see the same page cache and machine load.
+ * StreamPump → FFmpeg's stdin (configured as ProgressiveStreamer configures it), alternated so both see
+ * the same page cache and machine load.
  */
 import { spawn } from 'node:child_process';
 import { buildFfmpegArgs } from '../../src/stream/ffmpeg-args.js';
@@ -8,6 +9,7 @@ import { locateFfmpeg } from '../../src/stream/ffmpeg-locate.js';
 import { LocalFileSource } from '../../src/stream/local-file-source.js';
 import { probeSource } from '../../src/stream/media-info.js';
 import { planStream } from '../../src/stream/plan.js';
+import { STDIN_QUEUE_BYTES } from '../../src/stream/progressive-streamer.js';
 import { StreamPump } from '../../src/stream/stream-pump.js';
 import { mkvOfSize } from '../lib/media.js';
 import type { BenchOptions } from '../lib/options.js';
@@ -18,11 +20,15 @@ export interface PumpResult {
   runs: number;
   pathMs: number[];
   pumpMs: number[];
+  /** `cat FILE | ffmpeg -i pipe:0`: the cheapest way to feed a pipe, i.e. the cost of any pipe at all. */
+  catMs: number[];
   /** CPU seconds of the bench process (the pump's side) per pump run. */
   pumpCpuS: number[];
   medianPathMs: number;
   medianPumpMs: number;
+  medianCatMs: number;
   ratio: number;
+  ratioToCat: number;
 }
 
 export async function benchPump(options: BenchOptions, log: (line: string) => void): Promise<PumpResult> {
@@ -37,19 +43,25 @@ export async function benchPump(options: BenchOptions, log: (line: string) => vo
 
   const runPath = () => timed(tools.ffmpeg, byPath, null);
   const runPump = () => timed(tools.ffmpeg, byPipe, media.path);
+  const runCat = () => timedCat(tools.ffmpeg, byPipe, media.path);
   await runPath(); // warm the page cache and FFmpeg's own start-up
   const pathMs: number[] = [];
   const pumpMs: number[] = [];
   const pumpCpuS: number[] = [];
+  const catMs: number[] = [];
   for (let i = 0; i < options.pumpRuns; i++) {
     pathMs.push((await runPath()).ms);
     const pumped = await runPump();
     pumpMs.push(pumped.ms);
     pumpCpuS.push(pumped.cpuS);
-    log(`  pump run ${i + 1}: path ${pathMs.at(-1)!.toFixed(0)} ms, pump ${pumped.ms.toFixed(0)} ms`);
+    catMs.push(await runCat());
+    log(
+      `  pump run ${i + 1}: path ${pathMs.at(-1)!.toFixed(0)} ms, pump ${pumped.ms.toFixed(0)} ms, cat | ffmpeg ${catMs.at(-1)!.toFixed(0)} ms`,
+    );
   }
   const medianPathMs = median(pathMs);
   const medianPumpMs = median(pumpMs);
+  const medianCatMs = median(catMs);
   return {
     fileBytes: media.size,
     runs: options.pumpRuns,
@@ -58,7 +70,10 @@ export async function benchPump(options: BenchOptions, log: (line: string) => vo
     pumpCpuS,
     medianPathMs,
     medianPumpMs,
+    catMs,
+    medianCatMs,
     ratio: medianPumpMs / medianPathMs,
+    ratioToCat: medianPumpMs / medianCatMs,
   };
 }
 
@@ -79,7 +94,7 @@ async function timed(
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   if (source && child.stdin) {
     child.stdin.on('error', () => undefined);
-    const { outcome } = await new StreamPump(source).pumpTo(child.stdin);
+    const { outcome } = await new StreamPump(source, { queueBytes: STDIN_QUEUE_BYTES }).pumpTo(child.stdin);
     if (outcome !== 'complete') throw new Error(`pump ended ${outcome}`);
     child.stdin.end();
   }
@@ -89,4 +104,19 @@ async function timed(
   await source?.close();
   if (code !== 0) throw new Error(`FFmpeg failed (${code}): ${stderr.slice(-500)}`);
   return { ms, cpuS: (used.user + used.system) / 1e6 };
+}
+
+/** The same remux fed by `cat` through a shell pipe (no Node at all). */
+async function timedCat(ffmpeg: string, args: string[], path: string): Promise<number> {
+  const started = now();
+  const child = spawn('sh', ['-c', 'f=$1; shift; cat "$f" | "$@"', 'sh', path, ffmpeg, ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`cat | FFmpeg failed (${code}): ${stderr.slice(-500)}`);
+  return now() - started;
 }

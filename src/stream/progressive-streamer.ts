@@ -52,7 +52,7 @@ export interface StreamResult {
  * Bytes left queued in FFmpeg's stdin while the next chunk is read: FFmpeg stays fed instead of idling on an
  * empty pipe after every chunk (a remux from disk took 0.25 s instead of 0.34 s per 270 MB; bench/).
  */
-const STDIN_QUEUE_BYTES = 1024 * 1024;
+export const STDIN_QUEUE_BYTES = 1024 * 1024;
 
 export class ProgressiveStreamer {
   readonly output: Readable;
