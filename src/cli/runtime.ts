@@ -9,6 +9,7 @@ import { Library } from '../catalog/library.js';
 import { buildServer } from '../server/app.js';
 import { isLoopback } from '../server/security.js';
 import { type FfmpegTools, locateFfmpeg } from '../stream/ffmpeg-locate.js';
+import { stopAllFfmpeg } from '../stream/ffmpeg-runner.js';
 import { TorrentEngine } from '../torrent/index.js';
 
 export interface RuntimeOptions {
@@ -86,6 +87,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     close() {
       closing ??= (async () => {
         await app.close();
+        // Closing cut the connections and their streams are stopping FFmpeg: wait until every one is reaped.
+        await stopAllFfmpeg();
         await engine.destroy();
       })();
       return closing;

@@ -2,7 +2,7 @@
  * Spawning FFmpeg (or ffprobe) without a shell, keeping the last stderr lines for error reports, and
  * killing it for sure: SIGTERM, then SIGKILL, resolved only once the process has exited.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 
 export { buildFfmpegArgs } from './ffmpeg-args.js';
@@ -19,6 +19,19 @@ export interface FfmpegProcess {
 
 const TAIL_LINES = 20;
 const KILL_GRACE_MS = 500;
+
+/** Every FFmpeg/ffprobe this process started and has not reaped yet. */
+const running = new Set<FfmpegProcess>();
+const children = new Set<ChildProcess>();
+// Whatever way the process exits (a shutdown deadline, process.exit), none of its FFmpegs outlives it.
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+/** Stops every FFmpeg/ffprobe still running (SIGTERM, then SIGKILL) and resolves once all are reaped. */
+export async function stopAllFfmpeg(): Promise<void> {
+  await Promise.all([...running].map((proc) => proc.kill()));
+}
 
 export function runFfmpeg(binary: string, args: string[]): FfmpegProcess {
   const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'], shell: false, windowsHide: true });
@@ -56,7 +69,7 @@ export function runFfmpeg(binary: string, args: string[]): FfmpegProcess {
   });
 
   let killing: Promise<void> | null = null;
-  return {
+  const proc: FfmpegProcess = {
     pid: child.pid ?? -1,
     stdin: child.stdin,
     stdout: child.stdout,
@@ -75,4 +88,13 @@ export function runFfmpeg(binary: string, args: string[]): FfmpegProcess {
       return killing;
     },
   };
+  if (child.pid !== undefined) {
+    running.add(proc);
+    children.add(child);
+    void exited.then(() => {
+      running.delete(proc);
+      children.delete(child);
+    });
+  }
+  return proc;
 }
