@@ -58,9 +58,13 @@ export async function serveThroughFfmpeg(
     }
     reply.raw.writeHead(200, headers);
     // A closed connection rejects the pipeline; the abort listener has already stopped FFmpeg.
-    await pipeline(streamer.output, reply.raw).catch(() => undefined);
+    await pipeline(streamer.output, reply.raw, { end: false }).catch(() => undefined);
     const result = await streamer.done;
-    request.log.info(
+    // A failure mid-stream (FFmpeg died, the source failed) cuts the response instead of ending it: a
+    // clean end would pass a truncated video off as complete.
+    if (result.outcome === 'failed') reply.raw.destroy();
+    else reply.raw.end();
+    request.log[result.outcome === 'failed' ? 'warn' : 'info'](
       {
         stream: {
           mode: options.plan.mode,
@@ -73,7 +77,7 @@ export async function serveThroughFfmpeg(
         },
         stderr: result.error?.stderr,
       },
-      result.error ? `stream failed: ${result.error.message}` : 'stream ended',
+      result.outcome === 'failed' ? `stream failed: ${result.error?.message}` : `stream ${result.outcome}`,
     );
   } finally {
     options.signal.removeEventListener('abort', stop);
