@@ -1,7 +1,9 @@
 /** Shared by the reliability tests: a loopback engine, seeders with knobs, and bounded waits on conditions. */
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebTorrent, { type Torrent } from 'webtorrent';
 import { type EngineOptions, TorrentEngine } from '../../src/torrent/index.js';
+import { type CliRun, isolatedFlags, runCli } from '../helpers/cli.js';
 
 export const loopbackOptions = {
   dht: false,
@@ -21,11 +23,11 @@ export async function waitFor<T>(
   what: string,
   condition: () => T | Promise<T>,
   deadlineMs = 30_000,
-): Promise<T> {
+): Promise<NonNullable<T>> {
   const until = Date.now() + deadlineMs;
   for (;;) {
     const value = await condition();
-    if (value) return value;
+    if (value) return value as NonNullable<T>;
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -82,4 +84,68 @@ export async function seedOnPort(
     await close();
     throw err;
   }
+}
+
+/** `streamtide serve` as a child process (the built CLI) on a random port, with its base URL. */
+export async function serveCli(
+  dir: string,
+  env: NodeJS.ProcessEnv = {},
+  extra: string[] = [],
+): Promise<{ cli: CliRun; url: string }> {
+  const cli = runCli(['serve', ...isolatedFlags(dir), ...extra], env);
+  const banner = await cli.line(/^streamtide http:\/\//);
+  return { cli, url: /^streamtide (http:\/\/\S+)/.exec(banner)![1]! };
+}
+
+/** Adds a torrent through the API and waits (bounded) until it is fully downloaded. */
+export async function addAndDownload(
+  url: string,
+  magnet: string,
+): Promise<{ infoHash: string; files: Array<{ index: number; name: string }> }> {
+  const added = await fetch(`${url}/api/torrents`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ source: magnet }),
+  });
+  const { infoHash } = (await added.json()) as { infoHash: string };
+  return waitFor('the torrent to download', async () => {
+    const torrent = (await (await fetch(`${url}/api/torrents/${infoHash}`)).json()) as {
+      progress: number;
+      files: Array<{ index: number; name: string }>;
+    };
+    return torrent.progress === 1 ? { infoHash, files: torrent.files } : null;
+  });
+}
+
+/** Whether a process still runs (a zombie does not). */
+export function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+export function openFds(pid: number): number {
+  return readdirSync(`/proc/${pid}/fd`).length;
+}
+
+export function rssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
+}
+
+/** The JSON log lines a CLI printed on stdout. */
+export function logLines(stdout: string): Array<Record<string, unknown>> {
+  return stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .flatMap((line) => {
+      try {
+        return [JSON.parse(line) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    });
 }
