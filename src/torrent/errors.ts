@@ -1,5 +1,11 @@
 /** Errors the engine shows to users (the HTTP API answers 400 with the message). */
-export type TorrentInputErrorCode = 'INVALID_SOURCE' | 'FETCH_FAILED' | 'TOO_LARGE' | 'UNSUPPORTED_SCHEME';
+export type TorrentInputErrorCode =
+  | 'INVALID_SOURCE'
+  | 'FETCH_FAILED'
+  | 'TOO_LARGE'
+  | 'UNSUPPORTED_SCHEME'
+  /** A .torrent URL on a public host redirected into a loopback or private network. */
+  | 'BLOCKED_REDIRECT';
 
 export class TorrentInputError extends Error {
   constructor(

@@ -4,6 +4,9 @@
  */
 import parseTorrent, { type ParsedTorrent } from 'parse-torrent';
 import { TorrentInputError } from './errors.js';
+import { defaultFetchLimits, type FetchOptions, fetchTorrent } from './fetch-torrent.js';
+
+export { defaultFetchLimits, type FetchLimits } from './fetch-torrent.js';
 
 export interface ParsedInput {
   /** Lower-case hex. */
@@ -14,18 +17,6 @@ export interface ParsedInput {
   peers: string[];
 }
 
-export interface FetchLimits {
-  maxBytes: number;
-  timeoutMs: number;
-  maxRedirects: number;
-}
-
-export const defaultFetchLimits: FetchLimits = {
-  maxBytes: 10 * 1024 * 1024,
-  timeoutMs: 15_000,
-  maxRedirects: 5,
-};
-
 /** Far beyond any real torrent, small enough that the piece table and bitfield stay cheap. */
 const MAX_PIECES = 4_000_000;
 const MAX_PIECE_LENGTH = 128 * 1024 * 1024;
@@ -35,7 +26,7 @@ const BASE32_HASH = /^[a-z2-7]{32}$/i;
 
 export async function parseInput(
   input: string | Uint8Array,
-  options: { signal?: AbortSignal; limits?: FetchLimits } = {},
+  options: FetchOptions = {},
 ): Promise<ParsedInput> {
   if (typeof input !== 'string') return parseTorrentBytes(input);
   const text = input.trim();
@@ -46,7 +37,7 @@ export async function parseInput(
   }
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(text)?.[1]?.toLowerCase();
   if (scheme === 'http' || scheme === 'https') {
-    const bytes = await fetchTorrent(text, options.limits ?? defaultFetchLimits, options.signal);
+    const bytes = await fetchTorrent(text, options);
     return parseTorrentBytes(bytes, text);
   }
   if (scheme && scheme.length > 1) {
@@ -101,6 +92,8 @@ export async function parseTorrentBytes(bytes: Uint8Array, origin = 'the .torren
     throw invalid(`absurd piece length ${pieceLength}`);
   }
   if (pieces.length < 1 || pieces.length > MAX_PIECES) throw invalid(`absurd piece count ${pieces.length}`);
+  // parse-torrent cuts the hash string every 20 bytes: a ragged last one could never verify.
+  if (pieces.some((hash) => hash.length !== 40)) throw invalid('the piece hashes are not 20 bytes each');
   if (files.length < 1 || files.length > MAX_FILES) throw invalid(`absurd file count ${files.length}`);
   if (files.some((file) => !Number.isSafeInteger(file.length) || file.length < 0))
     throw invalid('bad file length');
@@ -109,74 +102,4 @@ export async function parseTorrentBytes(bytes: Uint8Array, origin = 'the .torren
     throw invalid(`${pieces.length} pieces do not cover ${length} bytes at ${pieceLength} per piece`);
   }
   return { infoHash: infoHash.toLowerCase(), torrentId: bytes, peers: [] };
-}
-
-/** GET with a byte cap, a timeout and redirects followed by hand, so every hop is checked to be http(s). */
-async function fetchTorrent(url: string, limits: FetchLimits, signal?: AbortSignal): Promise<Uint8Array> {
-  const timeout = AbortSignal.timeout(limits.timeoutMs);
-  const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-  const failed = (why: string, cause?: unknown) =>
-    new TorrentInputError(`could not fetch ${url}: ${why}`, 'FETCH_FAILED', { cause });
-  let current = url;
-  try {
-    for (let hop = 0; ; hop++) {
-      const response = await fetch(current, {
-        redirect: 'manual',
-        signal: combined,
-        headers: { accept: 'application/x-bittorrent, */*' },
-      });
-      if (response.status >= 300 && response.status < 400) {
-        await response.body?.cancel();
-        const location = response.headers.get('location');
-        if (!location) throw failed(`redirect ${response.status} without a Location`);
-        if (hop >= limits.maxRedirects) throw failed(`more than ${limits.maxRedirects} redirects`);
-        const next = new URL(location, current);
-        if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-          throw new TorrentInputError(
-            `${url} redirects to an unsupported ${next.protocol} URL`,
-            'UNSUPPORTED_SCHEME',
-          );
-        }
-        current = next.href;
-        continue;
-      }
-      if (!response.ok) {
-        await response.body?.cancel();
-        throw failed(`HTTP ${response.status}`);
-      }
-      return await readCapped(response, limits.maxBytes, url);
-    }
-  } catch (err) {
-    if (err instanceof TorrentInputError) throw err;
-    if (signal?.aborted) throw signal.reason;
-    if (timeout.aborted) throw failed(`no answer within ${limits.timeoutMs / 1000} s`, err);
-    throw failed(
-      err instanceof Error ? (err.cause as Error | undefined)?.message || err.message : String(err),
-      err,
-    );
-  }
-}
-
-async function readCapped(response: Response, maxBytes: number, url: string): Promise<Uint8Array> {
-  const tooLarge = () => new TorrentInputError(`${url} is larger than ${maxBytes} bytes`, 'TOO_LARGE');
-  const declared = Number(response.headers.get('content-length'));
-  if (declared > maxBytes) {
-    await response.body?.cancel();
-    throw tooLarge();
-  }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  if (!response.body) return new Uint8Array(0);
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
 }
