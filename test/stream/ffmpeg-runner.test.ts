@@ -21,7 +21,7 @@ test('args: pipe input with the demuxer hint, chosen streams only, fragmented MP
   assert.match(joined, /-map 0:3 -c:v copy -map 0:5 -c:a aac -ac 2/);
   assert.match(
     joined,
-    /-f mp4 -movflags frag_keyframe\+empty_moov\+default_base_moof -frag_duration 1000000 pipe:1$/,
+    /-f mp4 -movflags frag_keyframe\+empty_moov\+default_base_moof -frag_duration 500000 pipe:1$/,
   );
   assert.ok(!args.includes('-nostdin'));
   assert.ok(!args.includes('-ss'));
