@@ -18,6 +18,8 @@ export interface BenchOptions {
   throughputBytes: number;
   throughputRuns: number;
   memoryBytes: number;
+  /** Big-file remuxes for the peak RSS, each on a fresh server process. */
+  memoryRuns: number;
   abortCycles: number;
   /** Seconds each concurrency step reads its streams. */
   concurrencyWindowS: number;
@@ -46,6 +48,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     throughputBytes: quick ? 256 * MiB : 1 * GiB,
     throughputRuns: quick ? 1 : 3,
     memoryBytes: quick ? 512 * MiB : 4 * GiB,
+    memoryRuns: quick ? 1 : 3,
     abortCycles: quick ? 50 : 200,
     concurrencyWindowS: quick ? 4 : 8,
     concurrencySteps: quick ? [1, 8, 16] : [1, 4, 8, 12, 16],

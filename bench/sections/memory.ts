@@ -9,10 +9,13 @@ import { mkvOfSize } from '../lib/media.js';
 import type { BenchOptions } from '../lib/options.js';
 import { childrenOf, memoryOf } from '../lib/procs.js';
 import { startServer } from '../lib/server.js';
-import { now } from '../lib/stats.js';
+import { median, now } from '../lib/stats.js';
 
 export interface MemoryResult {
   fileBytes: number;
+  /** Big-file runs, each on a fresh server; the figures below are their medians. */
+  runs: number;
+  peakServerRssRuns: number[];
   streamMs: number;
   bytesOut: number;
   rssBeforeStream: number;
@@ -27,6 +30,9 @@ export interface MemoryResult {
 
 export async function benchMemory(options: BenchOptions, log: (line: string) => void): Promise<MemoryResult> {
   const media = await mkvOfSize(options.cacheDir, options.memoryBytes);
+  // The peak is one sample per server process (VmHWM never goes down): a fresh server per run.
+  const peaks: Array<{ server: number; ffmpeg: number; idle: number; ms: number }> = [];
+  for (let run = 1; run < options.memoryRuns; run++) peaks.push(await peakOfOneStream(media.path, log));
   const server = await startServer(media.path);
   const url = `${server.streamUrl!.split('?')[0]}?mode=remux`;
   const rssNow = () => memoryOf(server.pid)?.rss ?? Number.NaN;
@@ -65,13 +71,16 @@ export async function benchMemory(options: BenchOptions, log: (line: string) => 
     log(
       `  ${options.abortCycles} start/abort cycles: RSS ${(rssBeforeCycles / 2 ** 20).toFixed(1)} → ${(rssAfterCycles / 2 ** 20).toFixed(1)} MiB`,
     );
+    peaks.push({ server: peakServerRss, ffmpeg: peakFfmpegRss, idle: rssBeforeStream, ms: streamMs });
     return {
       fileBytes: media.size,
-      streamMs,
+      runs: peaks.length,
+      peakServerRssRuns: peaks.map((p) => p.server),
+      streamMs: median(peaks.map((p) => p.ms)),
       bytesOut: read.bytes,
-      rssBeforeStream,
-      peakServerRss,
-      peakFfmpegRss,
+      rssBeforeStream: median(peaks.map((p) => p.idle)),
+      peakServerRss: median(peaks.map((p) => p.server)),
+      peakFfmpegRss: median(peaks.map((p) => p.ffmpeg)),
       cycles: options.abortCycles,
       rssBeforeCycles,
       rssAfterCycles,
@@ -88,4 +97,30 @@ async function settle(pid: number): Promise<void> {
   const until = now() + 10_000;
   while (childrenOf(pid, 'ffmpeg').length > 0 && now() < until) await new Promise((r) => setTimeout(r, 20));
   await new Promise((r) => setTimeout(r, 1000));
+}
+
+/** One server, one full remux of `path`: the server's peak RSS (VmHWM) and FFmpeg's. */
+async function peakOfOneStream(
+  path: string,
+  log: (line: string) => void,
+): Promise<{ server: number; ffmpeg: number; idle: number; ms: number }> {
+  const server = await startServer(path);
+  try {
+    const idle = memoryOf(server.pid)?.rss ?? Number.NaN;
+    let ffmpeg = 0;
+    const sampler = setInterval(() => {
+      const rss = childrenOf(server.pid, 'ffmpeg').reduce((sum, pid) => sum + (memoryOf(pid)?.rss ?? 0), 0);
+      ffmpeg = Math.max(ffmpeg, rss);
+    }, 50);
+    const started = now();
+    const read = await readFor(`${server.streamUrl!.split('?')[0]}?mode=remux`, 30 * 60_000);
+    const ms = now() - started;
+    clearInterval(sampler);
+    if (!read.ended) throw new Error('the big remux did not reach its end');
+    const peak = memoryOf(server.pid)?.hwm ?? Number.NaN;
+    log(`  remux in ${ms.toFixed(0)} ms, server peak RSS ${(peak / 2 ** 20).toFixed(1)} MiB`);
+    return { server: peak, ffmpeg, idle, ms };
+  } finally {
+    await server.close();
+  }
 }
