@@ -25,6 +25,8 @@ export interface CatalogEntry {
   uploadSpeed: number;
   numPeers: number;
   files: CatalogFile[];
+  /** Why the torrent stopped (e.g. the disk is full); absent while it works. Optional addition to v1. */
+  error?: string;
 }
 
 export interface Catalog {

@@ -40,6 +40,8 @@ export class MediaService {
     index: number,
     signal?: AbortSignal,
   ): Promise<{ entry: CatalogEntry; file: CatalogFile }> {
+    const failed = this.library.get(infoHash.toLowerCase())?.error;
+    if (failed) throw new HttpError(503, `Torrent ${infoHash} stopped: ${failed}`);
     const entry = await this.library.whenReady(infoHash.toLowerCase(), signal);
     if (!entry) throw new HttpError(404, `Unknown torrent ${infoHash}`);
     const file = entry.files[index];

@@ -91,7 +91,8 @@ export class TorrentEngine implements Catalog {
     this.adding.set(parsed.infoHash, adding);
     try {
       await adding;
-      await this.persist();
+      // A state file that cannot be written (a full disk) must not fail the add: the torrent is in.
+      await this.persist().catch((err: Error) => this.warn(`saving state failed: ${err.message}`));
       return { entry: record.entry(), created: true };
     } catch (err) {
       this.records.delete(parsed.infoHash);
@@ -199,16 +200,20 @@ export class TorrentEngine implements Catalog {
   }
 
   private watch(record: TorrentRecord, torrent: Torrent): void {
-    torrent.on('error', (err: Error) => this.warn(`${record.infoHash}: ${err.message}`));
+    let lastError: string | undefined;
+    torrent.on('error', (err: Error) => {
+      lastError = err.message;
+      this.warn(`${record.infoHash}: ${err.message}`);
+    });
     torrent.on('warning', () => {}); // tracker hiccups and bad pieces: webtorrent retries on its own
     torrent.once('ready', () => void this.persist().catch(() => {}));
     torrent.once('done', () => void this.persist().catch(() => {}));
     torrent.once('close', () => {
-      // Closed by webtorrent itself (a store error): forget it rather than serve a dead torrent.
+      // Closed by webtorrent itself (a store error such as a full disk): it stays listed with the reason, and
+      // everything waiting on it fails with that reason; removing it is the user's call.
       if (record.closing || record.torrent !== torrent) return;
-      this.records.delete(record.infoHash);
-      record.fail('the torrent stopped after an error', 'TORRENT_FAILED');
-      void this.persist().catch(() => {});
+      record.failure = lastError ?? 'the torrent stopped after an error';
+      record.fail(`the torrent stopped: ${record.failure}`, 'TORRENT_FAILED');
     });
   }
 

@@ -14,6 +14,7 @@ export class PieceWaiter {
   private readonly byPiece = new Map<number, Set<Wait>>();
   private readonly waits = new Set<Wait>();
   private readonly onVerified = (index: number) => this.verified(index);
+  private closedWith: Error | undefined;
 
   constructor(private readonly torrent: Torrent) {
     torrent.on('verified', this.onVerified);
@@ -35,6 +36,8 @@ export class PieceWaiter {
     const missing = new Set<number>();
     for (let piece = from; piece <= to; piece++) if (!bitfield?.get(piece)) missing.add(piece);
     if (missing.size === 0) return Promise.resolve();
+    // A closed waiter hears no more pieces: a wait would never end.
+    if (this.closedWith) return Promise.reject(this.closedWith);
     if (signal?.aborted) return Promise.reject(abortError(signal));
     return new Promise<void>((resolve, reject) => {
       const onAbort = () => {
@@ -64,6 +67,7 @@ export class PieceWaiter {
 
   /** Fails every waiting read (the torrent was removed or closed) and stops listening. */
   close(err: Error): void {
+    this.closedWith ??= err;
     this.torrent.removeListener('verified', this.onVerified);
     for (const wait of [...this.waits]) {
       this.forget(wait);

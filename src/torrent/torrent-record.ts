@@ -29,6 +29,8 @@ export class TorrentRecord implements TorrentContext {
   evicted: boolean;
   /** Set while the record is being torn down on purpose (remove, evict, destroy). */
   closing = false;
+  /** Why webtorrent stopped this torrent (a store error such as a full disk); it stays listed with it. */
+  failure: string | undefined;
   private magnet: string | undefined;
   /** Peers to dial whenever a Torrent is attached: a magnet's x.pe hints, and peers seen before an eviction. */
   readonly peerHints = new Set<string>();
@@ -121,6 +123,9 @@ export class TorrentRecord implements TorrentContext {
   }
 
   whenReady(signal?: AbortSignal): Promise<void> {
+    if (this.failure) {
+      return Promise.reject(new DataSourceError(`the torrent stopped: ${this.failure}`, 'TORRENT_FAILED'));
+    }
     if (this.ready) return Promise.resolve();
     if (signal?.aborted) return Promise.reject(abortError(signal));
     return new Promise((resolve, reject) => {
@@ -144,10 +149,14 @@ export class TorrentRecord implements TorrentContext {
   }
 
   entry(): CatalogEntry {
-    return catalogEntry(this.torrent, this.infoHash, this.ready ? this.live?.paths : undefined);
+    const entry = catalogEntry(this.torrent, this.infoHash, this.ready ? this.live?.paths : undefined);
+    return this.failure
+      ? { ...entry, downloadSpeed: 0, uploadSpeed: 0, numPeers: 0, error: this.failure }
+      : entry;
   }
 
   stallReason(): string | null {
+    if (this.failure) return `stopped: ${this.failure}`;
     return stallReason(this.torrent, this.live?.waiter.pending ?? 0);
   }
 
