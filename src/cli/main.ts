@@ -26,6 +26,12 @@ function common(command: Command): Command {
       'require this token (env STREAMTIDE_TOKEN); needed off loopback',
       process.env.STREAMTIDE_TOKEN,
     )
+    .option(
+      '--allow-host <name>',
+      'also accept this Host name (repeatable; e.g. behind a reverse proxy)',
+      (name: string, names: string[]) => [...names, name],
+      [] as string[],
+    )
     .addOption(new Option('--max-cache <size>', 'cap on downloaded data, e.g. 50G').argParser(parseSize))
     .addOption(new Option('--torrent-port <port>', 'BitTorrent listening port').argParser(parsePort))
     .option('--no-dht', 'do not use the DHT to find peers')

@@ -19,6 +19,8 @@ export interface RuntimeOptions {
   portFallback: boolean;
   dir: string;
   token?: string;
+  /** Host names accepted besides loopback ones (a reverse proxy's name, a LAN name). */
+  allowedHosts?: string[];
   maxCacheBytes?: number;
   dht: boolean;
   lsd: boolean;
@@ -61,6 +63,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     tools,
     host: options.host,
     token: options.token,
+    allowedHosts: options.allowedHosts,
     logLevel: options.logLevel,
   });
   let address: string;

@@ -7,6 +7,7 @@ export interface ServeFlags {
   port?: number;
   dir: string;
   token?: string;
+  allowHost?: string[];
   maxCache?: number;
   torrentPort?: number;
   dht: boolean;
@@ -23,6 +24,7 @@ export function runtimeOptions(flags: ServeFlags, portFallback: boolean) {
     portFallback: portFallback && flags.port === undefined,
     dir: flags.dir,
     token: flags.token,
+    allowedHosts: flags.allowHost?.map((name) => name.toLowerCase()),
     maxCacheBytes: flags.maxCache,
     torrentPort: flags.torrentPort,
     dht: flags.dht,

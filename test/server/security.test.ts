@@ -102,3 +102,17 @@ describe('request bodies', () => {
     assert.equal(typeof ((await response.json()) as { error: string }).error, 'string');
   });
 });
+
+describe('configured Host names', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ allowedHosts: ['media.lan'] });
+  });
+  after(() => server.close());
+
+  it('accepts a name given with --allow-host and still refuses others', async () => {
+    const port = new URL(server.url).port;
+    assert.equal(await getWithHost(`${server.url}/api/torrents`, `media.lan:${port}`), 200);
+    assert.equal(await getWithHost(`${server.url}/api/torrents`, `other.lan:${port}`), 403);
+  });
+});
