@@ -114,7 +114,7 @@ export function table(results: Results): string {
   if (memory) {
     rows.push([
       `Peak server RSS, one ${mb(memory.fileBytes)} remux start to end`,
-      `${mb(memory.peakServerRss)} (FFmpeg apart: ${mb(memory.peakFfmpegRss)})`,
+      `${mb(memory.peakServerRss)} = ${(memory.peakServerRss / 1e6).toFixed(1)} MB (FFmpeg apart: ${mb(memory.peakFfmpegRss)})`,
       `${mb(memory.rssBeforeStream)} (idle server)`,
       '—',
       '≤ 150 MB',
