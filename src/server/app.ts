@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Library } from '../catalog/library.js';
+import { DataSourceError } from '../stream/data-source.js';
 import type { FfmpegTools } from '../stream/ffmpeg-locate.js';
 import { SeekableInputServer } from '../stream/seekable-input.js';
 import { TorrentInputError } from '../torrent/index.js';
@@ -61,6 +62,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     if (err instanceof HttpError)
       return reply.code(err.statusCode).send({ error: err.message, ...err.details });
     if (err instanceof TorrentInputError) return reply.code(400).send({ error: err.message, code: err.code });
+    // The torrent stopped under a waiting request (a full disk): its reason, not an internal error.
+    if (err instanceof DataSourceError && err.code === 'TORRENT_FAILED') {
+      return reply.code(503).send({ error: err.message });
+    }
     const status = err.statusCode;
     if (status && status >= 400 && status < 500) return reply.code(status).send({ error: err.message });
     if (err.name === 'AbortError') return reply.code(499).send({ error: 'client closed request' });

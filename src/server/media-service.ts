@@ -40,8 +40,7 @@ export class MediaService {
     index: number,
     signal?: AbortSignal,
   ): Promise<{ entry: CatalogEntry; file: CatalogFile }> {
-    const failed = this.library.get(infoHash.toLowerCase())?.error;
-    if (failed) throw new HttpError(503, `Torrent ${infoHash} stopped: ${failed}`);
+    this.assertWorking(infoHash);
     const entry = await this.library.whenReady(infoHash.toLowerCase(), signal);
     if (!entry) throw new HttpError(404, `Unknown torrent ${infoHash}`);
     const file = entry.files[index];
@@ -51,9 +50,20 @@ export class MediaService {
 
   async open(infoHash: string, index: number, signal?: AbortSignal): Promise<OpenedFile> {
     const { entry, file } = await this.file(infoHash, index, signal);
-    const source = await this.library.openSource(entry.infoHash, index);
-    if (!source) throw new HttpError(404, `Torrent ${entry.infoHash} has no file ${index}`);
-    return { entry, file, source };
+    return { entry, file, source: await this.source(entry.infoHash, index) };
+  }
+
+  /** A DataSource for the file: 503 with the reason when its torrent stopped (e.g. a full disk), else 404. */
+  async source(infoHash: string, index: number): Promise<DataSource> {
+    const source = await this.library.openSource(infoHash, index);
+    if (source) return source;
+    this.assertWorking(infoHash);
+    throw new HttpError(404, `Torrent ${infoHash} has no file ${index}`);
+  }
+
+  private assertWorking(infoHash: string): void {
+    const failed = this.library.get(infoHash.toLowerCase())?.error;
+    if (failed) throw new HttpError(503, `Torrent ${infoHash} stopped: ${failed}`);
   }
 
   /**
@@ -82,8 +92,7 @@ export class MediaService {
   }
 
   private async probeOnce(infoHash: string, index: number): Promise<MediaInfo> {
-    const source = await this.library.openSource(infoHash, index);
-    if (!source) throw new HttpError(404, `Torrent ${infoHash} has no file ${index}`);
+    const source = await this.source(infoHash, index);
     try {
       return await probeSource(source, this.tools, { seekable: this.seekable });
     } finally {

@@ -37,8 +37,7 @@ export function registerStreamRoute(
         );
       }
       const plan = planStream(info, { audio, mode: mode === 'auto' ? undefined : mode });
-      const source = await media.library.openSource(entry.infoHash, index);
-      if (!source) throw new HttpError(404, `Torrent ${entry.infoHash} has no file ${index}`);
+      const source = await media.source(entry.infoHash, index);
       try {
         if (plan.mode === 'direct') {
           return await serveDirect(request, reply, {

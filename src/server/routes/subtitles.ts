@@ -80,11 +80,10 @@ export function registerSubtitleRoutes(
     }
     if (reply.request.method === 'HEAD') return reply.headers(vttHeaders).send();
     const release = acquire();
-    const source = await media.library.openSource(entry.infoHash, file.index);
-    if (!source) {
+    const source = await media.source(entry.infoHash, file.index).catch((err: unknown) => {
       release();
-      throw new HttpError(404, `Torrent ${entry.infoHash} has no file ${file.index}`);
-    }
+      throw err;
+    });
     const extractor = SubtitleExtractor.start({
       source,
       tools: media.tools,
@@ -125,8 +124,7 @@ export function registerSubtitleRoutes(
       throw new HttpError(413, `${file.name} is too large for a subtitle file (${file.length} bytes)`);
     }
     if (reply.request.method === 'HEAD') return reply.headers(vttHeaders).send();
-    const source = await media.library.openSource(entry.infoHash, file.index);
-    if (!source) throw new HttpError(404, `Torrent ${entry.infoHash} has no file ${file.index}`);
+    const source = await media.source(entry.infoHash, file.index);
     let bytes: Buffer;
     try {
       bytes = await source.read(0, source.size, { signal });
