@@ -38,9 +38,11 @@ export async function runServe(flags: ServeFlags): Promise<number> {
     ...runtimeOptions(flags, false),
     logLevel: flags.quiet ? 'warn' : 'info',
   });
+  // Signals are handled before the URL is out: whoever reads it may stop us at once.
+  const stopped = untilShutdown(runtime);
   const tokenHint = flags.token ? ' (token required)' : '';
   process.stdout.write(
     `streamtide ${runtime.url}${tokenHint} — FFmpeg: ${runtime.tools.version} (${runtime.tools.origin})\n`,
   );
-  return untilShutdown(runtime);
+  return stopped;
 }
