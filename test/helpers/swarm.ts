@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Server } from 'bittorrent-tracker';
 import WebTorrent, { type Torrent } from 'webtorrent';
+import { type EngineOptions, TorrentEngine } from '../../src/torrent/index.js';
 
 export interface Tracker {
   announceUrl: string;
@@ -89,4 +90,17 @@ export async function startSeeder(paths: string[] | string, opts: SeederOptions 
     await close();
     throw err;
   }
+}
+
+/** A TorrentEngine for tests: it reaches only what it is told (DHT, LSD, UPnP and NAT-PMP off), on a random port. */
+export function startTestEngine(dir: string, extra: Partial<EngineOptions> = {}): Promise<TorrentEngine> {
+  return TorrentEngine.create({
+    dir,
+    dht: false,
+    lsd: false,
+    natUpnp: false,
+    natPmp: false,
+    torrentPort: 0,
+    ...extra,
+  });
 }

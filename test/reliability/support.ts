@@ -2,8 +2,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebTorrent, { type Torrent } from 'webtorrent';
-import { type EngineOptions, TorrentEngine } from '../../src/torrent/index.js';
+import type { EngineOptions, TorrentEngine } from '../../src/torrent/index.js';
 import { type CliRun, isolatedFlags, runCli } from '../helpers/cli.js';
+import { startTestEngine } from '../helpers/swarm.js';
 
 export const loopbackOptions = {
   dht: false,
@@ -15,7 +16,7 @@ export const loopbackOptions = {
 } as const;
 
 export function loopbackEngine(dir: string, extra: Partial<EngineOptions> = {}): Promise<TorrentEngine> {
-  return TorrentEngine.create({ dir, ...loopbackOptions, onWarning: () => {}, ...extra });
+  return startTestEngine(dir, { tracker: false, onWarning: () => {}, ...extra });
 }
 
 /** Polls `condition` until it returns a truthy value; throws at the deadline (only bounds a broken run). */

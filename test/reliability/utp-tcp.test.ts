@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import WebTorrent from 'webtorrent';
-import { TorrentEngine } from '../../src/torrent/index.js';
-import { type Seeder, startSeeder } from '../helpers/swarm.js';
+import type { TorrentEngine } from '../../src/torrent/index.js';
+import { type Seeder, startSeeder, startTestEngine } from '../helpers/swarm.js';
 
 let work: string;
 let data: string;
@@ -21,15 +21,7 @@ const engines: TorrentEngine[] = [];
 
 async function newEngine(name: string): Promise<TorrentEngine> {
   // uTP left at its default (on), as a user runs it.
-  const engine = await TorrentEngine.create({
-    dir: join(work, name),
-    dht: false,
-    lsd: false,
-    natUpnp: false,
-    natPmp: false,
-    tracker: false,
-    torrentPort: 0,
-  });
+  const engine = await startTestEngine(join(work, name), { tracker: false });
   engines.push(engine);
   return engine;
 }

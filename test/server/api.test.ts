@@ -7,11 +7,11 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { TorrentEngine } from '../../src/torrent/index.js';
+import type { TorrentEngine } from '../../src/torrent/index.js';
 import { decodedDuration, ffprobe, makeMedia } from '../helpers/media.js';
 import { ffmpegChildrenGone } from '../helpers/processes.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { startSeeder, startTracker } from '../helpers/swarm.js';
+import { startSeeder, startTestEngine, startTracker } from '../helpers/swarm.js';
 
 type Seeder = Awaited<ReturnType<typeof startSeeder>>;
 type Tracker = Awaited<ReturnType<typeof startTracker>>;
@@ -66,14 +66,7 @@ before(async () => {
   tracker = await startTracker();
   seeder = await startSeeder(folder, { announce: [tracker.announceUrl] });
   downloads = mkdtempSync(join(tmpdir(), 'streamtide-api-dl-'));
-  engine = await TorrentEngine.create({
-    dir: downloads,
-    dht: false,
-    lsd: false,
-    natUpnp: false,
-    natPmp: false,
-    torrentPort: 0,
-  });
+  engine = await startTestEngine(downloads);
   server = await startTestServer({ torrents: engine });
 });
 

@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { parseRange } from '../../src/server/range.js';
-import { TorrentEngine } from '../../src/torrent/index.js';
+import type { TorrentEngine } from '../../src/torrent/index.js';
 import { makeMedia } from '../helpers/media.js';
 import { bodyBytes, startTestServer, type TestServer } from '../helpers/server.js';
+import { startTestEngine } from '../helpers/swarm.js';
 
 let server: TestServer;
 let url: string;
@@ -20,14 +21,7 @@ let bytes: Buffer;
 let engine: TorrentEngine;
 
 before(async () => {
-  engine = await TorrentEngine.create({
-    dir: mkdtempSync(join(tmpdir(), 'streamtide-hostile-')),
-    dht: false,
-    lsd: false,
-    natUpnp: false,
-    natPmp: false,
-    torrentPort: 0,
-  });
+  engine = await startTestEngine(mkdtempSync(join(tmpdir(), 'streamtide-hostile-')));
   server = await startTestServer({ torrents: engine });
   const path = await makeMedia('mp4');
   bytes = readFileSync(path);

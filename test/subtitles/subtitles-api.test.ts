@@ -13,11 +13,11 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import iconv from 'iconv-lite';
 import { parseCues } from '../../src/stream/vtt.js';
-import { TorrentEngine } from '../../src/torrent/index.js';
+import type { TorrentEngine } from '../../src/torrent/index.js';
 import { ffmpegBin, ffprobe, ffprobeBin, makeTracksMedia, tracksMediaCues } from '../helpers/media.js';
 import { ffmpegChildrenGone } from '../helpers/processes.js';
 import { bodyBytes, startTestServer, type TestServer } from '../helpers/server.js';
-import { type Seeder, startSeeder } from '../helpers/swarm.js';
+import { type Seeder, startSeeder, startTestEngine } from '../helpers/swarm.js';
 
 const run = promisify(execFile);
 
@@ -137,15 +137,7 @@ before(async () => {
     text: tracksMediaCues[i]!.text,
   }));
   seeder = await startSeeder(folder);
-  engine = await TorrentEngine.create({
-    dir: downloads,
-    dht: false,
-    lsd: false,
-    natUpnp: false,
-    natPmp: false,
-    utp: false, // the seeder has no uTP: trying it first only delays the connection
-    torrentPort: 0,
-  });
+  engine = await startTestEngine(downloads, { utp: false });
   server = await startTestServer({ torrents: engine });
   const added = await fetch(`${server.url}/api/torrents`, {
     method: 'POST',

@@ -8,8 +8,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
-import { TorrentEngine } from '../../src/torrent/index.js';
-import { type Seeder, startSeeder } from '../helpers/swarm.js';
+import type { TorrentEngine } from '../../src/torrent/index.js';
+import { type Seeder, startSeeder, startTestEngine } from '../helpers/swarm.js';
 
 const SIZE = 1024 * 1024;
 let work: string;
@@ -25,17 +25,7 @@ before(async () => {
     contents.push(data);
     seeders.push(await startSeeder(join(work, name), { pieceLength: 32 * 1024 }));
   }
-  engine = await TorrentEngine.create({
-    dir: join(work, 'dl'),
-    dht: false,
-    lsd: false,
-    natUpnp: false,
-    natPmp: false,
-    utp: false,
-    tracker: false,
-    torrentPort: 0,
-    maxCacheBytes: 1.5 * SIZE,
-  });
+  engine = await startTestEngine(join(work, 'dl'), { utp: false, tracker: false, maxCacheBytes: 1.5 * SIZE });
 });
 
 after(async () => {

@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { planEviction } from '../../src/torrent/cache-cap.js';
-import { TorrentEngine, TorrentInputError } from '../../src/torrent/index.js';
+import { type TorrentEngine, TorrentInputError } from '../../src/torrent/index.js';
 import { confine, safeFilePaths, safeRelativePath } from '../../src/torrent/safe-path.js';
-import { type Seeder, startSeeder } from '../helpers/swarm.js';
+import { type Seeder, startSeeder, startTestEngine } from '../helpers/swarm.js';
 
 let work: string;
 let engine: TorrentEngine;
@@ -26,16 +26,7 @@ before(async () => {
   const path = join(work, 'small.bin');
   writeFileSync(path, randomBytes(100_000));
   seeder = await startSeeder(path);
-  engine = await TorrentEngine.create({
-    dir: join(work, 'dl'),
-    dht: false,
-    lsd: false,
-    natUpnp: false,
-    natPmp: false,
-    utp: false,
-    tracker: false,
-    torrentPort: 0,
-  });
+  engine = await startTestEngine(join(work, 'dl'), { utp: false, tracker: false });
   http = createServer((req, res) => {
     const url = req.url ?? '/';
     if (url === '/good.torrent') return res.end(seeder.torrentFile);

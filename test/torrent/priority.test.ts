@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
-import { TorrentEngine } from '../../src/torrent/index.js';
-import { type Seeder, startSeeder } from '../helpers/swarm.js';
+import type { TorrentEngine } from '../../src/torrent/index.js';
+import { type Seeder, startSeeder, startTestEngine } from '../helpers/swarm.js';
 
 const PIECE = 16 * 1024;
 const SIZE = 24 * 1024 * 1024;
@@ -29,16 +29,7 @@ before(async () => {
   seeder = await startSeeder(path, { pieceLength: PIECE });
   // A slow seeder stretches the download so priorities have room to show (order is what we assert).
   seeder.client.throttleUpload(4 * 1024 * 1024);
-  engine = await TorrentEngine.create({
-    dir: join(work, 'dl'),
-    dht: false,
-    lsd: false,
-    natUpnp: false,
-    natPmp: false,
-    utp: false,
-    tracker: false,
-    torrentPort: 0,
-  });
+  engine = await startTestEngine(join(work, 'dl'), { utp: false, tracker: false });
 });
 
 after(async () => {

@@ -9,12 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { TorrentEngine } from '../../src/torrent/index.js';
+import type { TorrentEngine } from '../../src/torrent/index.js';
 import { type BrowserSession, ensureWebBuilt, launchBrowser, repoRoot, webRoot } from '../helpers/browser.js';
 import { makeMedia } from '../helpers/media.js';
 import { childProcesses, ffmpegChildrenGone } from '../helpers/processes.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { type Seeder, startSeeder } from '../helpers/swarm.js';
+import { type Seeder, startSeeder, startTestEngine } from '../helpers/swarm.js';
 
 const torrentName = 'Streamtide sample';
 const mp4Name = 'Test pattern (H.264).mp4';
@@ -154,15 +154,7 @@ before(async () => {
   writeFileSync(join(hostileFolder, 'notes.txt'), 'a torrent whose name is markup\n');
   seeder = await startSeeder(folder);
   hostileSeeder = await startSeeder(hostileFolder);
-  engine = await TorrentEngine.create({
-    dir: downloads,
-    dht: false,
-    lsd: false,
-    natUpnp: false,
-    natPmp: false,
-    utp: false,
-    torrentPort: 0,
-  });
+  engine = await startTestEngine(downloads, { utp: false });
   server = await startTestServer({ torrents: engine, webRoot });
   browser = await launchBrowser();
   await browser.context.addInitScript(installPlayerReader);
