@@ -19,12 +19,6 @@ export class HttpError extends Error {
   }
 }
 
-export interface OpenedFile {
-  entry: CatalogEntry;
-  file: CatalogFile;
-  source: DataSource;
-}
-
 export class MediaService {
   private readonly probes = new Map<string, Promise<MediaInfo>>();
 
@@ -46,11 +40,6 @@ export class MediaService {
     const file = entry.files[index];
     if (!file) throw new HttpError(404, `Torrent ${entry.infoHash} has no file ${index}`);
     return { entry, file };
-  }
-
-  async open(infoHash: string, index: number, signal?: AbortSignal): Promise<OpenedFile> {
-    const { entry, file } = await this.file(infoHash, index, signal);
-    return { entry, file, source: await this.source(entry.infoHash, index) };
   }
 
   /** A DataSource for the file: 503 with the reason when its torrent stopped (e.g. a full disk), else 404. */
