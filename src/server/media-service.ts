@@ -4,7 +4,7 @@
  */
 import type { Library } from '../catalog/library.js';
 import type { CatalogEntry, CatalogFile } from '../catalog/types.js';
-import type { DataSource } from '../stream/data-source.js';
+import { abortError, type DataSource } from '../stream/data-source.js';
 import type { FfmpegTools } from '../stream/ffmpeg-locate.js';
 import { type MediaInfo, NotMediaError, probeSource } from '../stream/media-info.js';
 import type { SeekableInputServer } from '../stream/seekable-input.js';
@@ -59,7 +59,7 @@ export class MediaService {
    * Probes the file's head once; later calls share the result. The probe has a source of its own, so one
    * client leaving does not fail another waiting on the same probe. Non-media answers 415.
    */
-  async probe(opened: { entry: CatalogEntry; file: CatalogFile }): Promise<MediaInfo> {
+  async probe(opened: { entry: CatalogEntry; file: CatalogFile }, signal?: AbortSignal): Promise<MediaInfo> {
     const key = `${opened.entry.infoHash}/${opened.file.index}`;
     let pending = this.probes.get(key);
     if (!pending) {
@@ -71,7 +71,8 @@ export class MediaService {
       });
     }
     try {
-      return await pending;
+      // The shared probe goes on for the next viewer; this request stops waiting when its client leaves.
+      return await untilAborted(pending, signal);
     } catch (err) {
       if (err instanceof NotMediaError) {
         throw new HttpError(415, `${opened.file.name} is not a playable media file`);
@@ -92,6 +93,16 @@ export class MediaService {
   forget(infoHash: string): void {
     for (const key of this.probes.keys()) if (key.startsWith(`${infoHash}/`)) this.probes.delete(key);
   }
+}
+
+function untilAborted<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(abortError(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 export async function closeSource(source: DataSource): Promise<void> {

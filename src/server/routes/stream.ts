@@ -28,7 +28,7 @@ export function registerStreamRoute(
       reply.raw.on('close', () => abort.abort());
 
       const { entry, file } = await media.file(infoHash, index, abort.signal);
-      const info = await media.probe({ entry, file });
+      const info = await media.probe({ entry, file }, abort.signal);
       const audioCount = info.streams.filter((s) => s.type === 'audio').length;
       if (audio !== undefined && audio >= audioCount) {
         throw new HttpError(

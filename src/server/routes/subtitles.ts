@@ -62,7 +62,7 @@ export function registerSubtitleRoutes(
     if (isSubtitleName(file.name)) {
       throw new HttpError(400, `${file.name} is a subtitle file: ask for it without stream=`);
     }
-    const info = await media.probe({ entry, file });
+    const info = await media.probe({ entry, file }, signal);
     const subtitleStreams = info.streams.filter((s) => s.type === 'subtitle').map((s) => s.index);
     const chosen = info.streams.find((s) => s.index === stream);
     if (!chosen) throw new HttpError(404, `${file.name} has no stream ${stream}`, { subtitleStreams });

@@ -78,7 +78,7 @@ export function registerTorrentRoutes(app: FastifyInstance, media: MediaService)
       const abort = new AbortController();
       reply.raw.on('close', () => abort.abort());
       const { entry, file } = await media.file(request.params.infoHash, request.params.index, abort.signal);
-      const info = await media.probe({ entry, file });
+      const info = await media.probe({ entry, file }, abort.signal);
       return {
         container: info.container,
         duration: info.duration,
