@@ -19,6 +19,7 @@ export interface TorrentCatalog extends Catalog {
   remove(infoHash: string, opts?: { deleteFiles?: boolean }): Promise<boolean>;
   waitForMetadata(infoHash: string, signal?: AbortSignal): Promise<CatalogEntry>;
   fileRanges(infoHash: string, fileIndex: number): Array<[number, number]>;
+  readerOffsets(infoHash: string, fileIndex: number): number[];
   stallReason(infoHash: string): string | null;
 }
 
@@ -91,6 +92,11 @@ export class Library {
     const item = this.local.get(infoHash);
     if (item) return fileIndex === 0 ? [[0, item.entry.length]] : [];
     return this.torrents?.fileRanges(infoHash, fileIndex) ?? [];
+  }
+
+  /** Byte offsets where the file's live readers are (torrents only: a local file is all there). */
+  readerOffsets(infoHash: string, fileIndex: number): number[] {
+    return this.local.has(infoHash) ? [] : (this.torrents?.readerOffsets(infoHash, fileIndex) ?? []);
   }
 
   stallReason(infoHash: string): string | null {

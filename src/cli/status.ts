@@ -13,6 +13,7 @@ interface FileJson {
   index: number;
   length: number;
   downloaded?: Array<[number, number]>;
+  readers?: number[];
 }
 
 interface TorrentJson {
@@ -32,7 +33,7 @@ export interface Status {
   stallReason: string | null;
 }
 
-/** Contiguous verified bytes from the start of the file: what a viewer from the beginning has in hand. */
+/** Contiguous verified bytes from a position: what a viewer there has in hand. */
 export function bufferedFrom(ranges: Array<[number, number]>, position: number): number {
   const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
   let end = position;
@@ -70,7 +71,8 @@ export class StatusReporter {
       progress: torrent.progress,
       downloadSpeed: torrent.downloadSpeed,
       numPeers: torrent.numPeers,
-      bufferedAhead: file ? bufferedFrom(file.downloaded ?? [], 0) : 0,
+      // The playhead is roughly where the stream reads; before any stream reads, the file's start.
+      bufferedAhead: file ? bufferedFrom(file.downloaded ?? [], file.readers?.[0] ?? 0) : 0,
       plan: this.plan,
       stallReason: torrent.stallReason,
     };

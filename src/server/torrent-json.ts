@@ -5,6 +5,8 @@ import type { CatalogEntry, CatalogFile } from '../catalog/types.js';
 export interface TorrentFileJson extends CatalogFile {
   streamUrl: string;
   downloaded?: Array<[number, number]>;
+  /** Byte offsets the file's live readers (streams) have reached. */
+  readers?: number[];
 }
 
 export interface TorrentJson extends Omit<CatalogEntry, 'files'> {
@@ -28,7 +30,12 @@ export function torrentJson(
     files: entry.files.map((file) => ({
       ...file,
       streamUrl: `${baseUrl}${streamPath(entry.infoHash, file.index)}`,
-      ...(options.withRanges ? { downloaded: library.fileRanges(entry.infoHash, file.index) } : {}),
+      ...(options.withRanges
+        ? {
+            downloaded: library.fileRanges(entry.infoHash, file.index),
+            readers: library.readerOffsets(entry.infoHash, file.index),
+          }
+        : {}),
     })),
   };
 }

@@ -136,6 +136,11 @@ export class TorrentEngine implements Catalog {
     return this.records.get(infoHash.toLowerCase())?.fileRanges(fileIndex) ?? [];
   }
 
+  /** Where the live readers of a file are (byte offsets, lowest first): a player's position, roughly. */
+  readerOffsets(infoHash: string, fileIndex: number): number[] {
+    return this.records.get(infoHash.toLowerCase())?.readerOffsets(fileIndex) ?? [];
+  }
+
   stallReason(infoHash: string): string | null {
     return this.records.get(infoHash.toLowerCase())?.stallReason() ?? null;
   }

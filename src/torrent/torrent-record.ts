@@ -37,6 +37,7 @@ export class TorrentRecord implements TorrentContext {
   /** Outgoing peers that connected, most recent last: dialled again when a starving reader has none. */
   private readonly connectedPeers = new Set<string>();
   private live: Live | undefined;
+  readonly readerPositions = new Map<object, { fileIndex: number; offset: number }>();
   private readyWaiters = new Set<{ resolve(): void; reject(err: unknown): void }>();
 
   constructor(
@@ -120,6 +121,14 @@ export class TorrentRecord implements TorrentContext {
 
   touch(): void {
     this.lastStreamedAt = Date.now();
+  }
+
+  /** Byte offsets the live readers of a file have reached, lowest first. */
+  readerOffsets(fileIndex: number): number[] {
+    return [...this.readerPositions.values()]
+      .filter((position) => position.fileIndex === fileIndex)
+      .map((position) => position.offset)
+      .sort((a, b) => a - b);
   }
 
   whenReady(signal?: AbortSignal): Promise<void> {

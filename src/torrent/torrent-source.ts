@@ -19,6 +19,8 @@ export interface TorrentContext {
   waiter: PieceWaiter;
   /** Called on every read: the cache cap evicts the least recently streamed torrents first. */
   touch(): void;
+  /** Where each live reader (keyed by its signal) has read up to, per file: the CLI's "buffered ahead". */
+  readerPositions: Map<object, { fileIndex: number; offset: number }>;
   stallReason(): string | null;
 }
 
@@ -59,6 +61,7 @@ export class TorrentSource implements DataSource {
     // A read without a signal is its own transient reader: its window lives as long as the read.
     const key: object = signal ?? {};
     this.prioritise(key, first, last, signal);
+    if (signal) this.context.readerPositions.set(key, { fileIndex: this.fileIndex, offset: start });
     try {
       await this.context.waiter.waitFor(first, last, signal);
     } finally {
@@ -74,7 +77,14 @@ export class TorrentSource implements DataSource {
     priority.setReader(key, { span: [first, Math.max(last, this.aheadEnd(last))], reading: [first, last] });
     if (signal && !this.watched.has(signal)) {
       this.watched.add(signal);
-      signal.addEventListener('abort', () => priority.dropReader(key), { once: true });
+      signal.addEventListener(
+        'abort',
+        () => {
+          priority.dropReader(key);
+          this.context.readerPositions.delete(key);
+        },
+        { once: true },
+      );
     }
   }
 

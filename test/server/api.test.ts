@@ -176,6 +176,30 @@ describe('a script written against INTERFACE.md', () => {
     assert.deepEqual(await ffmpegChildrenGone(), []);
   });
 
+  it('shows where a live stream reads, and forgets it when the client leaves', async () => {
+    const mkv = torrent.files.find((f) => f.name === 'Episode.mkv')!;
+    const readers = async () => {
+      const one = (await (await fetch(`${server.url}/api/torrents/${seeder.infoHash}`)).json()) as {
+        files: Array<{ index: number; readers: number[] }>;
+      };
+      return one.files.find((f) => f.index === mkv.index)!.readers;
+    };
+    const controller = new AbortController();
+    // A slow client: FFmpeg's output backs up, so the pump is still reading when we look.
+    const response = await fetch(`${mkv.streamUrl}?mode=transcode`, { signal: controller.signal });
+    const reader = response.body!.getReader();
+    await reader.read();
+    const during = await readers();
+    assert.equal(during.length, 1, JSON.stringify(during));
+    assert.ok(during[0]! >= 0 && during[0]! < mkv.length);
+    controller.abort();
+    await reader.cancel().catch(() => undefined);
+    const deadline = Date.now() + 5000;
+    while ((await readers()).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(await readers(), []);
+    assert.deepEqual(await ffmpegChildrenGone(), []);
+  });
+
   it('serves the playlist of video files with absolute URLs', async () => {
     const response = await fetch(`${server.url}/playlist/${seeder.infoHash}.m3u`);
     assert.equal(response.status, 200);
