@@ -1,7 +1,8 @@
 /** Child processes for the bench: spawn, read /proc figures, kill by PID and reap. */
 import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { childProcesses } from '../../test/helpers/processes.js';
 
 export interface Child {
   proc: ChildProcess;
@@ -70,19 +71,7 @@ export function memoryOf(pid: number): { rss: number; hwm: number } | null {
 
 /** PIDs of the direct children of `parent` named `name` (ffmpeg under the server). */
 export function childrenOf(parent: number, name: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === parent && comm === name) pids.push(Number(entry));
-    } catch {
-      // gone while we looked
-    }
-  }
-  return pids;
+  return childProcesses(name, parent);
 }
 
 /** User+system CPU seconds a process has used so far (from /proc/PID/stat). */
