@@ -17,7 +17,8 @@ export type MediaKind =
   | 'mkv-h264-ac3' // remux video, audio to AAC
   | 'avi-mpeg4-mp3' // XviD-like video transcoded, MP3 copied
   | 'mkv-hevc-aac' // video transcoded
-  | 'webm'; // VP9 + Opus: direct
+  | 'webm' // VP9 + Opus: direct
+  | 'mp4-hevc-moov-end'; // HEVC + AAC, moov after mdat: needs FFmpeg, which must get a seekable input
 
 const cacheDir = join(tmpdir(), `streamtide-media-${process.pid}`);
 
@@ -70,6 +71,21 @@ const recipes: Record<MediaKind, { ext: string; args: string[] }> = {
   'avi-mpeg4-mp3': {
     ext: 'avi',
     args: ['-c:v', 'mpeg4', '-vtag', 'XVID', '-q:v', '5', '-g', '24', '-c:a', 'libmp3lame', '-b:a', '96k'],
+  },
+  'mp4-hevc-moov-end': {
+    ext: 'mp4',
+    args: [
+      '-c:v',
+      'libx265',
+      '-preset',
+      'ultrafast',
+      '-x265-params',
+      'log-level=error:keyint=24',
+      '-tag:v',
+      'hvc1',
+      '-c:a',
+      'aac',
+    ],
   },
   'mkv-hevc-aac': {
     ext: 'mkv',

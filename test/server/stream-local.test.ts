@@ -110,6 +110,20 @@ describe('direct mode honours Range exactly', () => {
     assert.equal(head.headers.get('content-type'), 'video/mp4');
   });
 
+  it('transcodes an HEVC MP4 whose moov is at the end through a seekable input, not the pipe', async () => {
+    const source = await makeMedia('mp4-hevc-moov-end');
+    const response = await fetch(await addLocal(source));
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('x-stream-mode'), 'transcode');
+    const out = await saveBody(response, 'hevc-moov-end.mp4');
+    assert.deepEqual(
+      (await ffprobe(out)).streams.map((s) => s.codec_name),
+      ['h264', 'aac'],
+    );
+    const seconds = await decodedDuration(out);
+    assert.ok(Math.abs(seconds - 4) < 0.5, `decoded duration ${seconds}`);
+  });
+
   it('serves an MP4 with its moov at the end directly too', async () => {
     const response = await fetch(await addLocal(await makeMedia('mp4-moov-end')), { method: 'HEAD' });
     assert.equal(response.headers.get('x-stream-mode'), 'direct');
