@@ -11,18 +11,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import WebTorrent from 'webtorrent';
 import type { DataSource } from '../../src/stream/data-source.js';
-import { TorrentEngine } from '../../src/torrent/index.js';
+import type { TorrentEngine } from '../../src/torrent/index.js';
 import { ffprobe, makeMedia } from '../helpers/media.js';
-import { type Seeder, startSeeder, startTracker, type Tracker } from '../helpers/swarm.js';
-
-const loopback = {
-  dht: false,
-  lsd: false,
-  natUpnp: false,
-  natPmp: false,
-  utp: false,
-  torrentPort: 0,
-} as const;
+import { type Seeder, startSeeder, startTestEngine, startTracker, type Tracker } from '../helpers/swarm.js';
 
 let work: string;
 let tracker: Tracker;
@@ -33,7 +24,7 @@ let randomData: Buffer;
 const engines: TorrentEngine[] = [];
 
 async function newEngine(name: string, extra: Partial<Parameters<typeof TorrentEngine.create>[0]> = {}) {
-  const engine = await TorrentEngine.create({ dir: join(work, name), ...loopback, ...extra });
+  const engine = await startTestEngine(join(work, name), { utp: false, ...extra });
   engines.push(engine);
   return engine;
 }

@@ -9,22 +9,9 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, it } from 'node:test';
 import WebTorrent from 'webtorrent';
-import { TorrentEngine } from '../../src/torrent/index.js';
-
-type Bencodable = number | string | Buffer | Bencodable[] | { [key: string]: Bencodable };
-
-function bencode(value: Bencodable): Buffer {
-  if (typeof value === 'number') return Buffer.from(`i${value}e`);
-  if (typeof value === 'string') return bencode(Buffer.from(value));
-  if (Buffer.isBuffer(value)) return Buffer.concat([Buffer.from(`${value.length}:`), value]);
-  if (Array.isArray(value)) return Buffer.concat([Buffer.from('l'), ...value.map(bencode), Buffer.from('e')]);
-  const keys = Object.keys(value).sort();
-  return Buffer.concat([
-    Buffer.from('d'),
-    ...keys.flatMap((key) => [bencode(key), bencode(value[key]!)]),
-    Buffer.from('e'),
-  ]);
-}
+import type { TorrentEngine } from '../../src/torrent/index.js';
+import { bencode } from '../helpers/bencode.js';
+import { startTestEngine } from '../helpers/swarm.js';
 
 const PIECE = 16 * 1024;
 const files = [
@@ -103,7 +90,7 @@ before(async () => {
   work = mkdtempSync(join(tmpdir(), 'streamtide-hostile-'));
   seeder = new WebTorrent({ ...loopback, tracker: false });
   await new Promise<void>((resolve) => seeder.once('listening', () => resolve()));
-  engine = await TorrentEngine.create({ dir: join(work, 'a', 'b', 'c', 'dl'), ...loopback, tracker: false });
+  engine = await startTestEngine(join(work, 'a', 'b', 'c', 'dl'), { utp: false, tracker: false });
 });
 
 after(async () => {
