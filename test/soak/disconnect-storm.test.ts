@@ -57,8 +57,9 @@ function stormStream(url: string, next: () => number): Promise<number> {
   const limit = Math.floor(next() * 3_000_000);
   const delay = Math.floor(next() * 1500);
   return new Promise((resolve) => {
+    let status = 0;
     const request = get(url, { agent: false }, (response) => {
-      const status = response.statusCode ?? 0;
+      status = response.statusCode ?? 0;
       const cut = () => {
         request.destroy();
         resolve(status);
@@ -77,6 +78,8 @@ function stormStream(url: string, next: () => number): Promise<number> {
       if (how >= 0.6) response.once('data', () => setTimeout(cut, delay));
     });
     request.on('error', () => resolve(0));
+    // A cut after the response began ends with 'close' alone (no 'end', no request error): settle there too.
+    request.on('close', () => resolve(status));
     if (how < 0.15) setTimeout(() => request.destroy(), Math.floor(next() * 30));
   });
 }
