@@ -98,3 +98,14 @@ export function runFfmpeg(binary: string, args: string[]): FfmpegProcess {
   }
   return proc;
 }
+
+/** All of a process's output as text; resolves on end, or on close when the process was killed mid-way. */
+export function collectText(stream: NodeJS.ReadableStream): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    const done = () => resolve(Buffer.concat(chunks).toString('utf8'));
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.once('end', done);
+    stream.once('close', done);
+  });
+}

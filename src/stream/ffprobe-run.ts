@@ -4,7 +4,7 @@
  */
 import type { DataSource } from './data-source.js';
 import type { FfmpegTools } from './ffmpeg-locate.js';
-import { type FfmpegProcess, runFfmpeg } from './ffmpeg-runner.js';
+import { collectText, type FfmpegProcess, runFfmpeg } from './ffmpeg-runner.js';
 import { SeekableInputServer } from './seekable-input.js';
 import { StreamPump } from './stream-pump.js';
 
@@ -66,7 +66,7 @@ async function runProbe(
 ): Promise<RawProbe> {
   if (signal?.aborted) throw abortReason(signal);
   const proc = runFfmpeg(tools.ffprobe, [...PROBE_ARGS, '-i', input]);
-  const output = collect(proc.stdout);
+  const output = collectText(proc.stdout);
   const kill = () => void proc.kill();
   signal?.addEventListener('abort', kill, { once: true });
   try {
@@ -86,16 +86,6 @@ function parse(code: number | null, stdout: string, stderr: string[]): RawProbe 
     json = JSON.parse(stdout || '{}') as RawProbe['json'];
   } catch {}
   return { ok: code === 0 && Array.isArray(json.streams), error: stderr.join('\n'), json };
-}
-
-function collect(stream: NodeJS.ReadableStream): Promise<string> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    const done = () => resolve(Buffer.concat(chunks).toString('utf8'));
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.once('end', done);
-    stream.once('close', done);
-  });
 }
 
 function abortReason(signal?: AbortSignal): Error {

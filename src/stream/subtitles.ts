@@ -10,7 +10,7 @@
 import { PassThrough, type Writable } from 'node:stream';
 import type { DataSource } from './data-source.js';
 import type { FfmpegTools } from './ffmpeg-locate.js';
-import { type FfmpegProcess, runFfmpeg } from './ffmpeg-runner.js';
+import { collectText, type FfmpegProcess, runFfmpeg } from './ffmpeg-runner.js';
 import type { SeekableInputServer } from './seekable-input.js';
 import { decodeSubtitleBytes } from './subtitle-charset.js';
 import {
@@ -179,7 +179,7 @@ export async function subtitleFileCues(
   const kill = () => void proc.kill();
   signal?.addEventListener('abort', kill, { once: true });
   try {
-    const output = collect(proc.stdout);
+    const output = collectText(proc.stdout);
     proc.stdin.end(text, 'utf8');
     const [status, srt] = await Promise.all([proc.exited, output]);
     if (signal?.aborted) throw new DOMException('The conversion was aborted', 'AbortError');
@@ -192,14 +192,4 @@ export async function subtitleFileCues(
     signal?.removeEventListener('abort', kill);
     await proc.kill();
   }
-}
-
-function collect(stream: NodeJS.ReadableStream): Promise<string> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    const done = () => resolve(Buffer.concat(chunks).toString('utf8'));
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.once('end', done);
-    stream.once('close', done);
-  });
 }
