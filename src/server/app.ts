@@ -11,7 +11,7 @@ import type { FfmpegTools } from '../stream/ffmpeg-locate.js';
 import { SeekableInputServer } from '../stream/seekable-input.js';
 import { TorrentInputError } from '../torrent/index.js';
 import { version } from '../version.js';
-import { Limiter } from './limiter.js';
+import { Limiter, LimitReachedError } from './limiter.js';
 import { HttpError, MediaService } from './media-service.js';
 import { registerStreamRoute } from './routes/stream.js';
 import { registerSubtitleRoutes } from './routes/subtitles.js';
@@ -59,6 +59,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     (_request, body, done) => done(null, body),
   );
   app.setErrorHandler((err: Error & { statusCode?: number }, request, reply) => {
+    if (err instanceof LimitReachedError) {
+      return reply
+        .code(503)
+        .header('Retry-After', String(err.retryAfterSeconds))
+        .send({ error: err.message });
+    }
     if (err instanceof HttpError)
       return reply.code(err.statusCode).send({ error: err.message, ...err.details });
     if (err instanceof TorrentInputError) return reply.code(400).send({ error: err.message, code: err.code });
@@ -81,7 +87,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const ffmpegProcesses = new Limiter(options.maxFfmpeg ?? Math.max(8, cpus * 8));
   registerStreamRoute(app, {
     media,
-    transcodes: new Limiter(options.maxTranscodes ?? Math.max(1, cpus)),
+    transcodes: new Limiter(options.maxTranscodes ?? Math.max(1, cpus), 'transcodes'),
     ffmpegProcesses,
   });
   registerSubtitleRoutes(app, { media, ffmpegProcesses });

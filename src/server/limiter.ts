@@ -2,7 +2,11 @@
 export class Limiter {
   private active = 0;
 
-  constructor(readonly max: number) {}
+  constructor(
+    readonly max: number,
+    /** What one slot is, in the error users see ("streams", "transcodes"). */
+    readonly what = 'streams',
+  ) {}
 
   get inUse(): number {
     return this.active;
@@ -19,4 +23,29 @@ export class Limiter {
       this.active--;
     };
   }
+}
+
+/** Past a limit: the error handler answers 503 with Retry-After. */
+export class LimitReachedError extends Error {
+  readonly retryAfterSeconds = 5;
+
+  constructor(limiter: Limiter) {
+    super(`Too many streams: at most ${limiter.max} ${limiter.what} run at once; try again shortly`);
+  }
+}
+
+/** A slot of every limiter, or none: throws LimitReachedError for the first one that is full. */
+export function acquireAll(...limiters: Limiter[]): () => void {
+  const releases: Array<() => void> = [];
+  for (const limiter of limiters) {
+    const release = limiter.tryAcquire();
+    if (!release) {
+      for (const taken of releases) taken();
+      throw new LimitReachedError(limiter);
+    }
+    releases.push(release);
+  }
+  return () => {
+    for (const release of releases) release();
+  };
 }

@@ -1,7 +1,7 @@
 /** GET|HEAD /stream/:infoHash/:index — direct bytes with Range, or FFmpeg's fragmented MP4. */
 import type { FastifyInstance } from 'fastify';
 import { planStream } from '../../stream/plan.js';
-import type { Limiter } from '../limiter.js';
+import { acquireAll, type Limiter } from '../limiter.js';
 import { closeSource, HttpError, type MediaService } from '../media-service.js';
 import { FileParams, StreamQuery } from '../schemas.js';
 import { serveDirect } from '../stream-direct.js';
@@ -47,18 +47,9 @@ export function registerStreamRoute(
             signal: abort.signal,
           });
         }
-        const releaseProcess = ffmpegProcesses.tryAcquire();
-        const releaseTranscode = plan.mode === 'transcode' ? transcodes.tryAcquire() : () => undefined;
-        if (!releaseProcess || !releaseTranscode) {
-          releaseProcess?.();
-          releaseTranscode?.();
-          const what =
-            plan.mode === 'transcode' ? `${transcodes.max} transcodes` : `${ffmpegProcesses.max} streams`;
-          return reply
-            .code(503)
-            .header('Retry-After', '5')
-            .send({ error: `Too many streams: at most ${what} run at once; try again shortly` });
-        }
+        // Transcodes also count against their own, CPU-sized limit; past either the answer is a 503.
+        const release =
+          plan.mode === 'transcode' ? acquireAll(ffmpegProcesses, transcodes) : acquireAll(ffmpegProcesses);
         try {
           if (request.method === 'HEAD') {
             return reply
@@ -76,8 +67,7 @@ export function registerStreamRoute(
             signal: abort.signal,
           });
         } finally {
-          releaseProcess();
-          releaseTranscode();
+          release();
         }
       } finally {
         await closeSource(source);

@@ -15,7 +15,7 @@ import {
   subtitleFileCues,
 } from '../../stream/subtitles.js';
 import { vttDocument } from '../../stream/vtt.js';
-import type { Limiter } from '../limiter.js';
+import { acquireAll, type Limiter } from '../limiter.js';
 import { closeSource, HttpError, type MediaService } from '../media-service.js';
 import { FileParams, Seconds } from '../schemas.js';
 
@@ -40,16 +40,7 @@ export function registerSubtitleRoutes(
   app: FastifyInstance,
   { media, ffmpegProcesses }: SubtitleRouteOptions,
 ) {
-  const acquire = () => {
-    const release = ffmpegProcesses.tryAcquire();
-    if (!release) {
-      throw new HttpError(
-        503,
-        `Too many streams: at most ${ffmpegProcesses.max} run at once; try again shortly`,
-      );
-    }
-    return release;
-  };
+  const acquire = () => acquireAll(ffmpegProcesses);
 
   async function embedded(
     entry: CatalogEntry,
