@@ -28,7 +28,7 @@ if (freeBytes < options.memoryBytes + options.pumpBytes + 8 * 2 ** 30) {
   throw new Error(`only ${(freeBytes / 2 ** 30).toFixed(1)} GiB free under ${options.cacheDir}: not enough`);
 }
 
-const machineBefore = describeMachine();
+const machineBefore = await describeMachine();
 log(`streamtide bench (${options.quick ? 'quick' : 'full'}) on ${machineBefore.nproc}× ${machineBefore.cpu}`);
 const results: Results = {};
 const timings: Record<string, number> = {};
@@ -55,7 +55,7 @@ if (wants('concurrency')) {
   results.concurrency = await section('concurrency', 'concurrency', () => benchConcurrency(options, log));
 }
 
-const machine = { ...describeMachine(), loadAverageBefore: machineBefore.loadAverage };
+const machine = { ...(await describeMachine()), loadAverageBefore: machineBefore.loadAverage };
 const markdown = table(results);
 const dir = fileURLToPath(new URL('./results/', import.meta.url));
 mkdirSync(dir, { recursive: true });

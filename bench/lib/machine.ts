@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg, totalmem } from 'node:os';
+import { locateFfmpeg } from '../../src/stream/ffmpeg-locate.js';
 
 function firstLine(cmd: string, args: string[]): string {
   try {
@@ -22,7 +23,8 @@ export interface Machine {
   loadAverage: number[];
 }
 
-export function describeMachine(): Machine {
+/** `ffmpeg` is the version line of the FFmpeg the server will use (found as the product finds it). */
+export async function describeMachine(): Promise<Machine> {
   const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
   const cliPackage = new URL('../../node_modules/webtorrent-cli/package.json', import.meta.url);
   let webtorrentCli = 'not installed';
@@ -34,7 +36,10 @@ export function describeMachine(): Machine {
     cpu: /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? 'unknown',
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
-    ffmpeg: firstLine(process.env.FFMPEG_PATH || 'ffmpeg', ['-version']).replace(/ Copyright.*/, ''),
+    ffmpeg: await locateFfmpeg().then(
+      (tools) => `${tools.version} (${tools.origin})`,
+      () => 'not found',
+    ),
     aria2c: firstLine('aria2c', ['--version']),
     webtorrentCli,
     loadAverage: loadavg().map((l) => Number(l.toFixed(2))),

@@ -7,10 +7,9 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { locateFfmpeg } from '../../src/stream/ffmpeg-locate.js';
 
 const run = promisify(execFile);
-const ffmpeg = process.env.FFMPEG_PATH || 'ffmpeg';
-const ffprobe = process.env.FFPROBE_PATH || 'ffprobe';
 const CLIP_SECONDS = 60;
 
 export interface Media {
@@ -25,6 +24,7 @@ async function clip(dir: string): Promise<string> {
   const path = join(dir, 'clip-720p-60s.mkv');
   if (existsSync(path)) return path;
   const tmp = `${path}.part.mkv`;
+  const { ffmpeg } = await locateFfmpeg();
   await run(ffmpeg, [
     ...['-v', 'error', '-y'],
     ...['-f', 'lavfi', '-i', `testsrc2=size=1280x720:rate=24:duration=${CLIP_SECONDS}`],
@@ -71,6 +71,7 @@ export async function mkvOfMinutes(dir: string, minutes: number): Promise<Media>
 
 async function looped(dir: string, source: string, loops: number, name: string): Promise<Media> {
   const path = join(dir, name);
+  const { ffmpeg, ffprobe } = await locateFfmpeg();
   if (!existsSync(path)) {
     const tmp = `${path}.part.mkv`;
     await run(

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { type FfmpegTools, locateFfmpeg } from '../../src/stream/ffmpeg-locate.js';
 
 const run = promisify(execFile);
 
@@ -22,8 +23,10 @@ export type MediaKind =
 
 const cacheDir = join(tmpdir(), `streamtide-media-${process.pid}`);
 
-export const ffmpegBin = process.env.FFMPEG_PATH || 'ffmpeg';
-export const ffprobeBin = process.env.FFPROBE_PATH || 'ffprobe';
+/** FFmpeg and ffprobe found as the product finds them (env, PATH, npm), so tests need nothing but Node. */
+export function tools(): Promise<FfmpegTools> {
+  return locateFfmpeg();
+}
 
 function sourceArgs(seconds: number, size: string): string[] {
   return [
@@ -125,7 +128,8 @@ export async function makeMedia(kind: MediaKind, options: MediaOptions = {}): Pr
   const path = join(dir, `${options.name ?? `${kind}-${seconds}s-${size}`}.${recipe.ext}`);
   if (existsSync(path)) return path;
   const tmp = `${path}.part.${recipe.ext}`;
-  await run(ffmpegBin, ['-v', 'error', '-y', ...sourceArgs(seconds, size), ...recipe.args, '-shortest', tmp]);
+  const { ffmpeg } = await tools();
+  await run(ffmpeg, ['-v', 'error', '-y', ...sourceArgs(seconds, size), ...recipe.args, '-shortest', tmp]);
   const { renameSync } = await import('node:fs');
   renameSync(tmp, path);
   return path;
@@ -154,7 +158,7 @@ export async function ffprobe(pathOrBytes: string | Buffer): Promise<Probed> {
     writeFileSync(path, pathOrBytes);
   }
   const { stdout } = await run(
-    ffprobeBin,
+    (await tools()).ffprobe,
     ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', path],
     { maxBuffer: 16 * 1024 * 1024 },
   );
@@ -164,7 +168,7 @@ export async function ffprobe(pathOrBytes: string | Buffer): Promise<Probed> {
 /** Seconds of video from the first to the last frame, read packet by packet (robust for fragmented MP4). */
 export async function decodedDuration(path: string): Promise<number> {
   const { stdout } = await run(
-    ffprobeBin,
+    (await tools()).ffprobe,
     [
       '-v',
       'error',
@@ -268,7 +272,8 @@ export async function makeTracksMedia(
       '-metadata:s:s:0 language=eng -metadata:s:s:0 title=English -metadata:s:s:1 language=eng',
       '-disposition:v:0 default -disposition:a:0 default -disposition:a:1 0',
     ].flatMap((group) => group.split(' '));
-    await run(ffmpegBin, ['-v', 'error', '-y', ...inputs, ...outputs, '-t', String(seconds), tmp]);
+    const { ffmpeg } = await tools();
+    await run(ffmpeg, ['-v', 'error', '-y', ...inputs, ...outputs, '-t', String(seconds), tmp]);
     renameSync(tmp, path);
   } finally {
     rmSync(srtPath, { force: true });

@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import {
   chmodSync,
   copyFileSync,
-  existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -16,7 +15,7 @@ import {
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ffprobe, makeMedia } from '../helpers/media.js';
+import { ffprobe, makeMedia, tools } from '../helpers/media.js';
 import { childProcesses } from '../helpers/processes.js';
 import { type Seeder, startSeeder } from '../helpers/swarm.js';
 import { addAndDownload, alive, logLines, serveCli, waitFor } from './support.js';
@@ -59,13 +58,11 @@ describe('FFmpeg dying mid-stream', () => {
     // A stand-in FFmpeg that says something on stderr first, then becomes the real one (same PID).
     const bin = dir('bin');
     const wrapper = join(bin, 'ffmpeg');
-    writeFileSync(wrapper, '#!/bin/sh\necho "wrapper: about to run ffmpeg" >&2\nexec ffmpeg "$@"\n');
+    const real = await tools();
+    const quoted = `'${real.ffmpeg.replaceAll("'", `'\\''`)}'`;
+    writeFileSync(wrapper, `#!/bin/sh\necho "wrapper: about to run ffmpeg" >&2\nexec ${quoted} "$@"\n`);
     chmodSync(wrapper, 0o755);
-    const ffprobePath = join(
-      process.env.PATH!.split(':').find((p) => existsSync(join(p, 'ffprobe'))) ?? '/usr/bin',
-      'ffprobe',
-    );
-    const { cli, url } = await serveCli(dir('crash'), { FFMPEG_PATH: wrapper, FFPROBE_PATH: ffprobePath });
+    const { cli, url } = await serveCli(dir('crash'), { FFMPEG_PATH: wrapper, FFPROBE_PATH: real.ffprobe });
     try {
       const { infoHash, files } = await addAndDownload(url, seeder.magnet);
       const avi = files.find((f) => f.name === 'Long.avi')!;

@@ -1,30 +1,40 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { after, test } from 'node:test';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
 import { FfmpegNotFoundError, locateFfmpeg } from '../../src/stream/ffmpeg-locate.js';
 
-const systemFfmpeg = execFileSync('sh', ['-c', 'command -v ffmpeg']).toString().trim();
-const systemFfprobe = execFileSync('sh', ['-c', 'command -v ffprobe']).toString().trim();
 const dir = mkdtempSync(join(tmpdir(), 'streamtide-locate-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
+// A PATH folder holding whichever working FFmpeg this machine has (the system's or npm's), so these tests
+// run the same with and without a system FFmpeg.
+const binDir = join(dir, 'bin');
+let realFfmpeg: string;
+let realFfprobe: string;
+before(async () => {
+  ({ ffmpeg: realFfmpeg, ffprobe: realFfprobe } = await locateFfmpeg());
+  mkdirSync(binDir);
+  symlinkSync(realFfmpeg, join(binDir, 'ffmpeg'));
+  symlinkSync(realFfprobe, join(binDir, 'ffprobe'));
+});
+
 test('PATH: absolute ffmpeg and ffprobe with the version line', async () => {
-  const tools = await locateFfmpeg({ PATH: dirname(systemFfmpeg) });
+  const tools = await locateFfmpeg({ PATH: binDir });
   assert.equal(tools.origin, 'path');
-  assert.equal(tools.ffmpeg, systemFfmpeg);
-  assert.equal(tools.ffprobe, systemFfprobe);
-  assert.match(tools.version, /^ffmpeg version \S+$/);
-  assert.equal(await locateFfmpeg({ PATH: dirname(systemFfmpeg) }), tools, 'cached per env');
+  assert.equal(tools.ffmpeg, join(binDir, 'ffmpeg'));
+  assert.equal(tools.ffprobe, join(binDir, 'ffprobe'));
+  assert.match(tools.version, /^ffmpeg version \S+/);
+  assert.doesNotMatch(tools.version, /Copyright/);
+  assert.equal(await locateFfmpeg({ PATH: binDir }), tools, 'cached per env');
 });
 
 test('$FFMPEG_PATH wins, with ffprobe found beside it', async () => {
   const envDir = join(dir, 'env');
-  execFileSync('mkdir', ['-p', envDir]);
-  symlinkSync(systemFfmpeg, join(envDir, 'ffmpeg'));
-  symlinkSync(systemFfprobe, join(envDir, 'ffprobe'));
+  mkdirSync(envDir);
+  symlinkSync(realFfmpeg, join(envDir, 'ffmpeg'));
+  symlinkSync(realFfprobe, join(envDir, 'ffprobe'));
   const tools = await locateFfmpeg({ FFMPEG_PATH: join(envDir, 'ffmpeg'), PATH: '' });
   assert.deepEqual(
     { origin: tools.origin, ffmpeg: tools.ffmpeg, ffprobe: tools.ffprobe },
@@ -36,7 +46,7 @@ test('a broken $FFMPEG_PATH falls through to PATH', async () => {
   const fake = join(dir, 'fake-ffmpeg');
   writeFileSync(fake, '#!/bin/sh\nexit 3\n');
   chmodSync(fake, 0o755);
-  const tools = await locateFfmpeg({ FFMPEG_PATH: fake, PATH: dirname(systemFfmpeg) });
+  const tools = await locateFfmpeg({ FFMPEG_PATH: fake, PATH: binDir });
   assert.equal(tools.origin, 'path');
 });
 

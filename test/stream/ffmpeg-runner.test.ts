@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildFfmpegArgs, runFfmpeg } from '../../src/stream/ffmpeg-runner.js';
 import type { Plan } from '../../src/stream/plan.js';
-import { ffmpegBin } from '../helpers/media.js';
+import { tools } from '../helpers/media.js';
 import { alive } from './stream-helpers.js';
 
 const plan = (video: 'copy' | 'h264' | null, audio: 'copy' | 'aac' | null): Plan => ({
@@ -44,7 +44,8 @@ test('args: h264 with keyframes at most 2 s apart; seekable input seeks before -
 });
 
 test('runFfmpeg keeps the last stderr lines and reports the exit code', async () => {
-  const proc = runFfmpeg(ffmpegBin, ['-hide_banner', '-loglevel', 'error', '-i', '/nonexistent/input.mkv']);
+  const { ffmpeg } = await tools();
+  const proc = runFfmpeg(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-i', '/nonexistent/input.mkv']);
   const { code } = await proc.exited;
   assert.notEqual(code, 0);
   assert.match(proc.stderrTail().join('\n'), /No such file or directory/);
@@ -53,7 +54,7 @@ test('runFfmpeg keeps the last stderr lines and reports the exit code', async ()
 
 test('kill() on a running FFmpeg resolves only once it is gone; twice is fine', async () => {
   // Reads stdin forever: never exits on its own.
-  const proc = runFfmpeg(ffmpegBin, [
+  const proc = runFfmpeg((await tools()).ffmpeg, [
     '-hide_banner',
     '-loglevel',
     'error',

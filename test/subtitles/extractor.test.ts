@@ -14,7 +14,7 @@ import { SeekableInputServer } from '../../src/stream/seekable-input.js';
 import { SubtitleExtractor } from '../../src/stream/subtitles.js';
 import { parseCues } from '../../src/stream/vtt.js';
 import { ControllableSource } from '../helpers/controllable-source.js';
-import { ffprobeBin, makeTracksMedia } from '../helpers/media.js';
+import { makeTracksMedia } from '../helpers/media.js';
 import { ffmpegChildrenGone } from '../helpers/processes.js';
 
 const run = promisify(execFile);
@@ -37,7 +37,7 @@ before(async () => {
   seekable = await SeekableInputServer.start();
   const path = await makeTracksMedia({ seconds: 40, name: 'tracks-40s-late-cues', cues });
   bytes = readFileSync(path);
-  const { stdout } = await run(ffprobeBin, [
+  const { stdout } = await run(tools.ffprobe, [
     ...['-v', 'error', '-select_streams', '3', '-show_entries', 'packet=pts_time,duration_time'],
     ...['-of', 'csv=p=0', path],
   ]);

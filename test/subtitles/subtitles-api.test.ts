@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import iconv from 'iconv-lite';
 import { parseCues } from '../../src/stream/vtt.js';
 import type { TorrentEngine } from '../../src/torrent/index.js';
-import { ffmpegBin, ffprobe, ffprobeBin, makeTracksMedia, tracksMediaCues } from '../helpers/media.js';
+import { ffprobe, makeTracksMedia, tools, tracksMediaCues } from '../helpers/media.js';
 import { ffmpegChildrenGone } from '../helpers/processes.js';
 import { bodyBytes, startTestServer, type TestServer } from '../helpers/server.js';
 import { type Seeder, startSeeder, startTestEngine } from '../helpers/swarm.js';
@@ -85,7 +85,7 @@ async function waitReady(): Promise<void> {
 
 /** Packet times of one stream, in ms, from ffprobe. */
 async function packetTimes(path: string, stream: number): Promise<Array<[number, number]>> {
-  const { stdout } = await run(ffprobeBin, [
+  const { stdout } = await run((await tools()).ffprobe, [
     ...['-v', 'error', '-select_streams', String(stream)],
     ...['-show_entries', 'packet=pts_time,duration_time', '-of', 'csv=p=0', path],
   ]);
@@ -101,7 +101,7 @@ async function toneHz(bytes: Buffer): Promise<number> {
   const path = join(temps[0] ?? tmpdir(), `tone-${process.hrtime.bigint()}.mp4`);
   writeFileSync(path, bytes);
   const { stdout } = await run(
-    ffmpegBin,
+    (await tools()).ffmpeg,
     ['-v', 'error', '-i', path, '-map', '0:a:0', '-ac', '1', '-ar', '48000', '-f', 's16le', 'pipe:1'],
     { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 },
   );
