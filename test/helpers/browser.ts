@@ -1,17 +1,80 @@
 /**
- * Debian's Chromium driven by playwright-core for the UI's browser tests: headless, no network beyond what the
- * page asks for, a fresh profile per launch. Also makes sure dist/web is built from the current src/web.
+ * Chromium driven by playwright-core for the UI's browser tests: headless, no network beyond what the page
+ * asks for, a fresh profile per launch. The system's Chromium when there is one, else the one shipped in the
+ * @sparticuz/chromium package, so the tests need nothing but Node. Also makes sure dist/web is built from
+ * the current src/web.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const webRoot = join(repoRoot, 'dist', 'web');
-export const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+export interface ChromiumBinary {
+  path: string;
+  origin: 'env' | 'system' | 'npm';
+}
+
+const systemChromium = '/usr/bin/chromium';
+let located: Promise<ChromiumBinary> | undefined;
+
+/** $CHROMIUM_PATH, else the system's Chromium if it can be run, else the npm one (unpacked once per version). */
+export function locateChromium(): Promise<ChromiumBinary> {
+  located ??= (async () => {
+    if (process.env.CHROMIUM_PATH) return { path: process.env.CHROMIUM_PATH, origin: 'env' };
+    try {
+      accessSync(systemChromium, constants.X_OK);
+      return { path: systemChromium, origin: 'system' };
+    } catch {}
+    return { path: await unpackNpmChromium(), origin: 'npm' };
+  })();
+  return located;
+}
+
+/**
+ * The package unpacks into $TMPDIR/chromium and trusts any file already there, so concurrent test processes
+ * could run a half-written binary. Unpack into a private folder instead and publish it with one rename.
+ */
+async function unpackNpmChromium(): Promise<string> {
+  const require = createRequire(import.meta.url);
+  const packageDir = dirname(dirname(dirname(require.resolve('@sparticuz/chromium'))));
+  const { version } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  const home = join(tmpdir(), `streamtide-chromium-npm-${version}`);
+  const binary = join(home, 'chromium');
+  if (existsSync(binary)) return binary;
+  const staging = mkdtempSync(join(tmpdir(), 'streamtide-chromium-unpack-'));
+  try {
+    const script = "import c from '@sparticuz/chromium'; process.stdout.write(await c.executablePath());";
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: repoRoot,
+      env: { ...process.env, TMPDIR: staging },
+    });
+    if (stdout !== join(staging, 'chromium')) throw new Error(`@sparticuz/chromium unpacked to ${stdout}`);
+    renameSync(staging, home);
+  } catch (err) {
+    rmSync(staging, { recursive: true, force: true });
+    if (!existsSync(binary)) throw err; // else another process published it first
+  }
+  return binary;
+}
 
 const chromiumArgs = [
   '--headless',
@@ -23,6 +86,8 @@ const chromiumArgs = [
   '--disable-component-update',
   '--disable-sync',
 ];
+/** What the npm build (a headless shell for serverless hosts) needs on top. */
+const npmChromiumArgs: string[] = [];
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -60,12 +125,13 @@ export interface BrowserSession {
 
 /** Launches Chromium with a throwaway profile and opens one page. */
 export async function launchBrowser(viewport = { width: 1120, height: 780 }): Promise<BrowserSession> {
+  const binary = await locateChromium();
   const profile = mkdtempSync(join(tmpdir(), 'streamtide-chromium-'));
   let context: BrowserContext;
   try {
     context = await chromium.launchPersistentContext(profile, {
-      executablePath: chromiumPath,
-      args: chromiumArgs,
+      executablePath: binary.path,
+      args: [...chromiumArgs, ...(binary.origin === 'npm' ? npmChromiumArgs : [])],
       viewport,
       deviceScaleFactor: 1,
       colorScheme: 'dark',
