@@ -9,6 +9,7 @@ import type { FfmpegTools } from './ffmpeg-locate.js';
 import { probeHead, probeSeekable, type RawProbe, type RawStream } from './ffprobe-run.js';
 import { findMoov, looksLikeMp4, majorBrand } from './mp4-boxes.js';
 import type { SeekableInputServer } from './seekable-input.js';
+import { tsLayout, withoutServiceNames } from './ts-service-filter.js';
 
 export interface MediaStream {
   index: number;
@@ -58,10 +59,12 @@ export async function probeSource(
   const moov = isMp4 ? await findMoov((o, l) => source.read(o, l, { signal }), source.size) : null;
   const moovAtEnd = moov === 'end';
 
+  const layout = isMp4 ? null : tsLayout(sniff);
+  const probed = layout ? withoutServiceNames(source, layout) : source;
   // A pipe cannot reach a moov at the end, nor (for TS and the like) a duration: then random access.
-  let raw = moovAtEnd ? null : await probeHead(source, tools, opts.headBytes ?? DEFAULT_HEAD_BYTES, signal);
+  let raw = moovAtEnd ? null : await probeHead(probed, tools, opts.headBytes ?? DEFAULT_HEAD_BYTES, signal);
   if (!raw || formatDuration(raw) === null) {
-    const viaSeek = await probeSeekable(source, tools, opts.seekable, signal);
+    const viaSeek = await probeSeekable(probed, tools, opts.seekable, signal);
     if (viaSeek.ok || !raw) raw = viaSeek;
   }
   if (!raw.ok) throw new NotMediaError(`${source.name}: ${raw.error || 'ffprobe found no media'}`);
