@@ -33,7 +33,9 @@ export function buildFfmpegArgs(plan: Plan, input: FfmpegInput): string[] {
   if (plan.audio) {
     args.push('-map', `0:${plan.audio.stream}`);
     if (plan.audio.action === 'copy') args.push('-c:a', 'copy');
-    else args.push('-c:a', 'aac', '-ac', '2');
+    // Passes raw AAC through untouched; strips ADTS headers, which MP4's muxer refuses mid-stream.
+    if (plan.audio.adtsToAsc) args.push('-bsf:a', 'aac_adtstoasc');
+    if (plan.audio.action === 'aac') args.push('-c:a', 'aac', '-ac', '2');
   }
   args.push(
     // Opus/FLAC in MP4 are still flagged experimental in FFmpeg 5.

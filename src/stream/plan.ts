@@ -9,7 +9,8 @@ export type StreamMode = 'direct' | 'remux' | 'transcode';
 export interface Plan {
   mode: StreamMode;
   video: { stream: number; action: 'copy' | 'h264' } | null;
-  audio: { stream: number; action: 'copy' | 'aac' } | null;
+  /** `adtsToAsc`: copied AAC, which MP4 needs without the ADTS headers TS (and some AVIs) frame it with. */
+  audio: { stream: number; action: 'copy' | 'aac'; adtsToAsc?: true } | null;
   /** FFmpeg needs random access to the input (MP4/MOV whose moov is after mdat). */
   seekableInput: boolean;
   mime: string;
@@ -61,7 +62,8 @@ export function planStream(info: MediaInfo, opts: { audio?: number; mode?: Strea
     stream: video.index,
     action: copyVideo(video) ? ('copy' as const) : ('h264' as const),
   };
-  const a = audio && { stream: audio.index, action: copyAudio(audio) ? ('copy' as const) : ('aac' as const) };
+  const a: Plan['audio'] = audio && { stream: audio.index, action: copyAudio(audio) ? 'copy' : 'aac' };
+  if (a?.action === 'copy' && audio?.codec === 'aac') a.adtsToAsc = true;
   const reencoded = [
     v?.action === 'h264' ? `video ${video?.codec}→h264` : null,
     a?.action === 'aac' ? `audio ${audio?.codec}→aac` : null,
@@ -72,7 +74,7 @@ export function planStream(info: MediaInfo, opts: { audio?: number; mode?: Strea
     video: v,
     audio: a,
     seekableInput: mp4Layout && info.moovAtEnd,
-    mime: 'video/mp4',
+    mime: v ? 'video/mp4' : 'audio/mp4',
     reason:
       mode === 'transcode'
         ? `${info.container}: ${reencoded.join(', ')}`
