@@ -25,6 +25,8 @@ export function buildFfmpegArgs(plan: Plan, input: FfmpegInput): string[] {
     args.push('-map', `0:${plan.video.stream}`);
     if (plan.video.action === 'copy') args.push('-c:v', 'copy');
     else {
+      // One frame out per frame in (send_frame), deinterlacing only the frames flagged interlaced.
+      if (plan.video.deinterlace) args.push('-vf', 'yadif=mode=send_frame:deint=interlaced');
       args.push('-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p');
       // A keyframe at least every 2 s: each starts a fragment, so the browser gets data that often.
       args.push('-force_key_frames', 'expr:gte(t,n_forced*2)');

@@ -24,6 +24,10 @@ export interface MediaStream {
   forced: boolean;
   /** A cover picture (MP3/M4A/MKV art): shows up as a video stream but is not the video. */
   attachedPic?: boolean;
+  /** Video: frames are reordered (B-frames), so a container without pts (AVI) cannot say their order. */
+  hasBFrames?: boolean;
+  /** Video: ffprobe's field_order, when the video is interlaced ('tt', 'bb', 'tb', 'bt'). */
+  interlaced?: string;
 }
 
 export interface MediaInfo {
@@ -89,6 +93,8 @@ function formatDuration(raw: RawProbe): number | null {
 }
 
 const TYPES = new Set(['video', 'audio', 'subtitle', 'data', 'attachment']);
+/** ffprobe's field orders of interlaced video; 'progressive' and 'unknown' are left as they are. */
+const INTERLACED = new Set(['tt', 'bb', 'tb', 'bt']);
 
 function toStream(s: RawStream): MediaStream {
   const tags = Object.fromEntries(Object.entries(s.tags ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
@@ -106,6 +112,8 @@ function toStream(s: RawStream): MediaStream {
   if (s.width !== undefined) stream.width = s.width;
   if (s.height !== undefined) stream.height = s.height;
   if (s.disposition?.attached_pic === 1) stream.attachedPic = true;
+  if ((s.has_b_frames ?? 0) > 0) stream.hasBFrames = true;
+  if (s.field_order && INTERLACED.has(s.field_order)) stream.interlaced = s.field_order;
   return stream;
 }
 

@@ -104,6 +104,22 @@ test('copied AAC goes through aac_adtstoasc (TS and some AVIs frame it with ADTS
   assert.equal(ac3.audio?.adtsToAsc, undefined, 're-encoded AAC needs no filter');
 });
 
+test('H.264 is re-encoded when a copy would play badly: B-frames in AVI, interlaced anywhere', () => {
+  const bframes = s(0, 'video', 'h264', { hasBFrames: true });
+  const avi = planStream(info('avi', [bframes, s(1, 'audio', 'mp3')]));
+  assert.deepEqual([avi.mode, avi.video?.action, avi.video?.deinterlace], ['transcode', 'h264', undefined]);
+  assert.equal(planStream(info('matroska', [bframes])).video?.action, 'copy', 'MKV has pts');
+  assert.equal(planStream(info('avi', [s(0, 'video', 'h264')])).video?.action, 'copy');
+  const interlaced = s(0, 'video', 'h264', { interlaced: 'tt' });
+  const i = planStream(info('mpegts', [interlaced, s(1, 'audio', 'aac')]));
+  assert.deepEqual([i.mode, i.video], ['transcode', { stream: 0, action: 'h264', deinterlace: true }]);
+  const mpeg2 = planStream(info('mpegts', [s(0, 'video', 'mpeg2video', { interlaced: 'bb' })]));
+  assert.equal(mpeg2.video?.deinterlace, true);
+  // A forced remux still copies what MP4 can carry (nothing can be deinterlaced then).
+  const forced = planStream(info('mpegts', [interlaced]), { mode: 'remux' });
+  assert.deepEqual([forced.mode, forced.video], ['remux', { stream: 0, action: 'copy' }]);
+});
+
 test('audio-only through FFmpeg is audio/mp4, the cover picture left out', () => {
   const mp3 = info('mp3', [s(0, 'audio', 'mp3'), s(1, 'video', 'mjpeg', { attachedPic: true })]);
   const remux = planStream(mp3, { mode: 'remux' });
