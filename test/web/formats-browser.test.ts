@@ -1,7 +1,7 @@
 /**
  * The formats real torrents carry, played in a real browser (Debian's Chromium, headless) from the
  * player page: broadcast TS with ADTS AAC (remux), H.264 with B-frames in AVI (re-encoded), interlaced
- * MPEG-2 (deinterlaced), and music (FLAC, MP3 with a cover).
+ * MPEG-2 (deinterlaced), and music (FLAC; MP3 with a cover, shown as the poster).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -87,6 +87,16 @@ describe('formats in the player', () => {
       const played = await play(kind);
       assert.equal(played.error, null);
       assert.equal(played.mode, 'direct');
+      // The cover, when there is one, is the video's poster: shown while the audio plays.
+      const posterWidth = await page.evaluate(async () => {
+        const poster = document.querySelector('video')!.poster;
+        if (!poster) return null;
+        const image = new Image();
+        image.src = poster;
+        await image.decode();
+        return image.naturalWidth;
+      });
+      assert.equal(posterWidth, kind === 'mp3-cover' ? 160 : null);
     });
   }
 
