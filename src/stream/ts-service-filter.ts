@@ -34,9 +34,11 @@ export function withoutServiceNames(
     name: source.name,
     stallReason: source.stallReason?.bind(source),
     async read(offset: number, length: number, options?: ReadOptions): Promise<Buffer> {
-      // Whole packets only, so a packet cut by the asked range is still recognised.
+      // From the start of the first packet, so its header is seen; to the end of the last header cut by
+      // the range. Not to the end of that packet: a torrent may not have those bytes yet.
       const start = Math.floor(offset / packet) * packet;
-      const end = Math.ceil((offset + length) / packet) * packet;
+      const into = (offset + length) % packet;
+      const end = offset + length + (into > 0 && into < prefix + 3 ? prefix + 3 - into : 0);
       const bytes = Buffer.from(await source.read(start, end - start, options));
       for (let at = prefix; at + 3 <= bytes.length; at += packet) {
         if (bytes[at] !== SYNC) continue;

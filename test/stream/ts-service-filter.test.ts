@@ -52,5 +52,23 @@ test('SDT packets read as null packets, the rest untouched, at any offset and le
     const part = await filtered.read(size + prefix + 1, size);
     assert.deepEqual(part, whole.subarray(size + prefix + 1, 2 * size + prefix + 1));
     assert.deepEqual(await filtered.read(original.length - 10, 100), whole.subarray(original.length - 10));
+    // Byte by byte, as a pump cutting anywhere would: the same bytes.
+    const pieces: Buffer[] = [];
+    for (let at = 0; at < original.length; at += 1) pieces.push(await filtered.read(at, 1));
+    assert.deepEqual(Buffer.concat(pieces), whole);
+    // Never more than the asked range's packet headers from the source.
+    let furthest = 0;
+    const counting = withoutServiceNames(
+      {
+        ...memory(original),
+        read: async (o, l) => {
+          furthest = Math.max(furthest, o + l);
+          return original.subarray(o, o + l);
+        },
+      },
+      { packet: size, prefix },
+    );
+    await counting.read(0, size + 10);
+    assert.equal(furthest, size + 10);
   }
 });
