@@ -13,7 +13,14 @@ import { type Plan, planStream, type StreamMode } from '../../src/stream/plan.js
 import { ProgressiveStreamer } from '../../src/stream/progressive-streamer.js';
 import { SeekableInputServer } from '../../src/stream/seekable-input.js';
 import { decodedDuration, ffprobe, type MediaKind, makeMedia } from '../helpers/media.js';
-import { drain, notRising, topBoxes, videoTimestamps, writeTemp } from './stream-helpers.js';
+import {
+  drain,
+  interlaceDetection,
+  notRising,
+  topBoxes,
+  videoTimestamps,
+  writeTemp,
+} from './stream-helpers.js';
 
 let tools: FfmpegTools;
 let seekable: SeekableInputServer;
@@ -100,7 +107,7 @@ test('AVI without B-frames still copies its H.264', async () => {
 
 for (const kind of ['ts-mpeg2-interlaced', 'ts-h264-interlaced'] as const) {
   test(`interlaced ${kind}: re-encoded through the deinterlacer, progressive out`, async () => {
-    const { info } = await probe(kind);
+    const { info, path } = await probe(kind);
     assert.ok(info.streams.find((s) => s.type === 'video')?.interlaced, 'probe sees the field order');
     const { plan, out } = await stream(kind);
     assert.deepEqual([plan.mode, plan.video?.action, plan.video?.deinterlace], ['transcode', 'h264', true]);
@@ -108,6 +115,11 @@ for (const kind of ['ts-mpeg2-interlaced', 'ts-h264-interlaced'] as const) {
     assert.deepEqual(await codecs(out), ['video:h264', 'audio:aac']);
     const { shown } = await videoTimestamps(out);
     assert.equal(notRising(shown), 0);
+    // The source combs in every frame; the output in (almost) none.
+    const before = await interlaceDetection(path);
+    assert.ok(before.interlaced > before.progressive * 4, `source: ${JSON.stringify(before)}`);
+    const after = await interlaceDetection(out);
+    assert.ok(after.progressive > after.interlaced * 4, `output: ${JSON.stringify(after)}`);
     await lastsFourSeconds(out);
   });
 }

@@ -69,3 +69,12 @@ export async function videoTimestamps(
 export function notRising(values: number[]): number {
   return values.filter((v, i) => i > 0 && !(v > values[i - 1]!)).length;
 }
+
+/** FFmpeg's idet on the video: how many frames look interlaced (combed) and how many progressive. */
+export async function interlaceDetection(path: string): Promise<{ interlaced: number; progressive: number }> {
+  const args = ['-hide_banner', '-nostats', '-i', path, '-map', '0:v:0', '-vf', 'idet', '-f', 'null', '-'];
+  const { stderr } = await run((await locateFfmpeg()).ffmpeg, args, { maxBuffer: 16 * 1024 * 1024 });
+  const line = /Multi frame detection: TFF:\s*(\d+) BFF:\s*(\d+) Progressive:\s*(\d+)/.exec(stderr);
+  if (!line) throw new Error(`no idet summary in: ${stderr.slice(-500)}`);
+  return { interlaced: Number(line[1]) + Number(line[2]), progressive: Number(line[3]) };
+}
