@@ -4,9 +4,11 @@
  * MPEG-2 (deinterlaced), and music (FLAC; MP3 with a cover, shown as the poster).
  */
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { type BrowserSession, ensureWebBuilt, launchBrowser, webRoot } from '../helpers/browser.js';
+import { type BrowserSession, ensureWebBuilt, launchBrowser, repoRoot, webRoot } from '../helpers/browser.js';
 import { type MediaKind, makeMedia } from '../helpers/media.js';
 import { ffmpegChildrenGone } from '../helpers/processes.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -97,6 +99,9 @@ describe('formats in the player', () => {
         return image.naturalWidth;
       });
       assert.equal(posterWidth, kind === 'mp3-cover' ? 160 : null);
+      const artifacts = join(repoRoot, 'test-artifacts');
+      mkdirSync(artifacts, { recursive: true });
+      await page.screenshot({ path: join(artifacts, `player-${kind}.png`), fullPage: true });
     });
   }
 
