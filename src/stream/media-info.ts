@@ -9,7 +9,7 @@ import type { FfmpegTools } from './ffmpeg-locate.js';
 import { probeHead, probeSeekable, type RawProbe, type RawStream } from './ffprobe-run.js';
 import { findMoov, looksLikeMp4, majorBrand } from './mp4-boxes.js';
 import type { SeekableInputServer } from './seekable-input.js';
-import { tsLayout, withoutServiceNames } from './ts-service-filter.js';
+import { type TsLayout, tsLayout, withoutServiceNames } from './ts-service-filter.js';
 
 export interface MediaStream {
   index: number;
@@ -38,6 +38,8 @@ export interface MediaInfo {
   duration: number | null;
   streams: MediaStream[];
   moovAtEnd: boolean;
+  /** MPEG-TS packet layout: FFmpeg's input goes through the SDT filter too (see ts-service-filter). */
+  tsLayout?: TsLayout;
 }
 
 export class NotMediaError extends Error {
@@ -78,13 +80,15 @@ export async function probeSource(
     throw new NotMediaError(`${source.name} has no audio or video stream`);
   }
   const formatName = raw.json.format?.format_name ?? 'unknown';
-  return {
+  const info: MediaInfo = {
     container: containerName(formatName, sniff, streams),
     formatName,
     duration: formatDuration(raw),
     streams,
     moovAtEnd,
   };
+  if (layout) info.tsLayout = layout;
+  return info;
 }
 
 function formatDuration(raw: RawProbe): number | null {

@@ -1,7 +1,8 @@
 /**
  * MPEG-TS without its service description table (SDT, PID 0x11), for ffprobe. Newer FFmpeg decodes the
  * SDT's service names with iconv, and a static build (the npm ffprobe) then dlopens the system's gconv
- * module ISO_6937.so into itself and crashes (SIGSEGV) on every broadcast capture. The names are not
+ * module ISO_6937.so into itself and crashes (SIGSEGV) on every broadcast capture; a static ffmpeg of
+ * that age would do the same while streaming, so its input is filtered too. The names are not
  * needed: those packets become null packets (PID 0x1FFF), so sizes and offsets stay the same and the
  * filtered source serves pipes and the seekable input alike.
  */
@@ -10,8 +11,13 @@ import type { DataSource, ReadOptions } from './data-source.js';
 const SYNC = 0x47;
 const SDT_PID = 0x11;
 
+export interface TsLayout {
+  packet: number;
+  prefix: number;
+}
+
 /** The packet layout of a TS head: 188-byte packets, or 192 (M2TS: a 4-byte timestamp first), else null. */
-export function tsLayout(head: Buffer): { packet: number; prefix: number } | null {
+export function tsLayout(head: Buffer): TsLayout | null {
   for (const [packet, prefix] of [
     [188, 0],
     [192, 4],
@@ -24,10 +30,7 @@ export function tsLayout(head: Buffer): { packet: number; prefix: number } | nul
   return null;
 }
 
-export function withoutServiceNames(
-  source: DataSource,
-  layout: { packet: number; prefix: number },
-): DataSource {
+export function withoutServiceNames(source: DataSource, layout: TsLayout): DataSource {
   const { packet, prefix } = layout;
   return {
     size: source.size,

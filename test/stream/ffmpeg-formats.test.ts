@@ -75,6 +75,7 @@ async function lastsFourSeconds(out: string, audioOnly = false) {
 test('MPEG-TS h264+aac: probed (service names and all), remuxed with the ADTS headers stripped', async () => {
   const { info } = await probe('ts-h264-aac');
   assert.equal(info.container, 'mpegts');
+  assert.deepEqual(info.tsLayout, { packet: 188, prefix: 0 });
   assert.ok(info.duration !== null && Math.abs(info.duration - 4) < 0.5, `duration ${info.duration}`);
   const { plan, out } = await stream('ts-h264-aac');
   assert.equal(plan.mode, 'remux', plan.reason);
@@ -82,6 +83,21 @@ test('MPEG-TS h264+aac: probed (service names and all), remuxed with the ADTS he
   assert.deepEqual(await codecs(out), ['video:h264', 'audio:aac']);
   // The whole file came out, not the first fragment before the muxer gave up.
   await lastsFourSeconds(out);
+});
+
+test('MPEG-TS seeks through the (filtered) seekable input', async () => {
+  const { path, info } = await probe('ts-h264-aac');
+  const source = await LocalFileSource.open(path);
+  try {
+    const plan = planStream(info);
+    const streamer = ProgressiveStreamer.start({ source, plan, info, tools, seekable, startTime: 2 });
+    const { bytes, result } = await drain(streamer);
+    assert.equal(result.outcome, 'complete', result.error?.message);
+    const seconds = await decodedDuration(writeTemp(bytes, 'ts-seek.mp4'));
+    assert.ok(seconds > 1 && seconds < 3, `${seconds} s after a seek to 2 s of 4`);
+  } finally {
+    await source.close();
+  }
 });
 
 test('H.264 with B-frames in AVI: the video is re-encoded, and its frames come out in order', async () => {
