@@ -3,7 +3,7 @@
  * `stream:` and `player:`, show live status, launch the player. Runs until a signal (or the player) ends it.
  */
 import ora from 'ora';
-import { isVideoName } from '../catalog/mime.js';
+import { mainMediaFile } from '../catalog/main-file.js';
 import type { CatalogEntry } from '../catalog/types.js';
 import { formatBytes } from './format.js';
 import { launchPlayer } from './player.js';
@@ -26,10 +26,10 @@ export function pickFile(entry: CatalogEntry, wanted?: number) {
       throw new SourceError(`--file ${wanted}: the torrent has ${entry.files.length} file(s) (see --list)`);
     return file;
   }
-  const videos = entry.files.filter((file) => isVideoName(file.name));
-  if (videos.length === 0)
-    throw new SourceError(`${entry.name} has no video file (see --list, then --file INDEX)`);
-  return videos.reduce((a, b) => (b.length > a.length ? b : a));
+  const file = mainMediaFile(entry.files);
+  if (!file)
+    throw new SourceError(`${entry.name} has no video or audio file (see --list, then --file INDEX)`);
+  return file;
 }
 
 function listFiles(entry: CatalogEntry): string {

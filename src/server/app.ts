@@ -13,6 +13,7 @@ import { TorrentInputError } from '../torrent/index.js';
 import { version } from '../version.js';
 import { Limiter, LimitReachedError } from './limiter.js';
 import { HttpError, MediaService } from './media-service.js';
+import { registerCoverRoute } from './routes/cover.js';
 import { registerStreamRoute } from './routes/stream.js';
 import { registerSubtitleRoutes } from './routes/subtitles.js';
 import { registerTorrentRoutes } from './routes/torrents.js';
@@ -91,6 +92,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     ffmpegProcesses,
   });
   registerSubtitleRoutes(app, { media, ffmpegProcesses });
+  registerCoverRoute(app, { media, ffmpegProcesses });
   await registerWebRoutes(app, options.webRoot ?? defaultWebRoot);
   return app;
 }

@@ -49,7 +49,7 @@ export async function serveThroughFfmpeg(
     }
     reply.hijack();
     const headers: Record<string, string> = {
-      'Content-Type': 'video/mp4',
+      'Content-Type': options.plan.mime,
       'X-Stream-Mode': options.plan.mode,
       'Cache-Control': 'no-store',
     };

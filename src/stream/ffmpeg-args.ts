@@ -25,6 +25,8 @@ export function buildFfmpegArgs(plan: Plan, input: FfmpegInput): string[] {
     args.push('-map', `0:${plan.video.stream}`);
     if (plan.video.action === 'copy') args.push('-c:v', 'copy');
     else {
+      // One frame out per frame in (send_frame), deinterlacing only the frames flagged interlaced.
+      if (plan.video.deinterlace) args.push('-vf', 'yadif=mode=send_frame:deint=interlaced');
       args.push('-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p');
       // A keyframe at least every 2 s: each starts a fragment, so the browser gets data that often.
       args.push('-force_key_frames', 'expr:gte(t,n_forced*2)');
@@ -33,7 +35,9 @@ export function buildFfmpegArgs(plan: Plan, input: FfmpegInput): string[] {
   if (plan.audio) {
     args.push('-map', `0:${plan.audio.stream}`);
     if (plan.audio.action === 'copy') args.push('-c:a', 'copy');
-    else args.push('-c:a', 'aac', '-ac', '2');
+    // Passes raw AAC through untouched; strips ADTS headers, which MP4's muxer refuses mid-stream.
+    if (plan.audio.adtsToAsc) args.push('-bsf:a', 'aac_adtstoasc');
+    if (plan.audio.action === 'aac') args.push('-c:a', 'aac', '-ac', '2');
   }
   args.push(
     // Opus/FLAC in MP4 are still flagged experimental in FFmpeg 5.

@@ -15,6 +15,8 @@ export interface RawStream {
   channels?: number;
   width?: number;
   height?: number;
+  has_b_frames?: number;
+  field_order?: string;
   tags?: Record<string, string>;
   disposition?: Record<string, number>;
 }

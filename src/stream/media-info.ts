@@ -9,6 +9,7 @@ import type { FfmpegTools } from './ffmpeg-locate.js';
 import { probeHead, probeSeekable, type RawProbe, type RawStream } from './ffprobe-run.js';
 import { findMoov, looksLikeMp4, majorBrand } from './mp4-boxes.js';
 import type { SeekableInputServer } from './seekable-input.js';
+import { type TsLayout, tsLayout, withoutServiceNames } from './ts-service-filter.js';
 
 export interface MediaStream {
   index: number;
@@ -23,6 +24,10 @@ export interface MediaStream {
   forced: boolean;
   /** A cover picture (MP3/M4A/MKV art): shows up as a video stream but is not the video. */
   attachedPic?: boolean;
+  /** Video: frames are reordered (B-frames), so a container without pts (AVI) cannot say their order. */
+  hasBFrames?: boolean;
+  /** Video: ffprobe's field_order, when the video is interlaced ('tt', 'bb', 'tb', 'bt'). */
+  interlaced?: string;
 }
 
 export interface MediaInfo {
@@ -33,6 +38,8 @@ export interface MediaInfo {
   duration: number | null;
   streams: MediaStream[];
   moovAtEnd: boolean;
+  /** MPEG-TS packet layout: FFmpeg's input goes through the SDT filter too (see ts-service-filter). */
+  tsLayout?: TsLayout;
 }
 
 export class NotMediaError extends Error {
@@ -58,10 +65,12 @@ export async function probeSource(
   const moov = isMp4 ? await findMoov((o, l) => source.read(o, l, { signal }), source.size) : null;
   const moovAtEnd = moov === 'end';
 
+  const layout = isMp4 ? null : tsLayout(sniff);
+  const probed = layout ? withoutServiceNames(source, layout) : source;
   // A pipe cannot reach a moov at the end, nor (for TS and the like) a duration: then random access.
-  let raw = moovAtEnd ? null : await probeHead(source, tools, opts.headBytes ?? DEFAULT_HEAD_BYTES, signal);
+  let raw = moovAtEnd ? null : await probeHead(probed, tools, opts.headBytes ?? DEFAULT_HEAD_BYTES, signal);
   if (!raw || formatDuration(raw) === null) {
-    const viaSeek = await probeSeekable(source, tools, opts.seekable, signal);
+    const viaSeek = await probeSeekable(probed, tools, opts.seekable, signal);
     if (viaSeek.ok || !raw) raw = viaSeek;
   }
   if (!raw.ok) throw new NotMediaError(`${source.name}: ${raw.error || 'ffprobe found no media'}`);
@@ -71,13 +80,15 @@ export async function probeSource(
     throw new NotMediaError(`${source.name} has no audio or video stream`);
   }
   const formatName = raw.json.format?.format_name ?? 'unknown';
-  return {
+  const info: MediaInfo = {
     container: containerName(formatName, sniff, streams),
     formatName,
     duration: formatDuration(raw),
     streams,
     moovAtEnd,
   };
+  if (layout) info.tsLayout = layout;
+  return info;
 }
 
 function formatDuration(raw: RawProbe): number | null {
@@ -86,6 +97,8 @@ function formatDuration(raw: RawProbe): number | null {
 }
 
 const TYPES = new Set(['video', 'audio', 'subtitle', 'data', 'attachment']);
+/** ffprobe's field orders of interlaced video; 'progressive' and 'unknown' are left as they are. */
+const INTERLACED = new Set(['tt', 'bb', 'tb', 'bt']);
 
 function toStream(s: RawStream): MediaStream {
   const tags = Object.fromEntries(Object.entries(s.tags ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
@@ -103,6 +116,8 @@ function toStream(s: RawStream): MediaStream {
   if (s.width !== undefined) stream.width = s.width;
   if (s.height !== undefined) stream.height = s.height;
   if (s.disposition?.attached_pic === 1) stream.attachedPic = true;
+  if ((s.has_b_frames ?? 0) > 0) stream.hasBFrames = true;
+  if (s.field_order && INTERLACED.has(s.field_order)) stream.interlaced = s.field_order;
   return stream;
 }
 

@@ -8,8 +8,10 @@ export type StreamMode = 'direct' | 'remux' | 'transcode';
 
 export interface Plan {
   mode: StreamMode;
-  video: { stream: number; action: 'copy' | 'h264' } | null;
-  audio: { stream: number; action: 'copy' | 'aac' } | null;
+  /** `deinterlace`: the source is interlaced, and re-encoded through a deinterlacer. */
+  video: { stream: number; action: 'copy' | 'h264'; deinterlace?: true } | null;
+  /** `adtsToAsc`: copied AAC, which MP4 needs without the ADTS headers TS (and some AVIs) frame it with. */
+  audio: { stream: number; action: 'copy' | 'aac'; adtsToAsc?: true } | null;
   /** FFmpeg needs random access to the input (MP4/MOV whose moov is after mdat). */
   seekableInput: boolean;
   mime: string;
@@ -54,16 +56,22 @@ export function planStream(info: MediaInfo, opts: { audio?: number; mode?: Strea
   // become a transcode, and says so); forced transcode re-encodes both; auto copies browser codecs only.
   const force = opts.mode;
   const copyVideo = (s: MediaStream) =>
-    force === 'transcode' ? false : force === 'remux' ? MP4_VIDEO.has(s.codec) : BROWSER_VIDEO.has(s.codec);
+    force === 'transcode'
+      ? false
+      : force === 'remux'
+        ? MP4_VIDEO.has(s.codec)
+        : BROWSER_VIDEO.has(s.codec) && !copySpoils(info, s);
   const copyAudio = (s: MediaStream) =>
     force === 'transcode' ? false : force === 'remux' ? MP4_AUDIO.has(s.codec) : BROWSER_AUDIO.has(s.codec);
-  const v = video && {
+  const v: Plan['video'] = video && {
     stream: video.index,
-    action: copyVideo(video) ? ('copy' as const) : ('h264' as const),
+    action: copyVideo(video) ? 'copy' : 'h264',
   };
-  const a = audio && { stream: audio.index, action: copyAudio(audio) ? ('copy' as const) : ('aac' as const) };
+  if (v?.action === 'h264' && video?.interlaced) v.deinterlace = true;
+  const a: Plan['audio'] = audio && { stream: audio.index, action: copyAudio(audio) ? 'copy' : 'aac' };
+  if (a?.action === 'copy' && audio?.codec === 'aac') a.adtsToAsc = true;
   const reencoded = [
-    v?.action === 'h264' ? `video ${video?.codec}→h264` : null,
+    v?.action === 'h264' ? `video ${video?.codec}→h264${v.deinterlace ? ' (deinterlaced)' : ''}` : null,
     a?.action === 'aac' ? `audio ${audio?.codec}→aac` : null,
   ].filter(Boolean);
   const mode: StreamMode = reencoded.length > 0 ? 'transcode' : 'remux';
@@ -72,12 +80,24 @@ export function planStream(info: MediaInfo, opts: { audio?: number; mode?: Strea
     video: v,
     audio: a,
     seekableInput: mp4Layout && info.moovAtEnd,
-    mime: 'video/mp4',
+    mime: v ? 'video/mp4' : 'audio/mp4',
     reason:
       mode === 'transcode'
         ? `${info.container}: ${reencoded.join(', ')}`
         : `${info.container}: browser codecs copied into fragmented MP4`,
   };
+}
+
+/**
+ * A browser codec whose copy would still play badly, so it is re-encoded: interlaced video (browsers show
+ * it combed; a re-encode can deinterlace it), and H.264 with B-frames in AVI, which stores no pts: FFmpeg
+ * can only make them up in decode order, so reordered frames get timestamps going backwards.
+ */
+function copySpoils(info: MediaInfo, video: MediaStream): boolean {
+  return (
+    Boolean(video.interlaced) ||
+    (info.container === 'avi' && video.codec === 'h264' && video.hasBFrames === true)
+  );
 }
 
 /** The chosen audio: index among audio streams when asked, else the default-flagged one, else the first. */

@@ -13,6 +13,7 @@ import type { MediaInfo } from './media-info.js';
 import type { Plan } from './plan.js';
 import type { SeekableInputServer } from './seekable-input.js';
 import { StreamPump } from './stream-pump.js';
+import { withoutServiceNames } from './ts-service-filter.js';
 
 export interface StreamerOptions {
   source: DataSource;
@@ -68,7 +69,8 @@ export class ProgressiveStreamer {
   #stopping: Promise<void> | null = null;
 
   private constructor(options: StreamerOptions) {
-    const { source, plan, info, tools } = options;
+    const { plan, info, tools } = options;
+    const source = info.tsLayout ? withoutServiceNames(options.source, info.tsLayout) : options.source;
     const startTime = options.startTime ?? 0;
     const usePipe = startTime <= 0 && !plan.seekableInput;
     let bytesIn = 0;

@@ -37,6 +37,8 @@ export interface ProbeStream {
   channels?: number | null;
   default?: boolean;
   forced?: boolean;
+  /** A cover picture (music files), served by /cover/. */
+  attachedPic?: boolean;
 }
 
 export interface SubtitleFile {

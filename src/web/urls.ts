@@ -53,6 +53,11 @@ export function subtitleFileUrl(infoHash: string, fileIndex: number, t?: number,
   return withQuery(`/subtitles/${hashPart(infoHash)}/${fileIndex}.vtt`, { t: seconds(t), token });
 }
 
+/** The cover picture of a music file (its attached_pic stream). */
+export function coverUrl(infoHash: string, index: number, token?: string | null): string {
+  return withQuery(`/cover/${hashPart(infoHash)}/${index}`, { token });
+}
+
 export function playlistUrl(infoHash: string, token?: string | null): string {
   return withQuery(`/playlist/${hashPart(infoHash)}.m3u`, { token });
 }

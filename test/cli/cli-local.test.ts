@@ -61,6 +61,27 @@ describe('streamtide SOURCE with a local file', () => {
     }
   });
 
+  it('plays an audio file (an album track): no video needed, the FLAC served as it is', async () => {
+    const flac = await makeMedia('flac');
+    const cli = runCli([flac, ...isolatedFlags(dir), '--quiet']);
+    try {
+      const url = (await cli.line(/^stream: /)).slice('stream: '.length);
+      const response = await fetch(url);
+      assert.deepEqual(
+        [response.status, response.headers.get('content-type'), response.headers.get('x-stream-mode')],
+        [200, 'audio/flac', 'direct'],
+      );
+      const probed = await ffprobe(Buffer.from(await response.arrayBuffer()));
+      assert.deepEqual(
+        probed.streams.map((s) => s.codec_name),
+        ['flac'],
+      );
+    } finally {
+      cli.child.kill('SIGTERM');
+      assert.equal((await cli.exit).code, 0);
+    }
+  });
+
   it('launches --player with the stream URL and the title, and stops when the player closes', async () => {
     const bin = mkdtempSync(join(tmpdir(), 'streamtide-bin-'));
     const record = join(bin, 'args.txt');

@@ -19,7 +19,14 @@ export type MediaKind =
   | 'avi-mpeg4-mp3' // XviD-like video transcoded, MP3 copied
   | 'mkv-hevc-aac' // video transcoded
   | 'webm' // VP9 + Opus: direct
-  | 'mp4-hevc-moov-end'; // HEVC + AAC, moov after mdat: needs FFmpeg, which must get a seekable input
+  | 'mp4-hevc-moov-end' // HEVC + AAC, moov after mdat: needs FFmpeg, which must get a seekable input
+  | 'ts-h264-aac' // broadcast capture: ADTS AAC, SDT service names; remux
+  | 'avi-h264-bframes' // H.264 with B-frames in AVI (no pts): video transcoded
+  | 'ts-mpeg2-interlaced' // DVB/DVD-like interlaced MPEG-2 + MP2: transcoded and deinterlaced
+  | 'ts-h264-interlaced' // 1080i-like interlaced H.264 in TS: transcoded and deinterlaced
+  | 'mkv-h264-10bit' // High 10 H.264: copied as is (Chromium only)
+  | 'flac' // audio only: direct
+  | 'mp3-cover'; // MP3 with a cover picture (attached_pic): direct
 
 const cacheDir = join(tmpdir(), `streamtide-media-${process.pid}`);
 
@@ -41,7 +48,65 @@ function sourceArgs(seconds: number, size: string): string[] {
   ];
 }
 
-const recipes: Record<MediaKind, { ext: string; args: string[] }> = {
+const x264 = ['-c:v', 'libx264', '-preset', 'ultrafast', '-g', '24'];
+/** Interlaced for real: two frames woven into the fields of one (half the rate; moving parts comb). */
+const weave = ['-vf', 'tinterlace=mode=merge'];
+/** `full`: streams of different lengths (a one-frame cover), so no -shortest. */
+const recipes: Record<MediaKind, { ext: string; args: string[]; full?: true }> = {
+  'ts-h264-aac': { ext: 'ts', args: [...x264, '-pix_fmt', 'yuv420p', '-c:a', 'aac'] },
+  'avi-h264-bframes': {
+    ext: 'avi',
+    args: [...x264, '-x264-params', 'bframes=2:b-adapt=0', '-pix_fmt', 'yuv420p', '-c:a', 'libmp3lame'],
+  },
+  'ts-mpeg2-interlaced': {
+    ext: 'ts',
+    args: [
+      weave,
+      '-c:v',
+      'mpeg2video',
+      '-flags',
+      '+ilme+ildct',
+      '-field_order',
+      'tt',
+      '-q:v',
+      '5',
+      '-c:a',
+      'mp2',
+    ].flat(),
+  },
+  'ts-h264-interlaced': {
+    ext: 'ts',
+    args: [
+      ...weave,
+      ...x264,
+      '-x264-params',
+      'interlaced=1',
+      '-field_order',
+      'tt',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:a',
+      'aac',
+    ],
+  },
+  'mkv-h264-10bit': { ext: 'mkv', args: [...x264, '-pix_fmt', 'yuv420p10le', '-c:a', 'aac'] },
+  flac: { ext: 'flac', args: ['-map', '1:a', '-c:a', 'flac'] },
+  'mp3-cover': {
+    ext: 'mp3',
+    args: [
+      '-map',
+      '1:a',
+      '-map',
+      '0:v',
+      '-c:a',
+      'libmp3lame',
+      '-c:v',
+      'mjpeg',
+      '-pix_fmt',
+      'yuvj420p',
+    ].concat(['-frames:v', '1', '-disposition:v', 'attached_pic']),
+    full: true,
+  },
   mp4: {
     ext: 'mp4',
     args: [
@@ -129,7 +194,15 @@ export async function makeMedia(kind: MediaKind, options: MediaOptions = {}): Pr
   if (existsSync(path)) return path;
   const tmp = `${path}.part.${recipe.ext}`;
   const { ffmpeg } = await tools();
-  await run(ffmpeg, ['-v', 'error', '-y', ...sourceArgs(seconds, size), ...recipe.args, '-shortest', tmp]);
+  await run(ffmpeg, [
+    '-v',
+    'error',
+    '-y',
+    ...sourceArgs(seconds, size),
+    ...recipe.args,
+    ...(recipe.full ? [] : ['-shortest']),
+    tmp,
+  ]);
   const { renameSync } = await import('node:fs');
   renameSync(tmp, path);
   return path;

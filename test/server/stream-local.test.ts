@@ -34,6 +34,24 @@ after(async () => {
   await server.close();
 });
 
+describe('GET /cover: the picture of a music file', () => {
+  it('serves the attached picture of an MP3, and 404 for a file without one', async () => {
+    const mp3 = await server.library.addLocalFile(await makeMedia('mp3-cover'));
+    const response = await fetch(`${server.url}/cover/${mp3.infoHash}/0`);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('content-type'), 'image/jpeg');
+    const picture = await bodyBytes(response);
+    assert.deepEqual([...picture.subarray(0, 3)], [0xff, 0xd8, 0xff], 'a JPEG');
+    const probed = await ffprobe(picture);
+    assert.deepEqual(
+      probed.streams.map((s) => s.codec_name),
+      ['mjpeg'],
+    );
+    const flac = await server.library.addLocalFile(await makeMedia('flac'));
+    assert.equal((await fetch(`${server.url}/cover/${flac.infoHash}/0`)).status, 404);
+  });
+});
+
 describe('auto mode picks the plan from the probe', () => {
   const cases = [
     { kind: 'mp4', mode: 'direct', codecs: ['h264', 'aac'] },
@@ -41,6 +59,11 @@ describe('auto mode picks the plan from the probe', () => {
     { kind: 'mkv-h264-aac', mode: 'remux', codecs: ['h264', 'aac'] },
     { kind: 'avi-mpeg4-mp3', mode: 'transcode', codecs: ['h264', 'mp3'] },
     { kind: 'mkv-h264-ac3', mode: 'transcode', codecs: ['h264', 'aac'] },
+    { kind: 'ts-h264-aac', mode: 'remux', codecs: ['h264', 'aac'] },
+    { kind: 'avi-h264-bframes', mode: 'transcode', codecs: ['h264', 'mp3'] },
+    { kind: 'ts-mpeg2-interlaced', mode: 'transcode', codecs: ['h264', 'aac'] },
+    { kind: 'flac', mode: 'direct', codecs: ['flac'] },
+    { kind: 'mp3-cover', mode: 'direct', codecs: ['mp3', 'mjpeg'] },
   ] as const;
   for (const { kind, mode, codecs } of cases) {
     it(`${kind} → ${mode}`, async () => {

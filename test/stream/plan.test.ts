@@ -61,7 +61,7 @@ test('audio choice: default-flagged, else first, else the asked index among audi
   assert.equal(planStream(info('matroska', streams)).audio?.stream, 3);
   assert.equal(planStream(info('matroska', streams.slice(0, 3))).audio?.stream, 2);
   const asked = planStream(info('matroska', streams), { audio: 0 });
-  assert.deepEqual([asked.audio, asked.mode], [{ stream: 2, action: 'copy' }, 'remux']);
+  assert.deepEqual([asked.audio, asked.mode], [{ stream: 2, action: 'copy', adtsToAsc: true }, 'remux']);
   assert.throws(() => planStream(info('matroska', streams), { audio: 2 }), RangeError);
 });
 
@@ -93,4 +93,37 @@ test('forced modes', () => {
   );
   const moovEnd = planStream(info('mp4', [s(0, 'video', 'h264')], true), { mode: 'remux' });
   assert.deepEqual([moovEnd.mode, moovEnd.seekableInput, moovEnd.audio], ['remux', true, null]);
+});
+
+test('copied AAC goes through aac_adtstoasc (TS and some AVIs frame it with ADTS, which MP4 refuses)', () => {
+  const ts = planStream(info('mpegts', [s(0, 'video', 'h264'), s(1, 'audio', 'aac')]));
+  assert.deepEqual([ts.mode, ts.audio], ['remux', { stream: 1, action: 'copy', adtsToAsc: true }]);
+  const mp3 = planStream(info('mpegts', [s(0, 'video', 'h264'), s(1, 'audio', 'mp3')]));
+  assert.equal(mp3.audio?.adtsToAsc, undefined);
+  const ac3 = planStream(info('mpegts', [s(0, 'video', 'h264'), s(1, 'audio', 'ac3')]));
+  assert.equal(ac3.audio?.adtsToAsc, undefined, 're-encoded AAC needs no filter');
+});
+
+test('H.264 is re-encoded when a copy would play badly: B-frames in AVI, interlaced anywhere', () => {
+  const bframes = s(0, 'video', 'h264', { hasBFrames: true });
+  const avi = planStream(info('avi', [bframes, s(1, 'audio', 'mp3')]));
+  assert.deepEqual([avi.mode, avi.video?.action, avi.video?.deinterlace], ['transcode', 'h264', undefined]);
+  assert.equal(planStream(info('matroska', [bframes])).video?.action, 'copy', 'MKV has pts');
+  assert.equal(planStream(info('avi', [s(0, 'video', 'h264')])).video?.action, 'copy');
+  const interlaced = s(0, 'video', 'h264', { interlaced: 'tt' });
+  const i = planStream(info('mpegts', [interlaced, s(1, 'audio', 'aac')]));
+  assert.deepEqual([i.mode, i.video], ['transcode', { stream: 0, action: 'h264', deinterlace: true }]);
+  const mpeg2 = planStream(info('mpegts', [s(0, 'video', 'mpeg2video', { interlaced: 'bb' })]));
+  assert.equal(mpeg2.video?.deinterlace, true);
+  // A forced remux still copies what MP4 can carry (nothing can be deinterlaced then).
+  const forced = planStream(info('mpegts', [interlaced]), { mode: 'remux' });
+  assert.deepEqual([forced.mode, forced.video], ['remux', { stream: 0, action: 'copy' }]);
+});
+
+test('audio-only through FFmpeg is audio/mp4, the cover picture left out', () => {
+  const mp3 = info('mp3', [s(0, 'audio', 'mp3'), s(1, 'video', 'mjpeg', { attachedPic: true })]);
+  const remux = planStream(mp3, { mode: 'remux' });
+  assert.deepEqual([remux.mode, remux.video, remux.mime], ['remux', null, 'audio/mp4']);
+  const flac = planStream(info('flac', [s(0, 'audio', 'flac')]), { mode: 'transcode' });
+  assert.deepEqual([flac.mode, flac.audio?.action, flac.mime], ['transcode', 'aac', 'audio/mp4']);
 });

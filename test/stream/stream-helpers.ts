@@ -1,8 +1,13 @@
 /** Shared bits of the stream tests: running a streamer to the end and checking what came out. */
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { locateFfmpeg } from '../../src/stream/ffmpeg-locate.js';
 import type { ProgressiveStreamer, StreamResult } from '../../src/stream/progressive-streamer.js';
+
+const run = promisify(execFile);
 
 /** Consumes the streamer's output; resolves with the bytes and the final result. */
 export async function drain(streamer: ProgressiveStreamer): Promise<{ bytes: Buffer; result: StreamResult }> {
@@ -41,4 +46,35 @@ export function topBoxes(buf: Buffer): Array<{ type: string; offset: number; siz
     offset += size;
   }
   return boxes;
+}
+
+/**
+ * The video's timestamps as a player sees them: packet pts and dts in decode order, and the pts of the
+ * decoded frames in display order (which must rise if the copied or re-encoded frames are in order).
+ */
+export async function videoTimestamps(
+  path: string,
+): Promise<{ pts: number[]; dts: number[]; shown: number[] }> {
+  const probe = async (entries: string) => {
+    const args = ['-v', 'error', '-select_streams', 'v:0', '-show_entries', entries, '-of', 'csv=p=0', path];
+    const { stdout } = await run((await locateFfmpeg()).ffprobe, args, { maxBuffer: 64 * 1024 * 1024 });
+    return stdout.split('\n').filter((line) => line.trim() !== '');
+  };
+  const packets = (await probe('packet=pts,dts')).map((line) => line.split(',').map(Number));
+  const frames = (await probe('frame=pts')).map((line) => Number(line.split(',')[0]));
+  return { pts: packets.map((p) => p[0]!), dts: packets.map((p) => p[1]!), shown: frames };
+}
+
+/** How many steps of `values` do not rise (a duplicate, a step back, or a missing value). */
+export function notRising(values: number[]): number {
+  return values.filter((v, i) => i > 0 && !(v > values[i - 1]!)).length;
+}
+
+/** FFmpeg's idet on the video: how many frames look interlaced (combed) and how many progressive. */
+export async function interlaceDetection(path: string): Promise<{ interlaced: number; progressive: number }> {
+  const args = ['-hide_banner', '-nostats', '-i', path, '-map', '0:v:0', '-vf', 'idet', '-f', 'null', '-'];
+  const { stderr } = await run((await locateFfmpeg()).ffmpeg, args, { maxBuffer: 16 * 1024 * 1024 });
+  const line = /Multi frame detection: TFF:\s*(\d+) BFF:\s*(\d+) Progressive:\s*(\d+)/.exec(stderr);
+  if (!line) throw new Error(`no idet summary in: ${stderr.slice(-500)}`);
+  return { interlaced: Number(line[1]) + Number(line[2]), progressive: Number(line[3]) };
 }

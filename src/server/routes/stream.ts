@@ -52,10 +52,7 @@ export function registerStreamRoute(
           plan.mode === 'transcode' ? acquireAll(ffmpegProcesses, transcodes) : acquireAll(ffmpegProcesses);
         try {
           if (request.method === 'HEAD') {
-            return reply
-              .code(200)
-              .headers({ 'Content-Type': 'video/mp4', 'X-Stream-Mode': plan.mode })
-              .send();
+            return reply.code(200).headers({ 'Content-Type': plan.mime, 'X-Stream-Mode': plan.mode }).send();
           }
           return await serveThroughFfmpeg(request, reply, {
             source,

@@ -1,6 +1,6 @@
 /** The torrent routes of INTERFACE.md: add, list, get, delete, probe, playlist. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { isVideoName } from '../../catalog/mime.js';
+import { mediaFiles } from '../../catalog/main-file.js';
 import { matchSubtitleFiles } from '../../catalog/subtitle-match.js';
 import { planStream } from '../../stream/plan.js';
 import { HttpError, type MediaService } from '../media-service.js';
@@ -95,7 +95,7 @@ export function registerTorrentRoutes(app: FastifyInstance, media: MediaService)
     async (request, reply) => {
       const entry = torrentOf(request.params.infoHash);
       const lines = ['#EXTM3U'];
-      for (const file of entry.files.filter((f) => isVideoName(f.name))) {
+      for (const file of mediaFiles(entry.files)) {
         // Player software shows the title; strip line breaks a hostile name could use to forge entries.
         lines.push(`#EXTINF:-1,${file.name.replace(/[\r\n]+/g, ' ')}`);
         lines.push(`${baseUrl(request)}${streamPath(entry.infoHash, file.index)}${tokenQuery(request)}`);

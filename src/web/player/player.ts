@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { token } from '../api.js';
 import { html } from '../html.js';
 import type { Probe, Torrent, TorrentFile } from '../types.js';
-import { embeddedSubtitleUrl, playlistUrl, streamUrl, subtitleFileUrl } from '../urls.js';
+import { coverUrl, embeddedSubtitleUrl, playlistUrl, streamUrl, subtitleFileUrl } from '../urls.js';
 import { Controls } from './controls.js';
 import { diagnoseStream } from './diagnose.js';
 import { useFullscreen } from './fullscreen.js';
@@ -71,6 +71,8 @@ export function Player({ infoHash, index, probe, torrent, file }: Props) {
   }, [p.video.errorCode, p.src]);
 
   const absolute = (path: string) => new URL(path, location.origin).href;
+  // Music: the <video> shows the cover picture while the audio plays.
+  const poster = probe.streams.some((s) => s.attachedPic) ? coverUrl(infoHash, index, token) : undefined;
   const waiting = p.video.waiting && !p.video.paused && !failure;
   return html`
     <div class="player">
@@ -81,6 +83,7 @@ export function Player({ infoHash, index, probe, torrent, file }: Props) {
             src=${p.src}
             playsinline
             preload="auto"
+            poster=${poster}
             controls=${p.direct}
             aria-label=${file?.name ?? 'Video'}
             data-mode=${p.mode}

@@ -1,0 +1,48 @@
+/** GET /cover/:infoHash/:index — the cover picture of a music file (its attached_pic stream), or 404. */
+import type { FastifyInstance } from 'fastify';
+import { CoverError, extractCover } from '../../stream/cover-art.js';
+import { acquireAll, type Limiter } from '../limiter.js';
+import { closeSource, HttpError, type MediaService } from '../media-service.js';
+import { FileParams } from '../schemas.js';
+
+export function registerCoverRoute(
+  app: FastifyInstance,
+  { media, ffmpegProcesses }: { media: MediaService; ffmpegProcesses: Limiter },
+) {
+  app.get<{ Params: FileParams }>(
+    '/cover/:infoHash/:index',
+    { schema: { params: FileParams } },
+    async (request, reply) => {
+      const { infoHash, index } = request.params;
+      const abort = new AbortController();
+      reply.raw.on('close', () => abort.abort());
+      const opened = await media.file(infoHash, index, abort.signal);
+      const info = await media.probe(opened, abort.signal);
+      const cover = info.streams.find((s) => s.attachedPic);
+      if (!cover) throw new HttpError(404, `${opened.file.name} has no cover picture`);
+      const release = acquireAll(ffmpegProcesses);
+      const source = await media.source(infoHash, index).catch((err: unknown) => {
+        release();
+        throw err;
+      });
+      try {
+        const { bytes, type } = await extractCover({
+          source,
+          tools: media.tools,
+          seekable: media.seekable,
+          stream: cover.index,
+          codec: cover.codec,
+          signal: abort.signal,
+        });
+        // The picture of a file does not change while the server knows the torrent.
+        return reply.headers({ 'Content-Type': type, 'Cache-Control': 'private, max-age=3600' }).send(bytes);
+      } catch (err) {
+        if (err instanceof CoverError) throw new HttpError(422, `${opened.file.name}: ${err.message}`);
+        throw err;
+      } finally {
+        release();
+        await closeSource(source);
+      }
+    },
+  );
+}
