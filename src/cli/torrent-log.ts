@@ -20,7 +20,7 @@ export function describeTorrent(entry: Pick<CatalogEntry, 'infoHash' | 'name'>):
 type Events = Pick<TorrentEngine, 'events' | 'list' | 'stallReason'>;
 
 /** Logs the engine's torrent events until the returned function is called. */
-export function logTorrentEvents(engine: Events, log: FastifyBaseLogger): () => void {
+export function logTorrentEvents(engine: Events, log: FastifyBaseLogger, sampleMs = SAMPLE_MS): () => void {
   const fields = (entry: CatalogEntry, event: string) => ({
     event,
     infoHash: entry.infoHash,
@@ -56,7 +56,7 @@ export function logTorrentEvents(engine: Events, log: FastifyBaseLogger): () => 
   engine.events.on('added', onAdded);
   engine.events.on('ready', onReady);
   engine.events.on('removed', onRemoved);
-  const timer = setInterval(sample, SAMPLE_MS);
+  const timer = setInterval(sample, sampleMs);
   timer.unref();
   return () => {
     clearInterval(timer);
