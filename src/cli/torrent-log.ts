@@ -49,7 +49,9 @@ export function logTorrentEvents(engine: Events, log: FastifyBaseLogger, sampleM
       if (change === 'stalled') {
         log.info({ ...fields(entry, 'stalled'), reason }, `stalled ${describeTorrent(entry)}: ${reason}`);
       } else if (change === 'resumed') {
-        log.info(fields(entry, 'resumed'), `resumed ${describeTorrent(entry)}`);
+        // A stall also ends when its reader goes away: that is not data flowing again.
+        const how = reason === null ? ': nobody waits for it now' : '';
+        log.info(fields(entry, 'resumed'), `resumed ${describeTorrent(entry)}${how}`);
       }
     }
   };

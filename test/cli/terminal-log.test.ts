@@ -81,6 +81,10 @@ describe('logTorrentEvents', () => {
       await until('the stall is logged', () => lines.some((line) => line.event === 'stalled'));
       reason = 'downloading at 1.2 MB/s';
       await until('the resume is logged', () => lines.some((line) => line.event === 'resumed'));
+      reason = 'peers are choking us';
+      await until('a second stall is logged', () => lines.filter((l) => l.event === 'stalled').length === 2);
+      reason = null;
+      await until('its end is logged', () => lines.filter((l) => l.event === 'resumed').length === 2);
       events.emit('ready', entry('Big Buck Bunny', { ready: true, length: 1.5e9, files: [{} as never] }));
       events.emit('removed', entry('Big Buck Bunny'));
     } finally {
@@ -92,6 +96,8 @@ describe('logTorrentEvents', () => {
         'added 4f1c…e2',
         'stalled "Big Buck Bunny" (4f1c…e2): no peers',
         'resumed "Big Buck Bunny" (4f1c…e2)',
+        'stalled "Big Buck Bunny" (4f1c…e2): peers are choking us',
+        'resumed "Big Buck Bunny" (4f1c…e2): nobody waits for it now',
         'ready "Big Buck Bunny" (4f1c…e2): 1 file, 1.5 GB',
         'removed "Big Buck Bunny" (4f1c…e2)',
       ],
