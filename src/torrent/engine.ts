@@ -27,7 +27,7 @@ const REDIAL_MS = 3_000;
 /** What happens to the torrents, for whoever reports it (the server's log); torrents restored at start are not 'added'. */
 export interface EngineEvents {
   added: [CatalogEntry];
-  /** Metadata in and data checked: its files are known (again, after an eviction). */
+  /** Metadata in and data checked: its files are known (not again when its data was evicted). */
   ready: [CatalogEntry];
   removed: [CatalogEntry];
 }
@@ -227,7 +227,9 @@ export class TorrentEngine implements Catalog {
     torrent.on('warning', () => {}); // tracker hiccups and bad pieces: webtorrent retries on its own
     torrent.once('ready', () => {
       void this.persist().catch(() => {});
-      if (record.torrent === torrent && !record.closing) this.events.emit('ready', record.entry());
+      if (record.torrent === torrent && !record.closing && !record.evicted) {
+        this.events.emit('ready', record.entry());
+      }
     });
     torrent.once('done', () => void this.persist().catch(() => {}));
     torrent.once('close', () => {
