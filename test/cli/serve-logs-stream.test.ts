@@ -7,7 +7,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { isolatedFlags, runCliInTerminal } from '../helpers/cli.js';
+import { isolatedFlags, noTerminal, runCliInTerminal } from '../helpers/cli.js';
 import { makeMedia } from '../helpers/media.js';
 import { type Seeder, startSeeder } from '../helpers/swarm.js';
 import { addAndDownload } from '../reliability/support.js';
@@ -41,7 +41,7 @@ function failingFfmpeg(): string {
   return wrapper;
 }
 
-describe('a stream on serve terminal', () => {
+describe('a stream on serve terminal', { skip: noTerminal }, () => {
   it('logs ready, stream started, and stream failed with FFmpeg stderr line', async () => {
     const ffprobe = join(
       process.env.PATH!.split(':').find((p) => existsSync(join(p, 'ffprobe'))) ?? '/usr/bin',

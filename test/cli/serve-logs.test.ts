@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { isolatedFlags, runCli, runCliInTerminal } from '../helpers/cli.js';
+import { isolatedFlags, noTerminal, runCli, runCliInTerminal } from '../helpers/cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'streamtide-serve-logs-'));
 const dir = (name: string) => mkdtempSync(join(work, `${name}-`));
@@ -38,7 +38,7 @@ async function removeTorrent(url: string): Promise<void> {
 
 const lines = (text: string) => text.split('\n').filter((line) => line.trim() !== '');
 
-describe('streamtide serve on a terminal', () => {
+describe('streamtide serve on a terminal', { skip: noTerminal }, () => {
   it('prints the banner first, then readable lines: added, removed, stopping, stopped', async () => {
     const cli = runCliInTerminal(['serve', ...isolatedFlags(dir('tty'))], plain);
     try {

@@ -4,6 +4,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { childProcesses } from './processes.js';
 
@@ -25,6 +27,11 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliRun {
   });
   return readOutput(child);
 }
+
+/** Why terminal tests cannot run here (no `script` from util-linux), or false. */
+export const noTerminal =
+  !(process.env.PATH ?? '').split(':').some((dir) => existsSync(join(dir, 'script'))) &&
+  'needs `script` (util-linux) for a pseudo-terminal';
 
 export interface TerminalRun extends CliRun {
   /** The CLI's own PID (`child` is `script`): signals go to it, as Ctrl-C would. */
