@@ -4,13 +4,14 @@
  * then saves and closes the torrents.
  */
 import { mkdir } from 'node:fs/promises';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { Library } from '../catalog/library.js';
 import { buildServer } from '../server/app.js';
 import { isLoopback } from '../server/security.js';
 import { type FfmpegTools, locateFfmpeg } from '../stream/ffmpeg-locate.js';
 import { stopAllFfmpeg } from '../stream/ffmpeg-runner.js';
 import { TorrentEngine } from '../torrent/index.js';
+import { logTorrentEvents } from './torrent-log.js';
 
 export interface RuntimeOptions {
   host: string;
@@ -27,6 +28,8 @@ export interface RuntimeOptions {
   nat: boolean;
   torrentPort?: number;
   logLevel: string;
+  /** Where the server and the torrent engine log (default: JSON on stdout at `logLevel`). */
+  logger?: FastifyBaseLogger;
 }
 
 export interface Runtime {
@@ -48,6 +51,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   }
   const tools = await locateFfmpeg();
   await mkdir(options.dir, { recursive: true });
+  const log = options.logger;
   const engine = await TorrentEngine.create({
     dir: options.dir,
     dht: options.dht,
@@ -56,6 +60,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     natPmp: options.nat,
     torrentPort: options.torrentPort,
     maxCacheBytes: options.maxCacheBytes,
+    onWarning: log && ((message) => log.warn(message)),
   });
   const library = new Library(engine);
   const app = await buildServer({
@@ -65,6 +70,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     token: options.token,
     allowedHosts: options.allowedHosts,
     logLevel: options.logLevel,
+    logger: log,
   });
   let address: string;
   try {
@@ -80,6 +86,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const port = new URL(address).port;
   const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
   const url = `http://${shownHost === '0.0.0.0' ? '127.0.0.1' : shownHost}:${port}`;
+  const stopTorrentLog = logTorrentEvents(engine, app.log);
   let closing: Promise<void> | undefined;
   return {
     app,
@@ -89,6 +96,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     url,
     close() {
       closing ??= (async () => {
+        stopTorrentLog();
         await app.close();
         // Closing cut the connections and their streams are stopping FFmpeg: wait until every one is reaped.
         await stopAllFfmpeg();

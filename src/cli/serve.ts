@@ -1,4 +1,8 @@
-/** `streamtide serve`: the server and web UI until a signal stops it. */
+/**
+ * `streamtide serve`: the server and web UI until a signal stops it. Its terminal is for a person (the
+ * banner first, then one readable line per event) unless stdout is not one or --json asks for JSON lines.
+ */
+import { createLogger, wantsPrettyLogs } from './log.js';
 import { startRuntime } from './runtime.js';
 import { untilShutdown } from './shutdown.js';
 
@@ -34,15 +38,22 @@ export function runtimeOptions(flags: ServeFlags, portFallback: boolean) {
 }
 
 export async function runServe(flags: ServeFlags): Promise<number> {
-  const runtime = await startRuntime({
-    ...runtimeOptions(flags, false),
-    logLevel: flags.quiet ? 'warn' : 'info',
-  });
+  const pretty = wantsPrettyLogs(flags.json);
+  const log = createLogger({ level: flags.quiet ? 'warn' : 'info', pretty });
+  const runtime = await startRuntime({ ...runtimeOptions(flags, false), logLevel: log.level, logger: log });
   // Signals are handled before the URL is out: whoever reads it may stop us at once.
-  const stopped = untilShutdown(runtime);
+  const stopped = untilShutdown(runtime, () => log.info('stopping…'));
   const tokenHint = flags.token ? ' (token required)' : '';
-  process.stdout.write(
-    `streamtide ${runtime.url}${tokenHint} — FFmpeg: ${runtime.tools.version} (${runtime.tools.origin})\n`,
-  );
-  return stopped;
+  const banner = `streamtide ${runtime.url}${tokenHint} — FFmpeg: ${runtime.tools.version} (${runtime.tools.origin})`;
+  if (pretty) process.stdout.write(`${banner}\n`);
+  else {
+    // The URL is printed even with --quiet, as on a terminal.
+    log
+      .child({}, { level: 'info' })
+      .info({ url: runtime.url, ffmpeg: runtime.tools.version, ffmpegOrigin: runtime.tools.origin }, banner);
+  }
+  const code = await stopped;
+  if (code === 0) log.info('stopped');
+  else log.warn('stopped after an error');
+  return code;
 }

@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Library } from '../catalog/library.js';
 import { DataSourceError } from '../stream/data-source.js';
 import type { FfmpegTools } from '../stream/ffmpeg-locate.js';
@@ -32,6 +32,8 @@ export interface ServerOptions {
   maxFfmpeg?: number;
   webRoot?: string;
   logLevel?: string;
+  /** A logger of the caller's (instead of Fastify's own JSON one at `logLevel`). */
+  logger?: FastifyBaseLogger;
 }
 
 // Two levels up is the package root from both src/server (tests, tsx) and dist/server (the build).
@@ -40,7 +42,9 @@ const maxTorrentBytes = 10 * 1024 * 1024;
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: { level: options.logLevel ?? 'info' },
+    ...(options.logger
+      ? { loggerInstance: options.logger }
+      : { logger: { level: options.logLevel ?? 'info' } }),
     // One structured line per stream (logged by the stream handlers) says more than per-request lines.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,

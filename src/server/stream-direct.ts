@@ -6,12 +6,14 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DataSource } from '../stream/data-source.js';
 import { StreamPump } from '../stream/stream-pump.js';
 import { parseRange } from './range.js';
+import type { StreamLog } from './stream-log.js';
 
 export interface DirectStreamOptions {
   source: DataSource;
   contentType: string;
   duration: number | null;
   signal: AbortSignal;
+  log: StreamLog;
 }
 
 export async function serveDirect(
@@ -46,21 +48,12 @@ export async function serveDirect(
   // Written by hand: Fastify would replace the Content-Length of a bodiless HEAD answer with 0.
   if (request.method === 'HEAD') return void raw.end();
   const pump = new StreamPump(source, { start, end, signal: options.signal });
-  const started = Date.now();
+  options.log.started({ start, end });
   const result = await pump.pumpTo(raw);
   if (result.outcome === 'complete') raw.end();
   else raw.destroy(); // headers are out: a cut connection is the only honest signal of a failed body
-  request.log.info(
-    {
-      stream: {
-        mode: 'direct',
-        start,
-        end,
-        bytes: result.bytes,
-        ms: Date.now() - started,
-        outcome: result.outcome,
-      },
-    },
-    pump.lastError ? `direct stream failed: ${pump.lastError.message}` : 'direct stream ended',
-  );
+  const fields = { start, end, bytes: result.bytes };
+  if (result.outcome === 'failed' || pump.lastError) {
+    options.log.failed(pump.lastError?.message ?? 'the source failed', [], fields);
+  } else options.log.ended(result.outcome === 'complete' ? 'complete' : 'stopped', fields);
 }

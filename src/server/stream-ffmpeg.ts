@@ -3,13 +3,14 @@
  * once FFmpeg has produced its init segment, so a failure before the first byte can still answer 502.
  */
 import { pipeline } from 'node:stream/promises';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import type { DataSource } from '../stream/data-source.js';
 import type { FfmpegTools } from '../stream/ffmpeg-locate.js';
 import type { MediaInfo } from '../stream/media-info.js';
 import type { Plan } from '../stream/plan.js';
 import { ProgressiveStreamer, StreamError } from '../stream/progressive-streamer.js';
 import type { SeekableInputServer } from '../stream/seekable-input.js';
+import type { StreamLog } from './stream-log.js';
 
 export interface FfmpegStreamOptions {
   source: DataSource;
@@ -19,14 +20,12 @@ export interface FfmpegStreamOptions {
   seekable: SeekableInputServer;
   startTime: number;
   signal: AbortSignal;
+  log: StreamLog;
 }
 
-export async function serveThroughFfmpeg(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  options: FfmpegStreamOptions,
-): Promise<void> {
-  const started = Date.now();
+export async function serveThroughFfmpeg(reply: FastifyReply, options: FfmpegStreamOptions): Promise<void> {
+  const { log } = options;
+  log.started({ t: options.startTime });
   const streamer = ProgressiveStreamer.start({
     source: options.source,
     plan: options.plan,
@@ -44,7 +43,10 @@ export async function serveThroughFfmpeg(
       if (options.signal.aborted) return;
       const stderr = err instanceof StreamError ? err.stderr : [];
       const message = err instanceof Error ? err.message : String(err);
-      request.log.warn({ stderr }, `FFmpeg failed before the first byte: ${message}`);
+      log.failed(`FFmpeg failed before the first byte: ${message}`, stderr, {
+        t: options.startTime,
+        bytes: 0,
+      });
       return reply.code(502).send({ error: `FFmpeg failed: ${message}`, stderr });
     }
     reply.hijack();
@@ -64,21 +66,15 @@ export async function serveThroughFfmpeg(
     // clean end would pass a truncated video off as complete.
     if (result.outcome === 'failed') reply.raw.destroy();
     else reply.raw.end();
-    request.log[result.outcome === 'failed' ? 'warn' : 'info'](
-      {
-        stream: {
-          mode: options.plan.mode,
-          t: options.startTime,
-          bytesIn: result.bytesIn,
-          bytesOut: result.bytesOut,
-          stalledMs: result.stalledMs,
-          ms: Date.now() - started,
-          outcome: result.outcome,
-        },
-        stderr: result.error?.stderr,
-      },
-      result.outcome === 'failed' ? `stream failed: ${result.error?.message}` : `stream ${result.outcome}`,
-    );
+    const fields = {
+      t: options.startTime,
+      bytes: result.bytesOut,
+      bytesIn: result.bytesIn,
+      stalledMs: result.stalledMs,
+    };
+    if (result.outcome === 'failed') {
+      log.failed(result.error?.message ?? 'the stream failed', result.error?.stderr ?? [], fields);
+    } else log.ended(result.outcome, fields);
   } finally {
     options.signal.removeEventListener('abort', stop);
     await streamer.stop();

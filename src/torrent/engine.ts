@@ -3,6 +3,7 @@
  * exposed as a Catalog of DataSources. It remembers its torrents across restarts (state-store) and keeps the
  * data under a size cap by evicting the least recently streamed torrents nobody is reading (cache-cap).
  */
+import { EventEmitter } from 'node:events';
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type WebTorrent from 'webtorrent';
@@ -23,7 +24,16 @@ const HOUSEKEEPING_MS = 30_000;
 /** How often a torrent that someone waits for but that has no peer dials its known peers again. */
 const REDIAL_MS = 3_000;
 
+/** What happens to the torrents, for whoever reports it (the server's log); torrents restored at start are not 'added'. */
+export interface EngineEvents {
+  added: [CatalogEntry];
+  /** Metadata in and data checked: its files are known (not again when its data was evicted). */
+  ready: [CatalogEntry];
+  removed: [CatalogEntry];
+}
+
 export class TorrentEngine implements Catalog {
+  readonly events = new EventEmitter<EngineEvents>();
   private readonly records = new Map<string, TorrentRecord>();
   private readonly adding = new Map<string, Promise<TorrentRecord>>();
   private readonly state: StateStore | null;
@@ -93,7 +103,9 @@ export class TorrentEngine implements Catalog {
       await adding;
       // A state file that cannot be written (a full disk) must not fail the add: the torrent is in.
       await this.persist().catch((err: Error) => this.warn(`saving state failed: ${err.message}`));
-      return { entry: record.entry(), created: true };
+      const entry = record.entry();
+      this.events.emit('added', entry);
+      return { entry, created: true };
     } catch (err) {
       this.records.delete(parsed.infoHash);
       throw err;
@@ -125,9 +137,11 @@ export class TorrentEngine implements Catalog {
     const record = this.records.get(infoHash.toLowerCase());
     if (!record) return false;
     this.records.delete(record.infoHash);
+    const entry = record.entry();
     record.fail('the torrent was removed', 'TORRENT_REMOVED');
     await closeTorrent(record);
     if (opts.deleteFiles) await rm(record.folder, { recursive: true, force: true });
+    this.events.emit('removed', entry);
     await this.persist();
     return true;
   }
@@ -211,7 +225,12 @@ export class TorrentEngine implements Catalog {
       this.warn(`${record.infoHash}: ${err.message}`);
     });
     torrent.on('warning', () => {}); // tracker hiccups and bad pieces: webtorrent retries on its own
-    torrent.once('ready', () => void this.persist().catch(() => {}));
+    torrent.once('ready', () => {
+      void this.persist().catch(() => {});
+      if (record.torrent === torrent && !record.closing && !record.evicted) {
+        this.events.emit('ready', record.entry());
+      }
+    });
     torrent.once('done', () => void this.persist().catch(() => {}));
     torrent.once('close', () => {
       // Closed by webtorrent itself (a store error such as a full disk): it stays listed with the reason, and

@@ -40,6 +40,11 @@ export function stallReason(torrent: Torrent, readersWaiting: number): string | 
   return `downloading at ${formatSpeed(torrent.downloadSpeed)}`;
 }
 
+/** Whether a stall reason means nothing is arriving (rather than data coming slowly, or a check of the disk). */
+export function isStalled(reason: string | null): boolean {
+  return reason !== null && !reason.startsWith('downloading at') && reason !== 'checking data on disk';
+}
+
 export function formatSpeed(bytesPerSecond: number): string {
   if (bytesPerSecond >= 1_000_000) return `${(bytesPerSecond / 1_000_000).toFixed(1)} MB/s`;
   return `${Math.round(bytesPerSecond / 1000)} kB/s`;

@@ -94,8 +94,9 @@ export async function serveCli(
   extra: string[] = [],
 ): Promise<{ cli: CliRun; url: string }> {
   const cli = runCli(['serve', ...isolatedFlags(dir), ...extra], env);
-  const banner = await cli.line(/^streamtide http:\/\//);
-  return { cli, url: /^streamtide (http:\/\/\S+)/.exec(banner)![1]! };
+  // stdout is a pipe: the banner is a JSON line whose message starts like the terminal's banner.
+  const banner = await cli.line(/"msg":"streamtide http:\/\//);
+  return { cli, url: (JSON.parse(banner) as { url: string }).url };
 }
 
 /** Adds a torrent through the API and waits (bounded) until it is fully downloaded. */

@@ -6,6 +6,7 @@ import { closeSource, HttpError, type MediaService } from '../media-service.js';
 import { FileParams, StreamQuery } from '../schemas.js';
 import { serveDirect } from '../stream-direct.js';
 import { serveThroughFfmpeg } from '../stream-ffmpeg.js';
+import { streamLog } from '../stream-log.js';
 
 export interface StreamRouteOptions {
   media: MediaService;
@@ -38,6 +39,12 @@ export function registerStreamRoute(
       }
       const plan = planStream(info, { audio, mode: mode === 'auto' ? undefined : mode });
       const source = await media.source(entry.infoHash, index);
+      const log = streamLog(request.log, {
+        infoHash: entry.infoHash,
+        file: index,
+        name: file.name,
+        mode: plan.mode,
+      });
       try {
         if (plan.mode === 'direct') {
           return await serveDirect(request, reply, {
@@ -45,6 +52,7 @@ export function registerStreamRoute(
             contentType: plan.mime,
             duration: info.duration,
             signal: abort.signal,
+            log,
           });
         }
         // Transcodes also count against their own, CPU-sized limit; past either the answer is a 503.
@@ -54,7 +62,7 @@ export function registerStreamRoute(
           if (request.method === 'HEAD') {
             return reply.code(200).headers({ 'Content-Type': plan.mime, 'X-Stream-Mode': plan.mode }).send();
           }
-          return await serveThroughFfmpeg(request, reply, {
+          return await serveThroughFfmpeg(reply, {
             source,
             info,
             plan,
@@ -62,6 +70,7 @@ export function registerStreamRoute(
             seekable: media.seekable,
             startTime: t,
             signal: abort.signal,
+            log,
           });
         } finally {
           release();

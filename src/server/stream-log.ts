@@ -1,0 +1,48 @@
+/**
+ * A stream's log lines: `stream started`, then `stream ended` or `stream failed` (with FFmpeg's last stderr
+ * line). The message is for a person reading the terminal; the fields (infoHash, file, mode, bytes, ms,
+ * outcome, stderr) are for JSON readers.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+
+export interface StreamLog {
+  started(fields?: Record<string, unknown>): void;
+  ended(outcome: 'complete' | 'stopped', fields: { bytes: number } & Record<string, unknown>): void;
+  failed(message: string, stderr: string[], fields?: Record<string, unknown>): void;
+}
+
+export interface StreamAbout {
+  infoHash: string;
+  file: number;
+  name: string;
+  mode: string;
+}
+
+export function streamLog(parent: FastifyBaseLogger, about: StreamAbout): StreamLog {
+  const log = parent.child(about);
+  const what = `"${about.name}" (${about.mode})`;
+  const started = Date.now();
+  const elapsed = () => Date.now() - started;
+  return {
+    started(fields = {}) {
+      log.info(fields, `stream started ${what}`);
+    },
+    ended(outcome, fields) {
+      const ms = elapsed();
+      const how = outcome === 'stopped' ? ', stopped before the end' : '';
+      log.info(
+        { ...fields, ms, outcome },
+        `stream ended ${what}: ${megabytes(fields.bytes)} in ${(ms / 1000).toFixed(1)} s${how}`,
+      );
+    },
+    failed(message, stderr, fields = {}) {
+      const last = stderr.at(-1);
+      const why = last && !message.includes(last) ? `${message} — ${last}` : message;
+      log.warn({ ...fields, ms: elapsed(), outcome: 'failed', stderr }, `stream failed ${what}: ${why}`);
+    },
+  };
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}
