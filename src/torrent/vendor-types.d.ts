@@ -1,6 +1,6 @@
 /**
  * The slice of webtorrent@3, parse-torrent@11 and bittorrent-tracker@11 that streamtide uses. None of them ship
- * types; members marked "internal" are webtorrent's own private API, stable across 3.x and read from its source.
+ * types. webtorrent's private members are declared in webtorrent-internals.ts, the one module that uses them.
  */
 declare module 'webtorrent' {
   import type { EventEmitter } from 'node:events';
@@ -75,16 +75,6 @@ declare module 'webtorrent' {
     select(start: number, end: number, priority?: number): void;
     deselect(start: number, end: number): void;
     critical(start: number, end: number): void;
-    /** internal: a selection kept apart from the whole-file ones, removed only by an exact (from, to). */
-    _select(
-      start: number,
-      end: number,
-      priority: number,
-      notify: (() => void) | null,
-      isStreamSelection: true,
-    ): void;
-    /** internal */
-    _deselect(start: number, end: number, isStreamSelection: true): void;
     destroy(opts?: { destroyStore?: boolean } | null, cb?: (err?: Error | null) => void): void;
   }
 
@@ -141,6 +131,12 @@ declare module 'webtorrent' {
     throttleDownload(rate: number): void;
     destroy(cb?: (err?: Error | null) => void): void;
   }
+}
+
+/** Only its prototype is read: webtorrent-internals.ts checks the private members it relies on. */
+declare module 'webtorrent/lib/torrent.js' {
+  const Torrent: { prototype: object };
+  export default Torrent;
 }
 
 declare module 'fs-chunk-store' {
