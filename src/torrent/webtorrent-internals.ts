@@ -1,8 +1,8 @@
 /**
  * The only module that touches webtorrent's private members (lib/torrent.js). Each one used is listed in
  * INTERNAL_MEMBERS and checked, with webtorrent's version, before first use: an upgrade that moves them fails
- * loudly here instead of quietly losing stream priority, dial order or bans. test/torrent/
- * webtorrent-internals.test.ts pins the behaviour relied on; run it before widening SUPPORTED.
+ * loudly here instead of quietly losing stream priority, dial order or bans. The behaviour relied on is
+ * pinned by the contract test (test/torrent/webtorrent-internals.test.ts): run it before widening SUPPORTED.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -101,10 +101,10 @@ export function interceptDials(torrent: Torrent, filter: DialFilter): void {
     existing.push(filter);
     return;
   }
-  const filters = [filter];
-  dialFilters.set(torrent, filters);
   const target = internals(torrent);
   if (typeof target._addPeer !== 'function') throw new Error('this torrent has no _addPeer to intercept');
+  const filters = [filter];
+  dialFilters.set(torrent, filters);
   const addPeer = target._addPeer;
   target._addPeer = (peer, type, source) => {
     // WebRTC peers arrive as connections, not addresses: nothing to choose.
