@@ -1,5 +1,6 @@
 /** Starts the webtorrent client and waits until it listens; a taken default port falls back to a random one. */
 import WebTorrent from 'webtorrent';
+import { assertSupportedWebtorrent } from './webtorrent-internals.js';
 
 export interface ClientSettings {
   torrentPort: number;
@@ -14,6 +15,8 @@ export interface ClientSettings {
 }
 
 export async function startClient(settings: ClientSettings): Promise<WebTorrent> {
+  // An unverified webtorrent fails the engine's start, not a stream or a dial later on.
+  assertSupportedWebtorrent();
   try {
     return await listen(settings, settings.torrentPort);
   } catch (err) {

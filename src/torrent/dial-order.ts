@@ -6,29 +6,21 @@
  * that refuses TCP fails at once and webtorrent's own reconnect tries it by uTP a second later.
  */
 import type { Torrent } from 'webtorrent';
-
-type Transport = 'tcp' | 'utp';
-
-/** webtorrent internals used here (lib/torrent.js, 3.x): every outgoing dial goes through `_addPeer`. */
-interface DialInternals {
-  client: { utp: boolean };
-  _addPeer(peer: unknown, type: Transport, source?: string): unknown;
-}
+import { interceptDials, type Transport } from './webtorrent-internals.js';
 
 const IPV4_ADDR = /^\d{1,3}(?:\.\d{1,3}){3}:\d{1,5}$/;
 
 export function dialTcpFirst(torrent: Torrent): void {
-  const internals = torrent as unknown as DialInternals;
-  const original = internals._addPeer.bind(torrent);
   const last = new Map<string, Transport>();
-  internals._addPeer = (peer, type, source) => {
-    // Anything but an IPv4 'host:port' (IPv6 is TCP already, WebRTC has its own) keeps webtorrent's choice.
-    if (typeof peer !== 'string' || !IPV4_ADDR.test(peer) || !internals.client.utp) {
-      return original(peer, type, source);
-    }
-    const next: Transport = last.get(peer) === 'tcp' ? 'utp' : 'tcp';
-    const added = original(peer, next, source);
-    if (added) last.set(peer, next);
-    return added;
-  };
+  interceptDials(torrent, {
+    decide: ({ addr, utpEnabled }) => {
+      // Anything but an IPv4 'host:port' (IPv6 is TCP already) keeps webtorrent's choice.
+      if (!IPV4_ADDR.test(addr) || !utpEnabled) return 'as-is';
+      return last.get(addr) === 'tcp' ? 'utp' : 'tcp';
+    },
+    // Only a dial webtorrent took counts: a duplicate or refused one must not flip the next choice.
+    dialled: (addr, transport) => {
+      if (IPV4_ADDR.test(addr)) last.set(addr, transport);
+    },
+  });
 }

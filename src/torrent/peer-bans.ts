@@ -11,6 +11,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Torrent, Wire } from 'webtorrent';
+import { interceptDials } from './webtorrent-internals.js';
 
 /** Failed pieces a peer may be the only source of before it is banned. */
 export const MAX_SOLE_FAILURES = 3;
@@ -44,11 +45,6 @@ interface Block {
   host: string;
 }
 
-/** webtorrent internals used here (lib/torrent.js, 3.x): every outgoing dial goes through `_addPeer`. */
-interface DialInternals {
-  _addPeer(peer: unknown, type: string, source?: string): unknown;
-}
-
 const HOST_OF_ADDR = /^\[?([^\]]+?)\]?:\d+$/;
 const FAILED_PIECE = /^Piece (\d+) failed verification$/;
 
@@ -57,12 +53,12 @@ export function guardAgainstBadPeers(torrent: Torrent, bans: BanList): void {
   const suspects = new Map<number, Block[]>();
   const soleFailures = new Map<string, number>();
 
-  const internals = torrent as unknown as DialInternals;
-  const dial = internals._addPeer.bind(torrent);
-  internals._addPeer = (peer, type, source) => {
-    const host = typeof peer === 'string' ? HOST_OF_ADDR.exec(peer)?.[1] : undefined;
-    return host && bans.has(host) ? null : dial(peer, type, source);
-  };
+  interceptDials(torrent, {
+    decide: ({ addr }) => {
+      const host = HOST_OF_ADDR.exec(addr)?.[1];
+      return host && bans.has(host) ? 'refuse' : 'as-is';
+    },
+  });
 
   const dropHost = ({ host }: Ban) => {
     for (const wire of torrent.wires) if (wire.remoteAddress === host) wire.destroy();

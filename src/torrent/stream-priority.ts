@@ -11,6 +11,7 @@
  * (from, to), so we replace them wholesale whenever a reader moves.
  */
 import type { Torrent } from 'webtorrent';
+import { deselectStream, selectStream } from './webtorrent-internals.js';
 
 export const READ_PRIORITY = 3;
 export const AHEAD_PRIORITY = 2;
@@ -93,8 +94,8 @@ export class StreamPriority {
       else if (!waiting) wanted.push({ from, to, priority: AHEAD_PRIORITY });
     }
     if (sameSelections(wanted, this.applied)) return;
-    for (const old of this.applied) torrent._deselect(old.from, old.to, true);
-    for (const next of wanted) torrent._select(next.from, next.to, next.priority, null, true);
+    for (const old of this.applied) deselectStream(torrent, old.from, old.to);
+    for (const next of wanted) selectStream(torrent, next.from, next.to, next.priority);
     // Critical lets a fast peer take over blocks a slow one holds (webtorrent's hotswap).
     for (const { reading } of this.readers.values()) if (reading) torrent.critical(reading[0], reading[1]);
     this.applied = wanted;

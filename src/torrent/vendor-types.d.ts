@@ -1,6 +1,6 @@
 /**
  * The slice of webtorrent@3, parse-torrent@11 and bittorrent-tracker@11 that streamtide uses. None of them ship
- * types; members marked "internal" are webtorrent's own private API, stable across 3.x and read from its source.
+ * types. webtorrent's private members are declared in webtorrent-internals.ts, the one module that uses them.
  */
 declare module 'webtorrent' {
   import type { EventEmitter } from 'node:events';
@@ -11,9 +11,6 @@ declare module 'webtorrent' {
       opts: { offset?: number; length?: number } | null,
       cb: (err: Error | null, buf?: Uint8Array) => void,
     ): void;
-    put(index: number, buf: Uint8Array, cb?: (err: Error | null) => void): void;
-    close(cb?: (err: Error | null) => void): void;
-    destroy(cb?: (err: Error | null) => void): void;
   }
 
   export interface TorrentFile extends EventEmitter {
@@ -21,18 +18,11 @@ declare module 'webtorrent' {
     path: string;
     length: number;
     offset: number;
-    done: boolean;
-    readonly downloaded: number;
     readonly progress: number;
-    _startPiece: number;
-    _endPiece: number;
-    select(priority?: number): void;
-    deselect(): void;
   }
 
   export interface BitField {
     get(index: number): boolean;
-    set(index: number, value?: boolean): void;
     buffer: Uint8Array;
   }
 
@@ -40,7 +30,6 @@ declare module 'webtorrent' {
     /** e.g. 'tcpOutgoing', 'utpIncoming', 'webSeed' */
     type?: string;
     peerChoking: boolean;
-    amInterested: boolean;
     remoteAddress?: string;
     remotePort?: number;
     destroy(): void;
@@ -51,40 +40,24 @@ declare module 'webtorrent' {
     magnetURI: string;
     torrentFile: Uint8Array;
     name: string;
-    path: string;
     ready: boolean;
     done: boolean;
     destroyed: boolean;
-    paused: boolean;
     length: number;
     pieceLength: number;
-    lastPieceLength: number;
-    pieces: Array<unknown>;
     files: TorrentFile[];
     bitfield?: BitField;
     store: ChunkStore | null;
     wires: Wire[];
     metadata: Uint8Array | null;
     readonly downloaded: number;
-    readonly received: number;
     readonly progress: number;
     readonly downloadSpeed: number;
     readonly uploadSpeed: number;
     readonly numPeers: number;
     addPeer(peer: string, source?: string): boolean;
-    select(start: number, end: number, priority?: number): void;
     deselect(start: number, end: number): void;
     critical(start: number, end: number): void;
-    /** internal: a selection kept apart from the whole-file ones, removed only by an exact (from, to). */
-    _select(
-      start: number,
-      end: number,
-      priority: number,
-      notify: (() => void) | null,
-      isStreamSelection: true,
-    ): void;
-    /** internal */
-    _deselect(start: number, end: number, isStreamSelection: true): void;
     destroy(opts?: { destroyStore?: boolean } | null, cb?: (err?: Error | null) => void): void;
   }
 
@@ -95,7 +68,6 @@ declare module 'webtorrent' {
     bitfield?: Uint8Array;
     deselect?: boolean;
     skipVerify?: boolean;
-    strategy?: 'sequential' | 'rarest';
   }
 
   export interface ClientOptions {
@@ -106,8 +78,7 @@ declare module 'webtorrent' {
     utp?: boolean;
     utPex?: boolean;
     torrentPort?: number;
-    tracker?: false | { announce?: string[] };
-    webSeeds?: boolean;
+    tracker?: false | object;
   }
 
   export interface SeedOptions {
@@ -119,28 +90,24 @@ declare module 'webtorrent' {
 
   export default class WebTorrent extends EventEmitter {
     constructor(options?: ClientOptions);
-    static UTP_SUPPORT: boolean;
     static VERSION: string;
     torrentPort: number;
-    listening: boolean;
     destroyed: boolean;
-    torrents: Torrent[];
     add(
       torrentId: string | Uint8Array | object,
       opts?: TorrentOptions,
       onTorrent?: (t: Torrent) => void,
     ): Torrent;
     seed(input: string | string[] | Uint8Array, opts?: SeedOptions, onSeed?: (t: Torrent) => void): Torrent;
-    remove(
-      torrent: Torrent | string,
-      opts?: { destroyStore?: boolean } | null,
-      cb?: (err?: Error | null) => void,
-    ): Promise<void>;
-    address(): { address: string; port: number } | null;
     throttleUpload(rate: number): void;
-    throttleDownload(rate: number): void;
     destroy(cb?: (err?: Error | null) => void): void;
   }
+}
+
+/** Only its prototype is read: webtorrent-internals.ts checks the private members it relies on. */
+declare module 'webtorrent/lib/torrent.js' {
+  const Torrent: { prototype: object };
+  export default Torrent;
 }
 
 declare module 'fs-chunk-store' {
@@ -152,38 +119,25 @@ declare module 'fs-chunk-store' {
     offset: number;
   }
   export default class FSChunkStore implements ChunkStore {
-    constructor(
-      chunkLength: number,
-      opts: { files: FsStoreFile[]; path?: string; length?: number; name?: string },
-    );
+    constructor(chunkLength: number, opts: { files: FsStoreFile[]; length?: number });
     get: ChunkStore['get'];
-    put: ChunkStore['put'];
-    close: ChunkStore['close'];
-    destroy: ChunkStore['destroy'];
   }
 }
 
 declare module 'parse-torrent' {
   export interface ParsedFile {
-    path: string;
-    name: string;
     length: number;
-    offset: number;
   }
   export interface ParsedTorrent {
     infoHash: string;
-    name?: string;
-    announce?: string[];
     peerAddresses?: string[];
     files?: ParsedFile[];
     length?: number;
     pieceLength?: number;
-    lastPieceLength?: number;
     pieces?: string[];
     info?: unknown;
   }
   export default function parseTorrent(torrentId: string | Uint8Array | object): Promise<ParsedTorrent>;
-  export function toMagnetURI(parsed: object): string;
   export function toTorrentFile(parsed: object): Uint8Array;
 }
 
@@ -191,7 +145,7 @@ declare module 'bittorrent-tracker' {
   import type { EventEmitter } from 'node:events';
 
   export class Server extends EventEmitter {
-    constructor(opts?: { udp?: boolean; http?: boolean; ws?: boolean; stats?: boolean; interval?: number });
+    constructor(opts?: { udp?: boolean; http?: boolean; ws?: boolean; stats?: boolean });
     http: import('node:http').Server | null;
     listen(port: number, hostname: string, onListening?: () => void): void;
     close(cb?: (err?: Error | null) => void): void;

@@ -1,0 +1,123 @@
+/**
+ * The only module that touches webtorrent's private members (lib/torrent.js). Each one used is listed in
+ * INTERNAL_MEMBERS and checked, with webtorrent's version, before first use: an upgrade that moves them fails
+ * loudly here instead of quietly losing stream priority, dial order or bans. The behaviour relied on is
+ * pinned by the contract test (test/torrent/webtorrent-internals.test.ts): run it before widening SUPPORTED.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Torrent } from 'webtorrent';
+import TorrentClass from 'webtorrent/lib/torrent.js';
+
+/** The versions the contract test has been run against: package.json's `^3.0.21`. */
+export const SUPPORTED = { atLeast: [3, 0, 21], below: [4, 0, 0] } as const;
+export const INTERNAL_MEMBERS = ['_select', '_deselect', '_addPeer'] as const;
+
+export type Transport = 'tcp' | 'utp';
+/** A transport replaces the proposed one; 'refuse' drops the dial; 'as-is' passes the proposal on. */
+export type DialDecision = Transport | 'refuse' | 'as-is';
+
+export interface Dial {
+  /** 'host:port' (IPv6 hosts bracketed). */
+  addr: string;
+  /** webtorrent's choice, or what an earlier filter changed it to. */
+  proposed: Transport;
+  utpEnabled: boolean;
+}
+
+export interface DialFilter {
+  decide(dial: Dial): DialDecision;
+  /** Told once webtorrent took the dial (it drops duplicates, invalid addresses, dials of a paused torrent). */
+  dialled?(addr: string, transport: Transport): void;
+}
+
+interface Internals {
+  client?: { utp?: boolean };
+  _select(from: number, to: number, priority: number, notify: null, isStreamSelection: true): void;
+  _deselect(from: number, to: number, isStreamSelection: true): void;
+  _addPeer(peer: unknown, type: Transport, source?: string): unknown;
+}
+
+/** Throws unless `version` is in SUPPORTED and `prototype` has every INTERNAL_MEMBERS function. */
+export function checkWebtorrentVersion(version: string, prototype: object): void {
+  const parsed = /^(\d+)\.(\d+)\.(\d+)/.exec(version);
+  const numbers = parsed ? parsed.slice(1).map(Number) : undefined;
+  if (!numbers || compare(numbers, SUPPORTED.atLeast) < 0 || compare(numbers, SUPPORTED.below) >= 0) {
+    throw new Error(
+      `webtorrent ${version} is not supported: streamtide uses its private members and is verified with ` +
+        `>=${SUPPORTED.atLeast.join('.')} <${SUPPORTED.below.join('.')}`,
+    );
+  }
+  const members = prototype as Record<string, unknown>;
+  const missing = INTERNAL_MEMBERS.filter((name) => typeof members[name] !== 'function');
+  if (missing.length > 0) {
+    throw new Error(`webtorrent ${version} lacks the private members streamtide uses: ${missing.join(', ')}`);
+  }
+}
+
+function compare(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return 0;
+}
+
+let checked = false;
+
+/** Checks the installed webtorrent once; throws on a version or Torrent class we have not verified. */
+export function assertSupportedWebtorrent(): void {
+  if (checked) return;
+  const file = createRequire(import.meta.url).resolve('webtorrent/package.json');
+  const { version } = JSON.parse(readFileSync(file, 'utf8')) as { version: string };
+  checkWebtorrentVersion(version, TorrentClass.prototype);
+  checked = true;
+}
+
+function internals(torrent: Torrent): Internals {
+  assertSupportedWebtorrent();
+  return torrent as unknown as Internals;
+}
+
+/**
+ * A "stream selection": kept apart from whole-file selections (which `deselect` splits and merges), so it
+ * can be removed exactly by deselectStream with the same (from, to).
+ */
+export function selectStream(torrent: Torrent, from: number, to: number, priority: number): void {
+  internals(torrent)._select(from, to, priority, null, true);
+}
+
+export function deselectStream(torrent: Torrent, from: number, to: number): void {
+  internals(torrent)._deselect(from, to, true);
+}
+
+const dialFilters = new WeakMap<Torrent, DialFilter[]>();
+
+/**
+ * Runs `filter` on every outgoing dial by address of `torrent`: webtorrent sends each one (addPeer, its
+ * reconnects, its uTP-to-TCP fallback) through `_addPeer`. Filters run in the order added, each seeing the
+ * transport chosen so far; any 'refuse' drops the dial. One patch per torrent, however many filters.
+ */
+export function interceptDials(torrent: Torrent, filter: DialFilter): void {
+  const existing = dialFilters.get(torrent);
+  if (existing) {
+    existing.push(filter);
+    return;
+  }
+  const target = internals(torrent);
+  if (typeof target._addPeer !== 'function') throw new Error('this torrent has no _addPeer to intercept');
+  const filters = [filter];
+  dialFilters.set(torrent, filters);
+  const addPeer = target._addPeer;
+  target._addPeer = (peer, type, source) => {
+    // WebRTC peers arrive as connections, not addresses: nothing to choose.
+    if (typeof peer !== 'string') return addPeer.call(target, peer, type, source);
+    let transport = type;
+    const utpEnabled = target.client?.utp === true;
+    for (const next of filters) {
+      const decision = next.decide({ addr: peer, proposed: transport, utpEnabled });
+      if (decision === 'refuse') return null;
+      if (decision !== 'as-is') transport = decision;
+    }
+    const added = addPeer.call(target, peer, transport, source);
+    if (added) for (const next of filters) next.dialled?.(peer, transport);
+    return added;
+  };
+}

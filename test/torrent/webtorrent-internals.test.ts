@@ -1,0 +1,235 @@
+/**
+ * The contract with webtorrent's private members, against the installed webtorrent: exactly what streamtide
+ * relies on. Run it before widening the supported range in webtorrent-internals.ts.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { EventEmitter, once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import WebTorrent, { type Torrent } from 'webtorrent';
+import TorrentClass from 'webtorrent/lib/torrent.js';
+import {
+  assertSupportedWebtorrent,
+  checkWebtorrentVersion,
+  type Dial,
+  deselectStream,
+  interceptDials,
+  selectStream,
+} from '../../src/torrent/webtorrent-internals.js';
+import { type Seeder, startSeeder } from '../helpers/swarm.js';
+
+const PIECE = 16 * 1024; // one block per piece: a request is a piece
+const PIECES = 256;
+
+let work: string;
+let seeder: Seeder;
+const clients: WebTorrent[] = [];
+const servers: Server[] = [];
+
+before(async () => {
+  work = mkdtempSync(join(tmpdir(), 'streamtide-internals-'));
+  const path = join(work, 'data.bin');
+  writeFileSync(path, randomBytes(PIECES * PIECE));
+  seeder = await startSeeder(path, { pieceLength: PIECE });
+});
+
+after(async () => {
+  for (const client of clients) await new Promise<void>((resolve) => client.destroy(() => resolve()));
+  for (const server of servers) server.close();
+  await seeder?.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** A leecher of the seeder's torrent that reaches no one by itself; uTP as asked. */
+async function leecher(name: string, utp: boolean): Promise<Torrent> {
+  const client = new WebTorrent({
+    dht: false,
+    lsd: false,
+    natUpnp: false,
+    natPmp: false,
+    utPex: false,
+    tracker: false,
+    utp,
+    torrentPort: 0,
+  });
+  clients.push(client);
+  await once(client, 'listening');
+  const torrent = client.add(seeder.torrentFile, { path: join(work, name), announce: [] });
+  if (!torrent.ready) await once(torrent, 'ready');
+  return torrent;
+}
+
+interface SelectionItem {
+  from: number;
+  to: number;
+  priority: number;
+  isStreamSelection: boolean;
+}
+
+function selections(torrent: Torrent): SelectionItem[] {
+  const items = (torrent as unknown as { _selections: { _items: SelectionItem[] } })._selections._items;
+  return items.map(({ from, to, priority, isStreamSelection }) => ({
+    from,
+    to,
+    priority,
+    isStreamSelection: !!isStreamSelection,
+  }));
+}
+
+/** A loopback TCP listener that counts and drops the connections it gets. */
+async function listener(): Promise<{ addr: string; connections: EventEmitter; count: () => number }> {
+  const connections = new EventEmitter();
+  let count = 0;
+  const server = createServer((socket) => {
+    count++;
+    socket.destroy();
+    connections.emit('connection');
+  });
+  servers.push(server);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  assert.ok(address && typeof address === 'object');
+  return { addr: `127.0.0.1:${address.port}`, connections, count: () => count };
+}
+
+describe('stream selections', () => {
+  it('are kept apart from whole-file selections and removed exactly', async () => {
+    const torrent = await leecher('selections', false);
+    const whole = selections(torrent);
+    assert.deepEqual(whole, [{ from: 0, to: PIECES - 1, priority: 0, isStreamSelection: false }]);
+    selectStream(torrent, 100, 120, 2);
+    selectStream(torrent, 110, 130, 3);
+    const a = { from: 100, to: 120, priority: 2, isStreamSelection: true };
+    const b = { from: 110, to: 130, priority: 3, isStreamSelection: true };
+    assert.deepEqual(new Set(selections(torrent)), new Set([...whole, a, b]), 'overlapping, not merged');
+    deselectStream(torrent, 100, 120);
+    assert.deepEqual(new Set(selections(torrent)), new Set([...whole, b]), 'only the exact (from, to)');
+    torrent.deselect(0, PIECES - 1);
+    assert.deepEqual(selections(torrent), [b], 'a whole-file deselect leaves stream selections');
+    deselectStream(torrent, 110, 130);
+    assert.deepEqual(selections(torrent), []);
+  });
+
+  it('at a higher priority are requested before the rest', { timeout: 60_000 }, async () => {
+    const torrent = await leecher('order', false);
+    const span = [160, 175] as const; // sequential order would reach it after 160 pieces
+    selectStream(torrent, span[0], span[1], 3);
+    const requested: number[] = [];
+    seeder.torrent.on('wire', (wire) => wire.on('request', (index: number) => requested.push(index)));
+    torrent.addPeer(`127.0.0.1:${seeder.port}`);
+    if (!torrent.done) await once(torrent, 'done');
+    const spanLength = span[1] - span[0] + 1;
+    // Plus one: webtorrent's first request on a new wire validates it, from the lowest selection's end.
+    const first = requested.slice(0, spanLength + 1);
+    for (let piece = span[0]; piece <= span[1]; piece++) {
+      assert.ok(first.includes(piece), `piece ${piece} among the first requests: ${first}`);
+    }
+    assert.equal(new Set(requested).size, PIECES);
+  });
+});
+
+describe('interceptDials', () => {
+  it("sees every dial with webtorrent's transport, reconnects included, and its choice is used", {
+    timeout: 30_000,
+  }, async () => {
+    const torrent = await leecher('dial', true);
+    const peer = await listener();
+    const seen: Dial[] = [];
+    const reconnected = new Promise<void>((resolve) => {
+      interceptDials(torrent, {
+        decide: (dial) => {
+          seen.push(dial);
+          if (seen.length === 1) return 'tcp';
+          resolve();
+          return 'refuse'; // no uTP attempt left behind
+        },
+      });
+    });
+    const connected = once(peer.connections, 'connection');
+    assert.equal(torrent.addPeer(peer.addr), true);
+    await connected; // by TCP although webtorrent proposed uTP: the listener speaks TCP only
+    await reconnected; // the listener dropped it: webtorrent's reconnect goes through _addPeer too
+    assert.deepEqual(seen, [
+      { addr: peer.addr, proposed: 'utp', utpEnabled: true },
+      { addr: peer.addr, proposed: 'utp', utpEnabled: true },
+    ]);
+    assert.equal(peer.count(), 1);
+  });
+
+  it('a refused dial makes no connection', { timeout: 30_000 }, async () => {
+    const torrent = await leecher('refuse', false);
+    const refused = await listener();
+    const allowed = await listener();
+    const dialled: string[] = [];
+    interceptDials(torrent, {
+      decide: ({ addr }) => (addr === refused.addr ? 'refuse' : 'as-is'),
+      dialled: (addr, transport) => dialled.push(`${addr} ${transport}`),
+    });
+    const invalid: unknown[] = [];
+    torrent.on('invalidPeer', (peer) => invalid.push(peer));
+    assert.equal(torrent.addPeer(refused.addr), false);
+    const connected = once(allowed.connections, 'connection');
+    assert.equal(torrent.addPeer(allowed.addr), true);
+    // Dials start in order as they are added: the refused one would have arrived by now.
+    await connected;
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(refused.count(), 0);
+    assert.deepEqual(invalid, [refused.addr]);
+    assert.deepEqual(dialled, [`${allowed.addr} tcp`]);
+  });
+
+  it('composes filters through one patch: each sees the choice so far, any refusal wins', () => {
+    const calls: string[] = [];
+    const fake = {
+      _addPeer: (peer: string, type: string) => {
+        calls.push(`${peer} ${type}`);
+        return {};
+      },
+    };
+    const torrent = fake as unknown as Torrent;
+    const seen: string[] = [];
+    interceptDials(torrent, { decide: ({ addr }) => (addr.startsWith('10.') ? 'tcp' : 'as-is') });
+    const patched = fake._addPeer;
+    interceptDials(torrent, {
+      decide: ({ addr, proposed }) => {
+        seen.push(`${addr} ${proposed}`);
+        return addr.startsWith('10.0.0.9') ? 'refuse' : 'as-is';
+      },
+    });
+    assert.equal(fake._addPeer, patched, 'installed once');
+    assert.ok(fake._addPeer('10.0.0.1:1', 'utp'));
+    assert.ok(fake._addPeer('192.0.2.1:1', 'utp'));
+    assert.equal(fake._addPeer('10.0.0.9:1', 'utp'), null);
+    assert.deepEqual(seen, ['10.0.0.1:1 tcp', '192.0.2.1:1 utp', '10.0.0.9:1 tcp']);
+    assert.deepEqual(calls, ['10.0.0.1:1 tcp', '192.0.2.1:1 utp']);
+  });
+});
+
+describe('the version guard', () => {
+  it('accepts the installed webtorrent', () => {
+    assert.doesNotThrow(() => assertSupportedWebtorrent());
+    assert.doesNotThrow(() => checkWebtorrentVersion('3.0.21', TorrentClass.prototype));
+  });
+
+  it('throws on a version outside the verified range, naming it', () => {
+    for (const version of ['4.0.0', '3.0.20', '2.8.5', 'next']) {
+      assert.throws(
+        () => checkWebtorrentVersion(version, TorrentClass.prototype),
+        new RegExp(`webtorrent ${version} is not supported`),
+      );
+    }
+  });
+
+  it('throws on a Torrent without the members used, naming them', () => {
+    const withoutSelect = { _deselect() {}, _addPeer: 1 };
+    assert.throws(
+      () => checkWebtorrentVersion('3.1.0', withoutSelect),
+      /webtorrent 3\.1\.0 lacks the private members streamtide uses: _select, _addPeer/,
+    );
+  });
+});
