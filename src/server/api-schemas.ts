@@ -1,13 +1,13 @@
 /**
- * Response shapes of the JSON routes, in TypeBox. Fastify serializes answers through them (fast-json-stringify
- * drops any field a schema does not name), so they must list every field the handlers send; the test
+ * Response shapes of the JSON routes, in TypeBox. Fastify serializes answers through them, and
+ * fast-json-stringify drops any field a schema does not name, so they list every field the handlers send;
  * test/server/openapi.test.ts holds them to the TypeScript types they mirror. docs/api.md explains them.
  */
 import { type TSchema, Type } from '@sinclair/typebox';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
-/** Every error answer: `error` says what went wrong; some carry details (`stderr`, `code`, `subtitleStreams`). */
+/** Every error answer: `error` for people, and sometimes details (`stderr`, `code`, `subtitleStreams`). */
 export const ErrorBody = Type.Object(
   { error: Type.String({ description: 'What went wrong, for people' }) },
   { additionalProperties: true, description: 'An error' },

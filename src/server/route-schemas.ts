@@ -25,7 +25,9 @@ const unknownTorrent = error('No such torrent');
 const unknownFile = error('No such torrent, or no such file in it');
 const busy = (description: string) => ({
   ...error(description),
-  headers: { 'Retry-After': { type: 'integer', description: 'Seconds to wait before trying again' } },
+  headers: {
+    'Retry-After': { type: 'integer', description: 'Seconds to wait; sent when a limit was reached' },
+  },
 });
 
 const binary = (description: string, types: string[]) => ({
@@ -79,7 +81,10 @@ export const listTorrentsRoute = {
   summary: 'List the torrents',
   description: 'Without `files[].downloaded` and `files[].readers`, which only the single torrent carries.',
   tags: ['torrents'],
-  response: { 200: Type.Array(Torrent, { description: 'Every torrent, oldest first' }), ...denied },
+  response: {
+    200: Type.Array(Torrent, { description: 'Every torrent (local files first), in the order added' }),
+    ...denied,
+  },
 };
 
 export const getTorrentRoute = {
@@ -121,7 +126,7 @@ export const probeRoute = {
     ...denied,
     404: unknownFile,
     415: error('Not a media file ffprobe can read'),
-    503: busy('The torrent stopped (e.g. the disk is full)'),
+    503: error('The torrent stopped (e.g. the disk is full)'),
   },
 };
 

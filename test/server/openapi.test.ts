@@ -22,7 +22,7 @@ import type { MediaStream } from '../../src/stream/media-info.js';
 import { makeMedia } from '../helpers/media.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
-// The response schemas name exactly the fields of the types the handlers send (checked by `npm run typecheck`).
+// The response schemas name exactly the fields of the types the handlers send (`npm run typecheck` checks).
 type SameKeys<A, B> = [keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false;
 const schemaKeysMatch: [
   SameKeys<Static<typeof Torrent>, TorrentJson>,
