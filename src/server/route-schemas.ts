@@ -30,11 +30,13 @@ const busy = (description: string) => ({
   },
 });
 
-const binary = (description: string, types: string[]) => ({
+const body = (description: string, types: string[], schema: object) => ({
   description,
-  content: Object.fromEntries(types.map((type) => [type, { schema: { type: 'string', format: 'binary' } }])),
+  content: Object.fromEntries(types.map((type) => [type, { schema }])),
 });
-const text = (description: string, type: string) => binary(description, [type]);
+const binary = (description: string, types: string[]) =>
+  body(description, types, { type: 'string', format: 'binary' });
+const text = (description: string, type: string) => body(description, [type], { type: 'string' });
 
 export const healthRoute = {
   summary: 'Liveness and versions',
