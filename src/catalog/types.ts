@@ -1,6 +1,6 @@
 /**
  * What the HTTP layer sees of anything it can stream: a torrent (src/torrent) or a local file
- * (src/catalog/local-library.ts). The shapes follow INTERFACE.md's torrent object, minus the URLs,
+ * (src/catalog/library.ts). The shapes are the torrent object of docs/api.md minus the URLs,
  * which only the server knows how to build.
  */
 import type { DataSource } from '../stream/data-source.js';
@@ -25,7 +25,7 @@ export interface CatalogEntry {
   uploadSpeed: number;
   numPeers: number;
   files: CatalogFile[];
-  /** Why the torrent stopped (e.g. the disk is full); absent while it works. Optional addition to v1. */
+  /** Why the torrent stopped (e.g. the disk is full); absent while it works. */
   error?: string;
 }
 

@@ -1,5 +1,5 @@
 /**
- * The HTTP server: INTERFACE.md's API on Fastify. It owns the loopback seekable-input server FFmpeg uses for
+ * The HTTP server: docs/api.md's API on Fastify. It owns the loopback seekable-input server FFmpeg uses for
  * seeks and the limits on concurrent FFmpeg processes; the streaming itself lives in src/stream.
  */
 import { availableParallelism } from 'node:os';
@@ -13,6 +13,8 @@ import { TorrentInputError } from '../torrent/index.js';
 import { version } from '../version.js';
 import { Limiter, LimitReachedError } from './limiter.js';
 import { HttpError, MediaService } from './media-service.js';
+import { registerOpenApi } from './openapi.js';
+import { healthRoute } from './route-schemas.js';
 import { registerCoverRoute } from './routes/cover.js';
 import { registerStreamRoute } from './routes/stream.js';
 import { registerSubtitleRoutes } from './routes/subtitles.js';
@@ -87,7 +89,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     reply.code(404).send({ error: `No route for ${request.method} ${request.url.split('?')[0]}` }),
   );
 
-  app.get('/api/health', async () => ({ ok: true, version, ffmpeg: options.tools.version }));
+  await registerOpenApi(app);
+  app.get('/api/health', { schema: healthRoute }, async () => ({
+    ok: true,
+    version,
+    ffmpeg: options.tools.version,
+  }));
   registerTorrentRoutes(app, media);
   const ffmpegProcesses = new Limiter(options.maxFfmpeg ?? Math.max(8, cpus * 8));
   registerStreamRoute(app, {

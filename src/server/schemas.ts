@@ -10,9 +10,16 @@ export type TorrentParams = Static<typeof TorrentParams>;
 export const FileParams = Type.Object({ infoHash: InfoHashParam, index: FileIndex });
 export type FileParams = Static<typeof FileParams>;
 
+// maxProperties too: Fastify's validator strips unknown properties instead of rejecting them.
 export const AddTorrentBody = Type.Object(
-  { source: Type.String({ minLength: 1, maxLength: 16_384 }) },
-  { additionalProperties: false },
+  {
+    source: Type.String({
+      minLength: 1,
+      maxLength: 16_384,
+      description: 'A magnet URI, an info-hash (40 hex or 32 base32) or an http(s) URL of a .torrent',
+    }),
+  },
+  { additionalProperties: false, maxProperties: 1 },
 );
 export type AddTorrentBody = Static<typeof AddTorrentBody>;
 
@@ -39,3 +46,10 @@ export const StreamQuery = Type.Object({
   token: Type.Optional(Type.String()),
 });
 export type StreamQuery = Static<typeof StreamQuery>;
+
+export const SubtitleQuery = Type.Object({
+  stream: Type.Optional(Type.Integer({ minimum: 0, maximum: 65_535 })),
+  t: Type.Optional(Seconds),
+  token: Type.Optional(Type.String()),
+});
+export type SubtitleQuery = Static<typeof SubtitleQuery>;

@@ -1,4 +1,4 @@
-/** The torrent object of INTERFACE.md, built from a catalog entry with the URLs only the server knows. */
+/** The torrent object (docs/api.md), built from a catalog entry with the URLs only the server knows. */
 import type { Library } from '../catalog/library.js';
 import type { CatalogEntry, CatalogFile } from '../catalog/types.js';
 

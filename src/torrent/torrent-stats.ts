@@ -1,4 +1,4 @@
-/** What the catalog shows of a torrent: INTERFACE.md's torrent object (minus URLs) and why a reader waits. */
+/** What the catalog shows of a torrent: docs/api.md's torrent object (minus URLs) and why a reader waits. */
 import type { Torrent } from 'webtorrent';
 import { mimeOf } from '../catalog/mime.js';
 import type { CatalogEntry, CatalogFile } from '../catalog/types.js';

@@ -1,4 +1,4 @@
-/** The API's shapes as the UI reads them (INTERFACE.md plus the web brief's additions). */
+/** The API's shapes as the UI reads them: the parts of docs/api.md the UI uses. */
 
 export interface TorrentFile {
   index: number;

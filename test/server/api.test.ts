@@ -1,5 +1,5 @@
 /**
- * INTERFACE.md's API end to end, written the way an outside script would use it: upload a .torrent of a
+ * The API of docs/api.md end to end, written the way an outside script would use it: upload a .torrent of a
  * loopback swarm, poll until ready, probe, stream, seek, fetch the playlist, delete.
  */
 import assert from 'node:assert/strict';
@@ -45,7 +45,7 @@ let downloads: string;
 const json = { 'Content-Type': 'application/json' };
 
 async function waitReady(infoHash: string): Promise<TorrentObject> {
-  // Polling the API is what a client of INTERFACE.md does; the deadline only bounds a broken run.
+  // Polling the API is what a client does (docs/api.md); the deadline only bounds a broken run.
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     const torrent = (await (await fetch(`${server.url}/api/torrents/${infoHash}`)).json()) as TorrentObject;
@@ -77,7 +77,7 @@ after(async () => {
   await tracker?.close();
 });
 
-describe('a script written against INTERFACE.md', () => {
+describe('a script written against docs/api.md', () => {
   let torrent: TorrentObject;
 
   it('uploads a .torrent (201), and again (200)', async () => {

@@ -1,4 +1,4 @@
-/** INTERFACE.md's security defaults: token on every route but health, Host checks, loopback by default. */
+/** The security defaults (docs/api.md): token on every route but health, Host checks, loopback by default. */
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';

@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { CoverError, extractCover } from '../../stream/cover-art.js';
 import { acquireAll, type Limiter } from '../limiter.js';
 import { closeSource, HttpError, type MediaService } from '../media-service.js';
-import { FileParams } from '../schemas.js';
+import { coverRoute } from '../route-schemas.js';
+import type { FileParams } from '../schemas.js';
 
 export function registerCoverRoute(
   app: FastifyInstance,
@@ -11,7 +12,7 @@ export function registerCoverRoute(
 ) {
   app.get<{ Params: FileParams }>(
     '/cover/:infoHash/:index',
-    { schema: { params: FileParams } },
+    { schema: coverRoute },
     async (request, reply) => {
       const { infoHash, index } = request.params;
       const abort = new AbortController();

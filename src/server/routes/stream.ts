@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { planStream } from '../../stream/plan.js';
 import { acquireAll, type Limiter } from '../limiter.js';
 import { closeSource, HttpError, type MediaService } from '../media-service.js';
-import { FileParams, StreamQuery } from '../schemas.js';
+import { streamRoute } from '../route-schemas.js';
+import type { FileParams, StreamQuery } from '../schemas.js';
 import { serveDirect } from '../stream-direct.js';
 import { serveThroughFfmpeg } from '../stream-ffmpeg.js';
 import { streamLog } from '../stream-log.js';
@@ -20,7 +21,7 @@ export function registerStreamRoute(
 ) {
   app.get<{ Params: FileParams; Querystring: StreamQuery }>(
     '/stream/:infoHash/:index',
-    { schema: { params: FileParams, querystring: StreamQuery } },
+    { schema: streamRoute },
     async (request, reply) => {
       const { infoHash, index } = request.params;
       const { mode = 'auto', t = 0, audio } = request.query;

@@ -3,7 +3,6 @@
  * stream N (absolute index, as the probe lists it) of video file :index, without it the subtitle file
  * :index of the torrent. `t` shifts the cues to a stream started at source time t.
  */
-import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { extensionOf, isSubtitleName } from '../../catalog/mime.js';
 import type { CatalogEntry, CatalogFile } from '../../catalog/types.js';
@@ -17,14 +16,8 @@ import {
 import { vttDocument } from '../../stream/vtt.js';
 import { acquireAll, type Limiter } from '../limiter.js';
 import { closeSource, HttpError, type MediaService } from '../media-service.js';
-import { FileParams, Seconds } from '../schemas.js';
-
-export const SubtitleQuery = Type.Object({
-  stream: Type.Optional(Type.Integer({ minimum: 0, maximum: 65_535 })),
-  t: Type.Optional(Seconds),
-  token: Type.Optional(Type.String()),
-});
-export type SubtitleQuery = Static<typeof SubtitleQuery>;
+import { subtitlesRoute } from '../route-schemas.js';
+import type { FileParams, SubtitleQuery } from '../schemas.js';
 
 /** Subtitle files are read whole into memory; real ones are well under a megabyte. */
 const maxSubtitleFileBytes = 16 * 1024 * 1024;
@@ -141,7 +134,7 @@ export function registerSubtitleRoutes(
 
   app.get<{ Params: FileParams; Querystring: SubtitleQuery }>(
     '/subtitles/:infoHash/:index.vtt',
-    { schema: { params: FileParams, querystring: SubtitleQuery } },
+    { schema: subtitlesRoute },
     async (request, reply) => {
       const { infoHash, index } = request.params;
       const { stream, t = 0 } = request.query;

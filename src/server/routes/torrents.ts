@@ -1,10 +1,18 @@
-/** The torrent routes of INTERFACE.md: add, list, get, delete, probe, playlist. */
+/** The torrent routes: add, list, get, delete, probe, playlist (docs/api.md). */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { mediaFiles } from '../../catalog/main-file.js';
 import { matchSubtitleFiles } from '../../catalog/subtitle-match.js';
 import { planStream } from '../../stream/plan.js';
 import { HttpError, type MediaService } from '../media-service.js';
-import { type AddTorrentBody, DeleteQuery, FileParams, TorrentParams } from '../schemas.js';
+import {
+  addTorrentRoute,
+  deleteTorrentRoute,
+  getTorrentRoute,
+  listTorrentsRoute,
+  playlistRoute,
+  probeRoute,
+} from '../route-schemas.js';
+import type { AddTorrentBody, DeleteQuery, FileParams, TorrentParams } from '../schemas.js';
 import { streamPath, torrentJson } from '../torrent-json.js';
 
 export function baseUrl(request: FastifyRequest): string {
@@ -24,45 +32,49 @@ export function registerTorrentRoutes(app: FastifyInstance, media: MediaService)
     return entry;
   };
 
-  app.post<{ Body: AddTorrentBody | Buffer }>('/api/torrents', async (request, reply) => {
-    const body = request.body;
-    let input: string | Uint8Array;
-    if (Buffer.isBuffer(body)) input = body;
-    else if (
-      body &&
-      typeof body === 'object' &&
-      typeof body.source === 'string' &&
-      Object.keys(body).length === 1
-    ) {
-      input = body.source.trim();
-    } else {
-      throw new HttpError(
-        400,
-        'Send JSON {"source": "<magnet, info-hash or URL>"} or the bytes of a .torrent',
-      );
-    }
-    if (input.length === 0) throw new HttpError(400, 'source is empty');
-    if (input.length > (typeof input === 'string' ? 16_384 : 10 * 1024 * 1024))
-      throw new HttpError(400, 'source is too long');
-    if (!library.torrents) throw new HttpError(503, 'This server was started without a torrent engine');
-    const { entry, created } = await library.torrents.add(input);
-    return reply.code(created ? 201 : 200).send(torrentJson(library, entry, baseUrl(request)));
-  });
+  app.post<{ Body: AddTorrentBody | Buffer }>(
+    '/api/torrents',
+    { schema: addTorrentRoute },
+    async (request, reply) => {
+      const body = request.body;
+      let input: string | Uint8Array;
+      if (Buffer.isBuffer(body)) input = body;
+      else if (
+        body &&
+        typeof body === 'object' &&
+        typeof body.source === 'string' &&
+        Object.keys(body).length === 1
+      ) {
+        input = body.source.trim();
+      } else {
+        throw new HttpError(
+          400,
+          'Send JSON {"source": "<magnet, info-hash or URL>"} or the bytes of a .torrent',
+        );
+      }
+      if (input.length === 0) throw new HttpError(400, 'source is empty');
+      if (input.length > (typeof input === 'string' ? 16_384 : 10 * 1024 * 1024))
+        throw new HttpError(400, 'source is too long');
+      if (!library.torrents) throw new HttpError(503, 'This server was started without a torrent engine');
+      const { entry, created } = await library.torrents.add(input);
+      return reply.code(created ? 201 : 200).send(torrentJson(library, entry, baseUrl(request)));
+    },
+  );
 
-  app.get('/api/torrents', async (request) =>
+  app.get('/api/torrents', { schema: listTorrentsRoute }, async (request) =>
     library.list().map((entry) => torrentJson(library, entry, baseUrl(request))),
   );
 
   app.get<{ Params: TorrentParams }>(
     '/api/torrents/:infoHash',
-    { schema: { params: TorrentParams } },
+    { schema: getTorrentRoute },
     async (request) =>
       torrentJson(library, torrentOf(request.params.infoHash), baseUrl(request), { withRanges: true }),
   );
 
   app.delete<{ Params: TorrentParams; Querystring: DeleteQuery }>(
     '/api/torrents/:infoHash',
-    { schema: { params: TorrentParams, querystring: DeleteQuery } },
+    { schema: deleteTorrentRoute },
     async (request, reply) => {
       const entry = torrentOf(request.params.infoHash);
       await library.remove(entry.infoHash, request.query.deleteFiles === true);
@@ -73,7 +85,7 @@ export function registerTorrentRoutes(app: FastifyInstance, media: MediaService)
 
   app.get<{ Params: FileParams }>(
     '/api/torrents/:infoHash/files/:index/probe',
-    { schema: { params: FileParams } },
+    { schema: probeRoute },
     async (request, reply) => {
       const abort = new AbortController();
       reply.raw.on('close', () => abort.abort());
@@ -91,7 +103,7 @@ export function registerTorrentRoutes(app: FastifyInstance, media: MediaService)
 
   app.get<{ Params: TorrentParams }>(
     '/playlist/:infoHash.m3u',
-    { schema: { params: TorrentParams } },
+    { schema: playlistRoute },
     async (request, reply) => {
       const entry = torrentOf(request.params.infoHash);
       const lines = ['#EXTM3U'];

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { homeRoute, playerRoute } from '../route-schemas.js';
 
 const missingUi = `<!doctype html><meta charset="utf-8"><title>streamtide</title>
 <p>The web UI is not built. Run <code>npm run build</code>; the API is at <a href="/api/torrents">/api/torrents</a>.</p>`;
@@ -23,8 +24,8 @@ export async function registerWebRoutes(app: FastifyInstance, webRoot: string): 
       .header('Referrer-Policy', 'no-referrer')
       .send(html);
   };
-  app.get('/', async (_request, reply) => page(reply));
-  app.get('/play/:infoHash/:index', async (_request, reply) => page(reply));
+  app.get('/', { schema: homeRoute }, async (_request, reply) => page(reply));
+  app.get('/play/:infoHash/:index', { schema: playerRoute }, async (_request, reply) => page(reply));
   if (existsSync(assets)) {
     await app.register(fastifyStatic, {
       root: assets,

@@ -1,0 +1,48 @@
+/**
+ * GET /api/openapi.json: the API as OpenAPI 3.1, built by @fastify/swagger from the route schemas
+ * (src/server/route-schemas.ts) — the ones that validate requests — so the document cannot drift from the
+ * code. Registered before the routes: the plugin learns them as they are added. docs/api.md is the prose.
+ */
+import swagger from '@fastify/swagger';
+import type { FastifyInstance } from 'fastify';
+import { version } from '../version.js';
+import { openApiRoute } from './route-schemas.js';
+import { tokenCookie } from './security.js';
+
+const description = `Streams video out of BitTorrent into browsers, through FFmpeg when the browser needs it.
+
+When the server was started with a token, every route but /api/health needs it, given one of three ways
+(Bearer header, \`token\` query parameter, or the cookie the web UI's pages set); without a token none is
+asked. A server bound to loopback also refuses Host headers that name another machine (403).`;
+
+export async function registerOpenApi(app: FastifyInstance): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'streamtide', version, description },
+      tags: [
+        { name: 'server', description: 'Health and this document' },
+        { name: 'torrents', description: 'Add, list, inspect and remove torrents' },
+        { name: 'streaming', description: 'Video and subtitles for players' },
+        { name: 'web', description: 'The browser UI' },
+      ],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer TOKEN' },
+          token: { type: 'apiKey', in: 'query', name: 'token', description: '?token=TOKEN' },
+          cookie: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: tokenCookie,
+            description: 'Set by the server on the pages it serves once they were opened with a token',
+          },
+        },
+      },
+      // Any one of them will do.
+      security: [{ bearer: [] }, { token: [] }, { cookie: [] }],
+    },
+    // Fastify answers HEAD on every GET route (players probe /stream with it): the document says so too.
+    exposeHeadRoutes: true,
+  });
+  app.get('/api/openapi.json', { schema: openApiRoute }, async () => app.swagger());
+}
