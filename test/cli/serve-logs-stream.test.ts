@@ -3,12 +3,13 @@
  * and "stream failed" carrying FFmpeg's last stderr line, with an FFmpeg that fails on purpose.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isolatedFlags, noTerminal, runCliInTerminal } from '../helpers/cli.js';
-import { makeMedia } from '../helpers/media.js';
+import { makeMedia, tools } from '../helpers/media.js';
+import { ffmpegWrapper } from '../helpers/processes.js';
 import { type Seeder, startSeeder } from '../helpers/swarm.js';
 import { addAndDownload } from '../reliability/support.js';
 
@@ -29,28 +30,23 @@ after(async () => {
 });
 
 /** An `ffmpeg` that tells its version (so it is accepted) and fails every real run with one stderr line. */
-function failingFfmpeg(): string {
-  const bin = join(work, 'bin');
-  mkdirSync(bin, { recursive: true });
-  const wrapper = join(bin, 'ffmpeg');
-  writeFileSync(
-    wrapper,
-    '#!/bin/sh\nif [ "$1" = "-version" ]; then exec ffmpeg "$@"; fi\necho "wrapper: no stream today" >&2\nexit 1\n',
+function failingFfmpeg(real: string): string {
+  mkdirSync(join(work, 'bin'), { recursive: true });
+  return ffmpegWrapper(
+    join(work, 'bin', 'ffmpeg'),
+    real,
+    (ffmpeg) =>
+      `if [ "$1" = "-version" ]; then exec ${ffmpeg} "$@"; fi\necho "wrapper: no stream today" >&2\nexit 1`,
   );
-  chmodSync(wrapper, 0o755);
-  return wrapper;
 }
 
 describe('a stream on serve terminal', { skip: noTerminal }, () => {
   it('logs ready, stream started, and stream failed with FFmpeg stderr line', async () => {
-    const ffprobe = join(
-      process.env.PATH!.split(':').find((p) => existsSync(join(p, 'ffprobe'))) ?? '/usr/bin',
-      'ffprobe',
-    );
+    const real = await tools();
     const cli = runCliInTerminal(['serve', ...isolatedFlags(join(work, 'downloads'))], {
       NO_COLOR: '1',
-      FFMPEG_PATH: failingFfmpeg(),
-      FFPROBE_PATH: ffprobe,
+      FFMPEG_PATH: failingFfmpeg(real.ffmpeg),
+      FFPROBE_PATH: real.ffprobe,
     });
     try {
       const url = /streamtide (http:\/\/\S+)/.exec(await cli.line(/streamtide http:\/\//))![1]!;

@@ -1,5 +1,5 @@
 /** Which FFmpeg processes this test process has started and not yet reaped (read from /proc, by parent PID). */
-import { readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 export function childProcesses(name = 'ffmpeg', parent = process.pid): number[] {
   const pids: number[] = [];
@@ -27,4 +27,12 @@ export async function ffmpegChildrenGone(deadlineMs = 3000): Promise<number[]> {
     left = childProcesses();
   }
   return left;
+}
+
+/** An FFmpeg stand-in script: runs `body` (sh) before anything else; `real` is the located FFmpeg, quoted. */
+export function ffmpegWrapper(path: string, real: string, body: (quotedReal: string) => string): string {
+  const quoted = `'${real.replaceAll("'", `'\\''`)}'`;
+  writeFileSync(path, `#!/bin/sh\n${body(quoted)}\n`);
+  chmodSync(path, 0o755);
+  return path;
 }

@@ -3,20 +3,12 @@
  * mid-stream, many parallel requests against the FFmpeg limits, and SIGTERM with ten open streams.
  */
 import assert from 'node:assert/strict';
-import {
-  chmodSync,
-  copyFileSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ffprobe, makeMedia, tools } from '../helpers/media.js';
-import { childProcesses } from '../helpers/processes.js';
+import { childProcesses, ffmpegWrapper } from '../helpers/processes.js';
 import { type Seeder, startSeeder } from '../helpers/swarm.js';
 import { addAndDownload, alive, logLines, serveCli, waitFor } from './support.js';
 
@@ -57,11 +49,12 @@ describe('FFmpeg dying mid-stream', () => {
   }, async () => {
     // A stand-in FFmpeg that says something on stderr first, then becomes the real one (same PID).
     const bin = dir('bin');
-    const wrapper = join(bin, 'ffmpeg');
     const real = await tools();
-    const quoted = `'${real.ffmpeg.replaceAll("'", `'\\''`)}'`;
-    writeFileSync(wrapper, `#!/bin/sh\necho "wrapper: about to run ffmpeg" >&2\nexec ${quoted} "$@"\n`);
-    chmodSync(wrapper, 0o755);
+    const wrapper = ffmpegWrapper(
+      join(bin, 'ffmpeg'),
+      real.ffmpeg,
+      (ffmpeg) => `echo "wrapper: about to run ffmpeg" >&2\nexec ${ffmpeg} "$@"`,
+    );
     const { cli, url } = await serveCli(dir('crash'), { FFMPEG_PATH: wrapper, FFPROBE_PATH: real.ffprobe });
     try {
       const { infoHash, files } = await addAndDownload(url, seeder.magnet);
