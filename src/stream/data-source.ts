@@ -33,12 +33,4 @@ export class DataSourceError extends Error {
   }
 }
 
-export function abortError(signal?: AbortSignal): Error {
-  const reason = signal?.reason;
-  if (reason instanceof Error && reason.name === 'AbortError') return reason;
-  return new DOMException('The read was aborted', 'AbortError');
-}
-
-export function isAbortError(err: unknown): boolean {
-  return err instanceof Error && err.name === 'AbortError';
-}
+export { abortError, isAbortError } from './abort.js';
