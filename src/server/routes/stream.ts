@@ -5,7 +5,7 @@ import { acquireAll, type Limiter } from '../limiter.js';
 import { closeSource, HttpError, type MediaService } from '../media-service.js';
 import { FileParams, StreamQuery } from '../schemas.js';
 import { serveDirect } from '../stream-direct.js';
-import { serveThroughFfmpeg } from '../stream-ffmpeg.js';
+import { ffmpegHeaders, serveThroughFfmpeg } from '../stream-ffmpeg.js';
 
 export interface StreamRouteOptions {
   media: MediaService;
@@ -52,10 +52,11 @@ export function registerStreamRoute(
           plan.mode === 'transcode' ? acquireAll(ffmpegProcesses, transcodes) : acquireAll(ffmpegProcesses);
         try {
           if (request.method === 'HEAD') {
-            return reply
-              .code(200)
-              .headers({ 'Content-Type': 'video/mp4', 'X-Stream-Mode': plan.mode })
-              .send();
+            // Written raw: Fastify would add Content-Length: 0 to an empty HEAD answer, a length it does not know.
+            reply.hijack();
+            reply.raw.writeHead(200, ffmpegHeaders(plan, info, t));
+            reply.raw.end();
+            return;
           }
           return await serveThroughFfmpeg(request, reply, {
             source,
