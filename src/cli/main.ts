@@ -3,9 +3,11 @@
 import { Command, CommanderError, Option } from 'commander';
 import { version } from '../version.js';
 import { defaultDir, parseIndex, parsePlayer, parsePort, parseSize } from './options.js';
+import { playerNames } from './player.js';
 import { UsageError } from './runtime.js';
 import { runServe } from './serve.js';
 import { SourceError } from './source.js';
+import { terminalSafe } from './terminal-text.js';
 import { runWatch } from './watch.js';
 
 const examples = `
@@ -50,7 +52,7 @@ export async function main(argv: string[]): Promise<number> {
       new Option('--file <index>', 'file to stream (default: the largest video)').argParser(parseIndex),
     )
     .addOption(
-      new Option('--player <name>', 'launch a player: mpv, vlc or none')
+      new Option('--player <name>', `launch a player on the original file: ${playerNames.join(', ')} or none`)
         .argParser(parsePlayer)
         .default('none'),
     )
@@ -80,11 +82,12 @@ export async function main(argv: string[]): Promise<number> {
     return await outcome;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    // Messages may quote a torrent's name.
     if (err instanceof SourceError || err instanceof UsageError) {
-      process.stderr.write(`streamtide: ${err.message}\n`);
+      process.stderr.write(`streamtide: ${terminalSafe(err.message)}\n`);
       return 2;
     }
-    process.stderr.write(`streamtide: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`streamtide: ${terminalSafe(err instanceof Error ? err.message : String(err))}\n`);
     return 1;
   }
 }

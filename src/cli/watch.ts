@@ -6,16 +6,17 @@ import ora from 'ora';
 import { isVideoName } from '../catalog/mime.js';
 import type { CatalogEntry } from '../catalog/types.js';
 import { formatBytes } from './format.js';
-import { launchPlayer } from './player.js';
+import { launchPlayer, type PlayerName } from './player.js';
 import { startRuntime } from './runtime.js';
 import { runtimeOptions, type ServeFlags } from './serve.js';
 import { untilShutdown } from './shutdown.js';
 import { addSource, classifySource, SourceError } from './source.js';
 import { StatusReporter, type StatusStyle } from './status.js';
+import { terminalSafe } from './terminal-text.js';
 
 export interface WatchFlags extends ServeFlags {
   file?: number;
-  player: 'mpv' | 'vlc' | 'none';
+  player: PlayerName | 'none';
   list?: boolean;
 }
 
@@ -37,7 +38,7 @@ function listFiles(entry: CatalogEntry): string {
   return entry.files
     .map(
       (file) =>
-        `${String(file.index).padStart(width)}  ${formatBytes(file.length).padStart(8)}  ${file.path}`,
+        `${String(file.index).padStart(width)}  ${formatBytes(file.length).padStart(8)}  ${terminalSafe(file.path)}`,
     )
     .join('\n');
 }
@@ -78,12 +79,16 @@ export async function runWatch(source: string, flags: WatchFlags): Promise<numbe
       return 0;
     }
     const file = pickFile(entry, flags.file);
-    const token = flags.token ? `?token=${encodeURIComponent(flags.token)}` : '';
-    const streamUrl = `${runtime.url}/stream/${entry.infoHash}/${file.index}${token}`;
-    const playerUrl = `${runtime.url}/play/${entry.infoHash}/${file.index}${token}`;
+    const token = flags.token ? `token=${encodeURIComponent(flags.token)}` : '';
+    const path = `${entry.infoHash}/${file.index}`;
+    const streamUrl = `${runtime.url}/stream/${path}${token && `?${token}`}`;
+    const playerUrl = `${runtime.url}/play/${path}${token && `?${token}`}`;
+    // Players seek and pick tracks themselves: they get the original bytes, with Range.
+    const directUrl = `${runtime.url}/stream/${path}?mode=direct${token && `&${token}`}`;
+    const name = terminalSafe(file.name);
     if (flags.json) {
       process.stdout.write(
-        `${JSON.stringify({ type: 'ready', infoHash: entry.infoHash, file: file.index, name: file.name, stream: streamUrl, player: playerUrl })}\n`,
+        `${JSON.stringify({ type: 'ready', infoHash: entry.infoHash, file: file.index, name, stream: streamUrl, player: playerUrl, direct: directUrl })}\n`,
       );
     } else {
       process.stdout.write(`stream: ${streamUrl}\nplayer: ${playerUrl}\n`);
@@ -105,7 +110,7 @@ export async function runWatch(source: string, flags: WatchFlags): Promise<numbe
     reporter.start();
     if (flags.player !== 'none') {
       try {
-        const player = launchPlayer(flags.player, streamUrl, file.name);
+        const player = launchPlayer(flags.player, directUrl, name);
         // Closing the player ends the session, as with webtorrent-cli and peerflix.
         void player.exited.then(() => process.kill(process.pid, 'SIGTERM'));
       } catch (err) {
