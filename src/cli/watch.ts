@@ -59,7 +59,8 @@ export async function runWatch(source: string, flags: WatchFlags): Promise<numbe
       spinner.start();
       const tick = setInterval(() => {
         const why = runtime.library.stallReason(entry.infoHash);
-        spinner.text = `fetching metadata… ${why ?? ''}`.trim();
+        spinner.text =
+          why && why !== 'fetching metadata' ? `fetching metadata… ${why}` : 'fetching metadata…';
       }, 500);
       try {
         const ready = await Promise.race([
@@ -105,6 +106,7 @@ export async function runWatch(source: string, flags: WatchFlags): Promise<numbe
       entry.infoHash,
       file.index,
       style,
+      name,
       flags.token ? `Bearer ${flags.token}` : undefined,
     );
     reporter.start();
