@@ -46,8 +46,12 @@ function listFiles(entry: CatalogEntry): string {
 export async function runWatch(source: string, flags: WatchFlags): Promise<number> {
   const kind = await classifySource(source);
   const runtime = await startRuntime({ ...runtimeOptions(flags, true), logLevel: 'error' });
-  const stopped = untilShutdown(runtime, () => reporter?.stop());
+  let stopping = false;
   let reporter: StatusReporter | undefined;
+  const stopped = untilShutdown(runtime, () => {
+    stopping = true;
+    reporter?.stop();
+  });
   try {
     let entry = await addSource(runtime, source, kind);
     if (!entry.ready) {
@@ -55,6 +59,8 @@ export async function runWatch(source: string, flags: WatchFlags): Promise<numbe
         text: 'fetching metadata…',
         stream: process.stderr,
         isEnabled: process.stderr.isTTY && !flags.quiet && !flags.json,
+        // ora would put stdin in raw mode to swallow keys: then Ctrl-C reaches us as a byte, not SIGINT.
+        discardStdin: false,
       });
       spinner.start();
       const tick = setInterval(() => {
@@ -121,6 +127,8 @@ export async function runWatch(source: string, flags: WatchFlags): Promise<numbe
     }
     return await stopped;
   } catch (err) {
+    // A signal closing the engine fails whatever waited on it ("the engine was closed"): that is a clean stop.
+    if (stopping) return await stopped;
     reporter?.stop();
     await runtime.close();
     throw err;
