@@ -27,6 +27,8 @@ export interface RuntimeOptions {
   nat: boolean;
   torrentPort?: number;
   logLevel: string;
+  /** Resume the torrents saved in `dir` (serve); a one-shot run leaves them saved but idle. Default true. */
+  restoreSaved?: boolean;
 }
 
 export interface Runtime {
@@ -56,6 +58,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     natPmp: options.nat,
     torrentPort: options.torrentPort,
     maxCacheBytes: options.maxCacheBytes,
+    restore: options.restoreSaved ?? true,
   });
   const library = new Library(engine);
   const app = await buildServer({

@@ -45,7 +45,12 @@ function listFiles(entry: CatalogEntry): string {
 
 export async function runWatch(source: string, flags: WatchFlags): Promise<number> {
   const kind = await classifySource(source);
-  const runtime = await startRuntime({ ...runtimeOptions(flags, true), logLevel: 'error' });
+  // A one-shot run works on its own torrent: the library's others stay saved but are not resumed.
+  const runtime = await startRuntime({
+    ...runtimeOptions(flags, true),
+    logLevel: 'error',
+    restoreSaved: false,
+  });
   let stopping = false;
   let reporter: StatusReporter | undefined;
   const stopped = untilShutdown(runtime, () => {
