@@ -73,12 +73,16 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   try {
     address = await app.listen({ host: options.host, port: options.port });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || !options.portFallback) {
+    const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+    if (!inUse || !options.portFallback) {
       await app.close();
       await engine.destroy();
-      throw err;
+      throw inUse
+        ? new UsageError(`port ${options.port} is in use; stop what uses it or pick another with --port`)
+        : err;
     }
     address = await app.listen({ host: options.host, port: 0 });
+    process.stderr.write(`streamtide: port ${options.port} is in use; using ${new URL(address).port}\n`);
   }
   const port = new URL(address).port;
   const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;

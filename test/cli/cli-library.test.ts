@@ -1,6 +1,10 @@
-/** What a one-shot run touches: only its own torrent; the library saved in --dir is neither resumed nor lost. */
+/**
+ * What a one-shot run touches: only its own torrent (the library saved in --dir is neither resumed nor lost),
+ * and the HTTP port it was given (a busy default port is replaced, and said so; a busy --port is an error).
+ */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -59,6 +63,49 @@ describe('a one-shot run and the saved library', () => {
     } finally {
       serve.child.kill('SIGTERM');
       assert.equal((await serve.exit).code, 0, serve.stderr());
+    }
+  });
+});
+
+function listen(port: number): Promise<Server | null> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(null));
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
+}
+
+describe('a busy HTTP port', () => {
+  it('without --port: says which port it took instead of 8977', async () => {
+    // Someone else may hold 8977 already; busy either way is what this needs.
+    const blocker = await listen(8977);
+    const dir = mkdtempSync(join(tmpdir(), 'streamtide-port-'));
+    const flags = isolatedFlags(dir).filter((_, i, all) => all[i] !== '--port' && all[i - 1] !== '--port');
+    const cli = runCli([await makeMedia('mp4'), ...flags, '--quiet']);
+    try {
+      const port = new URL((await cli.line(/^stream: /)).slice('stream: '.length)).port;
+      assert.notEqual(port, '8977');
+      assert.match(cli.stderr(), new RegExp(`streamtide: port 8977 is in use; using ${port}\\n`));
+    } finally {
+      cli.child.kill('SIGTERM');
+      assert.equal((await cli.exit).code, 0);
+      blocker?.close();
+    }
+  });
+
+  it('with --port: exits 2 with the reason', async () => {
+    const blocker = (await listen(0))!;
+    const port = (blocker.address() as { port: number }).port;
+    const dir = mkdtempSync(join(tmpdir(), 'streamtide-port-'));
+    const flags = [...isolatedFlags(dir), '--port', String(port)];
+    try {
+      for (const args of [[await makeMedia('mp4')], ['serve']]) {
+        const cli = runCli([...args, ...flags]);
+        assert.equal((await cli.exit).code, 2, cli.stderr());
+        assert.match(cli.stderr(), new RegExp(`^streamtide: port ${port} is in use; .*--port\\n$`));
+      }
+    } finally {
+      blocker.close();
     }
   });
 });
