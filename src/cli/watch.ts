@@ -58,7 +58,10 @@ export async function runWatch(source: string, flags: WatchFlags): Promise<numbe
     reporter?.stop();
   });
   try {
-    let entry = await addSource(runtime, source, kind);
+    // A stop while adding may leave the add hanging on the closed engine: the stop wins.
+    const added = await Promise.race([addSource(runtime, source, kind), stopped.then(() => null)]);
+    if (!added) return await stopped;
+    let entry = added;
     if (!entry.ready) {
       const spinner = ora({
         text: 'fetching metadata…',
