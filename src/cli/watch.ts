@@ -67,6 +67,8 @@ export async function runWatch(source: string, flags: WatchFlags): Promise<numbe
         text: 'fetching metadata…',
         stream: process.stderr,
         isEnabled: process.stderr.isTTY && !flags.quiet && !flags.json,
+        // Disabled, ora still prints its text once ('- fetching metadata…'): --quiet and --json mean none.
+        isSilent: flags.quiet || flags.json,
         // ora would put stdin in raw mode to swallow keys: then Ctrl-C reaches us as a byte, not SIGINT.
         discardStdin: false,
       });

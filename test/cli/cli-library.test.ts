@@ -42,6 +42,7 @@ describe('a one-shot run and the saved library', () => {
       await new Promise((r) => setTimeout(r, 100));
     first.child.kill('SIGTERM');
     assert.equal((await first.exit).code, 0, first.stderr());
+    assert.equal(first.stderr(), '', '--quiet prints nothing while it waits for metadata');
     assert.deepEqual(savedHashes(dir), [old, dead]);
 
     const mp4 = await makeMedia('mp4');
