@@ -19,14 +19,8 @@ const players = {
   iina: { binaries: ['iina', 'iina-cli'], args: (url, title) => [url, `--mpv-force-media-title=${title}`] },
   mplayer: { binaries: ['mplayer'], args: (url, title) => ['-title', title, url] },
   smplayer: { binaries: ['smplayer'], args: (url, title) => ['-media-title', title, url] },
-  'mpc-hc': {
-    binaries: ['mpc-hc64', 'mpc-hc', 'mpc-hc64.exe', 'mpc-hc.exe'],
-    args: (url) => [url],
-  },
-  potplayer: {
-    binaries: ['PotPlayerMini64', 'PotPlayerMini', 'potplayer', 'PotPlayerMini64.exe', 'PotPlayerMini.exe'],
-    args: (url) => [url],
-  },
+  'mpc-hc': { binaries: ['mpc-hc64', 'mpc-hc'], args: (url) => [url] },
+  potplayer: { binaries: ['PotPlayerMini64', 'PotPlayerMini', 'potplayer'], args: (url) => [url] },
 } satisfies Record<string, PlayerSpec>;
 
 export type PlayerName = keyof typeof players;
@@ -37,13 +31,18 @@ export function isPlayerName(name: string): name is PlayerName {
 }
 
 export function findOnPath(command: string, path = process.env.PATH ?? ''): string | null {
+  // Windows finds `mpc-hc64` as mpc-hc64.exe: the extensions it would try, in its order.
+  const extensions =
+    process.platform === 'win32' ? ['', ...(process.env.PATHEXT ?? '.EXE').split(';')] : [''];
   for (const dir of path.split(delimiter)) {
     if (!dir) continue;
-    const candidate = join(dir, command);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {}
+    for (const extension of extensions) {
+      const candidate = join(dir, command + extension);
+      try {
+        accessSync(candidate, constants.X_OK);
+        return candidate;
+      } catch {}
+    }
   }
   return null;
 }
