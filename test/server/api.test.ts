@@ -243,6 +243,8 @@ describe('a script written against INTERFACE.md', () => {
     assert.equal(head.headers['x-stream-mode'], 'remux');
     assert.equal(head.headers['content-type'], 'video/mp4');
     assert.equal(head.headers['content-length'], undefined);
+    // No framing claim at all: a HEAD has no body to frame, and a GET of it is chunked.
+    assert.equal(head.headers['transfer-encoding'], undefined);
     assert.deepEqual(await ffmpegChildrenGone(), []);
   });
 
