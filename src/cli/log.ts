@@ -4,7 +4,7 @@
  */
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
-import { safeTerminalText } from './terminal-text.js';
+import { terminalSafe } from './terminal-text.js';
 
 export interface LogOptions {
   level: string;
@@ -26,7 +26,7 @@ export function createLogger(options: LogOptions): Logger {
         include: 'level,time',
         singleLine: true,
         customPrettifiers: { time: (time) => String(time) },
-        messageFormat: (log, key) => safeTerminalText(String(log[key] ?? '')),
+        messageFormat: (log, key) => terminalSafe(String(log[key] ?? '')),
       })
     : pino.destination({ dest: 1, sync: true });
   return pino(
@@ -39,7 +39,7 @@ export function createLogger(options: LogOptions): Logger {
           // Fastify announces each address it listens on; `serve` announces the one URL to open, first.
           if (typeof args[0] === 'string' && args[0].startsWith('Server listening at ')) return;
           const at = typeof args[0] === 'string' ? 0 : 1;
-          if (typeof args[at] === 'string') args[at] = safeTerminalText(args[at]);
+          if (typeof args[at] === 'string') args[at] = terminalSafe(args[at]);
           method.apply(this, args);
         },
       },
@@ -54,7 +54,7 @@ function safeFields(value: Record<string, unknown>): Record<string, unknown> {
 }
 
 function safeValue(value: unknown): unknown {
-  if (typeof value === 'string') return safeTerminalText(value);
+  if (typeof value === 'string') return terminalSafe(value);
   if (Array.isArray(value)) return value.map(safeValue);
   if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
     return safeFields(value as Record<string, unknown>);

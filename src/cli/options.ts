@@ -2,6 +2,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError } from 'commander';
+import { installedHint, isPlayerName, type PlayerName, playerNames } from './player.js';
 
 export function parsePort(value: string): number {
   const port = Number(value);
@@ -23,9 +24,9 @@ export function parseSize(value: string): number {
   return Math.round(Number(match[1]) * sizeUnits[match[2].toLowerCase()]);
 }
 
-export function parsePlayer(value: string): 'mpv' | 'vlc' | 'none' {
-  if (value === 'mpv' || value === 'vlc' || value === 'none') return value;
-  throw new InvalidArgumentError('expected mpv, vlc or none');
+export function parsePlayer(value: string): PlayerName | 'none' {
+  if (value === 'none' || isPlayerName(value)) return value;
+  throw new InvalidArgumentError(`expected ${playerNames.join(', ')} or none; ${installedHint()}`);
 }
 
 export function defaultDir(env = process.env): string {

@@ -30,6 +30,8 @@ export interface RuntimeOptions {
   logLevel: string;
   /** Where the server and the torrent engine log (default: JSON on stdout at `logLevel`). */
   logger?: FastifyBaseLogger;
+  /** Resume the torrents saved in `dir` (serve); a one-shot run leaves them saved but idle. Default true. */
+  restoreSaved?: boolean;
 }
 
 export interface Runtime {
@@ -61,6 +63,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     torrentPort: options.torrentPort,
     maxCacheBytes: options.maxCacheBytes,
     onWarning: log && ((message) => log.warn(message)),
+    restore: options.restoreSaved ?? true,
   });
   const library = new Library(engine);
   const app = await buildServer({
@@ -76,12 +79,16 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   try {
     address = await app.listen({ host: options.host, port: options.port });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || !options.portFallback) {
+    const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+    if (!inUse || !options.portFallback) {
       await app.close();
       await engine.destroy();
-      throw err;
+      throw inUse
+        ? new UsageError(`port ${options.port} is in use; stop what uses it or pick another with --port`)
+        : err;
     }
     address = await app.listen({ host: options.host, port: 0 });
+    process.stderr.write(`streamtide: port ${options.port} is in use; using ${new URL(address).port}\n`);
   }
   const port = new URL(address).port;
   const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;

@@ -6,7 +6,30 @@ import type { Runtime } from './runtime.js';
 
 const deadlineMs = 1800;
 
+let early = false;
+const remember = () => {
+  // A second signal while starting up: the user insists, and there is nothing to save yet.
+  if (early) process.exit(130);
+  early = true;
+};
+
+/**
+ * Call first thing: a signal while the CLI starts (loading modules, finding FFmpeg, starting the engine) is
+ * remembered and honoured by untilShutdown, instead of killing the process with Node's default code.
+ */
+export function holdSignals(): void {
+  if (process.listeners('SIGINT').includes(remember)) return;
+  process.on('SIGINT', remember);
+  process.on('SIGTERM', remember);
+}
+
+export function signalledEarly(): boolean {
+  return early;
+}
+
 export function untilShutdown(runtime: Runtime, beforeClose?: () => void): Promise<number> {
+  process.off('SIGINT', remember);
+  process.off('SIGTERM', remember);
   return new Promise((resolve) => {
     let stopping = false;
     const onSignal = () => {
@@ -25,5 +48,6 @@ export function untilShutdown(runtime: Runtime, beforeClose?: () => void): Promi
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    if (early) onSignal();
   });
 }

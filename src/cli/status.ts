@@ -4,33 +4,29 @@
  * terminal shows exactly what the web UI shows.
  */
 import { SingleBar } from 'cli-progress';
-import { formatBytes, formatSpeed } from './format.js';
+import { formatBytes } from './format.js';
 import type { Runtime } from './runtime.js';
+import { etaSeconds, type Status, statusDetails, statusLine } from './status-line.js';
+import { terminalSafe } from './terminal-text.js';
+
+export type { Status } from './status-line.js';
 
 export type StatusStyle = 'bar' | 'lines' | 'json' | 'none';
 
 interface FileJson {
   index: number;
+  name: string;
   length: number;
+  progress: number;
   downloaded?: Array<[number, number]>;
   readers?: number[];
 }
 
 interface TorrentJson {
-  progress: number;
   downloadSpeed: number;
   numPeers: number;
   stallReason: string | null;
   files: FileJson[];
-}
-
-export interface Status {
-  progress: number;
-  downloadSpeed: number;
-  numPeers: number;
-  bufferedAhead: number;
-  plan: string;
-  stallReason: string | null;
 }
 
 /** Contiguous verified bytes from a position: what a viewer there has in hand. */
@@ -54,6 +50,8 @@ export class StatusReporter {
     private readonly infoHash: string,
     private readonly fileIndex: number,
     private readonly style: StatusStyle,
+    /** Already made terminal-safe by the caller. */
+    private readonly name: string,
     private readonly authorization?: string,
   ) {}
 
@@ -67,12 +65,17 @@ export class StatusReporter {
     const torrent = await this.api<TorrentJson>(`/api/torrents/${this.infoHash}`);
     if (!torrent) return null;
     const file = torrent.files[this.fileIndex];
+    if (!file) return null;
     return {
-      progress: torrent.progress,
+      name: terminalSafe(file.name),
+      length: file.length,
+      // The file being watched, not the whole torrent: its other files may never be fetched.
+      progress: file.progress,
       downloadSpeed: torrent.downloadSpeed,
       numPeers: torrent.numPeers,
       // The playhead is roughly where the stream reads; before any stream reads, the file's start.
-      bufferedAhead: file ? bufferedFrom(file.downloaded ?? [], file.readers?.[0] ?? 0) : 0,
+      bufferedAhead: bufferedFrom(file.downloaded ?? [], file.readers?.[0] ?? 0),
+      eta: etaSeconds(file.length, file.progress, torrent.downloadSpeed),
       plan: this.plan,
       stallReason: torrent.stallReason,
     };
@@ -88,7 +91,7 @@ export class StatusReporter {
     );
     if (this.style === 'bar') {
       this.bar = new SingleBar({
-        format: '{bar} {percentage}% | ↓ {speed} | {peers} peers | buffered {ahead} | {plan}{stall}',
+        format: '{name} ({size}) {bar} {percentage}% | {details}',
         barsize: 20,
         barCompleteChar: '\u2588',
         barIncompleteChar: '\u2591',
@@ -97,7 +100,7 @@ export class StatusReporter {
         stream: process.stderr,
         fps: 4,
       });
-      this.bar.start(100, 0, { speed: '-', peers: 0, ahead: '-', plan: this.plan, stall: '' });
+      this.bar.start(100, 0, { name: this.name, size: '-', details: this.plan });
     }
     const period = this.style === 'bar' ? 500 : 5000;
     this.timer = setInterval(() => void this.tick(), period);
@@ -109,19 +112,14 @@ export class StatusReporter {
     if (!status) return;
     if (this.bar) {
       this.bar.update(Math.floor(status.progress * 1000) / 10, {
-        speed: formatSpeed(status.downloadSpeed),
-        peers: status.numPeers,
-        ahead: formatBytes(status.bufferedAhead),
-        plan: status.plan,
-        stall: status.stallReason ? ` | ${status.stallReason}` : '',
+        name: status.name,
+        size: formatBytes(status.length),
+        details: statusDetails(status),
       });
     } else if (this.style === 'json') {
       process.stdout.write(`${JSON.stringify({ type: 'status', infoHash: this.infoHash, ...status })}\n`);
     } else {
-      process.stderr.write(
-        `${(status.progress * 100).toFixed(1)}% ↓ ${formatSpeed(status.downloadSpeed)} ${status.numPeers} peers` +
-          ` buffered ${formatBytes(status.bufferedAhead)} ${status.plan}${status.stallReason ? ` (${status.stallReason})` : ''}\n`,
-      );
+      process.stderr.write(`${statusLine(status)}\n`);
     }
   }
 

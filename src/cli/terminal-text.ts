@@ -1,11 +1,11 @@
 /**
- * Text that came from outside (torrent and file names, error messages quoting them) made safe to print:
- * control characters (C0, DEL, C1 — ESC starts terminal escape sequences, U+009B is a one-byte CSI) and
- * bidirectional overrides/isolates (which make a name display as something it is not) are dropped.
+ * Torrent-supplied names printed in a terminal: control characters (C0, DEL, C1, so ESC sequences too) could
+ * move the cursor, recolour or retitle the terminal, and bidi overrides could make a name read as another.
  */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this strips
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const unsafe = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
-export function safeTerminalText(text: string): string {
-  return text.replace(UNSAFE, '');
+/** The name with every control character and bidi override removed (tabs and line breaks become spaces). */
+export function terminalSafe(name: string): string {
+  return name.replace(/[\t\r\n]+/g, ' ').replace(unsafe, '');
 }

@@ -6,16 +6,17 @@ import ora from 'ora';
 import { mainMediaFile } from '../catalog/main-file.js';
 import type { CatalogEntry } from '../catalog/types.js';
 import { formatBytes } from './format.js';
-import { launchPlayer } from './player.js';
+import { launchPlayer, type PlayerName } from './player.js';
 import { startRuntime } from './runtime.js';
 import { runtimeOptions, type ServeFlags } from './serve.js';
 import { untilShutdown } from './shutdown.js';
 import { addSource, classifySource, SourceError } from './source.js';
 import { StatusReporter, type StatusStyle } from './status.js';
+import { terminalSafe } from './terminal-text.js';
 
 export interface WatchFlags extends ServeFlags {
   file?: number;
-  player: 'mpv' | 'vlc' | 'none';
+  player: PlayerName | 'none';
   list?: boolean;
 }
 
@@ -37,28 +38,45 @@ function listFiles(entry: CatalogEntry): string {
   return entry.files
     .map(
       (file) =>
-        `${String(file.index).padStart(width)}  ${formatBytes(file.length).padStart(8)}  ${file.path}`,
+        `${String(file.index).padStart(width)}  ${formatBytes(file.length).padStart(8)}  ${terminalSafe(file.path)}`,
     )
     .join('\n');
 }
 
 export async function runWatch(source: string, flags: WatchFlags): Promise<number> {
   const kind = await classifySource(source);
-  const runtime = await startRuntime({ ...runtimeOptions(flags, true), logLevel: 'error' });
-  const stopped = untilShutdown(runtime, () => reporter?.stop());
+  // A one-shot run works on its own torrent: the library's others stay saved but are not resumed.
+  const runtime = await startRuntime({
+    ...runtimeOptions(flags, true),
+    logLevel: 'error',
+    restoreSaved: false,
+  });
+  let stopping = false;
   let reporter: StatusReporter | undefined;
+  const stopped = untilShutdown(runtime, () => {
+    stopping = true;
+    reporter?.stop();
+  });
   try {
-    let entry = await addSource(runtime, source, kind);
+    // A stop while adding may leave the add hanging on the closed engine: the stop wins.
+    const added = await Promise.race([addSource(runtime, source, kind), stopped.then(() => null)]);
+    if (!added) return await stopped;
+    let entry = added;
     if (!entry.ready) {
       const spinner = ora({
         text: 'fetching metadata…',
         stream: process.stderr,
         isEnabled: process.stderr.isTTY && !flags.quiet && !flags.json,
+        // Disabled, ora still prints its text once ('- fetching metadata…'): --quiet and --json mean none.
+        isSilent: flags.quiet || flags.json,
+        // ora would put stdin in raw mode to swallow keys: then Ctrl-C reaches us as a byte, not SIGINT.
+        discardStdin: false,
       });
       spinner.start();
       const tick = setInterval(() => {
         const why = runtime.library.stallReason(entry.infoHash);
-        spinner.text = `fetching metadata… ${why ?? ''}`.trim();
+        spinner.text =
+          why && why !== 'fetching metadata' ? `fetching metadata… ${why}` : 'fetching metadata…';
       }, 500);
       try {
         const ready = await Promise.race([
@@ -78,12 +96,16 @@ export async function runWatch(source: string, flags: WatchFlags): Promise<numbe
       return 0;
     }
     const file = pickFile(entry, flags.file);
-    const token = flags.token ? `?token=${encodeURIComponent(flags.token)}` : '';
-    const streamUrl = `${runtime.url}/stream/${entry.infoHash}/${file.index}${token}`;
-    const playerUrl = `${runtime.url}/play/${entry.infoHash}/${file.index}${token}`;
+    const token = flags.token ? `token=${encodeURIComponent(flags.token)}` : '';
+    const path = `${entry.infoHash}/${file.index}`;
+    const streamUrl = `${runtime.url}/stream/${path}${token && `?${token}`}`;
+    const playerUrl = `${runtime.url}/play/${path}${token && `?${token}`}`;
+    // Players seek and pick tracks themselves: they get the original bytes, with Range.
+    const directUrl = `${runtime.url}/stream/${path}?mode=direct${token && `&${token}`}`;
+    const name = terminalSafe(file.name);
     if (flags.json) {
       process.stdout.write(
-        `${JSON.stringify({ type: 'ready', infoHash: entry.infoHash, file: file.index, name: file.name, stream: streamUrl, player: playerUrl })}\n`,
+        `${JSON.stringify({ type: 'ready', infoHash: entry.infoHash, file: file.index, name, stream: streamUrl, player: playerUrl, direct: directUrl })}\n`,
       );
     } else {
       process.stdout.write(`stream: ${streamUrl}\nplayer: ${playerUrl}\n`);
@@ -100,12 +122,13 @@ export async function runWatch(source: string, flags: WatchFlags): Promise<numbe
       entry.infoHash,
       file.index,
       style,
+      name,
       flags.token ? `Bearer ${flags.token}` : undefined,
     );
     reporter.start();
     if (flags.player !== 'none') {
       try {
-        const player = launchPlayer(flags.player, streamUrl, file.name);
+        const player = launchPlayer(flags.player, directUrl, name);
         // Closing the player ends the session, as with webtorrent-cli and peerflix.
         void player.exited.then(() => process.kill(process.pid, 'SIGTERM'));
       } catch (err) {
@@ -114,6 +137,8 @@ export async function runWatch(source: string, flags: WatchFlags): Promise<numbe
     }
     return await stopped;
   } catch (err) {
+    // A signal closing the engine fails whatever waited on it ("the engine was closed"): that is a clean stop.
+    if (stopping) return await stopped;
     reporter?.stop();
     await runtime.close();
     throw err;

@@ -133,8 +133,9 @@ export const probeRoute = {
 };
 
 export const playlistRoute = {
-  summary: 'An M3U playlist of the torrent’s videos',
-  description: 'For mpv or VLC; a `?token=` given here is carried into the entries.',
+  summary: 'An M3U playlist of the torrent’s videos, then its music',
+  description:
+    'For mpv or VLC: `mode=direct` entries, the original bytes with Range; a `?token=` given here is carried into them.',
   tags: ['torrents'],
   params: TorrentParams,
   response: {

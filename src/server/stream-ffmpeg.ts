@@ -23,6 +23,22 @@ export interface FfmpegStreamOptions {
   log: StreamLog;
 }
 
+/**
+ * The headers of an FFmpeg stream, for GET and HEAD alike. No Content-Length: FFmpeg's output size is unknown
+ * until it ends (GET is chunked; HEAD must not claim a length either).
+ */
+export function ffmpegHeaders(plan: Plan, info: MediaInfo, startTime: number): Record<string, string> {
+  const headers: Record<string, string> = {
+    'Content-Type': plan.mime,
+    'X-Stream-Mode': plan.mode,
+    'Cache-Control': 'no-store',
+  };
+  if (info.duration !== null) {
+    headers['X-Content-Duration'] = Math.max(0, info.duration - startTime).toFixed(3);
+  }
+  return headers;
+}
+
 export async function serveThroughFfmpeg(reply: FastifyReply, options: FfmpegStreamOptions): Promise<void> {
   const { log } = options;
   log.started({ t: options.startTime });
@@ -50,15 +66,7 @@ export async function serveThroughFfmpeg(reply: FastifyReply, options: FfmpegStr
       return reply.code(502).send({ error: `FFmpeg failed: ${message}`, stderr });
     }
     reply.hijack();
-    const headers: Record<string, string> = {
-      'Content-Type': options.plan.mime,
-      'X-Stream-Mode': options.plan.mode,
-      'Cache-Control': 'no-store',
-    };
-    if (options.info.duration !== null) {
-      headers['X-Content-Duration'] = Math.max(0, options.info.duration - options.startTime).toFixed(3);
-    }
-    reply.raw.writeHead(200, headers);
+    reply.raw.writeHead(200, ffmpegHeaders(options.plan, options.info, options.startTime));
     // A closed connection rejects the pipeline; the abort listener has already stopped FFmpeg.
     await pipeline(streamer.output, reply.raw, { end: false }).catch(() => undefined);
     const result = await streamer.done;

@@ -15,6 +15,8 @@ export interface EngineOptions {
   maxCacheBytes?: number;
   /** Remember torrents across restarts (default true). */
   persist?: boolean;
+  /** Resume the saved torrents at start (default true); when false they stay saved, untouched, until added. */
+  restore?: boolean;
   /** Extra trackers announced for every torrent. */
   announce?: string[];
   /** Where non-fatal problems go (default console.warn). */

@@ -16,7 +16,7 @@ import { startClient } from './client.js';
 import { clientSettings, DEFAULT_MAX_CACHE_BYTES, type EngineOptions } from './engine-options.js';
 import { parseInput } from './parse-input.js';
 import { type Ban, BanList } from './peer-bans.js';
-import { type SavedTorrent, StateStore } from './state-store.js';
+import { type SavedTorrent, StateStore, savedBitfield } from './state-store.js';
 import { TorrentRecord } from './torrent-record.js';
 
 /** How often progress is saved and the cache cap enforced. */
@@ -95,9 +95,11 @@ export class TorrentEngine implements Catalog {
       return { entry: known.entry(), created: false };
     }
     const magnet = typeof parsed.torrentId === 'string' ? parsed.torrentId : undefined;
-    const record = new TorrentRecord(parsed.infoHash, this.folderOf(parsed.infoHash));
+    // Saved but not restored (a one-shot run): resume it from its saved pieces.
+    const saved = this.state?.take(parsed.infoHash);
+    const record = new TorrentRecord(parsed.infoHash, this.folderOf(parsed.infoHash), saved);
     for (const peer of parsed.peers) record.peerHints.add(peer);
-    const adding = this.attach(record, parsed.torrentId, { magnet });
+    const adding = this.attach(record, parsed.torrentId, { magnet, bitfield: savedBitfield(saved) });
     this.adding.set(parsed.infoHash, adding);
     try {
       await adding;
@@ -108,6 +110,7 @@ export class TorrentEngine implements Catalog {
       return { entry, created: true };
     } catch (err) {
       this.records.delete(parsed.infoHash);
+      if (saved) this.state?.keep([saved]);
       throw err;
     } finally {
       this.adding.delete(parsed.infoHash);
@@ -243,7 +246,9 @@ export class TorrentEngine implements Catalog {
 
   private async restore(): Promise<void> {
     if (!this.state) return;
-    for (const saved of await this.state.load()) {
+    const torrents = await this.state.load();
+    if (this.options.restore === false) return this.state.keep(torrents);
+    for (const saved of torrents) {
       if (this.records.has(saved.infoHash)) continue;
       try {
         await this.restoreOne(saved);
@@ -258,9 +263,8 @@ export class TorrentEngine implements Catalog {
     if (!source) return;
     const parsed = await parseInput(source);
     if (parsed.infoHash !== saved.infoHash) throw new Error('saved torrent does not match its info-hash');
-    const bitfield = saved.bitfield ? new Uint8Array(Buffer.from(saved.bitfield, 'base64')) : undefined;
     const record = new TorrentRecord(saved.infoHash, this.folderOf(saved.infoHash), saved);
-    await this.attach(record, parsed.torrentId, { magnet: saved.magnet, bitfield });
+    await this.attach(record, parsed.torrentId, { magnet: saved.magnet, bitfield: savedBitfield(saved) });
   }
 
   private async persist(): Promise<void> {

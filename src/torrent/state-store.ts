@@ -32,6 +32,8 @@ export const STATE_FILE = 'streamtide-state.json';
 export class StateStore {
   private readonly path: string;
   private writing: Promise<void> = Promise.resolve();
+  /** Saved torrents not open in this run (a one-shot run's library): every save writes them back as they were. */
+  private readonly kept = new Map<string, SavedTorrent>();
 
   constructor(dir: string) {
     this.path = join(dir, STATE_FILE);
@@ -56,8 +58,21 @@ export class StateStore {
     }
   }
 
-  /** Queues a write of `torrents`; resolves when it (and every earlier one) is on disk. */
-  save(torrents: SavedTorrent[]): Promise<void> {
+  keep(torrents: SavedTorrent[]): void {
+    for (const torrent of torrents) this.kept.set(torrent.infoHash, torrent);
+  }
+
+  /** Takes a kept torrent back, being opened again: from now on it is saved from its live state. */
+  take(infoHash: string): SavedTorrent | undefined {
+    const torrent = this.kept.get(infoHash);
+    this.kept.delete(infoHash);
+    return torrent;
+  }
+
+  /** Queues a write of `torrents` (and the kept ones); resolves when it (and every earlier one) is on disk. */
+  save(live: SavedTorrent[]): Promise<void> {
+    const open = new Set(live.map((torrent) => torrent.infoHash));
+    const torrents = [...live, ...[...this.kept.values()].filter((t) => !open.has(t.infoHash))];
     const body = `${JSON.stringify({ version: 1, torrents } satisfies StateFile)}\n`;
     const next = this.writing.then(async () => {
       const tmp = `${this.path}.${process.pid}.tmp`;
@@ -68,4 +83,8 @@ export class StateStore {
     this.writing = next.catch(() => {});
     return next;
   }
+}
+
+export function savedBitfield(saved: SavedTorrent | undefined): Uint8Array | undefined {
+  return saved?.bitfield ? new Uint8Array(Buffer.from(saved.bitfield, 'base64')) : undefined;
 }

@@ -6,16 +6,16 @@ import { describe, it } from 'node:test';
 import pino from 'pino';
 import type { CatalogEntry } from '../../src/catalog/types.js';
 import { StallTracker } from '../../src/cli/stall-tracker.js';
-import { safeTerminalText } from '../../src/cli/terminal-text.js';
+import { terminalSafe } from '../../src/cli/terminal-text.js';
 import { describeTorrent, logTorrentEvents } from '../../src/cli/torrent-log.js';
 import type { EngineEvents } from '../../src/torrent/engine.js';
 
-describe('safeTerminalText', () => {
+describe('terminalSafe', () => {
   it('drops C0, DEL, C1 and bidi controls and keeps the rest', () => {
-    assert.equal(safeTerminalText('a\u001b[2Jb\u0007c\u007fd\u009b31me'), 'a[2Jbcd31me');
-    assert.equal(safeTerminalText('x\u202ey\u2066z\u2069\u202a'), 'xyz');
-    assert.equal(safeTerminalText('Été — 映画 🎬 (1080p)'), 'Été — 映画 🎬 (1080p)');
-    assert.equal(safeTerminalText('line\nbreak\ttab'), 'linebreaktab');
+    assert.equal(terminalSafe('a\u001b[2Jb\u0007c\u007fd\u009b31me'), 'a[2Jbcd31me');
+    assert.equal(terminalSafe('x\u202ey\u2066z\u2069\u202a'), 'xyz');
+    assert.equal(terminalSafe('Été — 映画 🎬 (1080p)'), 'Été — 映画 🎬 (1080p)');
+    assert.equal(terminalSafe('line\nbreak\ttab'), 'linebreaktab');
   });
 });
 

@@ -3,7 +3,16 @@
  * loopback swarm, poll until ready, probe, stream, seek, fetch the playlist, delete.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
+import { type IncomingMessage, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -41,6 +50,8 @@ let seeder: Seeder;
 let engine: TorrentEngine;
 let server: TestServer;
 let downloads: string;
+/** The seeded files as they are on disk: what direct answers must match byte for byte. */
+let content: string;
 
 const json = { 'Content-Type': 'application/json' };
 
@@ -56,7 +67,7 @@ async function waitReady(infoHash: string): Promise<TorrentObject> {
 }
 
 before(async () => {
-  const content = mkdtempSync(join(tmpdir(), 'streamtide-api-content-'));
+  content = mkdtempSync(join(tmpdir(), 'streamtide-api-content-'));
   const folder = join(content, 'Show');
   mkdirSync(folder);
   copyFileSync(await makeMedia('mkv-h264-aac', { seconds: 6 }), join(folder, 'Episode.mkv'));
@@ -200,7 +211,7 @@ describe('a script written against docs/api.md', () => {
     assert.deepEqual(await ffmpegChildrenGone(), []);
   });
 
-  it('serves the playlist of video files with absolute URLs', async () => {
+  it('serves the playlist of video files with direct URLs that answer Range with the original bytes', async () => {
     const response = await fetch(`${server.url}/playlist/${seeder.infoHash}.m3u`);
     assert.equal(response.status, 200);
     assert.match(response.headers.get('content-type') ?? '', /mpegurl/);
@@ -208,7 +219,33 @@ describe('a script written against docs/api.md', () => {
     assert.equal(lines[0], '#EXTM3U');
     const urls = lines.filter((line) => line.startsWith('http'));
     const videos = torrent.files.filter((f) => /\.(mkv|avi)$/.test(f.name));
-    assert.deepEqual(urls.sort(), videos.map((f) => f.streamUrl).sort());
+    assert.deepEqual(urls.sort(), videos.map((f) => `${f.streamUrl}?mode=direct`).sort());
+    for (const file of videos) {
+      const original = readFileSync(join(content, file.path));
+      const part = await fetch(`${file.streamUrl}?mode=direct`, { headers: { range: 'bytes=1000-4999' } });
+      assert.equal(part.status, 206);
+      assert.equal(part.headers.get('content-range'), `bytes 1000-4999/${original.length}`);
+      assert.ok(Buffer.from(await part.arrayBuffer()).equals(original.subarray(1000, 5000)), file.name);
+    }
+  });
+
+  it('answers HEAD on a remux without claiming a length it does not know', async () => {
+    const mkv = torrent.files.find((f) => f.name === 'Episode.mkv')!;
+    // Raw node http: fetch hides what was on the wire, and Fastify could add Content-Length by itself.
+    const url = new URL(mkv.streamUrl);
+    const head = await new Promise<IncomingMessage>((resolve, reject) => {
+      request({ host: url.hostname, port: url.port, path: url.pathname, method: 'HEAD' }, resolve)
+        .on('error', reject)
+        .end();
+    });
+    head.resume();
+    assert.equal(head.statusCode, 200);
+    assert.equal(head.headers['x-stream-mode'], 'remux');
+    assert.equal(head.headers['content-type'], 'video/mp4');
+    assert.equal(head.headers['content-length'], undefined);
+    // No framing claim at all: a HEAD has no body to frame, and a GET of it is chunked.
+    assert.equal(head.headers['transfer-encoding'], undefined);
+    assert.deepEqual(await ffmpegChildrenGone(), []);
   });
 
   it('deletes the torrent and its data', async () => {

@@ -1,6 +1,7 @@
 /**
  * Persistence: after destroy() and create() on the same folder the torrents are back, their data checked from
- * disk rather than downloaded again; a magnet without metadata comes back as a magnet; removal sticks.
+ * disk rather than downloaded again; a magnet without metadata comes back as a magnet; removal sticks. With
+ * restore off (a one-shot run) the saved torrents stay saved but idle.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -10,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { type EngineOptions, TorrentEngine } from '../../src/torrent/index.js';
+import { type SavedTorrent, STATE_FILE } from '../../src/torrent/state-store.js';
 import { type Seeder, startSeeder } from '../helpers/swarm.js';
 
 let work: string;
@@ -130,4 +132,51 @@ it('starts with no torrents when persistence is off or the state file is corrupt
   writeFileSync(stateFile, '{ not json');
   const fresh = await create(dir);
   assert.deepEqual(fresh.list(), []);
+});
+
+it('with restore off: resumes nothing, keeps the saved torrents, and resumes one when it is added again', {
+  timeout: 60_000,
+}, async () => {
+  const dir = join(work, 'one-shot');
+  const saved = () =>
+    (JSON.parse(readFileSync(join(dir, STATE_FILE), 'utf8')) as { torrents: SavedTorrent[] }).torrents;
+  const library = await create(dir);
+  const { entry } = await library.add(seeder.magnet);
+  const orphan = 'bb'.repeat(20);
+  await library.add(orphan);
+  await library.waitForMetadata(entry.infoHash);
+  assert.ok((await library.openSource(entry.infoHash, 0)!.read(0, data.length)).equals(data));
+  await library.destroy();
+  const before = saved();
+
+  const oneShot = await TorrentEngine.create({ ...options(dir), restore: false });
+  open.push(oneShot);
+  assert.deepEqual(oneShot.list(), []);
+  await oneShot.add(seeder.magnet);
+  const back = await oneShot.waitForMetadata(entry.infoHash);
+  assert.equal(back.progress, 1);
+  assert.deepEqual(
+    oneShot.list().map((e) => e.infoHash),
+    [entry.infoHash],
+  );
+  await oneShot.destroy();
+  const after = saved();
+  // The orphan is written back as it was; the re-added torrent kept its saved record (its addedAt).
+  assert.deepEqual(
+    after.find((t) => t.infoHash === orphan),
+    before.find((t) => t.infoHash === orphan),
+  );
+  assert.equal(
+    after.find((t) => t.infoHash === entry.infoHash)?.addedAt,
+    before.find((t) => t.infoHash === entry.infoHash)?.addedAt,
+  );
+
+  const serveAgain = await create(dir);
+  assert.deepEqual(
+    serveAgain
+      .list()
+      .map((e) => e.infoHash)
+      .sort(),
+    [entry.infoHash, orphan].sort(),
+  );
 });

@@ -6,7 +6,7 @@ import { closeSource, HttpError, type MediaService } from '../media-service.js';
 import { streamRoute } from '../route-schemas.js';
 import type { FileParams, StreamQuery } from '../schemas.js';
 import { serveDirect } from '../stream-direct.js';
-import { serveThroughFfmpeg } from '../stream-ffmpeg.js';
+import { ffmpegHeaders, serveThroughFfmpeg } from '../stream-ffmpeg.js';
 import { streamLog } from '../stream-log.js';
 
 export interface StreamRouteOptions {
@@ -61,7 +61,11 @@ export function registerStreamRoute(
           plan.mode === 'transcode' ? acquireAll(ffmpegProcesses, transcodes) : acquireAll(ffmpegProcesses);
         try {
           if (request.method === 'HEAD') {
-            return reply.code(200).headers({ 'Content-Type': plan.mime, 'X-Stream-Mode': plan.mode }).send();
+            // Written raw: Fastify would add Content-Length: 0 to an empty HEAD answer, a length it does not know.
+            reply.hijack();
+            reply.raw.writeHead(200, ffmpegHeaders(plan, info, t));
+            reply.raw.end();
+            return;
           }
           return await serveThroughFfmpeg(reply, {
             source,

@@ -19,9 +19,9 @@ export function baseUrl(request: FastifyRequest): string {
   return `${request.protocol}://${request.headers.host ?? request.hostname}`;
 }
 
-function tokenQuery(request: FastifyRequest): string {
+function tokenParam(request: FastifyRequest): string {
   const token = (request.query as { token?: unknown } | undefined)?.token;
-  return typeof token === 'string' ? `?token=${encodeURIComponent(token)}` : '';
+  return typeof token === 'string' ? `&token=${encodeURIComponent(token)}` : '';
 }
 
 export function registerTorrentRoutes(app: FastifyInstance, media: MediaService): void {
@@ -110,7 +110,9 @@ export function registerTorrentRoutes(app: FastifyInstance, media: MediaService)
       for (const file of mediaFiles(entry.files)) {
         // Player software shows the title; strip line breaks a hostile name could use to forge entries.
         lines.push(`#EXTINF:-1,${file.name.replace(/[\r\n]+/g, ' ')}`);
-        lines.push(`${baseUrl(request)}${streamPath(entry.infoHash, file.index)}${tokenQuery(request)}`);
+        // Players seek and choose tracks themselves: they get the original bytes, with Range.
+        const path = streamPath(entry.infoHash, file.index);
+        lines.push(`${baseUrl(request)}${path}?mode=direct${tokenParam(request)}`);
       }
       return reply
         .type('audio/x-mpegurl; charset=utf-8')

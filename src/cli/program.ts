@@ -1,0 +1,92 @@
+/** The `streamtide` command: `serve`, or `SOURCE` (play one torrent or file). Exit 2 on bad input. */
+import { Command, CommanderError, Option } from 'commander';
+import { version } from '../version.js';
+import { defaultDir, parseIndex, parsePlayer, parsePort, parseSize } from './options.js';
+import { playerNames } from './player.js';
+import { UsageError } from './runtime.js';
+import { runServe } from './serve.js';
+import { SourceError } from './source.js';
+import { terminalSafe } from './terminal-text.js';
+import { runWatch } from './watch.js';
+
+const examples = `
+Examples:
+  $ streamtide serve                          # the server and web UI on http://127.0.0.1:8977
+  $ streamtide "magnet:?xt=urn:btih:..." --player mpv
+  $ streamtide ./movie.torrent --list         # list the files, then exit
+  $ streamtide ./movie.torrent --file 2       # stream file 2
+  $ streamtide ./holiday.avi                  # a local file the browser cannot play`;
+
+function common(command: Command): Command {
+  return command
+    .option('--host <address>', 'address to listen on', process.env.STREAMTIDE_HOST || '127.0.0.1')
+    .addOption(new Option('--port <port>', 'HTTP port (default 8977)').argParser(parsePort))
+    .option('--dir <dir>', 'download folder (env STREAMTIDE_DIR)', defaultDir())
+    .option(
+      '--token <token>',
+      'require this token (env STREAMTIDE_TOKEN); needed off loopback',
+      process.env.STREAMTIDE_TOKEN,
+    )
+    .option(
+      '--allow-host <name>',
+      'also accept this Host name (repeatable; e.g. behind a reverse proxy)',
+      (name: string, names: string[]) => [...names, name],
+      [] as string[],
+    )
+    .addOption(new Option('--max-cache <size>', 'cap on downloaded data, e.g. 50G').argParser(parseSize))
+    .addOption(new Option('--torrent-port <port>', 'BitTorrent listening port').argParser(parsePort))
+    .option('--no-dht', 'do not use the DHT to find peers')
+    .option('--no-lsd', 'do not use local service discovery')
+    .option('--no-nat', 'do not open the BitTorrent port with UPnP / NAT-PMP')
+    .option('--quiet', 'print only the URLs and errors')
+    .option('--json', 'machine-readable status lines on stdout');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('streamtide')
+    .description('Play video out of BitTorrent (or a local file) in a browser while it downloads.')
+    .version(version, '-v, --version')
+    .argument('[source]', 'magnet URI, .torrent path or URL, info-hash, or a local media file')
+    .addOption(
+      new Option('--file <index>', 'file to stream (default: the largest video)').argParser(parseIndex),
+    )
+    .addOption(
+      new Option('--player <name>', `launch a player on the original file: ${playerNames.join(', ')} or none`)
+        .argParser(parsePlayer)
+        .default('none'),
+    )
+    .option('--list', 'list the files of the torrent and exit')
+    .addHelpText('after', examples)
+    .exitOverride()
+    // `serve` has the same flags: let the ones after `serve` belong to it.
+    .enablePositionalOptions()
+    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'streamtide: ')) });
+  common(program);
+  let outcome: Promise<number> = Promise.resolve(0);
+  program.action((source: string | undefined, options) => {
+    if (!source) {
+      program.outputHelp();
+      outcome = Promise.resolve(2);
+      return;
+    }
+    outcome = runWatch(source, options);
+  });
+  const serve = common(new Command('serve').description('run the server and web UI')).action((options) => {
+    outcome = runServe(options);
+  });
+  serve.exitOverride();
+  program.addCommand(serve);
+  try {
+    await program.parseAsync(argv);
+    return await outcome;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    // Messages may quote a torrent's name.
+    if (err instanceof SourceError || err instanceof UsageError) {
+      process.stderr.write(`streamtide: ${terminalSafe(err.message)}\n`);
+      return 2;
+    }
+    process.stderr.write(`streamtide: ${terminalSafe(err instanceof Error ? err.message : String(err))}\n`);
+    return 1;
+  }
+}
