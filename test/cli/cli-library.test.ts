@@ -11,6 +11,7 @@ import { describe, it } from 'node:test';
 import { STATE_FILE } from '../../src/torrent/state-store.js';
 import { isolatedFlags, runCli } from '../helpers/cli.js';
 import { makeMedia } from '../helpers/media.js';
+import { serveCli } from '../reliability/support.js';
 
 const saved = (infoHash: string) => ({
   infoHash,
@@ -57,9 +58,8 @@ describe('a one-shot run and the saved library', () => {
     }
     assert.deepEqual(savedHashes(dir), [old, dead]);
 
-    const serve = runCli(['serve', ...isolatedFlags(dir)]);
+    const { cli: serve, url: base } = await serveCli(dir);
     try {
-      const base = (await serve.line(/^streamtide http/)).split(' ')[1]!;
       assert.deepEqual((await listed(base)).sort(), [old, dead]);
     } finally {
       serve.child.kill('SIGTERM');

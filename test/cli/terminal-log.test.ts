@@ -15,7 +15,7 @@ describe('terminalSafe', () => {
     assert.equal(terminalSafe('a\u001b[2Jb\u0007c\u007fd\u009b31me'), 'a[2Jbcd31me');
     assert.equal(terminalSafe('x\u202ey\u2066z\u2069\u202a'), 'xyz');
     assert.equal(terminalSafe('Été — 映画 🎬 (1080p)'), 'Été — 映画 🎬 (1080p)');
-    assert.equal(terminalSafe('line\nbreak\ttab'), 'linebreaktab');
+    assert.equal(terminalSafe('line\nbreak\ttab'), 'line break tab');
   });
 });
 
