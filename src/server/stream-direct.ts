@@ -3,9 +3,9 @@
  * into the socket, so a slow client holds back reading (and the torrent's readahead) instead of filling memory.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { parseRange } from '../stream/byte-range.js';
 import type { DataSource } from '../stream/data-source.js';
 import { StreamPump } from '../stream/stream-pump.js';
-import { parseRange } from './range.js';
 import type { StreamLog } from './stream-log.js';
 
 export interface DirectStreamOptions {

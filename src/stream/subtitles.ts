@@ -23,19 +23,7 @@ import {
   VTT_HEADER,
 } from './vtt.js';
 
-/** Bitmap subtitles: pictures, not text, so there is nothing to put in WebVTT. */
-const IMAGE_CODECS = new Set([
-  'hdmv_pgs_subtitle',
-  'pgssub',
-  'dvd_subtitle',
-  'dvdsub',
-  'dvb_subtitle',
-  'xsub',
-]);
-
-export function isImageSubtitle(codec: string): boolean {
-  return IMAGE_CODECS.has(codec.toLowerCase());
-}
+export { isImageSubtitle } from './image-subtitles.js';
 
 /**
  * A seek starts FFmpeg this long before `t`, so a cue that began before `t` and is still showing is read
