@@ -3,6 +3,7 @@
  * Read through the seekable input: the picture sits in a tag at the start (ID3, FLAC) or in the moov
  * (M4A), wherever that is. JPEG and PNG come out as they are stored; anything else as JPEG.
  */
+import { abortError } from './abort.js';
 import type { DataSource } from './data-source.js';
 import type { FfmpegTools } from './ffmpeg-locate.js';
 import { runFfmpeg } from './ffmpeg-runner.js';
@@ -50,7 +51,7 @@ export async function extractCover(options: {
       chunks.push(chunk);
     }
     const { code } = await proc.exited;
-    if (signal?.aborted) throw new DOMException('The extraction was aborted', 'AbortError');
+    if (signal?.aborted) throw abortError(signal);
     if (code !== 0 || size === 0) throw new CoverError('FFmpeg could not read the cover', proc.stderrTail());
     return { bytes: Buffer.concat(chunks), type: codec === 'png' ? 'image/png' : 'image/jpeg' };
   } finally {

@@ -2,6 +2,7 @@
  * Running ffprobe for media-info: over stdin fed the source's head, or over the seekable input's URL when
  * the answer is not in the head. Returns ffprobe's JSON as it is; media-info interprets it.
  */
+import { abortError } from './abort.js';
 import type { DataSource } from './data-source.js';
 import type { FfmpegTools } from './ffmpeg-locate.js';
 import { collectText, type FfmpegProcess, runFfmpeg } from './ffmpeg-runner.js';
@@ -34,7 +35,7 @@ export function probeHead(source: DataSource, tools: FfmpegTools, headBytes: num
   return runProbe(tools, 'pipe:0', signal, async (proc) => {
     const pump = new StreamPump(source, { end: headBytes, signal });
     const { outcome } = await pump.pumpTo(proc.stdin);
-    if (outcome === 'failed' || outcome === 'aborted') throw pump.lastError ?? abortReason(signal);
+    if (outcome === 'failed' || outcome === 'aborted') throw pump.lastError ?? abortError(signal);
     proc.stdin.end(); // 'reader-closed' is fine too: ffprobe had seen enough
   });
 }
@@ -66,7 +67,7 @@ async function runProbe(
   signal: AbortSignal | undefined,
   feed: (proc: FfmpegProcess) => Promise<void>,
 ): Promise<RawProbe> {
-  if (signal?.aborted) throw abortReason(signal);
+  if (signal?.aborted) throw abortError(signal);
   const proc = runFfmpeg(tools.ffprobe, [...PROBE_ARGS, '-i', input]);
   const output = collectText(proc.stdout);
   const kill = () => void proc.kill();
@@ -74,7 +75,7 @@ async function runProbe(
   try {
     await feed(proc);
     const { code } = await proc.exited;
-    if (signal?.aborted) throw abortReason(signal);
+    if (signal?.aborted) throw abortError(signal);
     return parse(code, await output, proc.stderrTail());
   } finally {
     signal?.removeEventListener('abort', kill);
@@ -88,9 +89,4 @@ function parse(code: number | null, stdout: string, stderr: string[]): RawProbe 
     json = JSON.parse(stdout || '{}') as RawProbe['json'];
   } catch {}
   return { ok: code === 0 && Array.isArray(json.streams), error: stderr.join('\n'), json };
-}
-
-function abortReason(signal?: AbortSignal): Error {
-  const reason = signal?.reason;
-  return reason instanceof Error ? reason : new DOMException('The probe was aborted', 'AbortError');
 }

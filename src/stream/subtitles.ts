@@ -7,7 +7,8 @@
  * blank line: each cue can leave as soon as FFmpeg writes it (WebVTT output only separates a cue when the
  * next begins).
  */
-import { PassThrough, type Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
+import { abortError, drained } from './abort.js';
 import type { DataSource } from './data-source.js';
 import type { FfmpegTools } from './ffmpeg-locate.js';
 import { collectText, type FfmpegProcess, runFfmpeg } from './ffmpeg-runner.js';
@@ -138,18 +139,6 @@ export class SubtitleExtractor {
   }
 }
 
-function drained(stream: Writable): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      stream.off('drain', done);
-      stream.off('close', done);
-      resolve();
-    };
-    stream.on('drain', done);
-    stream.on('close', done);
-  });
-}
-
 export type SubtitleFileFormat = 'srt' | 'vtt' | 'ass' | 'ssa';
 
 /** A subtitle file's bytes (any common charset) as cues; SubRip and ASS/SSA through FFmpeg. */
@@ -170,7 +159,7 @@ export async function subtitleFileCues(
     const output = collectText(proc.stdout);
     proc.stdin.end(text, 'utf8');
     const [status, srt] = await Promise.all([proc.exited, output]);
-    if (signal?.aborted) throw new DOMException('The conversion was aborted', 'AbortError');
+    if (signal?.aborted) throw abortError(signal);
     if (status.code !== 0) {
       const stderr = proc.stderrTail();
       throw new SubtitleError(`FFmpeg could not read the ${format} file: ${stderr.at(-1) ?? ''}`, stderr);
