@@ -20,10 +20,8 @@ export interface StreamerOptions {
   plan: Plan;
   info: MediaInfo;
   tools: FfmpegTools;
-  startTime?: number;
+  /** Where FFmpeg reads a plan whose input is seekable. */
   seekable?: SeekableInputServer;
-  stallAfterMs?: number;
-  onStall?: (stalled: boolean) => void;
 }
 
 /** STOPPED (an addition to the brief's codes): `ready` rejects with it when stop() comes before the init segment. */
@@ -71,8 +69,7 @@ export class ProgressiveStreamer {
   private constructor(options: StreamerOptions) {
     const { plan, info, tools } = options;
     const source = info.tsLayout ? withoutServiceNames(options.source, info.tsLayout) : options.source;
-    const startTime = options.startTime ?? 0;
-    const usePipe = startTime <= 0 && !plan.seekableInput;
+    const usePipe = plan.input.kind === 'pipe';
     let bytesIn = 0;
     this.#watcher = new InitSegmentWatcher();
     this.output = this.#watcher;
@@ -102,7 +99,7 @@ export class ProgressiveStreamer {
       this.done = Promise.resolve({ outcome: 'failed', error, bytesIn: 0, bytesOut: 0, stalledMs: 0 });
       this.#watcher.destroy();
     } else {
-      const args = buildFfmpegArgs(plan, usePipe ? { format: info.formatName } : { url, startTime });
+      const args = buildFfmpegArgs(plan, url);
       const proc = runFfmpeg(tools.ffmpeg, args);
       this.#proc = proc;
       this.pid = proc.pid;
@@ -118,8 +115,6 @@ export class ProgressiveStreamer {
             // pump may be waiting on a torrent with no data to write.
             signal: AbortSignal.any([this.#abort.signal, this.#exited.signal]),
             queueBytes: STDIN_QUEUE_BYTES,
-            stallAfterMs: options.stallAfterMs,
-            onStall: options.onStall,
           })
         : null;
       this.done = this.#run(proc, () => this.pump?.bytesPumped ?? bytesIn);
