@@ -33,4 +33,13 @@ export class DataSourceError extends Error {
   }
 }
 
+/** A DataSource over bytes already in memory. */
+export function bufferSource(bytes: Buffer, name: string): DataSource {
+  return {
+    size: bytes.length,
+    name,
+    read: async (offset, length) => bytes.subarray(offset, Math.min(offset + length, bytes.length)),
+  };
+}
+
 export { abortError, isAbortError } from './abort.js';
