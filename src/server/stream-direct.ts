@@ -1,5 +1,5 @@
 /**
- * `direct` mode: the file's own bytes with exact Range semantics. The seed's pump writes the range straight
+ * `direct` mode: the file's own bytes with exact Range semantics. The pump writes the range straight
  * into the socket, so a slow client holds back reading (and the torrent's readahead) instead of filling memory.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';

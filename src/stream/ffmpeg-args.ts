@@ -54,10 +54,8 @@ export function buildFfmpegArgs(plan: Plan, url?: string): string[] {
     'frag_keyframe+empty_moov+default_base_moof',
   );
   // Fragments of at most 0.5 s of media: a fragment reaches the browser only once complete, and a copied
-  // video's keyframes can be 10 s apart. (frag_keyframe alone also never cuts audio-only output.)
-  // Measured on 20 s of 320x240: 21 fragments at 1 s instead of 11, 0.25 % more bytes. Half a second
-  // instead of 1 s: a transcode's first fragment came 0.30 → 0.21 s after start (720p, bench/), as
-  // the encoder has half as many frames to get through; a moof costs ~0.1 % of a 720p stream's bytes.
+  // video's keyframes can be 10 s apart (frag_keyframe alone also never cuts audio-only output). Half a
+  // second gets a transcode's first fragment out sooner, for a few more moof bytes (BENCHMARKS.md).
   args.push('-frag_duration', '500000', 'pipe:1');
   return args;
 }

@@ -50,8 +50,8 @@ export class LocalFileSource implements DataSource {
     if (length <= 0 || offset >= this.size) return Buffer.alloc(0);
     if (this.#closed) throw new DataSourceError(`${this.name} is closed`, 'CLOSED');
     if (end > this.#current) await this.#waitFor(end, options.signal);
-    // Unzeroed: every byte is overwritten below or the read throws. Zero-filling cost a fifth of the pump's
-    // CPU on a remux from disk (measured with --cpu-prof, bench/).
+    // Unzeroed: every byte is overwritten below or the read throws, and zero-filling is a real share of
+    // the pump's CPU.
     const buffer = Buffer.allocUnsafe(end - offset);
     let filled = 0;
     while (filled < buffer.length) {

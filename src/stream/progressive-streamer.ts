@@ -1,5 +1,5 @@
 /**
- * The seed's thin coordinator: executes a Plan as one FFmpeg job (the pump writing its stdin, or the
+ * A thin coordinator: executes a Plan as one FFmpeg job (the pump writing its stdin, or the
  * seekable input for seeks and moov-at-end MP4s) whose stdout, watched for the init segment, is the
  * output. Everything stops together: the output going away, stop(), or FFmpeg exiting.
  */

@@ -86,7 +86,7 @@ export class SeekableInputServer {
     }
     res.flushHeaders(); // the headers need not wait for bytes a torrent has yet to download
     // FFmpeg drops a connection whenever it seeks: the pump sees the closed response and stops reading.
-    const pump = new StreamPump(source, { start, end, signal: controller.signal, stallAfterMs: 60_000 });
+    const pump = new StreamPump(source, { start, end, signal: controller.signal });
     const { outcome } = await pump.pumpTo(res);
     if (outcome === 'complete') res.end();
     else res.destroy();

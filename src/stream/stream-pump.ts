@@ -1,5 +1,5 @@
 /**
- * The seed's pump: one linear loop that reads the source in order and writes it into a writable (FFmpeg's
+ * The pump: one linear loop that reads the source in order and writes it into a writable (FFmpeg's
  * stdin, or an HTTP response in `direct` mode), waiting on the writable's backpressure between chunks.
  * It never throws: how it ended is its outcome, with the source's error kept in `lastError`.
  */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildFfmpegArgs, runFfmpeg } from '../../src/stream/ffmpeg-runner.js';
+import { buildFfmpegArgs } from '../../src/stream/ffmpeg-args.js';
+import { runFfmpeg } from '../../src/stream/ffmpeg-runner.js';
 import type { Plan } from '../../src/stream/plan.js';
 import { tools } from '../helpers/media.js';
 import { alive } from './stream-helpers.js';
