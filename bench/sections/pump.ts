@@ -38,8 +38,8 @@ export async function benchPump(options: BenchOptions, log: (line: string) => vo
   const info = await probeSource(probeOf, tools);
   await probeOf.close();
   const plan = planStream(info, { mode: 'remux' });
-  const byPath = buildFfmpegArgs(plan, { url: media.path });
-  const byPipe = buildFfmpegArgs(plan, { format: info.formatName });
+  const byPath = buildFfmpegArgs({ ...plan, input: { kind: 'seekable', startTime: 0 } }, media.path);
+  const byPipe = buildFfmpegArgs(plan);
 
   const runPath = () => timed(tools.ffmpeg, byPath, null);
   const runPump = () => timed(tools.ffmpeg, byPipe, media.path);

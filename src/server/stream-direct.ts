@@ -1,11 +1,11 @@
 /**
- * `direct` mode: the file's own bytes with exact Range semantics. The seed's pump writes the range straight
+ * `direct` mode: the file's own bytes with exact Range semantics. The pump writes the range straight
  * into the socket, so a slow client holds back reading (and the torrent's readahead) instead of filling memory.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { parseRange } from '../stream/byte-range.js';
 import type { DataSource } from '../stream/data-source.js';
 import { StreamPump } from '../stream/stream-pump.js';
-import { parseRange } from './range.js';
 import type { StreamLog } from './stream-log.js';
 
 export interface DirectStreamOptions {

@@ -18,7 +18,6 @@ export interface FfmpegStreamOptions {
   plan: Plan;
   tools: FfmpegTools;
   seekable: SeekableInputServer;
-  startTime: number;
   signal: AbortSignal;
   log: StreamLog;
 }
@@ -27,7 +26,8 @@ export interface FfmpegStreamOptions {
  * The headers of an FFmpeg stream, for GET and HEAD alike. No Content-Length: FFmpeg's output size is unknown
  * until it ends (GET is chunked; HEAD must not claim a length either).
  */
-export function ffmpegHeaders(plan: Plan, info: MediaInfo, startTime: number): Record<string, string> {
+export function ffmpegHeaders(plan: Plan, info: MediaInfo): Record<string, string> {
+  const startTime = planStart(plan);
   const headers: Record<string, string> = {
     'Content-Type': plan.mime,
     'X-Stream-Mode': plan.mode,
@@ -39,16 +39,21 @@ export function ffmpegHeaders(plan: Plan, info: MediaInfo, startTime: number): R
   return headers;
 }
 
+/** The source time the output starts at. */
+function planStart(plan: Plan): number {
+  return plan.input.kind === 'seekable' ? plan.input.startTime : 0;
+}
+
 export async function serveThroughFfmpeg(reply: FastifyReply, options: FfmpegStreamOptions): Promise<void> {
   const { log } = options;
-  log.started({ t: options.startTime });
+  const t = planStart(options.plan);
+  log.started({ t });
   const streamer = ProgressiveStreamer.start({
     source: options.source,
     plan: options.plan,
     info: options.info,
     tools: options.tools,
     seekable: options.seekable,
-    startTime: options.startTime,
   });
   const stop = () => void streamer.stop();
   options.signal.addEventListener('abort', stop, { once: true });
@@ -60,13 +65,13 @@ export async function serveThroughFfmpeg(reply: FastifyReply, options: FfmpegStr
       const stderr = err instanceof StreamError ? err.stderr : [];
       const message = err instanceof Error ? err.message : String(err);
       log.failed(`FFmpeg failed before the first byte: ${message}`, stderr, {
-        t: options.startTime,
+        t,
         bytes: 0,
       });
       return reply.code(502).send({ error: `FFmpeg failed: ${message}`, stderr });
     }
     reply.hijack();
-    reply.raw.writeHead(200, ffmpegHeaders(options.plan, options.info, options.startTime));
+    reply.raw.writeHead(200, ffmpegHeaders(options.plan, options.info));
     // A closed connection rejects the pipeline; the abort listener has already stopped FFmpeg.
     await pipeline(streamer.output, reply.raw, { end: false }).catch(() => undefined);
     const result = await streamer.done;
@@ -75,7 +80,7 @@ export async function serveThroughFfmpeg(reply: FastifyReply, options: FfmpegStr
     if (result.outcome === 'failed') reply.raw.destroy();
     else reply.raw.end();
     const fields = {
-      t: options.startTime,
+      t,
       bytes: result.bytesOut,
       bytesIn: result.bytesIn,
       stalledMs: result.stalledMs,

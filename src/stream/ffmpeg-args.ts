@@ -1,25 +1,24 @@
 /** FFmpeg's command line for a Plan: chosen streams only, into fragmented MP4 on stdout. */
 import type { Plan } from './plan.js';
 
-export interface FfmpegInput {
-  /** A random-access input (the seekable input server's URL); absent means stdin. */
-  url?: string;
-  /** Start the output at this time of the source (input seeking: fast, lands on the keyframe before). */
-  startTime?: number;
-  /** Demuxer hint from the probe (ffprobe's format_name), for pipe input. */
-  format?: string;
-}
-
-export function buildFfmpegArgs(plan: Plan, input: FfmpegInput): string[] {
+/**
+ * Everything comes from the plan; `url` is only where the seekable input serves the source, for a plan
+ * whose input is seekable (a piped plan reads stdin).
+ */
+export function buildFfmpegArgs(plan: Plan, url?: string): string[] {
   const args = ['-hide_banner', '-loglevel', 'error'];
   // +genpts: AVI (and other old containers) carry no pts for copied streams; harmless elsewhere.
   args.push('-fflags', '+genpts');
-  if (!input.url && input.format) args.push('-f', input.format);
-  if (input.startTime && input.startTime > 0) args.push('-ss', input.startTime.toFixed(3));
-  args.push('-i', input.url ?? 'pipe:0');
+  const { input } = plan;
+  const startTime = input.kind === 'seekable' ? input.startTime : 0;
+  if (input.kind === 'pipe' && input.format) args.push('-f', input.format);
+  if (input.kind === 'seekable' && !url) throw new Error('a seekable input needs its URL');
+  // Input seeking: fast, lands on the keyframe before.
+  if (startTime > 0) args.push('-ss', startTime.toFixed(3));
+  args.push('-i', input.kind === 'seekable' && url ? url : 'pipe:0');
   // Input seeking lands on the keyframe before; copied streams (audio) would keep that pre-roll and,
   // shifted to 0, push the video later. An output start of 0 drops everything before the asked time.
-  if (input.startTime && input.startTime > 0) args.push('-ss', '0');
+  if (startTime > 0) args.push('-ss', '0');
 
   if (plan.video) {
     args.push('-map', `0:${plan.video.stream}`);
@@ -55,10 +54,8 @@ export function buildFfmpegArgs(plan: Plan, input: FfmpegInput): string[] {
     'frag_keyframe+empty_moov+default_base_moof',
   );
   // Fragments of at most 0.5 s of media: a fragment reaches the browser only once complete, and a copied
-  // video's keyframes can be 10 s apart. (frag_keyframe alone also never cuts audio-only output.)
-  // Measured on 20 s of 320x240: 21 fragments at 1 s instead of 11, 0.25 % more bytes. Half a second
-  // instead of 1 s: a transcode's first fragment came 0.30 → 0.21 s after start (720p, bench/), as
-  // the encoder has half as many frames to get through; a moof costs ~0.1 % of a 720p stream's bytes.
+  // video's keyframes can be 10 s apart (frag_keyframe alone also never cuts audio-only output). Half a
+  // second gets a transcode's first fragment out sooner, for a few more moof bytes (BENCHMARKS.md).
   args.push('-frag_duration', '500000', 'pipe:1');
   return args;
 }

@@ -5,8 +5,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 
-export { buildFfmpegArgs } from './ffmpeg-args.js';
-
 export interface FfmpegProcess {
   readonly pid: number;
   readonly stdin: Writable;

@@ -2,11 +2,12 @@
  * Running ffprobe for media-info: over stdin fed the source's head, or over the seekable input's URL when
  * the answer is not in the head. Returns ffprobe's JSON as it is; media-info interprets it.
  */
+import { abortError, throwIfAborted } from './abort.js';
 import type { DataSource } from './data-source.js';
+import { FfmpegJob, type JobInput } from './ffmpeg-job.js';
 import type { FfmpegTools } from './ffmpeg-locate.js';
-import { collectText, type FfmpegProcess, runFfmpeg } from './ffmpeg-runner.js';
+import { collectText } from './ffmpeg-runner.js';
 import { SeekableInputServer } from './seekable-input.js';
-import { StreamPump } from './stream-pump.js';
 
 export interface RawStream {
   index: number;
@@ -31,12 +32,7 @@ const PROBE_ARGS = ['-hide_banner', '-v', 'error', '-show_format', '-show_stream
 
 /** ffprobe over stdin, fed the first `headBytes` of the source and then EOF. */
 export function probeHead(source: DataSource, tools: FfmpegTools, headBytes: number, signal?: AbortSignal) {
-  return runProbe(tools, 'pipe:0', signal, async (proc) => {
-    const pump = new StreamPump(source, { end: headBytes, signal });
-    const { outcome } = await pump.pumpTo(proc.stdin);
-    if (outcome === 'failed' || outcome === 'aborted') throw pump.lastError ?? abortReason(signal);
-    proc.stdin.end(); // 'reader-closed' is fine too: ffprobe had seen enough
-  });
+  return runProbe(tools, { kind: 'pipe', source, pump: { end: headBytes } }, signal);
 }
 
 /** ffprobe over the seekable input (the given server, or a temporary one), for random access. */
@@ -47,39 +43,26 @@ export async function probeSeekable(
   signal?: AbortSignal,
 ): Promise<RawProbe> {
   const server = seekable ?? (await SeekableInputServer.start());
-  const registration = new AbortController();
-  const stop = () => registration.abort();
-  signal?.addEventListener('abort', stop, { once: true });
   try {
-    const url = server.register(source, registration.signal);
-    return await runProbe(tools, url, signal, async (proc) => void proc.stdin.end());
+    return await runProbe(tools, { kind: 'seekable', source, server }, signal);
   } finally {
-    signal?.removeEventListener('abort', stop);
-    registration.abort();
     if (!seekable) await server.close();
   }
 }
 
-async function runProbe(
-  tools: FfmpegTools,
-  input: string,
-  signal: AbortSignal | undefined,
-  feed: (proc: FfmpegProcess) => Promise<void>,
-): Promise<RawProbe> {
-  if (signal?.aborted) throw abortReason(signal);
-  const proc = runFfmpeg(tools.ffprobe, [...PROBE_ARGS, '-i', input]);
-  const output = collectText(proc.stdout);
-  const kill = () => void proc.kill();
-  signal?.addEventListener('abort', kill, { once: true });
-  try {
-    await feed(proc);
-    const { code } = await proc.exited;
-    if (signal?.aborted) throw abortReason(signal);
-    return parse(code, await output, proc.stderrTail());
-  } finally {
-    signal?.removeEventListener('abort', kill);
-    await proc.kill();
-  }
+async function runProbe(tools: FfmpegTools, input: JobInput, signal?: AbortSignal): Promise<RawProbe> {
+  throwIfAborted(signal);
+  const job = FfmpegJob.start({
+    binary: tools.ffprobe,
+    args: (address) => [...PROBE_ARGS, '-i', address],
+    input,
+    signal,
+  });
+  const [stdout, result] = await Promise.all([collectText(job.output), job.done]);
+  if (result.outcome === 'stopped') throw abortError(signal);
+  // The source failing is not ffprobe's verdict on the media: the caller gets the source's error.
+  if (result.error?.code === 'PUMP_FAILED') throw result.error.cause;
+  return parse(result.exit.code, stdout, result.stderr);
 }
 
 function parse(code: number | null, stdout: string, stderr: string[]): RawProbe {
@@ -88,9 +71,4 @@ function parse(code: number | null, stdout: string, stderr: string[]): RawProbe 
     json = JSON.parse(stdout || '{}') as RawProbe['json'];
   } catch {}
   return { ok: code === 0 && Array.isArray(json.streams), error: stderr.join('\n'), json };
-}
-
-function abortReason(signal?: AbortSignal): Error {
-  const reason = signal?.reason;
-  return reason instanceof Error ? reason : new DOMException('The probe was aborted', 'AbortError');
 }

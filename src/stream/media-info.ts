@@ -42,8 +42,10 @@ export interface MediaInfo {
   tsLayout?: TsLayout;
 }
 
+/** Nothing playable in the file: 415 when it reaches HTTP. */
 export class NotMediaError extends Error {
   readonly code = 'NOT_MEDIA';
+  readonly statusCode = 415;
   constructor(message: string) {
     super(message);
     this.name = 'NotMediaError';

@@ -1,19 +1,45 @@
 /**
  * Deciding how a file reaches the browser: its own bytes (`direct`), FFmpeg copying the streams into
- * fragmented MP4 (`remux`), or FFmpeg re-encoding what the browser cannot decode (`transcode`).
+ * fragmented MP4 (`remux`), or FFmpeg re-encoding what the browser cannot decode (`transcode`). Pure data
+ * from the probe and the request; the streamer only executes it, so every choice is made here once.
  */
 import type { MediaInfo, MediaStream } from './media-info.js';
 
 export type StreamMode = 'direct' | 'remux' | 'transcode';
 
+/**
+ * How FFmpeg reads the source: piped from byte 0 (the `format` hint from the probe, as a pipe cannot be
+ * sniffed by seeking), or from the seekable input, which it can seek (`startTime` > 0, or an MP4 whose
+ * index is after its media data).
+ */
+export type PlanInput = { kind: 'pipe'; format: string } | { kind: 'seekable'; startTime: number };
+
+export interface PlanRequest {
+  /** Index among the audio streams; out of range is a PlanError (400). */
+  audio?: number;
+  /** A forced mode; automatic when absent. */
+  mode?: StreamMode;
+  /** Seconds into the source to start at; a `direct` stream has no start time (its client seeks by Range). */
+  t?: number;
+}
+
+/** A request the file cannot satisfy: the client's mistake, answered 400. */
+export class PlanError extends RangeError {
+  readonly statusCode = 400;
+  constructor(message: string) {
+    super(message);
+    this.name = 'PlanError';
+  }
+}
+
 export interface Plan {
   mode: StreamMode;
+  /** For `direct` a pipe from byte 0, never used: the route serves the file's own bytes. */
+  input: PlanInput;
   /** `deinterlace`: the source is interlaced, and re-encoded through a deinterlacer. */
   video: { stream: number; action: 'copy' | 'h264'; deinterlace?: true } | null;
   /** `adtsToAsc`: copied AAC, which MP4 needs without the ADTS headers TS (and some AVIs) frame it with. */
   audio: { stream: number; action: 'copy' | 'aac'; adtsToAsc?: true } | null;
-  /** FFmpeg needs random access to the input (MP4/MOV whose moov is after mdat). */
-  seekableInput: boolean;
   mime: string;
   reason: string;
 }
@@ -34,7 +60,7 @@ const AUDIO_CONTAINERS: Record<string, string> = {
   wav: 'audio/wav',
 };
 
-export function planStream(info: MediaInfo, opts: { audio?: number; mode?: StreamMode } = {}): Plan {
+export function planStream(info: MediaInfo, opts: PlanRequest = {}): Plan {
   const video = info.streams.find((s) => s.type === 'video' && !s.attachedPic) ?? null;
   const audio = pickAudio(info.streams, opts.audio);
   const pickedNonDefault = opts.audio !== undefined && audio !== pickAudio(info.streams, undefined);
@@ -46,7 +72,7 @@ export function planStream(info: MediaInfo, opts: { audio?: number; mode?: Strea
       mode: 'direct',
       video: video && { stream: video.index, action: 'copy' },
       audio: audio && { stream: audio.index, action: 'copy' },
-      seekableInput: false,
+      input: { kind: 'pipe', format: info.formatName },
       mime: directMime ?? fallbackMime(info),
       reason: opts.mode === 'direct' ? 'direct was asked for' : `${info.container} with browser codecs`,
     };
@@ -75,11 +101,16 @@ export function planStream(info: MediaInfo, opts: { audio?: number; mode?: Strea
     a?.action === 'aac' ? `audio ${audio?.codec}→aac` : null,
   ].filter(Boolean);
   const mode: StreamMode = reencoded.length > 0 ? 'transcode' : 'remux';
+  const startTime = opts.t !== undefined && opts.t > 0 ? opts.t : 0;
   return {
     mode,
     video: v,
     audio: a,
-    seekableInput: mp4Layout && info.moovAtEnd,
+    // A pipe cannot seek: not to `t`, nor to an index at the end.
+    input:
+      startTime > 0 || (mp4Layout && info.moovAtEnd)
+        ? { kind: 'seekable', startTime }
+        : { kind: 'pipe', format: info.formatName },
     mime: v ? 'video/mp4' : 'audio/mp4',
     reason:
       mode === 'transcode'
@@ -105,7 +136,7 @@ function pickAudio(streams: MediaStream[], wanted: number | undefined): MediaStr
   const audios = streams.filter((s) => s.type === 'audio');
   if (wanted !== undefined) {
     if (!Number.isInteger(wanted) || wanted < 0 || wanted >= audios.length) {
-      throw new RangeError(`audio=${wanted} is out of range: there are ${audios.length} audio streams`);
+      throw new PlanError(`audio=${wanted} is out of range: the file has ${audios.length} audio stream(s)`);
     }
     return audios[wanted]!;
   }

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parseRange } from './byte-range.js';
 import type { DataSource } from './data-source.js';
 import { StreamPump } from './stream-pump.js';
 
@@ -66,12 +67,13 @@ export class SeekableInputServer {
     }
     const { source, controller } = registration;
     const range = parseRange(req.headers.range, source.size);
-    if (!range) {
+    if (range.kind === 'unsatisfiable') {
       res.writeHead(416, { 'Content-Range': `bytes */${source.size}` }).end();
       return;
     }
-    const [start, end] = range;
-    const partial = req.headers.range !== undefined;
+    const partial = range.kind === 'range';
+    const start = partial ? range.start : 0;
+    const end = partial ? range.end + 1 : source.size;
     res.writeHead(partial ? 206 : 200, {
       'Accept-Ranges': 'bytes',
       'Content-Type': 'application/octet-stream',
@@ -84,26 +86,9 @@ export class SeekableInputServer {
     }
     res.flushHeaders(); // the headers need not wait for bytes a torrent has yet to download
     // FFmpeg drops a connection whenever it seeks: the pump sees the closed response and stops reading.
-    const pump = new StreamPump(source, { start, end, signal: controller.signal, stallAfterMs: 60_000 });
+    const pump = new StreamPump(source, { start, end, signal: controller.signal });
     const { outcome } = await pump.pumpTo(res);
     if (outcome === 'complete') res.end();
     else res.destroy();
   }
-}
-
-/** [start, end) for a `bytes=a-b` / `bytes=a-` / `bytes=-n` header, the whole file without one. */
-function parseRange(header: string | undefined, size: number): [number, number] | null {
-  if (!header) return [0, size];
-  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!m || (m[1] === '' && m[2] === '')) return null;
-  let start: number;
-  let end: number;
-  if (m[1] === '') {
-    start = Math.max(0, size - Number(m[2]));
-    end = size;
-  } else {
-    start = Number(m[1]);
-    end = m[2] === '' ? size : Math.min(Number(m[2]) + 1, size);
-  }
-  return start < end && start < size ? [start, end] : null;
 }

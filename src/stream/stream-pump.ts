@@ -1,10 +1,11 @@
 /**
- * The seed's pump: one linear loop that reads the source in order and writes it into a writable (FFmpeg's
+ * The pump: one linear loop that reads the source in order and writes it into a writable (FFmpeg's
  * stdin, or an HTTP response in `direct` mode), waiting on the writable's backpressure between chunks.
  * It never throws: how it ended is its outcome, with the source's error kept in `lastError`.
  */
 import type { Writable } from 'node:stream';
-import { type DataSource, DataSourceError, isAbortError } from './data-source.js';
+import { drained, isAbortError } from './abort.js';
+import { type DataSource, DataSourceError } from './data-source.js';
 import { TokenBucket } from './token-bucket.js';
 
 export interface PumpOptions {
@@ -98,7 +99,7 @@ export class StreamPump {
         offset += chunk.length;
         this.#bytes += chunk.length;
         if (queue) await queue.write(chunk);
-        else if (!writable.write(chunk)) await reader.drain(readSignal);
+        else if (!writable.write(chunk)) await drained(writable, readSignal);
       }
       return finish('complete');
     } catch (err) {
@@ -173,7 +174,6 @@ interface ReaderWatch {
   gone(): boolean;
   /** A write error that is not just the reader leaving. */
   failure(): Error | null;
-  drain(signal: AbortSignal): Promise<void>;
   dispose(): void;
 }
 
@@ -194,21 +194,6 @@ function watchReader(writable: Sink): ReaderWatch {
     signal: controller.signal,
     gone: () => controller.signal.aborted || state.destroyed === true || state.writableEnded === true,
     failure: () => failure,
-    drain: (signal) =>
-      new Promise<void>((resolve) => {
-        const done = () => {
-          writable.removeListener('drain', done);
-          writable.removeListener('close', done);
-          writable.removeListener('error', done);
-          signal.removeEventListener('abort', done);
-          resolve();
-        };
-        writable.on('drain', done);
-        writable.on('close', done);
-        writable.on('error', done);
-        signal.addEventListener('abort', done);
-        if (signal.aborted) done();
-      }),
     dispose: () => {
       writable.removeListener('close', onClose);
       writable.removeListener('error', onError);

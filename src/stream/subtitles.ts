@@ -7,10 +7,13 @@
  * blank line: each cue can leave as soon as FFmpeg writes it (WebVTT output only separates a cue when the
  * next begins).
  */
-import { PassThrough, type Writable } from 'node:stream';
-import type { DataSource } from './data-source.js';
+import { Transform, type TransformCallback } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { abortError } from './abort.js';
+import { bufferSource, type DataSource } from './data-source.js';
+import { FfmpegJob } from './ffmpeg-job.js';
 import type { FfmpegTools } from './ffmpeg-locate.js';
-import { collectText, type FfmpegProcess, runFfmpeg } from './ffmpeg-runner.js';
+import { collectText } from './ffmpeg-runner.js';
 import type { SeekableInputServer } from './seekable-input.js';
 import { decodeSubtitleBytes } from './subtitle-charset.js';
 import {
@@ -23,19 +26,7 @@ import {
   VTT_HEADER,
 } from './vtt.js';
 
-/** Bitmap subtitles: pictures, not text, so there is nothing to put in WebVTT. */
-const IMAGE_CODECS = new Set([
-  'hdmv_pgs_subtitle',
-  'pgssub',
-  'dvd_subtitle',
-  'dvdsub',
-  'dvb_subtitle',
-  'xsub',
-]);
-
-export function isImageSubtitle(codec: string): boolean {
-  return IMAGE_CODECS.has(codec.toLowerCase());
-}
+export { isImageSubtitle } from './image-subtitles.js';
 
 /**
  * A seek starts FFmpeg this long before `t`, so a cue that began before `t` and is still showing is read
@@ -43,7 +34,9 @@ export function isImageSubtitle(codec: string): boolean {
  */
 export const SEEK_LEAD_IN_SECONDS = 30;
 
+/** FFmpeg could not read the subtitles: the file's fault, so 422 when it reaches HTTP. */
 export class SubtitleError extends Error {
+  readonly statusCode = 422;
   constructor(
     message: string,
     readonly stderr: string[] = [],
@@ -84,82 +77,74 @@ export interface SubtitleResult {
 
 /** One FFmpeg extracting one stream; `output` is the WebVTT text, header first, cues as they come. */
 export class SubtitleExtractor {
-  readonly output = new PassThrough();
+  readonly output: SrtToVtt;
   readonly done: Promise<SubtitleResult>;
-  readonly pid: number;
-  readonly #proc: FfmpegProcess;
-  readonly #registration = new AbortController();
-  #stopped = false;
+  readonly #job: FfmpegJob<SrtToVtt>;
 
   private constructor(options: EmbeddedSubtitleOptions) {
-    const url = options.seekable.register(options.source, this.#registration.signal);
     const startTime = options.startTime ?? 0;
-    this.#proc = runFfmpeg(options.tools.ffmpeg, embeddedSubtitleArgs(url, options.stream, startTime));
-    this.pid = this.#proc.pid;
-    this.output.write(VTT_HEADER);
-    this.output.on('close', () => {
-      if (!this.output.readableEnded) void this.stop();
+    this.output = new SrtToVtt(Math.round(startTime * 1000));
+    this.#job = FfmpegJob.start({
+      binary: options.tools.ffmpeg,
+      args: (url) => embeddedSubtitleArgs(url, options.stream, startTime),
+      input: { kind: 'seekable', source: options.source, server: options.seekable },
+      output: this.output,
+      // A failed extraction must not pass for a complete track.
+      failedOutput: 'destroy',
     });
-    this.done = this.#run(Math.round(startTime * 1000));
+    this.done = this.#job.done.then(({ outcome, stderr, exit }) => {
+      const cues = this.output.cues;
+      if (outcome !== 'failed') return { outcome, cues };
+      const reason = stderr.at(-1) ?? `exit ${exit.code}`;
+      return { outcome, cues, error: new SubtitleError(`FFmpeg failed: ${reason}`, stderr) };
+    });
   }
 
   static start(options: EmbeddedSubtitleOptions): SubtitleExtractor {
     return new SubtitleExtractor(options);
   }
 
-  /** Kills and reaps FFmpeg and ends the output. Idempotent. */
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    await this.#proc.kill();
-    await this.done;
+  get pid(): number {
+    return this.#job.pid;
   }
 
-  async #run(offsetMs: number): Promise<SubtitleResult> {
-    const proc = this.#proc;
-    let count = 0;
-    const emit = async (cues: Cue[]) => {
-      for (const raw of cues) {
-        const cue = shiftCue(fromSubRipMarkup(raw), offsetMs);
-        if (!cue || this.output.destroyed) continue;
-        count++;
-        if (!this.output.write(serializeCue(cue))) await drained(this.output);
-      }
-    };
-    const reader = new CueReader();
-    proc.stdout.setEncoding('utf8');
-    try {
-      for await (const chunk of proc.stdout as AsyncIterable<string>) await emit(reader.push(chunk));
-    } catch {
-      // stdout cut by a kill: the exit status below says what happened
-    }
-    await emit(reader.end());
-    const status = await proc.exited;
-    this.#registration.abort();
-    if (this.#stopped) {
-      if (!this.output.readableEnded) this.output.destroy();
-      return { outcome: 'stopped', cues: count };
-    }
-    if (status.code !== 0) {
-      const stderr = proc.stderrTail();
-      const error = new SubtitleError(`FFmpeg failed: ${stderr.at(-1) ?? `exit ${status.code}`}`, stderr);
-      this.output.destroy(error);
-      return { outcome: 'failed', cues: count, error };
-    }
-    this.output.end();
-    return { outcome: 'complete', cues: count };
+  /** Kills and reaps FFmpeg and ends the output. Idempotent. */
+  async stop(): Promise<void> {
+    await this.#job.stop();
+    await this.done;
   }
 }
 
-function drained(stream: Writable): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      stream.off('drain', done);
-      stream.off('close', done);
-      resolve();
-    };
-    stream.on('drain', done);
-    stream.on('close', done);
-  });
+/** FFmpeg's SubRip in, WebVTT out: the header first, then each cue shifted by `offsetMs` as it completes. */
+class SrtToVtt extends Transform {
+  cues = 0;
+  readonly #reader = new CueReader();
+  readonly #decoder = new StringDecoder('utf8');
+
+  constructor(private readonly offsetMs: number) {
+    super();
+    this.push(VTT_HEADER);
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, callback: TransformCallback): void {
+    this.#emit(this.#reader.push(this.#decoder.write(chunk)));
+    callback();
+  }
+
+  override _flush(callback: TransformCallback): void {
+    this.#emit(this.#reader.push(this.#decoder.end()));
+    this.#emit(this.#reader.end());
+    callback();
+  }
+
+  #emit(cues: Cue[]): void {
+    for (const raw of cues) {
+      const cue = shiftCue(fromSubRipMarkup(raw), this.offsetMs);
+      if (!cue) continue;
+      this.cues++;
+      this.push(serializeCue(cue));
+    }
+  }
 }
 
 export type SubtitleFileFormat = 'srt' | 'vtt' | 'ass' | 'ssa';
@@ -174,22 +159,26 @@ export async function subtitleFileCues(
   const { text, encoding } = decodeSubtitleBytes(bytes);
   if (format === 'vtt') return { cues: parseCues(text), encoding };
   const demuxer = format === 'srt' ? 'srt' : 'ass';
-  const args = ['-hide_banner', '-loglevel', 'error', '-f', demuxer, '-i', 'pipe:0', ...srtOutput('0:s:0')];
-  const proc = runFfmpeg(tools.ffmpeg, args);
-  const kill = () => void proc.kill();
-  signal?.addEventListener('abort', kill, { once: true });
-  try {
-    const output = collectText(proc.stdout);
-    proc.stdin.end(text, 'utf8');
-    const [status, srt] = await Promise.all([proc.exited, output]);
-    if (signal?.aborted) throw new DOMException('The conversion was aborted', 'AbortError');
-    if (status.code !== 0) {
-      const stderr = proc.stderrTail();
-      throw new SubtitleError(`FFmpeg could not read the ${format} file: ${stderr.at(-1) ?? ''}`, stderr);
-    }
-    return { cues: parseCues(srt).map(fromSubRipMarkup), encoding };
-  } finally {
-    signal?.removeEventListener('abort', kill);
-    await proc.kill();
+  const job = FfmpegJob.start({
+    binary: tools.ffmpeg,
+    args: (input) => [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-f',
+      demuxer,
+      '-i',
+      input,
+      ...srtOutput('0:s:0'),
+    ],
+    input: { kind: 'pipe', source: bufferSource(Buffer.from(text, 'utf8'), format) },
+    signal,
+  });
+  const [srt, result] = await Promise.all([collectText(job.output), job.done]);
+  if (result.outcome === 'stopped') throw abortError(signal);
+  if (result.outcome === 'failed') {
+    const { stderr } = result;
+    throw new SubtitleError(`FFmpeg could not read the ${format} file: ${stderr.at(-1) ?? ''}`, stderr);
   }
+  return { cues: parseCues(srt).map(fromSubRipMarkup), encoding };
 }

@@ -1,5 +1,5 @@
 /** The pump's optional bandwidth cap: a token bucket that sleeps only when the cap is reached. */
-import { abortError } from './data-source.js';
+import { sleep } from './abort.js';
 
 export class TokenBucket {
   #tokens: number;
@@ -29,19 +29,4 @@ export class TokenBucket {
     this.#tokens = Math.min(this.#capacity, this.#tokens + ((now - this.#last) / 1000) * this.bytesPerSecond);
     this.#last = now;
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortError(signal));
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortError(signal));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

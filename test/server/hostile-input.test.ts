@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { parseRange } from '../../src/server/range.js';
+import { parseRange } from '../../src/stream/byte-range.js';
 import type { TorrentEngine } from '../../src/torrent/index.js';
 import { makeMedia } from '../helpers/media.js';
 import { bodyBytes, startTestServer, type TestServer } from '../helpers/server.js';

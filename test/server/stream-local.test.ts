@@ -175,6 +175,17 @@ describe('seeking with t=', () => {
 });
 
 describe('errors and limits', () => {
+  it('answers 400 for an audio index the file does not have (the plan says so)', async () => {
+    const url = await addLocal(await makeMedia('mkv-h264-aac'));
+    for (const method of ['GET', 'HEAD']) {
+      const response = await fetch(`${url}?audio=1`, { method });
+      assert.equal(response.status, 400, method);
+      if (method === 'GET') {
+        assert.match(((await response.json()) as { error: string }).error, /audio=1 is out of range/);
+      }
+    }
+  });
+
   it('answers 404 for unknown torrents and files', async () => {
     const unknown = await fetch(`${server.url}/stream/${'a'.repeat(40)}/0`);
     assert.equal(unknown.status, 404);

@@ -89,8 +89,8 @@ test('MPEG-TS seeks through the (filtered) seekable input', async () => {
   const { path, info } = await probe('ts-h264-aac');
   const source = await LocalFileSource.open(path);
   try {
-    const plan = planStream(info);
-    const streamer = ProgressiveStreamer.start({ source, plan, info, tools, seekable, startTime: 2 });
+    const plan = planStream(info, { t: 2 });
+    const streamer = ProgressiveStreamer.start({ source, plan, info, tools, seekable });
     const { bytes, result } = await drain(streamer);
     assert.equal(result.outcome, 'complete', result.error?.message);
     const seconds = await decodedDuration(writeTemp(bytes, 'ts-seek.mp4'));
@@ -127,7 +127,7 @@ for (const kind of ['ts-mpeg2-interlaced', 'ts-h264-interlaced'] as const) {
     assert.ok(info.streams.find((s) => s.type === 'video')?.interlaced, 'probe sees the field order');
     const { plan, out } = await stream(kind);
     assert.deepEqual([plan.mode, plan.video?.action, plan.video?.deinterlace], ['transcode', 'h264', true]);
-    assert.match(buildFfmpegArgs(plan, {}).join(' '), /-vf yadif=/);
+    assert.match(buildFfmpegArgs(plan).join(' '), /-vf yadif=/);
     assert.deepEqual(await codecs(out), ['video:h264', 'audio:aac']);
     const { shown } = await videoTimestamps(out);
     assert.equal(notRising(shown), 0);
@@ -145,7 +145,7 @@ test('progressive video is never deinterlaced, even when re-encoded', async () =
   assert.equal(info.streams.find((s) => s.type === 'video')?.interlaced, undefined);
   const plan = planStream(info, { mode: 'transcode' });
   assert.equal(plan.video?.deinterlace, undefined);
-  assert.doesNotMatch(buildFfmpegArgs(plan, {}).join(' '), /yadif|-vf/);
+  assert.doesNotMatch(buildFfmpegArgs(plan).join(' '), /yadif|-vf/);
 });
 
 test('10-bit H.264 is copied as it is today (Chromium decodes it; capability-aware plans come later)', async () => {

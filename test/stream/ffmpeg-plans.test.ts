@@ -102,7 +102,7 @@ test('MP4 moov-at-end: direct with moovAtEnd, and a forced remux works through t
   assert.equal(info.moovAtEnd, true);
   assert.ok(info.duration !== null && Math.abs(info.duration - 4) < 0.5);
   assert.equal(planStream(info).mode, 'direct');
-  assert.equal(plan.seekableInput, true);
+  assert.equal(plan.input.kind, 'seekable');
   assert.ok(result.bytesIn > 0, 'bytes were read through the seekable input');
 });
 

@@ -1,21 +1,26 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildFfmpegArgs, runFfmpeg } from '../../src/stream/ffmpeg-runner.js';
+import { buildFfmpegArgs } from '../../src/stream/ffmpeg-args.js';
+import { runFfmpeg } from '../../src/stream/ffmpeg-runner.js';
 import type { Plan } from '../../src/stream/plan.js';
 import { tools } from '../helpers/media.js';
 import { alive } from './stream-helpers.js';
 
-const plan = (video: 'copy' | 'h264' | null, audio: 'copy' | 'aac' | null): Plan => ({
+const plan = (
+  video: 'copy' | 'h264' | null,
+  audio: 'copy' | 'aac' | null,
+  input: Plan['input'] = { kind: 'pipe', format: 'matroska,webm' },
+): Plan => ({
   mode: video === 'h264' || audio === 'aac' ? 'transcode' : 'remux',
   video: video && { stream: 3, action: video },
   audio: audio && { stream: 5, action: audio },
-  seekableInput: false,
+  input,
   mime: 'video/mp4',
   reason: 'test',
 });
 
 test('args: pipe input with the demuxer hint, chosen streams only, fragmented MP4 on stdout', () => {
-  const args = buildFfmpegArgs(plan('copy', 'aac'), { format: 'matroska,webm' });
+  const args = buildFfmpegArgs(plan('copy', 'aac'));
   const joined = args.join(' ');
   assert.match(joined, /-f matroska,webm -i pipe:0/);
   assert.match(joined, /-map 0:3 -c:v copy -map 0:5 -c:a aac -ac 2/);
@@ -28,11 +33,10 @@ test('args: pipe input with the demuxer hint, chosen streams only, fragmented MP
 });
 
 test('args: h264 with keyframes at most 2 s apart; seekable input seeks before -i without a format hint', () => {
-  const args = buildFfmpegArgs(plan('h264', null), {
-    url: 'http://127.0.0.1:1/x',
-    startTime: 12.5,
-    format: 'avi',
-  });
+  const args = buildFfmpegArgs(
+    plan('h264', null, { kind: 'seekable', startTime: 12.5 }),
+    'http://127.0.0.1:1/x',
+  );
   const joined = args.join(' ');
   assert.match(joined, /-ss 12\.500 -i http:\/\/127\.0\.0\.1:1\/x/);
   assert.ok(!joined.includes('-f avi'));

@@ -23,7 +23,7 @@ test('direct for browser-ready containers, with the right Content-Type', () => {
       planStream(info('webm', [s(0, 'video', 'vp8'), s(1, 'audio', 'vorbis')])),
       planStream(info('mp3', [s(0, 'audio', 'mp3'), s(1, 'video', 'mjpeg', { attachedPic: true })])),
       planStream(info('flac', [s(0, 'audio', 'flac')])),
-    ].map((p) => [p.mode, p.mime, p.seekableInput]),
+    ].map((p) => [p.mode, p.mime, p.input.kind === 'seekable']),
     [
       ['direct', 'video/mp4', false],
       ['direct', 'video/mp4', false],
@@ -44,7 +44,7 @@ test('remux when every chosen stream is a browser codec, transcode when any is n
   assert.deepEqual([ac3.mode, ac3.video?.action, ac3.audio?.action], ['transcode', 'copy', 'aac']);
   const hevc = planStream(info('mp4', [s(0, 'video', 'hevc'), s(1, 'audio', 'aac')], true));
   assert.deepEqual(
-    [hevc.mode, hevc.video?.action, hevc.audio?.action, hevc.seekableInput],
+    [hevc.mode, hevc.video?.action, hevc.audio?.action, hevc.input.kind === 'seekable'],
     ['transcode', 'h264', 'copy', true],
   );
   const webmInMkv = planStream(info('matroska', [s(0, 'video', 'vp8'), s(1, 'audio', 'vorbis')]));
@@ -63,6 +63,8 @@ test('audio choice: default-flagged, else first, else the asked index among audi
   const asked = planStream(info('matroska', streams), { audio: 0 });
   assert.deepEqual([asked.audio, asked.mode], [{ stream: 2, action: 'copy', adtsToAsc: true }, 'remux']);
   assert.throws(() => planStream(info('matroska', streams), { audio: 2 }), RangeError);
+  // The route needs no check of its own: the error carries its HTTP status.
+  assert.throws(() => planStream(info('matroska', streams), { audio: 2 }), { statusCode: 400 });
 });
 
 test('an MP4 with a non-default audio track asked for goes through FFmpeg (direct cannot pick tracks)', () => {
@@ -92,7 +94,7 @@ test('forced modes', () => {
     ['transcode', 'h264', 'aac'],
   );
   const moovEnd = planStream(info('mp4', [s(0, 'video', 'h264')], true), { mode: 'remux' });
-  assert.deepEqual([moovEnd.mode, moovEnd.seekableInput, moovEnd.audio], ['remux', true, null]);
+  assert.deepEqual([moovEnd.mode, moovEnd.input.kind === 'seekable', moovEnd.audio], ['remux', true, null]);
 });
 
 test('copied AAC goes through aac_adtstoasc (TS and some AVIs frame it with ADTS, which MP4 refuses)', () => {
@@ -126,4 +128,16 @@ test('audio-only through FFmpeg is audio/mp4, the cover picture left out', () =>
   assert.deepEqual([remux.mode, remux.video, remux.mime], ['remux', null, 'audio/mp4']);
   const flac = planStream(info('flac', [s(0, 'audio', 'flac')]), { mode: 'transcode' });
   assert.deepEqual([flac.mode, flac.audio?.action, flac.mime], ['transcode', 'aac', 'audio/mp4']);
+});
+
+test('t decides the input: a seek reads the seekable input from that time; direct ignores it', () => {
+  const mkv = info('matroska', [s(0, 'video', 'h264'), s(1, 'audio', 'aac')]);
+  assert.deepEqual(planStream(mkv).input, { kind: 'pipe', format: 'matroska' });
+  assert.deepEqual(planStream(mkv, { t: 0 }).input, { kind: 'pipe', format: 'matroska' });
+  assert.deepEqual(planStream(mkv, { t: 4.5 }).input, { kind: 'seekable', startTime: 4.5 });
+  const mp4 = info('mp4', [s(0, 'video', 'h264'), s(1, 'audio', 'aac')]);
+  assert.deepEqual(
+    [planStream(mp4, { t: 4 }).mode, planStream(mp4, { t: 4 }).input.kind],
+    ['direct', 'pipe'],
+  );
 });

@@ -154,8 +154,8 @@ test('startTime goes through the seekable input and the output starts near that 
   const { path, info } = await media('avi-mpeg4-mp3', 10);
   const file = await LocalFileSource.open(path);
   try {
-    const plan = planStream(info);
-    const streamer = ProgressiveStreamer.start({ source: file, plan, info, tools, seekable, startTime: 4 });
+    const plan = planStream(info, { t: 4 });
+    const streamer = ProgressiveStreamer.start({ source: file, plan, info, tools, seekable });
     assert.equal(streamer.pump, null);
     const { bytes, result } = await drain(streamer);
     assert.equal(result.outcome, 'complete', result.error?.message);
@@ -172,9 +172,9 @@ test('startTime on a remux (copied video) starts at the keyframe at or after the
   const { path, info } = await media('mkv-h264-aac', 10);
   const file = await LocalFileSource.open(path);
   try {
-    const plan = planStream(info);
+    const plan = planStream(info, { t: 4 });
     assert.equal(plan.mode, 'remux');
-    const streamer = ProgressiveStreamer.start({ source: file, plan, info, tools, seekable, startTime: 4 });
+    const streamer = ProgressiveStreamer.start({ source: file, plan, info, tools, seekable });
     const { bytes, result } = await drain(streamer);
     assert.equal(result.outcome, 'complete', result.error?.message);
     const duration = await decodedDuration(writeTemp(bytes, 'seek-remux.mp4'));
@@ -189,7 +189,7 @@ test('startTime on a remux (copied video) starts at the keyframe at or after the
 test('startTime without a seekable server fails clearly instead of piping from 0', async () => {
   const { data, info } = await media('mkv-h264-aac');
   const source = new ControllableSource(data, { available: true });
-  const streamer = ProgressiveStreamer.start({ source, plan: planStream(info), info, tools, startTime: 2 });
+  const streamer = ProgressiveStreamer.start({ source, plan: planStream(info, { t: 2 }), info, tools });
   await assert.rejects(streamer.ready, { code: 'FFMPEG_START' });
   assert.equal((await streamer.done).outcome, 'failed');
 });

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { planStream } from '../../stream/plan.js';
 import { acquireAll, type Limiter } from '../limiter.js';
-import { closeSource, HttpError, type MediaService } from '../media-service.js';
+import { closeSource, type MediaService } from '../media-service.js';
 import { streamRoute } from '../route-schemas.js';
 import type { FileParams, StreamQuery } from '../schemas.js';
 import { serveDirect } from '../stream-direct.js';
@@ -31,14 +31,7 @@ export function registerStreamRoute(
 
       const { entry, file } = await media.file(infoHash, index, abort.signal);
       const info = await media.probe({ entry, file }, abort.signal);
-      const audioCount = info.streams.filter((s) => s.type === 'audio').length;
-      if (audio !== undefined && audio >= audioCount) {
-        throw new HttpError(
-          400,
-          `audio=${audio} is out of range: the file has ${audioCount} audio stream(s)`,
-        );
-      }
-      const plan = planStream(info, { audio, mode: mode === 'auto' ? undefined : mode });
+      const plan = planStream(info, { audio, mode: mode === 'auto' ? undefined : mode, t });
       const source = await media.source(entry.infoHash, index);
       const log = streamLog(request.log, {
         infoHash: entry.infoHash,
@@ -63,7 +56,7 @@ export function registerStreamRoute(
           if (request.method === 'HEAD') {
             // Written raw: Fastify would add Content-Length: 0 to an empty HEAD answer, a length it does not know.
             reply.hijack();
-            reply.raw.writeHead(200, ffmpegHeaders(plan, info, t));
+            reply.raw.writeHead(200, ffmpegHeaders(plan, info));
             reply.raw.end();
             return;
           }
@@ -73,7 +66,6 @@ export function registerStreamRoute(
             plan,
             tools: media.tools,
             seekable: media.seekable,
-            startTime: t,
             signal: abort.signal,
             log,
           });

@@ -1,4 +1,5 @@
 /** Audio and subtitle choices offered from a probe, with readable labels. Pure. */
+import { isImageSubtitle } from '../../stream/image-subtitles.js';
 import type { Probe, ProbeStream } from '../types.js';
 
 export interface Choice {
@@ -6,16 +7,6 @@ export interface Choice {
   label: string;
   disabled?: boolean;
 }
-
-/** Image subtitles cannot become WebVTT text. */
-const imageSubtitleCodecs = new Set([
-  'hdmv_pgs_subtitle',
-  'pgssub',
-  'dvd_subtitle',
-  'dvdsub',
-  'dvb_subtitle',
-  'xsub',
-]);
 
 const languageNames = (() => {
   try {
@@ -89,7 +80,7 @@ export function subtitleChoices(probe: Probe): Choice[] {
   const embedded = probe.streams
     .filter((s) => s.type === 'subtitle')
     .map((stream, n) => {
-      const image = imageSubtitleCodecs.has((stream.codec ?? '').toLowerCase());
+      const image = isImageSubtitle(stream.codec ?? '');
       return {
         value: subtitleValue({ kind: 'embedded', stream: stream.index }),
         label: streamLabel(stream, n + 1, [

@@ -1,6 +1,7 @@
 /**
- * A strict parser for a single HTTP byte range (RFC 9110 §14.1.2). Multiple ranges are answered with the whole
- * file (the RFC allows ignoring Range), which is what every media player copes with.
+ * A strict parser for a single HTTP byte range (RFC 9110 §14.1.2), for both byte servers: `direct` streams and
+ * the seekable input FFmpeg reads. Multiple ranges are answered with the whole file (the RFC allows ignoring
+ * Range), which is what every media player copes with.
  */
 export type RangeResult =
   | { kind: 'none' } // no Range, or one we ignore: serve 200 with the whole body

@@ -1,0 +1,206 @@
+/**
+ * One FFmpeg (or ffprobe) run, whatever it is for: spawned without a shell, fed its input (the pump
+ * writing stdin from byte 0, the seekable input's URL, or nothing), its stdout piped into `output`, and
+ * stopped and reaped together with everything it started. `done` says how it ended; it never rejects.
+ * The users (the streamer, subtitles, ffprobe, cover art) keep only what is theirs: the command line and
+ * what to make of the output.
+ */
+import { PassThrough, type Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import type { DataSource } from './data-source.js';
+import { type FfmpegProcess, runFfmpeg } from './ffmpeg-runner.js';
+import type { SeekableInputServer } from './seekable-input.js';
+import { type PumpOptions, StreamPump } from './stream-pump.js';
+
+export type JobInput =
+  | { kind: 'none' }
+  /** The source from `pump.start` (default 0) into stdin, the pump being stdin's only writer. */
+  | { kind: 'pipe'; source: DataSource; pump?: Omit<PumpOptions, 'signal'> }
+  /** The source at a loopback URL FFmpeg can seek, registered for as long as the job runs. */
+  | { kind: 'seekable'; source: DataSource; server: SeekableInputServer | undefined };
+
+export interface FfmpegJobOptions<Output extends Writable> {
+  binary: string;
+  /** The command line, given the input's address: `pipe:0`, or the seekable input's URL. */
+  args: (input: string) => string[];
+  input: JobInput;
+  /** Where stdout goes; default a PassThrough. */
+  output?: Output;
+  /**
+   * What a failure does to the output: `end` it after what FFmpeg wrote (default; the result says it
+   * failed), or `destroy` it with the error, for a consumer that must not take it for complete.
+   */
+  failedOutput?: 'end' | 'destroy';
+  /** Aborting stops the job. */
+  signal?: AbortSignal;
+}
+
+export type JobErrorCode = 'FFMPEG_START' | 'PUMP_FAILED' | 'FFMPEG_FAILED' | 'NO_OUTPUT' | 'STOPPED';
+
+/** Why a job did not complete; reaching HTTP, FFmpeg's failure is a bad gateway. */
+export class StreamError extends Error {
+  readonly statusCode = 502;
+  constructor(
+    readonly code: JobErrorCode,
+    message: string,
+    readonly stderr: string[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'StreamError';
+  }
+}
+
+export interface JobResult {
+  outcome: 'complete' | 'stopped' | 'failed';
+  error?: StreamError;
+  /** FFmpeg's last stderr lines. */
+  stderr: string[];
+  /** Source bytes FFmpeg was given (piped or served). */
+  bytesIn: number;
+  /** Bytes FFmpeg wrote to stdout. */
+  bytesOut: number;
+  exit: { code: number | null; signal: NodeJS.Signals | null };
+  /** Time the pump spent waiting on the source. */
+  stalledMs: number;
+}
+
+export class FfmpegJob<Output extends Writable = PassThrough> {
+  readonly output: Output;
+  readonly done: Promise<JobResult>;
+  readonly pid: number;
+  readonly pump: StreamPump | null = null;
+  readonly #proc: FfmpegProcess | null = null;
+  /** Ends the pump and the seekable registration: on stop, and once FFmpeg has exited. */
+  readonly #abort = new AbortController();
+  #stopped = false;
+  #stopping: Promise<void> | null = null;
+  #bytesIn = 0;
+  #bytesOut = 0;
+
+  private constructor(options: FfmpegJobOptions<Output>) {
+    this.output = options.output ?? (new PassThrough() as unknown as Output);
+    const { input } = options;
+    let address = 'pipe:0';
+    if (input.kind === 'seekable') {
+      if (!input.server) {
+        this.pid = -1;
+        const error = new StreamError(
+          'FFMPEG_START',
+          'seeking (or an MP4 indexed at its end) needs a seekable input',
+        );
+        this.done = this.#settle({ code: null, signal: null }, error, []);
+        return;
+      }
+      address = input.server.register(this.#counted(input.source), this.#abort.signal);
+    }
+    const proc = runFfmpeg(options.binary, options.args(address));
+    this.#proc = proc;
+    this.pid = proc.pid;
+    void proc.exited.then(() => this.#abort.abort());
+    proc.stdout.pipe(this.output, { end: false });
+    proc.stdout.on('data', (chunk: Buffer) => {
+      this.#bytesOut += chunk.length;
+    });
+    // The consumer leaving (the output closed before its end) stops everything.
+    this.output.on('close', () => {
+      if (!this.output.writableFinished) void this.stop();
+    });
+    const onAbort = () => void this.stop();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    void proc.exited.then(() => options.signal?.removeEventListener('abort', onAbort));
+    if (input.kind === 'pipe') {
+      // FFmpeg exiting ends the pump too (through #abort): its stdin only reports the loss on the next
+      // write, and the pump may be waiting on a torrent with no data to write.
+      this.pump = new StreamPump(input.source, { ...input.pump, signal: this.#abort.signal });
+    } else proc.stdin.end();
+    this.done = this.#run(proc, options.failedOutput ?? 'end');
+    if (options.signal?.aborted) void this.stop();
+  }
+
+  static start<Output extends Writable = PassThrough>(options: FfmpegJobOptions<Output>): FfmpegJob<Output> {
+    return new FfmpegJob(options);
+  }
+
+  /** Aborts the input, kills and reaps FFmpeg, destroys the output if unfinished. Idempotent. */
+  stop(): Promise<void> {
+    this.#stopped = true;
+    this.#stopping ??= (async () => {
+      this.#abort.abort();
+      await this.#proc?.kill();
+      if (!this.output.writableFinished) this.output.destroy();
+      await this.done;
+    })();
+    return this.#stopping;
+  }
+
+  /** `source`, counting what FFmpeg reads through the seekable input. */
+  #counted(source: DataSource): DataSource {
+    return {
+      size: source.size,
+      name: source.name,
+      read: async (offset, length, options) => {
+        const bytes = await source.read(offset, length, options);
+        this.#bytesIn += bytes.length;
+        return bytes;
+      },
+    };
+  }
+
+  async #run(proc: FfmpegProcess, failedOutput: 'end' | 'destroy'): Promise<JobResult> {
+    const feeding = this.pump ? this.#feed(proc, this.pump) : Promise.resolve(null);
+    const [pumpError, status] = await Promise.all([feeding, proc.exited]);
+    this.#abort.abort();
+    const stderr = proc.stderrTail();
+    let error: StreamError | undefined;
+    if (this.#stopped) error = new StreamError('STOPPED', 'the stream was stopped', stderr);
+    else if (pumpError) error = pumpError;
+    else if (proc.pid < 0) {
+      error = new StreamError('FFMPEG_START', stderr.at(-1) ?? 'FFmpeg did not start', stderr);
+    } else if (status.code !== 0) {
+      const how = status.signal ? `was killed by ${status.signal}` : `exited with code ${status.code}`;
+      error = new StreamError('FFMPEG_FAILED', `FFmpeg ${how}: ${stderr.at(-1) ?? ''}`, stderr);
+    }
+    if (error && (this.#stopped || failedOutput === 'destroy')) {
+      if (!this.output.writableFinished) this.output.destroy(this.#stopped ? undefined : error);
+    } else if (!this.output.writableEnded) this.output.end();
+    // Everything FFmpeg wrote has gone through the output (or the output was cut).
+    await finished(this.output, { readable: false }).catch(() => undefined);
+    return this.#settle(status, error, stderr);
+  }
+
+  async #settle(
+    exit: JobResult['exit'],
+    error: StreamError | undefined,
+    stderr: string[],
+  ): Promise<JobResult> {
+    if (!this.#proc) this.output.destroy();
+    const outcome = !error ? 'complete' : error.code === 'STOPPED' ? 'stopped' : 'failed';
+    return {
+      outcome,
+      ...(error ? { error } : {}),
+      stderr,
+      bytesIn: this.pump?.bytesPumped ?? this.#bytesIn,
+      bytesOut: this.#bytesOut,
+      exit,
+      stalledMs: this.pump?.stalledMs ?? 0,
+    };
+  }
+
+  /** Pumps the source into stdin, ends stdin when done; a source failure kills FFmpeg. */
+  async #feed(proc: FfmpegProcess, pump: StreamPump): Promise<StreamError | null> {
+    const { outcome } = await pump.pumpTo(proc.stdin);
+    if (outcome === 'complete') {
+      proc.stdin.end();
+      return null;
+    }
+    if (outcome === 'failed') {
+      await proc.kill();
+      const message = `reading the source failed: ${pump.lastError?.message ?? 'unknown error'}`;
+      return new StreamError('PUMP_FAILED', message, proc.stderrTail(), { cause: pump.lastError });
+    }
+    // Aborted (stop), or FFmpeg closed its stdin (e.g. ffprobe had seen enough): the exit status tells.
+    proc.stdin.end();
+    return null;
+  }
+}

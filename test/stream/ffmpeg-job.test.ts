@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { FfmpegJob } from '../../src/stream/ffmpeg-job.js';
+import { type FfmpegTools, locateFfmpeg } from '../../src/stream/ffmpeg-locate.js';
+import { collectText } from '../../src/stream/ffmpeg-runner.js';
+import { SeekableInputServer } from '../../src/stream/seekable-input.js';
+import { ControllableSource, patternBytes } from '../helpers/controllable-source.js';
+import { alive } from './stream-helpers.js';
+
+let tools: FfmpegTools;
+let seekable: SeekableInputServer;
+before(async () => {
+  tools = await locateFfmpeg();
+  seekable = await SeekableInputServer.start();
+});
+after(() => seekable.close());
+
+/** Raw 8-bit samples in and out unchanged: every byte in is a byte out. */
+const copyArgs = (input: string) => [
+  ...['-hide_banner', '-loglevel', 'error', '-f', 'u8', '-ar', '8000', '-ac', '1', '-i', input],
+  ...['-f', 'u8', '-ar', '8000', '-ac', '1', 'pipe:1'],
+];
+
+test('pipe input: the pump feeds stdin, the result counts bytes both ways with the exit status', async () => {
+  const data = patternBytes(200_000);
+  const job = FfmpegJob.start({
+    binary: tools.ffmpeg,
+    args: copyArgs,
+    input: { kind: 'pipe', source: new ControllableSource(data, { available: true }) },
+  });
+  const [out, result] = await Promise.all([collectText(job.output), job.done]);
+  assert.equal(result.outcome, 'complete', result.error?.message);
+  assert.deepEqual([result.bytesIn, result.bytesOut, out.length > 0], [data.length, data.length, true]);
+  assert.deepEqual(result.exit, { code: 0, signal: null });
+  assert.equal(alive(job.pid), false);
+});
+
+test('seekable input: FFmpeg reads the URL, and the registration ends with the job', async () => {
+  const data = patternBytes(100_000);
+  let url = '';
+  const job = FfmpegJob.start({
+    binary: tools.ffmpeg,
+    args: (input) => {
+      url = input;
+      return copyArgs(input);
+    },
+    input: { kind: 'seekable', source: new ControllableSource(data, { available: true }), server: seekable },
+  });
+  job.output.resume();
+  const result = await job.done;
+  assert.equal(result.outcome, 'complete', result.error?.message);
+  assert.equal(result.bytesIn, data.length);
+  assert.match(url, /^http:\/\/127\.0\.0\.1:/);
+  assert.equal((await fetch(url)).status, 404);
+});
+
+test('stop() (or the signal) ends a waiting job as stopped, reaped, its output destroyed; twice is fine', async () => {
+  const source = new ControllableSource(patternBytes(1_000_000));
+  source.release(0, 100_000);
+  const abort = new AbortController();
+  const job = FfmpegJob.start({
+    binary: tools.ffmpeg,
+    args: copyArgs,
+    input: { kind: 'pipe', source },
+    signal: abort.signal,
+  });
+  job.output.resume();
+  await source.whenWaiting();
+  abort.abort();
+  await job.stop();
+  const result = await job.done;
+  assert.equal(result.outcome, 'stopped');
+  assert.equal(result.error?.code, 'STOPPED');
+  assert.equal(alive(job.pid), false);
+  assert.equal(job.output.destroyed, true);
+  assert.equal(source.waiting, 0);
+});
+
+test('a failure destroys the output with the error when asked, and says why', async () => {
+  const job = FfmpegJob.start({
+    binary: tools.ffmpeg,
+    args: (input) => ['-hide_banner', '-loglevel', 'error', '-f', 'matroska', '-i', input, '-f', 'null', '-'],
+    input: { kind: 'pipe', source: new ControllableSource(patternBytes(50_000), { available: true }) },
+    failedOutput: 'destroy',
+  });
+  const errored = new Promise<unknown>((resolve) => job.output.once('error', resolve));
+  const result = await job.done;
+  assert.equal(result.outcome, 'failed');
+  assert.equal(result.error?.code, 'FFMPEG_FAILED');
+  assert.equal(result.error?.statusCode, 502);
+  assert.ok(result.stderr.length > 0);
+  assert.equal(await errored, result.error);
+});
