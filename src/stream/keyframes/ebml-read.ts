@@ -28,7 +28,8 @@ export function vint(
     allOnes &&= b === 0xff;
     value = value * 256 + b;
   }
-  if (!isId && value > Number.MAX_SAFE_INTEGER) throw new KeyframeIndexError('element size out of range');
+  if (!isId && !allOnes && value > Number.MAX_SAFE_INTEGER)
+    throw new KeyframeIndexError('element size out of range');
   return { value, width, unknown: !isId && allOnes };
 }
 
