@@ -5,71 +5,12 @@
  * stsc/stsz/stco/co64. Only moov is read, in chunks. Fragmented MP4 (mvex/moof): no global index → null.
  */
 import type { KeyframeIndex, ReadAt } from './index.js';
+import { type Box, find, fullBoxVersion, header, list, table } from './mp4-read.js';
 import { capRegion, KeyframeIndexError, MAX_ENTRIES, Region } from './region.js';
-
-interface Box {
-  type: string;
-  dataStart: number;
-  end: number;
-}
 
 /** A moov over this is not a real one (a 3-hour film's is a few MB). */
 const MAX_MOOV = 256 * 1024 * 1024;
 const MAX_TOP_LEVEL = 10_000;
-
-async function header(r: Region, pos: number, end: number): Promise<Box> {
-  r.seek(pos);
-  await r.need(8);
-  let size = r.u32();
-  const type = r.ascii(4);
-  let dataStart = pos + 8;
-  if (size === 1) {
-    await r.need(8);
-    size = r.u64();
-    dataStart += 8;
-  } else if (size === 0) size = end - pos;
-  if (!/^[\x20-\x7e]{4}$/.test(type)) throw new KeyframeIndexError(`not an MP4 box at byte ${pos}`);
-  if (size < dataStart - pos) throw new KeyframeIndexError(`box '${type}' has a bad size`);
-  return { type, dataStart, end: pos + size };
-}
-
-async function list(r: Region, parent: Box): Promise<Box[]> {
-  const out: Box[] = [];
-  for (let pos = parent.dataStart; pos + 8 <= parent.end; ) {
-    const box = await header(r, pos, parent.end);
-    if (box.end > parent.end) throw new KeyframeIndexError(`box '${box.type}' overruns its parent`);
-    out.push(box);
-    pos = box.end;
-  }
-  return out;
-}
-
-const find = (boxes: Box[], type: string) => boxes.find((b) => b.type === type);
-
-/** A full box's table: entry_count entries of `width` u32/i32 fields, read chunk by chunk. */
-async function table(r: Region, box: Box | undefined, width: number, signed = false): Promise<Int32Array[]> {
-  if (!box) return [];
-  r.seek(box.dataStart + 4);
-  await r.need(4);
-  const count = r.u32();
-  if (count > MAX_ENTRIES || box.dataStart + 8 + count * width * 4 > box.end) {
-    throw new KeyframeIndexError(`'${box.type}' claims ${count} entries`);
-  }
-  const cols = Array.from({ length: width }, () => new Int32Array(count));
-  for (let i = 0; i < count; i++) {
-    await r.need(width * 4);
-    for (const col of cols) col[i] = signed ? r.i32() : r.u32();
-  }
-  return cols;
-}
-
-async function fullBoxVersion(r: Region, box: Box): Promise<number> {
-  r.seek(box.dataStart);
-  await r.need(4);
-  const version = r.u8();
-  r.skip(3);
-  return version;
-}
 
 export async function readMp4Keyframes(
   read: ReadAt,
@@ -169,10 +110,12 @@ async function readTrak(
   let samples = 0;
   for (const c of sttsCount) samples += c >>> 0;
   if (samples === 0) return null; // fragmented or empty: the samples live in moofs
+  if (samples > 50 * MAX_ENTRIES) throw new KeyframeIndexError(`stts claims ${samples} samples`);
   const [cttsCount, cttsOffset] = await table(r, find(st, 'ctts'), 2, true);
   const stssBox = find(st, 'stss');
   const [stss] = await table(r, stssBox, 1);
   // No stss: every sample is a sync sample (intra-only video).
+  if (!stssBox && samples > MAX_ENTRIES) throw new KeyframeIndexError(`${samples} samples, all sync`);
   const sync = stssBox ? stss! : Int32Array.from({ length: samples }, (_, i) => i + 1);
 
   const times: number[] = [];
@@ -202,12 +145,24 @@ async function readTrak(
     const dts = runDts + (s - runFirst) * (sttsDelta[run]! >>> 0);
     times.push((dts + offset - mediaTime) / timescale + delay);
   }
-  const byteOffsets = await sampleOffsets(r, st, sync);
-  return { track, times, duration, ...(byteOffsets ? { byteOffsets } : {}) };
+  const byteOffsets = await sampleOffsets(r, st, sync, samples);
+  // Sync samples come in decode order; their presentation times only disagree in a broken file.
+  const order = times.map((_, i) => i).sort((a, b) => times[a]! - times[b]!);
+  return {
+    track,
+    times: order.map((i) => times[i]!),
+    duration,
+    ...(byteOffsets ? { byteOffsets: order.map((i) => byteOffsets[i]!) } : {}),
+  };
 }
 
 /** File offsets of the sync samples: chunk offsets (stco/co64) plus the sizes (stsz) before them. */
-async function sampleOffsets(r: Region, st: Box[], sync: Int32Array): Promise<number[] | undefined> {
+async function sampleOffsets(
+  r: Region,
+  st: Box[],
+  sync: Int32Array,
+  samples: number,
+): Promise<number[] | undefined> {
   const [first, perChunk] = await table(r, find(st, 'stsc'), 3);
   const stsz = find(st, 'stsz');
   const co64 = find(st, 'co64');
@@ -231,7 +186,8 @@ async function sampleOffsets(r: Region, st: Box[], sync: Int32Array): Promise<nu
   for (let c = 1; c <= chunks.length && out.length < sync.length; c++) {
     while (e + 1 < first.length && first[e + 1]! >>> 0 <= c) e++;
     let off = chunks[c - 1]!;
-    for (let i = perChunk[e]! >>> 0; i > 0; i--, sample++) {
+    // A corrupt stsc could claim billions of samples per chunk: never walk past the last sample.
+    for (let i = Math.min(perChunk[e]! >>> 0, samples + 1 - sample); i > 0; i--, sample++) {
       if (sync[out.length] === sample) out.push(off);
       off += sizes ? (sizes[sample - 1] ?? 0) >>> 0 : uniform;
     }
