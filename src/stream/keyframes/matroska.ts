@@ -159,13 +159,17 @@ async function readCues(
     const head = r.bytes(Math.min(12, r.left));
     const point = parseHeader(head, 0, r.pos - head.length);
     const length = point.size ?? end - point.dataStart;
-    if (point.size === null && point.id === CUE_POINT)
-      throw new KeyframeIndexError('CuePoint of unknown size');
-    if (length > 65536) throw new KeyframeIndexError(`oversized element 0x${point.id.toString(16)} in Cues`);
+    if (point.dataStart + length > end) throw new KeyframeIndexError('element overruns the Cues');
+    // Anything else in Cues (Void, CRC-32) is skipped unread.
+    if (point.id !== CUE_POINT) {
+      r.seek(point.dataStart + length);
+      continue;
+    }
+    if (point.size === null || length > 65536)
+      throw new KeyframeIndexError('CuePoint of unknown or huge size');
     r.seek(point.dataStart);
     await r.need(length);
     const buf = r.bytes(length);
-    if (point.id !== CUE_POINT) continue;
     // CueTime usually comes first, but the order of children is not mandated.
     let time: number | undefined;
     const clusters: number[] = [];

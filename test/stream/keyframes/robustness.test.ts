@@ -94,10 +94,10 @@ test('corrupted index bytes: always terminates with an index, null or a Keyframe
   }
 });
 
-test('an aborted signal stops the read', async () => {
-  const whole = await readFile(await keyframeMedia('mkv-cues-end'));
+test('an aborted signal stops the read, whatever the container', async () => {
   const signal = AbortSignal.abort();
-  for (const container of ['matroska']) {
+  for (const [kind, container] of containers) {
+    const whole = await readFile(await keyframeMedia(kind));
     await assert.rejects(readKeyframes(memory(whole), whole.length, container, { signal }), {
       name: 'AbortError',
     });
