@@ -2,9 +2,11 @@
  * AVI keyframes from the legacy idx1: RIFF 'AVI ' → LIST hdrl (each strl's strh: the first 'vids'
  * stream, its scale/rate/start), then hop over LIST movi by its size to idx1, whose entries list every
  * chunk in order with AVIIF_KEYFRAME. A video frame's time is its index among its stream's chunks
- * × scale/rate. Files without idx1, or larger than their first RIFF (OpenDML AVIX, where idx1 covers
- * only the first part and the ix## standard indexes would be needed): null.
+ * × scale/rate. Files larger than their first RIFF (AVIX parts, which idx1 does not cover) or without
+ * idx1 use the OpenDML indexes instead (avi-odml.ts); with neither: null.
  */
+
+import { readOdmlIndex } from './avi-odml.js';
 import type { KeyframeIndex, ReadAt } from './index.js';
 import { capRegion, KeyframeIndexError, MAX_ENTRIES, Region } from './region.js';
 
@@ -39,10 +41,7 @@ export async function readAviKeyframes(
   const riff = await chunkAt(top, 0);
   if (riff.id !== 'RIFF' || riff.list !== 'AVI ') throw new KeyframeIndexError('not a RIFF AVI file');
   // An OpenDML AVIX part follows: idx1 would cover only the first RIFF.
-  if (riff.end + 12 <= size) {
-    const next = await chunkAt(top, riff.end);
-    if (next.id === 'RIFF') return null;
-  }
+  const multiPart = riff.end + 12 <= size && (await chunkAt(top, riff.end)).id === 'RIFF';
   const riffEnd = Math.min(riff.end, size);
   let hdrl: Chunk | undefined;
   let movi: Chunk | undefined;
@@ -56,35 +55,52 @@ export async function readAviKeyframes(
     pos = c.end;
   }
   if (!hdrl || !movi) throw new KeyframeIndexError('AVI without hdrl or movi');
-  if (!idx1) return null;
-  if (idx1.end - (idx1.end & 1) > size) throw new KeyframeIndexError('idx1 runs past the end of the file');
 
   capRegion('hdrl', hdrl.end - hdrl.dataStart, MAX_HDRL);
   const h = new Region(read, hdrl.dataStart + 4, Math.min(hdrl.end, size), signal);
   let streamNo = -1;
   let video: { n: number; scale: number; rate: number; start: number; length: number } | undefined;
+  let indx: Chunk | undefined;
   for (let pos = h.start; pos + 8 <= h.end && !video; ) {
-    const c = await chunkAt(h, pos);
-    pos = c.end;
-    if (c.list !== 'strl') continue;
+    const strl = await chunkAt(h, pos);
+    pos = strl.end;
+    if (strl.list !== 'strl') continue;
     streamNo++;
-    const strh = await chunkAt(h, c.dataStart + 4);
-    if (strh.id !== 'strh') continue;
-    h.seek(strh.dataStart);
-    await h.need(36);
-    if (h.ascii(4) !== 'vids') continue;
-    h.skip(16); // handler, flags, priority, language, initial frames
-    const scale = h.u32le();
-    const rate = h.u32le();
-    const start = h.u32le();
-    const length = h.u32le();
-    video = { n: streamNo, scale, rate, start, length };
+    for (let at = strl.dataStart + 4; at + 8 <= Math.min(strl.end, h.end); ) {
+      const c = await chunkAt(h, at);
+      at = c.end;
+      if (c.id === 'indx') indx = c;
+      if (c.id !== 'strh') continue;
+      h.seek(c.dataStart);
+      await h.need(36);
+      if (h.ascii(4) !== 'vids') break;
+      h.skip(16); // handler, flags, priority, language, initial frames
+      video = { n: streamNo, scale: h.u32le(), rate: h.u32le(), start: h.u32le(), length: h.u32le() };
+    }
+    if (!video) indx = undefined;
   }
   if (!video) return null;
   if (video.scale === 0 || video.rate === 0) throw new KeyframeIndexError('video stream with no frame rate');
   const frame = video.scale / video.rate;
-  const ids = new Set(['dc', 'db'].map((t) => `${String(video.n).padStart(2, '0')}${t}`));
+  const track = video.n;
+  const toTimes = (frames: number[]) => frames.map((f) => (video.start + f) * frame);
 
+  if (multiPart || !idx1) {
+    const odml = indx && (await readOdmlIndex(read, size, indx.dataStart, Math.min(indx.end, size), signal));
+    if (!odml || odml.frames.length === 0) return null;
+    // strh's length counts only the first RIFF part: the index's own count is the whole.
+    const duration = odml.total * frame;
+    return { track, times: toTimes(odml.frames), duration, byteOffsets: odml.byteOffsets };
+  }
+  if (idx1.end - (idx1.end & 1) > size) throw new KeyframeIndexError('idx1 runs past the end of the file');
+  const found = await readIdx1(read, idx1, movi.dataStart, track, signal);
+  if (found.frames.length === 0) return null;
+  const duration = (video.length || found.total) * frame || null;
+  return { track, times: toTimes(found.frames), duration, byteOffsets: found.byteOffsets };
+}
+
+/** The video stream's keyframes in idx1 (frame numbers among its chunks) and where their data starts. */
+async function readIdx1(read: ReadAt, idx1: Chunk, moviFourcc: number, track: number, signal?: AbortSignal) {
   const idx = new Region(
     read,
     idx1.dataStart,
@@ -92,12 +108,12 @@ export async function readAviKeyframes(
     signal,
   );
   capRegion('idx1', idx.end - idx.start);
-  // Offsets are relative to the 'movi' fourcc, or (some muxers) absolute: the first entry tells.
-  const moviFourcc = movi.dataStart;
-  const times: number[] = [];
+  const ids = new Set(['dc', 'db'].map((t) => `${String(track).padStart(2, '0')}${t}`));
+  const frames: number[] = [];
   const byteOffsets: number[] = [];
+  // Offsets are relative to the 'movi' fourcc, or (some muxers) absolute: the first entry tells.
   let base: number | undefined;
-  let frames = 0;
+  let total = 0;
   while (idx.left > 0) {
     await idx.need(16);
     const id = idx.ascii(4);
@@ -107,13 +123,11 @@ export async function readAviKeyframes(
     base ??= offset < moviFourcc ? moviFourcc : 0;
     if (!ids.has(id)) continue;
     if (flags & AVIIF_KEYFRAME) {
-      times.push((video.start + frames) * frame);
+      frames.push(total);
       byteOffsets.push(base + offset + 8);
-      if (times.length > MAX_ENTRIES) throw new KeyframeIndexError('too many idx1 entries');
+      if (frames.length > MAX_ENTRIES) throw new KeyframeIndexError('too many idx1 entries');
     }
-    frames++;
+    total++;
   }
-  if (times.length === 0) return null;
-  const duration = video.length > 0 ? video.length * frame : frames > 0 ? frames * frame : null;
-  return { track: video.n, times, duration, byteOffsets };
+  return { frames, byteOffsets, total };
 }

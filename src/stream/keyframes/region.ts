@@ -87,6 +87,16 @@ export class Region {
     return this.buf.readUInt32LE(this.at(4));
   }
 
+  u16le(): number {
+    return this.buf.readUInt16LE(this.at(2));
+  }
+
+  u64le(): number {
+    const v = this.buf.readBigUInt64LE(this.at(8));
+    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new KeyframeIndexError('64-bit value out of range');
+    return Number(v);
+  }
+
   u64(): number {
     const v = this.buf.readBigUInt64BE(this.at(8));
     if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new KeyframeIndexError('64-bit value out of range');
