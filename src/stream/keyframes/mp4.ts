@@ -40,6 +40,8 @@ export async function readMp4Keyframes(
     await r.need(4);
     movieScale = r.u32();
   }
+  // A one-sample video track is a cover picture (attached_pic): only the fallback if nothing else.
+  let cover: KeyframeIndex | null = null;
   for (const trak of kids.filter((b) => b.type === 'trak')) {
     const trakKids = await list(r, trak);
     const mdia = find(trakKids, 'mdia');
@@ -50,10 +52,13 @@ export async function readMp4Keyframes(
     r.seek(hdlr.dataStart + 8);
     await r.need(4);
     if (r.ascii(4) !== 'vide') continue;
-    const result = await readTrak(r, trakKids, mdiaKids, movieScale);
-    if (result) return result;
+    const found = await readTrak(r, trakKids, mdiaKids, movieScale);
+    if (!found) continue;
+    const { samples, ...result } = found;
+    if (samples > 1) return result;
+    cover ??= result;
   }
-  return null;
+  return cover;
 }
 
 async function readTrak(
@@ -61,7 +66,7 @@ async function readTrak(
   trakKids: Box[],
   mdiaKids: Box[],
   movieScale: number,
-): Promise<KeyframeIndex | null> {
+): Promise<(KeyframeIndex & { samples: number }) | null> {
   const tkhd = find(trakKids, 'tkhd');
   let track = 0;
   if (tkhd) {
@@ -149,6 +154,7 @@ async function readTrak(
   // Sync samples come in decode order; their presentation times only disagree in a broken file.
   const order = times.map((_, i) => i).sort((a, b) => times[a]! - times[b]!);
   return {
+    samples,
     track,
     times: order.map((i) => times[i]!),
     duration,

@@ -198,6 +198,7 @@ function bigMp4(samples: number) {
   return {
     file: Buffer.concat([mdat.subarray(0, 8), Buffer.alloc(8), mdat.subarray(16), moov]),
     syncs,
+    video,
     mdatData,
   };
 }
@@ -232,4 +233,17 @@ test('MP4: an stss claiming more entries than its box holds fails clearly', asyn
   const at = file.indexOf('stss') + 8;
   file.writeUInt32BE(0x7fffffff, at);
   await assert.rejects(readKeyframes(recorder(file).read, file.length, 'mp4'), KeyframeIndexError);
+});
+
+test('MP4: a one-sample video track (a cover picture) before the film is passed over', async () => {
+  const cover = bigMp4(1).video;
+  const film = bigMp4(100).video;
+  const file = Buffer.concat([
+    box('ftyp', Buffer.from('isom')),
+    box('moov', full('mvhd', u32s(0, 0, 1000, 0)), cover, film),
+  ]);
+  const index = await readKeyframes(recorder(file).read, file.length, 'mp4');
+  assert.equal(index?.times.length, 3);
+  const alone = Buffer.concat([box('ftyp', Buffer.from('isom')), box('moov', cover)]);
+  assert.deepEqual((await readKeyframes(recorder(alone).read, alone.length, 'mp4'))?.times, [0]);
 });
