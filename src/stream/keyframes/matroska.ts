@@ -135,7 +135,9 @@ export async function readMatroskaKeyframes(
     times.push((time * scale) / 1e9);
     byteOffsets.push(offset);
   }
-  return { track, times, duration: duration === null ? null : (duration * scale) / 1e9, byteOffsets };
+  const seconds =
+    duration !== null && Number.isFinite(duration) && duration > 0 ? (duration * scale) / 1e9 : null;
+  return { track, times, duration: seconds, byteOffsets };
 }
 
 /** [CueTime, Cluster position] of the track's CuePoints, read chunk by chunk (Cues can be MBs). */
