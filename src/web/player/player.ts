@@ -12,6 +12,7 @@ import { Overlay } from './overlay.js';
 import { usePlayback } from './playback.js';
 import { ShareBox } from './share-box.js';
 import { downloadedFractions, StatusPanel } from './status-panel.js';
+import { useSubtitleTrack } from './subtitle-track.js';
 import { TrackMenus } from './track-menus.js';
 import {
   audioChoices,
@@ -54,11 +55,7 @@ export function Player({ infoHash, index, probe, torrent, file }: Props) {
         ? subtitleFileUrl(infoHash, subtitle.fileIndex, p.start, token)
         : null;
 
-  // A track added after load is not shown by `default` alone in every browser.
-  useEffect(() => {
-    const tracks = videoRef.current?.querySelectorAll('track') ?? [];
-    for (const el of tracks) el.track.mode = 'showing';
-  }, [trackUrl]);
+  useSubtitleTrack(videoRef, trackUrl, subtitleLanguage(probe, subtitle), setSubtitleFailed);
 
   useEffect(() => {
     setFailure(null);
@@ -88,15 +85,7 @@ export function Player({ infoHash, index, probe, torrent, file }: Props) {
             aria-label=${file?.name ?? 'Video'}
             data-mode=${p.mode}
             onClick=${p.direct ? undefined : p.togglePlay}
-          >
-            ${
-              trackUrl
-                ? html`<track key=${trackUrl} kind="subtitles" default src=${trackUrl}
-                    srclang=${subtitleLanguage(probe, subtitle)} label="Subtitles"
-                    onError=${() => setSubtitleFailed(true)} onLoad=${() => setSubtitleFailed(false)} />`
-                : null
-            }
-          </video>
+          ></video>
           <${Overlay}
             waiting=${waiting}
             needsClick=${p.needsClick}
