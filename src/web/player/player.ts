@@ -7,6 +7,7 @@ import { coverUrl, embeddedSubtitleUrl, playlistUrl, streamUrl, subtitleFileUrl 
 import { Controls } from './controls.js';
 import { diagnoseStream } from './diagnose.js';
 import { useFullscreen } from './fullscreen.js';
+import { useIdle } from './idle.js';
 import { useShortcuts } from './keyboard.js';
 import { Overlay } from './overlay.js';
 import { usePlayback } from './playback.js';
@@ -36,6 +37,7 @@ export function Player({ infoHash, index, probe, torrent, file }: Props) {
   const stageRef = useRef<HTMLDivElement>(null);
   const p = usePlayback(videoRef, infoHash, index, probe);
   const fullscreen = useFullscreen(stageRef, videoRef);
+  const idle = useIdle(fullscreen.active && !p.video.paused);
   const [subtitle, setSubtitle] = useState<SubtitleChoice>({ kind: 'off' });
   const [failure, setFailure] = useState<string | null>(null);
   const [subtitleFailed, setSubtitleFailed] = useState(false);
@@ -73,7 +75,7 @@ export function Player({ infoHash, index, probe, torrent, file }: Props) {
   const waiting = p.video.waiting && !p.video.paused && !failure;
   return html`
     <div class="player">
-      <div class=${`stage${fullscreen.active ? ' is-fullscreen' : ''}`} ref=${stageRef}>
+      <div class=${`stage${fullscreen.active ? ' is-fullscreen' : ''}${idle ? ' is-idle' : ''}`} ref=${stageRef}>
         <div class="screen">
           <video
             ref=${videoRef}

@@ -1,0 +1,30 @@
+/**
+ * Whether the viewer has left the player alone for a while: then fullscreen playback hides its controls and
+ * the cursor. Any mouse move, touch or key wakes it; it never reports idle while `enabled` is false (paused,
+ * not fullscreen).
+ */
+import { useEffect, useState } from 'preact/hooks';
+
+export const idleAfterMs = 3000;
+
+const wakeEvents = ['mousemove', 'pointerdown', 'touchstart', 'keydown', 'wheel'] as const;
+
+export function useIdle(enabled: boolean): boolean {
+  const [idle, setIdle] = useState(false);
+  useEffect(() => {
+    setIdle(false);
+    if (!enabled) return;
+    let timer = setTimeout(() => setIdle(true), idleAfterMs);
+    const wake = () => {
+      setIdle(false);
+      clearTimeout(timer);
+      timer = setTimeout(() => setIdle(true), idleAfterMs);
+    };
+    for (const name of wakeEvents) document.addEventListener(name, wake, { capture: true, passive: true });
+    return () => {
+      clearTimeout(timer);
+      for (const name of wakeEvents) document.removeEventListener(name, wake, { capture: true });
+    };
+  }, [enabled]);
+  return idle;
+}
