@@ -43,6 +43,8 @@ export function usePlayback(
   infoHash: string,
   index: number,
   probe: Probe,
+  /** Called just before a new stream replaces the current one (to keep its last frame on screen). */
+  beforeReload: () => void = () => {},
 ) {
   const video = useVideoState(ref);
   const [start, setStart] = useState(0);
@@ -116,6 +118,7 @@ export function usePlayback(
       v.currentTime = t - from;
       return;
     }
+    beforeReload();
     if (t === from) {
       v.load();
       if (wantPlay.current) tryPlay();
@@ -164,12 +167,14 @@ export function usePlayback(
     const next = probe.plan === 'direct' && isDefault ? null : n;
     if (next === audio) return;
     const at = latest.current.now;
+    beforeReload();
     if (probe.plan === 'direct' && next === null) resumeAt.current = at;
     else setStart(at);
     setAudio(next);
   };
 
   const forceMode = (next: Plan) => {
+    beforeReload();
     setStart(latest.current.now);
     setForced(next);
   };

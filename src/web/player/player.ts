@@ -6,6 +6,7 @@ import type { Probe, Torrent, TorrentFile } from '../types.js';
 import { coverUrl, embeddedSubtitleUrl, playlistUrl, streamUrl, subtitleFileUrl } from '../urls.js';
 import { Controls } from './controls.js';
 import { diagnoseStream } from './diagnose.js';
+import { useFreezeFrame } from './freeze-frame.js';
 import { useFullscreen } from './fullscreen.js';
 import { useIdle } from './idle.js';
 import { useShortcuts } from './keyboard.js';
@@ -35,7 +36,8 @@ interface Props {
 export function Player({ infoHash, index, probe, torrent, file }: Props) {
   const videoRef = useRef<HTMLVideoElement>(null);
   const stageRef = useRef<HTMLDivElement>(null);
-  const p = usePlayback(videoRef, infoHash, index, probe);
+  const frame = useFreezeFrame(videoRef);
+  const p = usePlayback(videoRef, infoHash, index, probe, frame.freeze);
   const fullscreen = useFullscreen(stageRef, videoRef);
   const idle = useIdle(fullscreen.active && !p.video.paused);
   const [subtitle, setSubtitle] = useState<SubtitleChoice>({ kind: 'off' });
@@ -88,6 +90,7 @@ export function Player({ infoHash, index, probe, torrent, file }: Props) {
             data-mode=${p.mode}
             onClick=${p.direct ? undefined : p.togglePlay}
           ></video>
+          <canvas ref=${frame.canvas} class="freeze-frame" hidden aria-hidden="true"></canvas>
           <${Overlay}
             waiting=${waiting}
             needsClick=${p.needsClick}
