@@ -10,6 +10,7 @@ import type { Plan, Probe } from '../types.js';
 import { streamUrl } from '../urls.js';
 import { defaultAudio } from './tracks.js';
 import { useVideoState, type VideoState } from './video-state.js';
+import { clampVolume } from './volume.js';
 
 export interface Playback {
   video: VideoState;
@@ -29,6 +30,8 @@ export interface Playback {
   skip: (delta: number) => void;
   togglePlay: () => void;
   toggleMute: () => void;
+  /** Sets the volume (0..1); 0 mutes, anything else unmutes. */
+  setVolume: (volume: number) => void;
   chooseAudio: (n: number) => void;
   forceMode: (mode: Plan) => void;
 }
@@ -161,6 +164,14 @@ export function usePlayback(
     setAutoMuted(false);
   };
 
+  const setVolume = (volume: number) => {
+    const v = ref.current;
+    if (!v) return;
+    v.volume = clampVolume(volume);
+    v.muted = v.volume === 0;
+    setAutoMuted(false);
+  };
+
   /** Reloads at the current source time with another audio track (or the default one). */
   const chooseAudio = (n: number) => {
     const isDefault = n === defaultAudio(probe);
@@ -195,6 +206,7 @@ export function usePlayback(
     skip,
     togglePlay,
     toggleMute,
+    setVolume,
     chooseAudio,
     forceMode,
   } satisfies Playback;

@@ -24,6 +24,7 @@ import {
   subtitleLanguage,
   subtitleValue,
 } from './tracks.js';
+import { clampVolume, useRememberedVolume } from './volume.js';
 
 interface Props {
   infoHash: string;
@@ -40,6 +41,7 @@ export function Player({ infoHash, index, probe, torrent, file }: Props) {
   const p = usePlayback(videoRef, infoHash, index, probe, frame.freeze);
   const fullscreen = useFullscreen(stageRef, videoRef);
   const idle = useIdle(fullscreen.active && !p.video.paused);
+  useRememberedVolume(videoRef);
   const [subtitle, setSubtitle] = useState<SubtitleChoice>({ kind: 'off' });
   const [failure, setFailure] = useState<string | null>(null);
   const [subtitleFailed, setSubtitleFailed] = useState(false);
@@ -49,6 +51,7 @@ export function Player({ infoHash, index, probe, torrent, file }: Props) {
     skip: p.skip,
     toggleFullscreen: fullscreen.toggle,
     toggleMute: p.toggleMute,
+    nudgeVolume: (delta) => p.setVolume(clampVolume((p.video.muted ? 0 : p.video.volume) + delta)),
   });
 
   // The cues must line up with the stream's own clock, which starts at 0 at source time `start`.
@@ -106,6 +109,7 @@ export function Player({ infoHash, index, probe, torrent, file }: Props) {
             : html`<${Controls}
                 paused=${p.video.paused}
                 muted=${p.video.muted}
+                volume=${p.video.volume}
                 fullscreen=${fullscreen.active}
                 time=${p.time}
                 duration=${p.duration}
@@ -113,6 +117,7 @@ export function Player({ infoHash, index, probe, torrent, file }: Props) {
                 downloaded=${downloadedFractions(file)}
                 onTogglePlay=${p.togglePlay}
                 onToggleMute=${p.toggleMute}
+                onVolume=${p.setVolume}
                 onToggleFullscreen=${fullscreen.toggle}
                 onPreview=${p.setPreview}
                 onSeek=${p.seek}
@@ -146,7 +151,7 @@ export function Player({ infoHash, index, probe, torrent, file }: Props) {
             }}
           />
           ${subtitleFailed ? html`<p class="error small" role="alert">These subtitles could not be loaded.</p>` : null}
-          <p class="muted small">Keys: space play/pause · ←/→ 10 s · f fullscreen · m mute</p>
+          <p class="muted small">Keys: space play/pause · ←/→ 10 s · ↑/↓ volume · f fullscreen · m mute</p>
         </section>
         <section class="panel" aria-label="Download status">
           <${StatusPanel} torrent=${torrent} file=${file} plan=${probe.plan} mode=${p.mode} container=${probe.container} />
