@@ -167,6 +167,27 @@ describe('player chrome', () => {
       generous,
     );
 
+    // Down to 0 is Mute, which keeps the level for Unmute.
+    await slider.evaluate((el: HTMLInputElement) => {
+      el.value = '0';
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    assert.deepEqual(
+      await page.evaluate(() => [
+        document.querySelector('video')!.muted,
+        document.querySelector('video')!.volume,
+      ]),
+      [true, 0.35],
+    );
+    await page.locator('.controls button[aria-label=Mute]').click();
+    assert.deepEqual(
+      await page.evaluate(() => [
+        document.querySelector('video')!.muted,
+        document.querySelector('video')!.volume,
+      ]),
+      [false, 0.35],
+    );
+
     await page.reload();
     await page.waitForFunction(() => document.querySelector('video')?.volume === 0.35, undefined, generous);
     // Autoplay may have muted it (no gesture since the reload): then the slider reads 0 until Unmute.

@@ -32,6 +32,8 @@ export interface Playback {
   toggleMute: () => void;
   /** Sets the volume (0..1); 0 mutes, anything else unmutes. */
   setVolume: (volume: number) => void;
+  /** Up or down from what the element has now (not from rendered state, which lags fast key repeats). */
+  nudgeVolume: (delta: number) => void;
   chooseAudio: (n: number) => void;
   forceMode: (mode: Plan) => void;
 }
@@ -167,9 +169,16 @@ export function usePlayback(
   const setVolume = (volume: number) => {
     const v = ref.current;
     if (!v) return;
-    v.volume = clampVolume(volume);
-    v.muted = v.volume === 0;
+    const level = clampVolume(volume);
+    // 0 is Mute, keeping the level: Unmute (and the next video) come back to it rather than to silence.
+    if (level > 0) v.volume = level;
+    v.muted = level === 0;
     setAutoMuted(false);
+  };
+
+  const nudgeVolume = (delta: number) => {
+    const v = ref.current;
+    if (v) setVolume((v.muted ? 0 : v.volume) + delta);
   };
 
   /** Reloads at the current source time with another audio track (or the default one). */
@@ -207,6 +216,7 @@ export function usePlayback(
     togglePlay,
     toggleMute,
     setVolume,
+    nudgeVolume,
     chooseAudio,
     forceMode,
   } satisfies Playback;

@@ -24,7 +24,7 @@ import {
   subtitleLanguage,
   subtitleValue,
 } from './tracks.js';
-import { clampVolume, useRememberedVolume } from './volume.js';
+import { useRememberedVolume } from './volume.js';
 
 interface Props {
   infoHash: string;
@@ -51,7 +51,7 @@ export function Player({ infoHash, index, probe, torrent, file }: Props) {
     skip: p.skip,
     toggleFullscreen: fullscreen.toggle,
     toggleMute: p.toggleMute,
-    nudgeVolume: (delta) => p.setVolume(clampVolume((p.video.muted ? 0 : p.video.volume) + delta)),
+    nudgeVolume: p.nudgeVolume,
   });
 
   // The cues must line up with the stream's own clock, which starts at 0 at source time `start`.
