@@ -22,12 +22,15 @@ export function useSubtitleTrack(
     el.label = 'Subtitles';
     if (srclang) el.srclang = srclang;
     el.src = url;
-    el.addEventListener('error', () => report.current(true));
-    el.addEventListener('load', () => report.current(false));
+    let live = true;
+    // A track being removed may still end its load; only the current one reports.
+    el.addEventListener('error', () => live && report.current(true));
+    el.addEventListener('load', () => live && report.current(false));
     v.append(el);
     // A track added after load is not shown by `default` alone in every browser.
     el.track.mode = 'showing';
     return () => {
+      live = false;
       el.track.mode = 'disabled';
       el.remove();
     };
