@@ -52,7 +52,7 @@ const chrome = () =>
   }));
 
 describe('player chrome', () => {
-  it('hides the controls and cursor when idle in fullscreen playback; a mouse move shows them', async () => {
+  it('hides the controls and cursor when idle in fullscreen playback; a mouse move or a tap shows them', async () => {
     await openPlaying();
     await page.mouse.move(200, 200);
     await page.keyboard.press('f');
@@ -75,6 +75,23 @@ describe('player chrome', () => {
       generous,
     );
     assert.notEqual((await chrome()).cursor, 'none');
+
+    // Hidden again, a tap (touch) on the picture only brings them back: playback goes on.
+    await page.waitForFunction(
+      () => getComputedStyle(document.querySelector('.controls')!).opacity === '0',
+      undefined,
+      generous,
+    );
+    await page.locator('video').evaluate((v: HTMLVideoElement) => {
+      v.dispatchEvent(new PointerEvent('pointerdown', { pointerType: 'touch', bubbles: true }));
+      v.click();
+    });
+    await page.waitForFunction(
+      () => getComputedStyle(document.querySelector('.controls')!).opacity === '1',
+      undefined,
+      generous,
+    );
+    assert.equal(await page.evaluate(() => document.querySelector('video')!.paused), false);
 
     // Paused: they stay, however long nobody moves (a broken rule would hide them after 3 s).
     await page.keyboard.press(' ');

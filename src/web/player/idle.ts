@@ -3,7 +3,7 @@
  * the cursor. Any mouse move, touch or key wakes it; it never reports idle while `enabled` is false (paused,
  * not fullscreen).
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 
 export const idleAfterMs = 3000;
 
@@ -27,4 +27,21 @@ export function useIdle(enabled: boolean): boolean {
     };
   }, [enabled]);
   return idle;
+}
+
+/**
+ * On a touch screen the first tap on a picture whose controls are hidden only brings them back (as in other
+ * players); it would otherwise also pause. A mouse click still plays/pauses at once.
+ */
+export function useTapWakes(idle: boolean) {
+  const woke = useRef(false);
+  return {
+    onPointerDown: (event: PointerEvent) => {
+      woke.current = idle && event.pointerType !== 'mouse';
+    },
+    click: (action: () => void) => () => {
+      if (woke.current) woke.current = false;
+      else action();
+    },
+  };
 }

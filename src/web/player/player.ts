@@ -8,7 +8,7 @@ import { Controls } from './controls.js';
 import { diagnoseStream } from './diagnose.js';
 import { useFreezeFrame } from './freeze-frame.js';
 import { useFullscreen } from './fullscreen.js';
-import { useIdle } from './idle.js';
+import { useIdle, useTapWakes } from './idle.js';
 import { useShortcuts } from './keyboard.js';
 import { Overlay } from './overlay.js';
 import { usePlayback } from './playback.js';
@@ -41,6 +41,7 @@ export function Player({ infoHash, index, probe, torrent, file }: Props) {
   const p = usePlayback(videoRef, infoHash, index, probe, frame.freeze);
   const fullscreen = useFullscreen(stageRef, videoRef);
   const idle = useIdle(fullscreen.active && !p.video.paused);
+  const tap = useTapWakes(idle);
   useRememberedVolume(videoRef);
   const [subtitle, setSubtitle] = useState<SubtitleChoice>({ kind: 'off' });
   const [failure, setFailure] = useState<string | null>(null);
@@ -91,7 +92,8 @@ export function Player({ infoHash, index, probe, torrent, file }: Props) {
             controls=${p.direct}
             aria-label=${file?.name ?? 'Video'}
             data-mode=${p.mode}
-            onClick=${p.direct ? undefined : p.togglePlay}
+            onPointerDown=${tap.onPointerDown}
+            onClick=${p.direct ? undefined : tap.click(p.togglePlay)}
           ></video>
           <canvas ref=${frame.canvas} class="freeze-frame" hidden aria-hidden="true"></canvas>
           <${Overlay}
