@@ -17,21 +17,24 @@ export function TorrentCard({ torrent, onRemoved }: Props) {
   const [confirming, setConfirming] = useState(false);
   const titleId = `t-${torrent.infoHash}`;
   const done = torrent.ready && torrent.progress >= 1;
+  // Every card has these buttons: the name tells a screen reader (and a test) which torrent each one acts on.
+  const name = torrent.name || torrent.infoHash;
   return html`
     <li class="panel torrent" aria-labelledby=${titleId}>
       <div class="torrent-head">
-        <h3 id=${titleId} class="torrent-name">${torrent.name || torrent.infoHash}</h3>
+        <h3 id=${titleId} class="torrent-name">${name}</h3>
         <div class="torrent-actions">
           ${
             torrent.ready
               ? html`<a class="button small secondary" href=${playlistUrl(torrent.infoHash, token)}
-                  download=${`${torrent.infoHash}.m3u`}>Playlist (.m3u)</a>`
+                  download=${`${torrent.infoHash}.m3u`} aria-label=${`Playlist (.m3u) of ${name}`}>Playlist (.m3u)</a>`
               : null
           }
           <button
             type="button"
             class="small secondary"
             aria-expanded=${confirming}
+            aria-label=${`Remove ${name}…`}
             onClick=${() => setConfirming(!confirming)}
           >
             Remove…

@@ -7,6 +7,7 @@ import { SeekBar } from './seek-bar.js';
 interface Props {
   paused: boolean;
   muted: boolean;
+  volume: number;
   fullscreen: boolean;
   /** Source time now. */
   time: number;
@@ -15,6 +16,7 @@ interface Props {
   downloaded: Array<[number, number]>;
   onTogglePlay: () => void;
   onToggleMute: () => void;
+  onVolume: (volume: number) => void;
   onToggleFullscreen: () => void;
   onPreview: (seconds: number | null) => void;
   onSeek: (seconds: number) => void;
@@ -47,6 +49,9 @@ export function Controls(props: Props) {
         <span class="spacer"></span>
         <button type="button" class="icon" onClick=${props.onToggleMute} aria-pressed=${props.muted}
           aria-label="Mute" title="Mute (m)"><${Icon} name=${props.muted ? 'muted' : 'volume'} /></button>
+        <input class="volume" type="range" min="0" max="1" step="0.05" value=${props.muted ? 0 : props.volume}
+          aria-label="Volume" title="Volume (↑/↓)" aria-valuetext=${`${Math.round((props.muted ? 0 : props.volume) * 100)}%`}
+          onInput=${(e: Event) => props.onVolume(Number((e.currentTarget as HTMLInputElement).value))} />
         <button type="button" class="icon" onClick=${props.onToggleFullscreen} aria-pressed=${props.fullscreen}
           aria-label="Fullscreen" title="Fullscreen (f)"><${Icon} name="fullscreen" /></button>
       </div>

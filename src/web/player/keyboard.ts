@@ -1,4 +1,4 @@
-/** Player shortcuts: space play/pause, ←/→ ±10 s, f fullscreen, m mute. */
+/** Player shortcuts: space play/pause, ←/→ ±10 s, ↑/↓ volume, f fullscreen, m mute. */
 import { useEffect, useRef } from 'preact/hooks';
 
 export interface Shortcuts {
@@ -6,6 +6,7 @@ export interface Shortcuts {
   skip: (seconds: number) => void;
   toggleFullscreen: () => void;
   toggleMute: () => void;
+  nudgeVolume: (delta: number) => void;
 }
 
 /** Keys typed into a field belong to the field; a focused button or native video control handles space itself. */
@@ -38,6 +39,8 @@ export function useShortcuts(shortcuts: Shortcuts): void {
         ArrowRight: () => s.skip(10),
         f: s.toggleFullscreen,
         m: s.toggleMute,
+        ArrowUp: () => s.nudgeVolume(0.05),
+        ArrowDown: () => s.nudgeVolume(-0.05),
       };
       const action = actions[event.key.length === 1 ? event.key.toLowerCase() : event.key];
       if (!action) return;

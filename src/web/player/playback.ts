@@ -10,6 +10,7 @@ import type { Plan, Probe } from '../types.js';
 import { streamUrl } from '../urls.js';
 import { defaultAudio } from './tracks.js';
 import { useVideoState, type VideoState } from './video-state.js';
+import { clampVolume } from './volume.js';
 
 export interface Playback {
   video: VideoState;
@@ -29,6 +30,10 @@ export interface Playback {
   skip: (delta: number) => void;
   togglePlay: () => void;
   toggleMute: () => void;
+  /** Sets the volume (0..1); 0 mutes, anything else unmutes. */
+  setVolume: (volume: number) => void;
+  /** Up or down from what the element has now (not from rendered state, which lags fast key repeats). */
+  nudgeVolume: (delta: number) => void;
   chooseAudio: (n: number) => void;
   forceMode: (mode: Plan) => void;
 }
@@ -43,6 +48,8 @@ export function usePlayback(
   infoHash: string,
   index: number,
   probe: Probe,
+  /** Called just before a new stream replaces the current one (to keep its last frame on screen). */
+  beforeReload: () => void = () => {},
 ) {
   const video = useVideoState(ref);
   const [start, setStart] = useState(0);
@@ -116,6 +123,7 @@ export function usePlayback(
       v.currentTime = t - from;
       return;
     }
+    beforeReload();
     if (t === from) {
       v.load();
       if (wantPlay.current) tryPlay();
@@ -158,18 +166,35 @@ export function usePlayback(
     setAutoMuted(false);
   };
 
+  const setVolume = (volume: number) => {
+    const v = ref.current;
+    if (!v) return;
+    const level = clampVolume(volume);
+    // 0 is Mute, keeping the level: Unmute (and the next video) come back to it rather than to silence.
+    if (level > 0) v.volume = level;
+    v.muted = level === 0;
+    setAutoMuted(false);
+  };
+
+  const nudgeVolume = (delta: number) => {
+    const v = ref.current;
+    if (v) setVolume((v.muted ? 0 : v.volume) + delta);
+  };
+
   /** Reloads at the current source time with another audio track (or the default one). */
   const chooseAudio = (n: number) => {
     const isDefault = n === defaultAudio(probe);
     const next = probe.plan === 'direct' && isDefault ? null : n;
     if (next === audio) return;
     const at = latest.current.now;
+    beforeReload();
     if (probe.plan === 'direct' && next === null) resumeAt.current = at;
     else setStart(at);
     setAudio(next);
   };
 
   const forceMode = (next: Plan) => {
+    beforeReload();
     setStart(latest.current.now);
     setForced(next);
   };
@@ -190,6 +215,8 @@ export function usePlayback(
     skip,
     togglePlay,
     toggleMute,
+    setVolume,
+    nudgeVolume,
     chooseAudio,
     forceMode,
   } satisfies Playback;

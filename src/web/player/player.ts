@@ -6,12 +6,15 @@ import type { Probe, Torrent, TorrentFile } from '../types.js';
 import { coverUrl, embeddedSubtitleUrl, playlistUrl, streamUrl, subtitleFileUrl } from '../urls.js';
 import { Controls } from './controls.js';
 import { diagnoseStream } from './diagnose.js';
+import { useFreezeFrame } from './freeze-frame.js';
 import { useFullscreen } from './fullscreen.js';
+import { useIdle, useTapWakes } from './idle.js';
 import { useShortcuts } from './keyboard.js';
 import { Overlay } from './overlay.js';
 import { usePlayback } from './playback.js';
 import { ShareBox } from './share-box.js';
 import { downloadedFractions, StatusPanel } from './status-panel.js';
+import { useSubtitleTrack } from './subtitle-track.js';
 import { TrackMenus } from './track-menus.js';
 import {
   audioChoices,
@@ -21,6 +24,7 @@ import {
   subtitleLanguage,
   subtitleValue,
 } from './tracks.js';
+import { useRememberedVolume } from './volume.js';
 
 interface Props {
   infoHash: string;
@@ -33,8 +37,12 @@ interface Props {
 export function Player({ infoHash, index, probe, torrent, file }: Props) {
   const videoRef = useRef<HTMLVideoElement>(null);
   const stageRef = useRef<HTMLDivElement>(null);
-  const p = usePlayback(videoRef, infoHash, index, probe);
+  const frame = useFreezeFrame(videoRef);
+  const p = usePlayback(videoRef, infoHash, index, probe, frame.freeze);
   const fullscreen = useFullscreen(stageRef, videoRef);
+  const idle = useIdle(fullscreen.active && !p.video.paused);
+  const tap = useTapWakes(idle);
+  useRememberedVolume(videoRef);
   const [subtitle, setSubtitle] = useState<SubtitleChoice>({ kind: 'off' });
   const [failure, setFailure] = useState<string | null>(null);
   const [subtitleFailed, setSubtitleFailed] = useState(false);
@@ -44,6 +52,7 @@ export function Player({ infoHash, index, probe, torrent, file }: Props) {
     skip: p.skip,
     toggleFullscreen: fullscreen.toggle,
     toggleMute: p.toggleMute,
+    nudgeVolume: p.nudgeVolume,
   });
 
   // The cues must line up with the stream's own clock, which starts at 0 at source time `start`.
@@ -54,11 +63,7 @@ export function Player({ infoHash, index, probe, torrent, file }: Props) {
         ? subtitleFileUrl(infoHash, subtitle.fileIndex, p.start, token)
         : null;
 
-  // A track added after load is not shown by `default` alone in every browser.
-  useEffect(() => {
-    const tracks = videoRef.current?.querySelectorAll('track') ?? [];
-    for (const el of tracks) el.track.mode = 'showing';
-  }, [trackUrl]);
+  useSubtitleTrack(videoRef, trackUrl, subtitleLanguage(probe, subtitle), setSubtitleFailed);
 
   useEffect(() => {
     setFailure(null);
@@ -76,7 +81,7 @@ export function Player({ infoHash, index, probe, torrent, file }: Props) {
   const waiting = p.video.waiting && !p.video.paused && !failure;
   return html`
     <div class="player">
-      <div class=${`stage${fullscreen.active ? ' is-fullscreen' : ''}`} ref=${stageRef}>
+      <div class=${`stage${fullscreen.active ? ' is-fullscreen' : ''}${idle ? ' is-idle' : ''}`} ref=${stageRef}>
         <div class="screen">
           <video
             ref=${videoRef}
@@ -87,16 +92,10 @@ export function Player({ infoHash, index, probe, torrent, file }: Props) {
             controls=${p.direct}
             aria-label=${file?.name ?? 'Video'}
             data-mode=${p.mode}
-            onClick=${p.direct ? undefined : p.togglePlay}
-          >
-            ${
-              trackUrl
-                ? html`<track key=${trackUrl} kind="subtitles" default src=${trackUrl}
-                    srclang=${subtitleLanguage(probe, subtitle)} label="Subtitles"
-                    onError=${() => setSubtitleFailed(true)} onLoad=${() => setSubtitleFailed(false)} />`
-                : null
-            }
-          </video>
+            onPointerDown=${tap.onPointerDown}
+            onClick=${p.direct ? undefined : tap.click(p.togglePlay)}
+          ></video>
+          <canvas ref=${frame.canvas} class="freeze-frame" hidden aria-hidden="true"></canvas>
           <${Overlay}
             waiting=${waiting}
             needsClick=${p.needsClick}
@@ -112,6 +111,7 @@ export function Player({ infoHash, index, probe, torrent, file }: Props) {
             : html`<${Controls}
                 paused=${p.video.paused}
                 muted=${p.video.muted}
+                volume=${p.video.volume}
                 fullscreen=${fullscreen.active}
                 time=${p.time}
                 duration=${p.duration}
@@ -119,6 +119,7 @@ export function Player({ infoHash, index, probe, torrent, file }: Props) {
                 downloaded=${downloadedFractions(file)}
                 onTogglePlay=${p.togglePlay}
                 onToggleMute=${p.toggleMute}
+                onVolume=${p.setVolume}
                 onToggleFullscreen=${fullscreen.toggle}
                 onPreview=${p.setPreview}
                 onSeek=${p.seek}
@@ -152,7 +153,7 @@ export function Player({ infoHash, index, probe, torrent, file }: Props) {
             }}
           />
           ${subtitleFailed ? html`<p class="error small" role="alert">These subtitles could not be loaded.</p>` : null}
-          <p class="muted small">Keys: space play/pause · ←/→ 10 s · f fullscreen · m mute</p>
+          <p class="muted small">Keys: space play/pause · ←/→ 10 s · ↑/↓ volume · f fullscreen · m mute</p>
         </section>
         <section class="panel" aria-label="Download status">
           <${StatusPanel} torrent=${torrent} file=${file} plan=${probe.plan} mode=${p.mode} container=${probe.container} />

@@ -8,6 +8,8 @@ export interface VideoState {
   duration: number;
   paused: boolean;
   muted: boolean;
+  /** 0..1, apart from `muted`. */
+  volume: number;
   /** Playback wants data it does not have (or the first frame has not arrived yet). */
   waiting: boolean;
   ended: boolean;
@@ -22,6 +24,7 @@ const initial: VideoState = {
   duration: Number.NaN,
   paused: true,
   muted: false,
+  volume: 1,
   waiting: true,
   ended: false,
   buffered: [],
@@ -60,6 +63,7 @@ function snapshot(video: HTMLVideoElement, waiting: boolean): VideoState {
     duration: video.duration,
     paused: video.paused,
     muted: video.muted,
+    volume: video.volume,
     waiting,
     ended: video.ended,
     buffered: rangesOf(video.buffered),
