@@ -86,7 +86,7 @@ export class MediaService {
     try {
       return await probeSource(source, this.tools, { seekable: this.seekable });
     } finally {
-      await closeSource(source);
+      await source.close();
     }
   }
 
@@ -103,10 +103,4 @@ function untilAborted<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> 
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
-}
-
-export async function closeSource(source: DataSource): Promise<void> {
-  // Local files hold a descriptor; torrent sources release their readahead with the reader's signal.
-  const closable = source as DataSource & { close?: () => unknown };
-  await closable.close?.();
 }

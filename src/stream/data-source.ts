@@ -18,8 +18,8 @@ export interface DataSource {
    * `length` 0 or an offset at/after `size` resolves with an empty buffer at once.
    */
   read(offset: number, length: number, options?: ReadOptions): Promise<Buffer>;
-  /** Why a reader is waiting, when the source knows ("no peers", "downloading at 300 kB/s"). */
-  stallReason?(): string | null;
+  /** Lets go of what the source holds (a descriptor, readahead windows); whoever opened it calls this once. */
+  close(): void | Promise<void>;
 }
 
 export class DataSourceError extends Error {

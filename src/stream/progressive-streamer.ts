@@ -88,6 +88,7 @@ export class ProgressiveStreamer {
           bytesIn += bytes.length;
           return bytes;
         },
+        close: () => source.close(),
       };
       url = options.seekable.register(counting, this.#abort.signal);
     }

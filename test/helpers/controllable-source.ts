@@ -81,6 +81,9 @@ export class ControllableSource implements DataSource {
     return new Promise((resolve) => this.#onWait.push(resolve));
   }
 
+  /** Holds nothing: the test owns the bytes. */
+  close(): void {}
+
   async read(offset: number, length: number, options: ReadOptions = {}): Promise<Buffer> {
     this.reads++;
     const end = Math.min(offset + length, this.size);

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { CoverError, extractCover } from '../../stream/cover-art.js';
 import { acquireAll, type Limiter } from '../limiter.js';
-import { closeSource, HttpError, type MediaService } from '../media-service.js';
+import { HttpError, type MediaService } from '../media-service.js';
 import { coverRoute } from '../route-schemas.js';
 import type { FileParams } from '../schemas.js';
 
@@ -42,7 +42,7 @@ export function registerCoverRoute(
         throw err;
       } finally {
         release();
-        await closeSource(source);
+        await source.close();
       }
     },
   );

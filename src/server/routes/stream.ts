@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { planStream } from '../../stream/plan.js';
 import { acquireAll, type Limiter } from '../limiter.js';
-import { closeSource, HttpError, type MediaService } from '../media-service.js';
+import { HttpError, type MediaService } from '../media-service.js';
 import { streamRoute } from '../route-schemas.js';
 import type { FileParams, StreamQuery } from '../schemas.js';
 import { serveDirect } from '../stream-direct.js';
@@ -81,7 +81,7 @@ export function registerStreamRoute(
           release();
         }
       } finally {
-        await closeSource(source);
+        await source.close();
       }
     },
   );

@@ -15,7 +15,7 @@ import {
 } from '../../stream/subtitles.js';
 import { vttDocument } from '../../stream/vtt.js';
 import { acquireAll, type Limiter } from '../limiter.js';
-import { closeSource, HttpError, type MediaService } from '../media-service.js';
+import { HttpError, type MediaService } from '../media-service.js';
 import { subtitlesRoute } from '../route-schemas.js';
 import type { FileParams, SubtitleQuery } from '../schemas.js';
 
@@ -79,7 +79,7 @@ export function registerSubtitleRoutes(
     signal.addEventListener('abort', () => void extractor.stop(), { once: true });
     void extractor.done.then(async (result) => {
       release();
-      await closeSource(source);
+      await source.close();
       if (result.error) {
         reply.log.warn(
           { stderr: result.error.stderr },
@@ -113,7 +113,7 @@ export function registerSubtitleRoutes(
     try {
       bytes = await source.read(0, source.size, { signal });
     } finally {
-      await closeSource(source);
+      await source.close();
     }
     const format = extensionOf(file.name) as SubtitleFileFormat;
     const release = format === 'vtt' ? () => undefined : acquire();
