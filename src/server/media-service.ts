@@ -4,7 +4,8 @@
  */
 import type { Library } from '../catalog/library.js';
 import type { CatalogEntry, CatalogFile } from '../catalog/types.js';
-import { abortError, type DataSource } from '../stream/data-source.js';
+import { untilAborted } from '../stream/abort.js';
+import type { DataSource } from '../stream/data-source.js';
 import type { FfmpegTools } from '../stream/ffmpeg-locate.js';
 import { type MediaInfo, NotMediaError, probeSource } from '../stream/media-info.js';
 import type { SeekableInputServer } from '../stream/seekable-input.js';
@@ -93,14 +94,4 @@ export class MediaService {
   forget(infoHash: string): void {
     for (const key of this.probes.keys()) if (key.startsWith(`${infoHash}/`)) this.probes.delete(key);
   }
-}
-
-function untilAborted<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(abortError(signal));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortError(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }

@@ -4,7 +4,8 @@
  */
 import type { Torrent, Wire } from 'webtorrent';
 import type { CatalogEntry } from '../catalog/types.js';
-import { abortError, DataSourceError } from '../stream/data-source.js';
+import { abortableWait } from '../stream/abort.js';
+import { DataSourceError } from '../stream/data-source.js';
 import { verifiedRanges } from './piece-math.js';
 import { PieceWaiter } from './piece-waiter.js';
 import { safeFilePaths } from './safe-path.js';
@@ -136,24 +137,10 @@ export class TorrentRecord implements TorrentContext {
       return Promise.reject(new DataSourceError(`the torrent stopped: ${this.failure}`, 'TORRENT_FAILED'));
     }
     if (this.ready) return Promise.resolve();
-    if (signal?.aborted) return Promise.reject(abortError(signal));
-    return new Promise((resolve, reject) => {
-      const waiter = {
-        resolve: () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        },
-        reject: (err: unknown) => {
-          signal?.removeEventListener('abort', onAbort);
-          reject(err);
-        },
-      };
-      const onAbort = () => {
-        this.readyWaiters.delete(waiter);
-        reject(abortError(signal));
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
+    return abortableWait<void>(signal, (resolve, reject) => {
+      const waiter = { resolve, reject };
       this.readyWaiters.add(waiter);
+      return () => this.readyWaiters.delete(waiter);
     });
   }
 
