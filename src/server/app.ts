@@ -6,13 +6,13 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Library } from '../catalog/library.js';
-import { DataSourceError } from '../stream/data-source.js';
+import type { StatusError } from '../catalog/status-error.js';
+import { isAbortError } from '../stream/abort.js';
 import type { FfmpegTools } from '../stream/ffmpeg-locate.js';
 import { SeekableInputServer } from '../stream/seekable-input.js';
-import { TorrentInputError } from '../torrent/index.js';
 import { version } from '../version.js';
-import { Limiter, LimitReachedError } from './limiter.js';
-import { HttpError, MediaService } from './media-service.js';
+import { Limiter } from './limiter.js';
+import { MediaService } from './media-service.js';
 import { registerOpenApi } from './openapi.js';
 import { healthRoute } from './route-schemas.js';
 import { registerCoverRoute } from './routes/cover.js';
@@ -65,23 +65,17 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     { parseAs: 'buffer', bodyLimit: maxTorrentBytes },
     (_request, body, done) => done(null, body),
   );
-  app.setErrorHandler((err: Error & { statusCode?: number }, request, reply) => {
-    if (err instanceof LimitReachedError) {
-      return reply
-        .code(503)
-        .header('Retry-After', String(err.retryAfterSeconds))
-        .send({ error: err.message });
-    }
-    if (err instanceof HttpError)
-      return reply.code(err.statusCode).send({ error: err.message, ...err.details });
-    if (err instanceof TorrentInputError) return reply.code(400).send({ error: err.message, code: err.code });
-    // The torrent stopped under a waiting request (a full disk): its reason, not an internal error.
-    if (err instanceof DataSourceError && err.code === 'TORRENT_FAILED') {
-      return reply.code(503).send({ error: err.message });
-    }
+  app.setErrorHandler((err: Error & Partial<StatusError>, request, reply) => {
+    // Errors that know their answer (see catalog/status-error.ts); a bare 500 is a bug, logged below.
     const status = err.statusCode;
-    if (status && status >= 400 && status < 500) return reply.code(status).send({ error: err.message });
-    if (err.name === 'AbortError') return reply.code(499).send({ error: 'client closed request' });
+    if (status && status >= 400 && status < 600 && status !== 500) {
+      const details = typeof err.details === 'object' ? err.details : {};
+      return reply
+        .code(status)
+        .headers(err.headers ?? {})
+        .send({ error: err.message, ...details });
+    }
+    if (isAbortError(err)) return reply.code(499).send({ error: 'client closed request' });
     request.log.error(err);
     return reply.code(500).send({ error: `Internal error: ${err.message}` });
   });

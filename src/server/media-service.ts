@@ -3,22 +3,13 @@
  * probe it once (cached per file), and plan. Errors carry HTTP-minded codes the routes turn into statuses.
  */
 import type { Library } from '../catalog/library.js';
+import { statusError } from '../catalog/status-error.js';
 import type { CatalogEntry, CatalogFile } from '../catalog/types.js';
 import { untilAborted } from '../stream/abort.js';
 import type { DataSource } from '../stream/data-source.js';
 import type { FfmpegTools } from '../stream/ffmpeg-locate.js';
 import { type MediaInfo, NotMediaError, probeSource } from '../stream/media-info.js';
 import type { SeekableInputServer } from '../stream/seekable-input.js';
-
-export class HttpError extends Error {
-  constructor(
-    readonly statusCode: number,
-    message: string,
-    readonly details?: Record<string, unknown>,
-  ) {
-    super(message);
-  }
-}
 
 export class MediaService {
   private readonly probes = new Map<string, Promise<MediaInfo>>();
@@ -37,9 +28,9 @@ export class MediaService {
   ): Promise<{ entry: CatalogEntry; file: CatalogFile }> {
     this.assertWorking(infoHash);
     const entry = await this.library.whenReady(infoHash.toLowerCase(), signal);
-    if (!entry) throw new HttpError(404, `Unknown torrent ${infoHash}`);
+    if (!entry) throw statusError(404, `Unknown torrent ${infoHash}`);
     const file = entry.files[index];
-    if (!file) throw new HttpError(404, `Torrent ${entry.infoHash} has no file ${index}`);
+    if (!file) throw statusError(404, `Torrent ${entry.infoHash} has no file ${index}`);
     return { entry, file };
   }
 
@@ -48,12 +39,12 @@ export class MediaService {
     const source = await this.library.openSource(infoHash, index);
     if (source) return source;
     this.assertWorking(infoHash);
-    throw new HttpError(404, `Torrent ${infoHash} has no file ${index}`);
+    throw statusError(404, `Torrent ${infoHash} has no file ${index}`);
   }
 
   private assertWorking(infoHash: string): void {
     const failed = this.library.get(infoHash.toLowerCase())?.error;
-    if (failed) throw new HttpError(503, `Torrent ${infoHash} stopped: ${failed}`);
+    if (failed) throw statusError(503, `Torrent ${infoHash} stopped: ${failed}`);
   }
 
   /**
@@ -76,7 +67,7 @@ export class MediaService {
       return await untilAborted(pending, signal);
     } catch (err) {
       if (err instanceof NotMediaError) {
-        throw new HttpError(415, `${opened.file.name} is not a playable media file`);
+        throw statusError(415, `${opened.file.name} is not a playable media file`);
       }
       throw err;
     }

@@ -23,13 +23,17 @@ export interface DataSource {
 }
 
 export class DataSourceError extends Error {
+  /** The HTTP answer when this error ends a request (a stopped torrent: 503); unset is an internal error. */
+  readonly statusCode?: number;
+
   constructor(
     message: string,
     readonly code: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; statusCode?: number },
   ) {
     super(message, options);
     this.name = 'DataSourceError';
+    if (options?.statusCode) this.statusCode = options.statusCode;
   }
 }
 

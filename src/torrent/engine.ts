@@ -239,8 +239,7 @@ export class TorrentEngine implements Catalog {
       // Closed by webtorrent itself (a store error such as a full disk): it stays listed with the reason, and
       // everything waiting on it fails with that reason; removing it is the user's call.
       if (record.closing || record.torrent !== torrent) return;
-      record.failure = lastError ?? 'the torrent stopped after an error';
-      record.fail(`the torrent stopped: ${record.failure}`, 'TORRENT_FAILED');
+      record.stop(lastError ?? 'the torrent stopped after an error');
     });
   }
 

@@ -134,7 +134,7 @@ export class TorrentRecord implements TorrentContext {
 
   whenReady(signal?: AbortSignal): Promise<void> {
     if (this.failure) {
-      return Promise.reject(new DataSourceError(`the torrent stopped: ${this.failure}`, 'TORRENT_FAILED'));
+      return Promise.reject(this.stoppedError());
     }
     if (this.ready) return Promise.resolve();
     return abortableWait<void>(signal, (resolve, reject) => {
@@ -201,9 +201,23 @@ export class TorrentRecord implements TorrentContext {
     this.live = undefined;
   }
 
+  /** webtorrent stopped the torrent (a store error such as a full disk): it stays listed with the reason. */
+  stop(reason: string): void {
+    this.failure = reason;
+    this.failWith(this.stoppedError());
+  }
+
   /** Fails everything waiting on this torrent (reads and waitForMetadata). */
   fail(message: string, code: string): void {
-    const err = new DataSourceError(message, code);
+    this.failWith(new DataSourceError(message, code));
+  }
+
+  /** A stopped torrent answers 503 with its reason: the server is fine, this torrent is not. */
+  private stoppedError(): DataSourceError {
+    return new DataSourceError(`the torrent stopped: ${this.failure}`, 'TORRENT_FAILED', { statusCode: 503 });
+  }
+
+  private failWith(err: DataSourceError): void {
     this.live?.waiter.close(err);
     this.live?.priority.clear();
     for (const waiter of this.readyWaiters) waiter.reject(err);

@@ -1,8 +1,9 @@
 /** GET /cover/:infoHash/:index — the cover picture of a music file (its attached_pic stream), or 404. */
 import type { FastifyInstance } from 'fastify';
+import { statusError } from '../../catalog/status-error.js';
 import { CoverError, extractCover } from '../../stream/cover-art.js';
 import { acquireAll, type Limiter } from '../limiter.js';
-import { HttpError, type MediaService } from '../media-service.js';
+import type { MediaService } from '../media-service.js';
 import { coverRoute } from '../route-schemas.js';
 import type { FileParams } from '../schemas.js';
 
@@ -20,7 +21,7 @@ export function registerCoverRoute(
       const opened = await media.file(infoHash, index, abort.signal);
       const info = await media.probe(opened, abort.signal);
       const cover = info.streams.find((s) => s.attachedPic);
-      if (!cover) throw new HttpError(404, `${opened.file.name} has no cover picture`);
+      if (!cover) throw statusError(404, `${opened.file.name} has no cover picture`);
       const release = acquireAll(ffmpegProcesses);
       const source = await media.source(infoHash, index).catch((err: unknown) => {
         release();
@@ -38,7 +39,7 @@ export function registerCoverRoute(
         // The picture of a file does not change while the server knows the torrent.
         return reply.headers({ 'Content-Type': type, 'Cache-Control': 'private, max-age=3600' }).send(bytes);
       } catch (err) {
-        if (err instanceof CoverError) throw new HttpError(422, `${opened.file.name}: ${err.message}`);
+        if (err instanceof CoverError) throw statusError(422, `${opened.file.name}: ${err.message}`);
         throw err;
       } finally {
         release();

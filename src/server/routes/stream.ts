@@ -1,8 +1,9 @@
 /** GET|HEAD /stream/:infoHash/:index — direct bytes with Range, or FFmpeg's fragmented MP4. */
 import type { FastifyInstance } from 'fastify';
+import { statusError } from '../../catalog/status-error.js';
 import { planStream } from '../../stream/plan.js';
 import { acquireAll, type Limiter } from '../limiter.js';
-import { HttpError, type MediaService } from '../media-service.js';
+import type { MediaService } from '../media-service.js';
 import { streamRoute } from '../route-schemas.js';
 import type { FileParams, StreamQuery } from '../schemas.js';
 import { serveDirect } from '../stream-direct.js';
@@ -33,10 +34,7 @@ export function registerStreamRoute(
       const info = await media.probe({ entry, file }, abort.signal);
       const audioCount = info.streams.filter((s) => s.type === 'audio').length;
       if (audio !== undefined && audio >= audioCount) {
-        throw new HttpError(
-          400,
-          `audio=${audio} is out of range: the file has ${audioCount} audio stream(s)`,
-        );
+        throw statusError(400, `audio=${audio} is out of range: the file has ${audioCount} audio stream(s)`);
       }
       const plan = planStream(info, { audio, mode: mode === 'auto' ? undefined : mode });
       const source = await media.source(entry.infoHash, index);

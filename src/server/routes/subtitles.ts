@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { extensionOf, isSubtitleName } from '../../catalog/mime.js';
+import { statusError } from '../../catalog/status-error.js';
 import type { CatalogEntry, CatalogFile } from '../../catalog/types.js';
 import type { SubtitleFileFormat } from '../../stream/subtitles.js';
 import {
@@ -15,7 +16,7 @@ import {
 } from '../../stream/subtitles.js';
 import { vttDocument } from '../../stream/vtt.js';
 import { acquireAll, type Limiter } from '../limiter.js';
-import { HttpError, type MediaService } from '../media-service.js';
+import type { MediaService } from '../media-service.js';
 import { subtitlesRoute } from '../route-schemas.js';
 import type { FileParams, SubtitleQuery } from '../schemas.js';
 
@@ -44,19 +45,19 @@ export function registerSubtitleRoutes(
     signal: AbortSignal,
   ) {
     if (isSubtitleName(file.name)) {
-      throw new HttpError(400, `${file.name} is a subtitle file: ask for it without stream=`);
+      throw statusError(400, `${file.name} is a subtitle file: ask for it without stream=`);
     }
     const info = await media.probe({ entry, file }, signal);
     const subtitleStreams = info.streams.filter((s) => s.type === 'subtitle').map((s) => s.index);
     const chosen = info.streams.find((s) => s.index === stream);
-    if (!chosen) throw new HttpError(404, `${file.name} has no stream ${stream}`, { subtitleStreams });
+    if (!chosen) throw statusError(404, `${file.name} has no stream ${stream}`, { subtitleStreams });
     if (chosen.type !== 'subtitle') {
-      throw new HttpError(400, `Stream ${stream} of ${file.name} is ${chosen.type}, not subtitles`, {
+      throw statusError(400, `Stream ${stream} of ${file.name} is ${chosen.type}, not subtitles`, {
         subtitleStreams,
       });
     }
     if (isImageSubtitle(chosen.codec)) {
-      throw new HttpError(
+      throw statusError(
         415,
         `Stream ${stream} holds image subtitles (${chosen.codec}), which cannot become WebVTT text`,
         { codec: chosen.codec },
@@ -99,13 +100,13 @@ export function registerSubtitleRoutes(
     signal: AbortSignal,
   ) {
     if (!isSubtitleName(file.name)) {
-      throw new HttpError(
+      throw statusError(
         400,
         `${file.name} is not a subtitle file (.srt, .vtt, .ass, .ssa); for a video's embedded subtitles add stream=N`,
       );
     }
     if (file.length > maxSubtitleFileBytes) {
-      throw new HttpError(413, `${file.name} is too large for a subtitle file (${file.length} bytes)`);
+      throw statusError(413, `${file.name} is too large for a subtitle file (${file.length} bytes)`);
     }
     if (reply.request.method === 'HEAD') return reply.headers(vttHeaders).send();
     const source = await media.source(entry.infoHash, file.index);
@@ -124,7 +125,7 @@ export function registerSubtitleRoutes(
         .send(vttDocument(cues, Math.round(t * 1000)));
     } catch (err) {
       if (err instanceof SubtitleError) {
-        throw new HttpError(422, `${file.name}: ${err.message}`, { stderr: err.stderr });
+        throw statusError(422, `${file.name}: ${err.message}`, { stderr: err.stderr });
       }
       throw err;
     } finally {

@@ -1,9 +1,10 @@
 /** The torrent routes: add, list, get, delete, probe, playlist (docs/api.md). */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { mediaFiles } from '../../catalog/main-file.js';
+import { statusError } from '../../catalog/status-error.js';
 import { matchSubtitleFiles } from '../../catalog/subtitle-match.js';
 import { planStream } from '../../stream/plan.js';
-import { HttpError, type MediaService } from '../media-service.js';
+import type { MediaService } from '../media-service.js';
 import {
   addTorrentRoute,
   deleteTorrentRoute,
@@ -28,7 +29,7 @@ export function registerTorrentRoutes(app: FastifyInstance, media: MediaService)
   const { library } = media;
   const torrentOf = (infoHash: string) => {
     const entry = library.get(infoHash.toLowerCase());
-    if (!entry) throw new HttpError(404, `Unknown torrent ${infoHash}`);
+    if (!entry) throw statusError(404, `Unknown torrent ${infoHash}`);
     return entry;
   };
 
@@ -47,15 +48,15 @@ export function registerTorrentRoutes(app: FastifyInstance, media: MediaService)
       ) {
         input = body.source.trim();
       } else {
-        throw new HttpError(
+        throw statusError(
           400,
           'Send JSON {"source": "<magnet, info-hash or URL>"} or the bytes of a .torrent',
         );
       }
-      if (input.length === 0) throw new HttpError(400, 'source is empty');
+      if (input.length === 0) throw statusError(400, 'source is empty');
       if (input.length > (typeof input === 'string' ? 16_384 : 10 * 1024 * 1024))
-        throw new HttpError(400, 'source is too long');
-      if (!library.torrents) throw new HttpError(503, 'This server was started without a torrent engine');
+        throw statusError(400, 'source is too long');
+      if (!library.torrents) throw statusError(503, 'This server was started without a torrent engine');
       const { entry, created } = await library.torrents.add(input);
       return reply.code(created ? 201 : 200).send(torrentJson(library, entry, baseUrl(request)));
     },
