@@ -1,6 +1,6 @@
 /**
  * The BitTorrent side of streamtide: a webtorrent client whose torrents each live in `dir/<infoHash>/`,
- * exposed as a Catalog of DataSources. It remembers its torrents across restarts (state-store) and keeps the
+ * exposed to the Catalog as DataSources (info-hashes lowercase, as parseInput gives them). It remembers its torrents across restarts (state-store) and keeps the
  * data under a size cap by evicting the least recently streamed torrents nobody is reading (cache-cap).
  */
 import { EventEmitter } from 'node:events';
@@ -8,7 +8,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type WebTorrent from 'webtorrent';
 import type { Torrent } from 'webtorrent';
-import type { Catalog, CatalogEntry } from '../catalog/types.js';
+import type { CatalogEntry, Torrents } from '../catalog/types.js';
 import { type DataSource, DataSourceError } from '../stream/data-source.js';
 import { addToClient, closeTorrent } from './attach.js';
 import { planEviction } from './cache-cap.js';
@@ -32,7 +32,7 @@ export interface EngineEvents {
   removed: [CatalogEntry];
 }
 
-export class TorrentEngine implements Catalog {
+export class TorrentEngine implements Torrents {
   readonly events = new EventEmitter<EngineEvents>();
   private readonly records = new Map<string, TorrentRecord>();
   private readonly adding = new Map<string, Promise<TorrentRecord>>();
@@ -118,7 +118,7 @@ export class TorrentEngine implements Catalog {
   }
 
   get(infoHash: string): CatalogEntry | undefined {
-    return this.records.get(infoHash.toLowerCase())?.entry();
+    return this.records.get(infoHash)?.entry();
   }
 
   list(): CatalogEntry[] {
@@ -126,18 +126,18 @@ export class TorrentEngine implements Catalog {
   }
 
   async waitForMetadata(infoHash: string, signal?: AbortSignal): Promise<CatalogEntry> {
-    const record = this.records.get(infoHash.toLowerCase());
+    const record = this.records.get(infoHash);
     if (!record) throw new DataSourceError(`unknown torrent ${infoHash}`, 'NOT_FOUND');
     await record.whenReady(signal);
     return record.entry();
   }
 
-  openSource(infoHash: string, fileIndex: number): DataSource | undefined {
-    return this.records.get(infoHash.toLowerCase())?.openSource(fileIndex);
+  open(infoHash: string, fileIndex: number): DataSource | undefined {
+    return this.records.get(infoHash)?.open(fileIndex);
   }
 
   async remove(infoHash: string, opts: { deleteFiles?: boolean } = {}): Promise<boolean> {
-    const record = this.records.get(infoHash.toLowerCase());
+    const record = this.records.get(infoHash);
     if (!record) return false;
     this.records.delete(record.infoHash);
     const entry = record.entry();
@@ -150,21 +150,21 @@ export class TorrentEngine implements Catalog {
   }
 
   fileRanges(infoHash: string, fileIndex: number): Array<[number, number]> {
-    return this.records.get(infoHash.toLowerCase())?.fileRanges(fileIndex) ?? [];
+    return this.records.get(infoHash)?.fileRanges(fileIndex) ?? [];
   }
 
   /** Where the live readers of a file are (byte offsets, lowest first): a player's position, roughly. */
   readerOffsets(infoHash: string, fileIndex: number): number[] {
-    return this.records.get(infoHash.toLowerCase())?.readerOffsets(fileIndex) ?? [];
+    return this.records.get(infoHash)?.readerOffsets(fileIndex) ?? [];
   }
 
   stallReason(infoHash: string): string | null {
-    return this.records.get(infoHash.toLowerCase())?.stallReason() ?? null;
+    return this.records.get(infoHash)?.stallReason() ?? null;
   }
 
   /** Connects to a peer of a known torrent ('host:port'). */
   addPeer(infoHash: string, address: string): void {
-    const record = this.records.get(infoHash.toLowerCase());
+    const record = this.records.get(infoHash);
     if (!record) throw new DataSourceError(`unknown torrent ${infoHash}`, 'NOT_FOUND');
     record.torrent.addPeer(address);
   }
@@ -176,7 +176,7 @@ export class TorrentEngine implements Catalog {
 
   /** The webtorrent Torrent behind an entry, for diagnostics and tests (its events, its bitfield). */
   torrent(infoHash: string): Torrent | undefined {
-    return this.records.get(infoHash.toLowerCase())?.torrent;
+    return this.records.get(infoHash)?.torrent;
   }
 
   /** Saves state, then closes every torrent and the client. Safe to call twice. */

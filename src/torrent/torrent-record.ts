@@ -156,7 +156,7 @@ export class TorrentRecord implements TorrentContext {
     return stallReason(this.torrent, this.live?.waiter.pending ?? 0);
   }
 
-  openSource(fileIndex: number): TorrentSource | undefined {
+  open(fileIndex: number): TorrentSource | undefined {
     if (!this.ready || !Number.isInteger(fileIndex)) return undefined;
     const file = this.torrent.files[fileIndex];
     const name = this.live?.paths[fileIndex]?.split('/').pop();

@@ -1,25 +1,17 @@
 /** GET|HEAD /stream/:infoHash/:index — direct bytes with Range, or FFmpeg's fragmented MP4. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { statusError } from '../../catalog/status-error.js';
 import { planStream } from '../../stream/plan.js';
-import { acquireAll, type Limiter } from '../limiter.js';
-import type { MediaService } from '../media-service.js';
+import { acquireAll } from '../limiter.js';
 import { streamRoute } from '../route-schemas.js';
 import type { FileParams, StreamQuery } from '../schemas.js';
 import { serveDirect } from '../stream-direct.js';
 import { ffmpegHeaders, serveThroughFfmpeg } from '../stream-ffmpeg.js';
 import { streamLog } from '../stream-log.js';
 
-export interface StreamRouteOptions {
-  media: MediaService;
-  transcodes: Limiter;
-  ffmpegProcesses: Limiter;
-}
-
-export function registerStreamRoute(
-  app: FastifyInstance,
-  { media, transcodes, ffmpegProcesses }: StreamRouteOptions,
-) {
+export const streamRoutes: FastifyPluginAsync = async (app) => {
+  const { catalog, probes, ffmpeg } = app;
+  const { transcodes, ffmpegProcesses } = app.limits;
   app.get<{ Params: FileParams; Querystring: StreamQuery }>(
     '/stream/:infoHash/:index',
     { schema: streamRoute },
@@ -30,14 +22,14 @@ export function registerStreamRoute(
       const abort = new AbortController();
       reply.raw.on('close', () => abort.abort());
 
-      const { entry, file } = await media.file(infoHash, index, abort.signal);
-      const info = await media.probe({ entry, file }, abort.signal);
+      const { entry, file } = await catalog.file(infoHash, index, abort.signal);
+      const info = await probes.probe({ entry, file }, abort.signal);
       const audioCount = info.streams.filter((s) => s.type === 'audio').length;
       if (audio !== undefined && audio >= audioCount) {
         throw statusError(400, `audio=${audio} is out of range: the file has ${audioCount} audio stream(s)`);
       }
       const plan = planStream(info, { audio, mode: mode === 'auto' ? undefined : mode });
-      const source = await media.source(entry.infoHash, index);
+      const source = await catalog.open(entry.infoHash, index);
       const log = streamLog(request.log, {
         infoHash: entry.infoHash,
         file: index,
@@ -69,8 +61,8 @@ export function registerStreamRoute(
             source,
             info,
             plan,
-            tools: media.tools,
-            seekable: media.seekable,
+            tools: ffmpeg.tools,
+            seekable: ffmpeg.seekable,
             startTime: t,
             signal: abort.signal,
             log,
@@ -83,4 +75,4 @@ export function registerStreamRoute(
       }
     },
   );
-}
+};
