@@ -70,6 +70,14 @@ export class TorrentRecord implements TorrentContext {
     torrent.on('wire', (wire: Wire) => this.rememberPeer(wire));
   }
 
+  /** Peers a magnet named: remembered for every Torrent of this record, and dialled now when it can. */
+  addPeerHints(peers: string[]): void {
+    for (const peer of peers) {
+      this.peerHints.add(peer);
+      if (this.torrent?.infoHash && !this.torrent.destroyed) this.torrent.addPeer(peer);
+    }
+  }
+
   /** Someone waits for this torrent (its metadata or a read) and no peer is connected. */
   get starving(): boolean {
     const torrent = this.torrent;
