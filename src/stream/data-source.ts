@@ -1,5 +1,5 @@
 /**
- * The seed's DataSource: a file of known size whose bytes may arrive later (a torrent, a growing file).
+ * A DataSource: a file of known size whose bytes may arrive later (a torrent, a growing file).
  * `read` resolves only once every requested byte is there — woken by the source, never by a timeout —
  * and rejects with an AbortError when `signal` aborts. The signal also names the reader: sources that
  * prioritise (torrents) keep one readahead window per live signal and drop it when the signal aborts.

@@ -1,5 +1,5 @@
 /**
- * The seed's mock DataSource: bytes exist up front but become readable only when the test releases them.
+ * A mock DataSource: bytes exist up front but become readable only when the test releases them.
  * Reads wait on promises the test resolves (release / failAt), never on polling, so tests stay event-driven.
  */
 import { abortError, type DataSource, type ReadOptions } from '../../src/stream/data-source.js';
