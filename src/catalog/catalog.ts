@@ -1,7 +1,8 @@
 /**
  * Everything streamtide can stream, behind one interface: the torrents of the engine and local files. The
  * server and the CLI ask it for entries, files and DataSources; it answers "unknown" with 404 and "the
- * torrent stopped" with 503 (errors carrying `statusCode`). Info-hashes arrive lowercase.
+ * torrent stopped" with 503 (errors carrying `statusCode`). Info-hashes arrive lowercase. Its methods carry
+ * the names of the engine's (types.ts: Torrents), which it extends to local files.
  */
 import type { DataSource } from '../stream/data-source.js';
 import { LocalFiles } from './local-files.js';
@@ -35,7 +36,7 @@ export class Catalog {
   }
 
   /** The entry, once its files are known (a torrent's metadata may still be on its way); 404 when unknown. */
-  async whenReady(infoHash: string, signal?: AbortSignal): Promise<CatalogEntry> {
+  async waitForMetadata(infoHash: string, signal?: AbortSignal): Promise<CatalogEntry> {
     const entry = this.get(infoHash);
     if (!entry) throw statusError(404, `Unknown torrent ${infoHash}`);
     if (entry.ready || !this.torrents) return entry;
@@ -49,7 +50,7 @@ export class Catalog {
     signal?: AbortSignal,
   ): Promise<{ entry: CatalogEntry; file: CatalogFile }> {
     this.assertWorking(infoHash);
-    const entry = await this.whenReady(infoHash, signal);
+    const entry = await this.waitForMetadata(infoHash, signal);
     const file = entry.files[index];
     if (!file) throw statusError(404, `Torrent ${entry.infoHash} has no file ${index}`);
     return { entry, file };
@@ -64,9 +65,9 @@ export class Catalog {
   }
 
   /** Forgets the entry; a torrent's downloaded data goes too with `deleteFiles`, a local file never does. */
-  async remove(infoHash: string, deleteFiles: boolean): Promise<boolean> {
+  async remove(infoHash: string, opts: { deleteFiles?: boolean } = {}): Promise<boolean> {
     if (this.local.forget(infoHash)) return true;
-    return (await this.torrents?.remove(infoHash, { deleteFiles })) ?? false;
+    return (await this.torrents?.remove(infoHash, opts)) ?? false;
   }
 
   /** Byte ranges of the file on disk (a local file is all there). */

@@ -80,7 +80,7 @@ export async function runWatch(source: string, flags: WatchFlags): Promise<numbe
       }, 500);
       try {
         const ready = await Promise.race([
-          runtime.catalog.whenReady(entry.infoHash),
+          runtime.catalog.waitForMetadata(entry.infoHash),
           stopped.then(() => null),
         ]);
         if (!ready) return await stopped;

@@ -76,7 +76,7 @@ export const torrentRoutes: FastifyPluginAsync = async (app) => {
     { schema: deleteTorrentRoute },
     async (request, reply) => {
       const entry = torrentOf(request.params.infoHash);
-      await catalog.remove(entry.infoHash, request.query.deleteFiles === true);
+      await catalog.remove(entry.infoHash, { deleteFiles: request.query.deleteFiles === true });
       probes.forget(entry.infoHash);
       return reply.code(204).send();
     },
