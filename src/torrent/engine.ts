@@ -12,7 +12,12 @@ import type { CatalogEntry, Torrents } from '../catalog/types.js';
 import { type DataSource, DataSourceError } from '../stream/data-source.js';
 import { addToClient, closeTorrent } from './attach.js';
 import { startClient } from './client.js';
-import { clientSettings, DEFAULT_MAX_CACHE_BYTES, type EngineOptions } from './engine-options.js';
+import {
+  clientSettings,
+  DEFAULT_MAX_CACHE_BYTES,
+  type EngineEvents,
+  type EngineOptions,
+} from './engine-options.js';
 import { enforceCap } from './eviction.js';
 import { parseInput } from './parse-input.js';
 import { type Ban, BanList } from './peer-bans.js';
@@ -21,18 +26,12 @@ import { type SavedTorrent, savedBitfield } from './state-store.js';
 import { TorrentRecord } from './torrent-record.js';
 import { watchTorrent } from './torrent-watch.js';
 
+export type { EngineEvents } from './engine-options.js';
+
 /** How often progress is saved and the cache cap enforced. */
 const HOUSEKEEPING_MS = 30_000;
 /** How often a torrent that someone waits for but that has no peer dials its known peers again. */
 const REDIAL_MS = 3_000;
-
-/** What happens to the torrents, for whoever reports it (the server's log); torrents restored at start are not 'added'. */
-export interface EngineEvents {
-  added: [CatalogEntry];
-  /** Metadata in and data checked: its files are known (not again when its data was evicted). */
-  ready: [CatalogEntry];
-  removed: [CatalogEntry];
-}
 
 export class TorrentEngine implements Torrents {
   readonly events = new EventEmitter<EngineEvents>();
@@ -59,13 +58,14 @@ export class TorrentEngine implements Torrents {
     );
     client.on('error', (err: Error) => this.warn(err.message));
     this.bans.on('ban', ({ host, reason }) => this.warn(`banned peer ${host}: it ${reason}`));
+    // Neither timer keeps the process alive.
     this.timers = [
-      every(HOUSEKEEPING_MS, () => {
+      setInterval(() => {
         this.housekeeping().catch((err: Error) => this.warn(`housekeeping failed: ${err.message}`));
-      }),
-      every(REDIAL_MS, () => {
+      }, HOUSEKEEPING_MS).unref(),
+      setInterval(() => {
         for (const record of this.records.values()) if (record.starving) record.redial();
-      }),
+      }, REDIAL_MS).unref(),
     ];
   }
 
@@ -245,11 +245,4 @@ export class TorrentEngine implements Torrents {
       reattach: (record, torrentFile) => this.attach(record, torrentFile, {}),
     });
   }
-}
-
-/** A timer that does not keep the process alive. */
-function every(ms: number, tick: () => void): NodeJS.Timeout {
-  const timer = setInterval(tick, ms);
-  timer.unref();
-  return timer;
 }
