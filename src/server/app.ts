@@ -1,6 +1,7 @@
 /**
- * The HTTP server: docs/api.md's API on Fastify. It owns the loopback seekable-input server FFmpeg uses for
- * seeks and the limits on concurrent FFmpeg processes; the streaming itself lives in src/stream.
+ * The HTTP server: docs/api.md's API on Fastify. It decorates the instance with the services the routes
+ * share (services.ts: the catalog, the probe cache, FFmpeg with its loopback seekable input, the process
+ * limits) and registers each file of routes/ as a plugin; the streaming itself lives in src/stream.
  */
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -8,13 +9,12 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Catalog } from '../catalog/catalog.js';
 import type { FfmpegTools } from '../stream/ffmpeg-locate.js';
 import { SeekableInputServer } from '../stream/seekable-input.js';
-import { version } from '../version.js';
 import { answerError } from './error-handler.js';
 import { Limiter } from './limiter.js';
 import { registerOpenApi } from './openapi.js';
 import { ProbeCache } from './probe-cache.js';
-import { healthRoute } from './route-schemas.js';
 import { coverRoutes } from './routes/cover.js';
+import { serverRoutes } from './routes/server.js';
 import { streamRoutes } from './routes/stream.js';
 import { subtitleRoutes } from './routes/subtitles.js';
 import { torrentRoutes } from './routes/torrents.js';
@@ -82,11 +82,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   );
 
   await registerOpenApi(app);
-  app.get('/api/health', { schema: healthRoute }, async () => ({
-    ok: true,
-    version,
-    ffmpeg: options.tools.version,
-  }));
+  await app.register(serverRoutes);
   await app.register(torrentRoutes);
   await app.register(streamRoutes);
   await app.register(subtitleRoutes);
