@@ -1,6 +1,6 @@
 /**
  * What the HTTP layer sees of anything it can stream: a torrent (src/torrent) or a local file
- * (src/catalog/library.ts). The shapes are the torrent object of docs/api.md minus the URLs,
+ * (src/catalog/local-files.ts). The shapes are the torrent object of docs/api.md minus the URLs,
  * which only the server knows how to build.
  */
 import type { DataSource } from '../stream/data-source.js';
@@ -29,9 +29,23 @@ export interface CatalogEntry {
   error?: string;
 }
 
-export interface Catalog {
+/**
+ * What the Catalog needs from the torrent side; TorrentEngine has it under these names. Info-hashes are
+ * lowercase: they are normalised where they come in (HTTP params, user input).
+ */
+export interface Torrents {
+  add(
+    input: string | Uint8Array,
+    opts?: { signal?: AbortSignal },
+  ): Promise<{ entry: CatalogEntry; created: boolean }>;
   get(infoHash: string): CatalogEntry | undefined;
   list(): CatalogEntry[];
-  /** A DataSource for one file; undefined when the entry or index is unknown or metadata is missing. */
-  openSource(infoHash: string, fileIndex: number): DataSource | undefined;
+  remove(infoHash: string, opts?: { deleteFiles?: boolean }): Promise<boolean>;
+  /** The entry once its metadata is in; rejects for an unknown or stopped torrent, or when `signal` aborts. */
+  waitForMetadata(infoHash: string, signal?: AbortSignal): Promise<CatalogEntry>;
+  /** A DataSource for one file; undefined when the torrent or index is unknown or metadata is missing. */
+  open(infoHash: string, fileIndex: number): DataSource | undefined;
+  fileRanges(infoHash: string, fileIndex: number): Array<[number, number]>;
+  readerOffsets(infoHash: string, fileIndex: number): number[];
+  stallReason(infoHash: string): string | null;
 }

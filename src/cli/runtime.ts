@@ -5,7 +5,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import { Library } from '../catalog/library.js';
+import { Catalog } from '../catalog/catalog.js';
 import { buildServer } from '../server/app.js';
 import { isLoopback } from '../server/security.js';
 import { type FfmpegTools, locateFfmpeg } from '../stream/ffmpeg-locate.js';
@@ -36,7 +36,7 @@ export interface RuntimeOptions {
 
 export interface Runtime {
   app: FastifyInstance;
-  library: Library;
+  catalog: Catalog;
   engine: TorrentEngine;
   tools: FfmpegTools;
   url: string;
@@ -65,9 +65,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     onWarning: log && ((message) => log.warn(message)),
     restore: options.restoreSaved ?? true,
   });
-  const library = new Library(engine);
+  const catalog = new Catalog(engine);
   const app = await buildServer({
-    library,
+    catalog,
     tools,
     host: options.host,
     token: options.token,
@@ -97,7 +97,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   let closing: Promise<void> | undefined;
   return {
     app,
-    library,
+    catalog,
     engine,
     tools,
     url,

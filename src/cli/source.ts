@@ -21,7 +21,7 @@ export async function classifySource(source: string): Promise<SourceKind> {
 /** Adds the source; torrent input errors become SourceErrors (exit code 2). */
 export async function addSource(runtime: Runtime, source: string, kind: SourceKind): Promise<CatalogEntry> {
   try {
-    if (kind === 'media-file') return await runtime.library.addLocalFile(source);
+    if (kind === 'media-file') return await runtime.catalog.addLocalFile(source);
     const input = kind === 'torrent-file' ? await readFile(source) : source;
     return (await runtime.engine.add(input)).entry;
   } catch (err) {

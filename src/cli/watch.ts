@@ -74,13 +74,13 @@ export async function runWatch(source: string, flags: WatchFlags): Promise<numbe
       });
       spinner.start();
       const tick = setInterval(() => {
-        const why = runtime.library.stallReason(entry.infoHash);
+        const why = runtime.catalog.stallReason(entry.infoHash);
         spinner.text =
           why && why !== 'fetching metadata' ? `fetching metadata… ${why}` : 'fetching metadata…';
       }, 500);
       try {
         const ready = await Promise.race([
-          runtime.library.whenReady(entry.infoHash),
+          runtime.catalog.waitForMetadata(entry.infoHash),
           stopped.then(() => null),
         ]);
         if (!ready) return await stopped;

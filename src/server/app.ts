@@ -1,29 +1,29 @@
 /**
- * The HTTP server: docs/api.md's API on Fastify. It owns the loopback seekable-input server FFmpeg uses for
- * seeks and the limits on concurrent FFmpeg processes; the streaming itself lives in src/stream.
+ * The HTTP server: docs/api.md's API on Fastify. It decorates the instance with the services the routes
+ * share (services.ts: the catalog, the probe cache, FFmpeg with its loopback seekable input, the process
+ * limits) and registers each file of routes/ as a plugin; the streaming itself lives in src/stream.
  */
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
-import type { Library } from '../catalog/library.js';
-import { DataSourceError } from '../stream/data-source.js';
+import type { Catalog } from '../catalog/catalog.js';
 import type { FfmpegTools } from '../stream/ffmpeg-locate.js';
 import { SeekableInputServer } from '../stream/seekable-input.js';
-import { TorrentInputError } from '../torrent/index.js';
-import { version } from '../version.js';
-import { Limiter, LimitReachedError } from './limiter.js';
-import { HttpError, MediaService } from './media-service.js';
+import { answerError } from './error-handler.js';
+import { Limiter } from './limiter.js';
 import { registerOpenApi } from './openapi.js';
-import { healthRoute } from './route-schemas.js';
-import { registerCoverRoute } from './routes/cover.js';
-import { registerStreamRoute } from './routes/stream.js';
-import { registerSubtitleRoutes } from './routes/subtitles.js';
-import { registerTorrentRoutes } from './routes/torrents.js';
-import { registerWebRoutes } from './routes/web.js';
+import { ProbeCache } from './probe-cache.js';
+import { coverRoutes } from './routes/cover.js';
+import { serverRoutes } from './routes/server.js';
+import { streamRoutes } from './routes/stream.js';
+import { subtitleRoutes } from './routes/subtitles.js';
+import { torrentRoutes } from './routes/torrents.js';
+import { webRoutes } from './routes/web.js';
 import { registerSecurity } from './security.js';
+import './services.js';
 
 export interface ServerOptions {
-  library: Library;
+  catalog: Catalog;
   tools: FfmpegTools;
   host: string;
   token?: string;
@@ -56,54 +56,37 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
   const seekable = await SeekableInputServer.start();
   app.addHook('onClose', async () => seekable.close());
-  const media = new MediaService(options.library, options.tools, seekable);
   const cpus = availableParallelism();
+  app.decorate('catalog', options.catalog);
+  app.decorate('probes', new ProbeCache(options.catalog, options.tools, seekable));
+  app.decorate('ffmpeg', { tools: options.tools, seekable });
+  app.decorate('limits', {
+    ffmpegProcesses: new Limiter(options.maxFfmpeg ?? Math.max(8, cpus * 8)),
+    transcodes: new Limiter(options.maxTranscodes ?? Math.max(1, cpus), 'transcodes'),
+  });
 
   registerSecurity(app, { host: options.host, token: options.token, allowedHosts: options.allowedHosts });
+  // Info-hashes are lowercase from here on, whatever case the URL used.
+  app.addHook('preValidation', async (request) => {
+    const params = request.params as { infoHash?: unknown } | undefined;
+    if (typeof params?.infoHash === 'string') params.infoHash = params.infoHash.toLowerCase();
+  });
   app.addContentTypeParser(
     'application/x-bittorrent',
     { parseAs: 'buffer', bodyLimit: maxTorrentBytes },
     (_request, body, done) => done(null, body),
   );
-  app.setErrorHandler((err: Error & { statusCode?: number }, request, reply) => {
-    if (err instanceof LimitReachedError) {
-      return reply
-        .code(503)
-        .header('Retry-After', String(err.retryAfterSeconds))
-        .send({ error: err.message });
-    }
-    if (err instanceof HttpError)
-      return reply.code(err.statusCode).send({ error: err.message, ...err.details });
-    if (err instanceof TorrentInputError) return reply.code(400).send({ error: err.message, code: err.code });
-    // The torrent stopped under a waiting request (a full disk): its reason, not an internal error.
-    if (err instanceof DataSourceError && err.code === 'TORRENT_FAILED') {
-      return reply.code(503).send({ error: err.message });
-    }
-    const status = err.statusCode;
-    if (status && status >= 400 && status < 500) return reply.code(status).send({ error: err.message });
-    if (err.name === 'AbortError') return reply.code(499).send({ error: 'client closed request' });
-    request.log.error(err);
-    return reply.code(500).send({ error: `Internal error: ${err.message}` });
-  });
+  app.setErrorHandler(answerError);
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ error: `No route for ${request.method} ${request.url.split('?')[0]}` }),
   );
 
   await registerOpenApi(app);
-  app.get('/api/health', { schema: healthRoute }, async () => ({
-    ok: true,
-    version,
-    ffmpeg: options.tools.version,
-  }));
-  registerTorrentRoutes(app, media);
-  const ffmpegProcesses = new Limiter(options.maxFfmpeg ?? Math.max(8, cpus * 8));
-  registerStreamRoute(app, {
-    media,
-    transcodes: new Limiter(options.maxTranscodes ?? Math.max(1, cpus), 'transcodes'),
-    ffmpegProcesses,
-  });
-  registerSubtitleRoutes(app, { media, ffmpegProcesses });
-  registerCoverRoute(app, { media, ffmpegProcesses });
-  await registerWebRoutes(app, options.webRoot ?? defaultWebRoot);
+  await app.register(serverRoutes);
+  await app.register(torrentRoutes);
+  await app.register(streamRoutes);
+  await app.register(subtitleRoutes);
+  await app.register(coverRoutes);
+  await app.register(webRoutes, { webRoot: options.webRoot ?? defaultWebRoot });
   return app;
 }

@@ -25,9 +25,10 @@ export class Limiter {
   }
 }
 
-/** Past a limit: the error handler answers 503 with Retry-After. */
+/** Past a limit: 503, and a hint to come back soon. */
 export class LimitReachedError extends Error {
-  readonly retryAfterSeconds = 5;
+  readonly statusCode = 503;
+  readonly headers = { 'Retry-After': '5' };
 
   constructor(limiter: Limiter) {
     super(`Too many streams: at most ${limiter.max} ${limiter.what} run at once; try again shortly`);

@@ -1,12 +1,12 @@
 /**
- * GET /api/openapi.json: the API as OpenAPI 3.1, built by @fastify/swagger from the route schemas
- * (src/server/route-schemas.ts) — the ones that validate requests — so the document cannot drift from the
- * code. Registered before the routes: the plugin learns them as they are added. docs/api.md is the prose.
+ * The API as OpenAPI 3.1, built by @fastify/swagger from the route schemas (src/server/route-schemas.ts) —
+ * the ones that validate requests — so the document cannot drift from the code. Registered before the
+ * routes: the plugin learns them as they are added. GET /api/openapi.json serves it (routes/server.ts);
+ * docs/api.md is the prose.
  */
 import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import { version } from '../version.js';
-import { openApiRoute } from './route-schemas.js';
 import { tokenCookie } from './security.js';
 
 const description = `Streams video out of BitTorrent into browsers, through FFmpeg when the browser needs it.
@@ -44,5 +44,4 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
     // Fastify answers HEAD on every GET route (players probe /stream with it): the document says so too.
     exposeHeadRoutes: true,
   });
-  app.get('/api/openapi.json', { schema: openApiRoute }, async () => app.swagger());
 }

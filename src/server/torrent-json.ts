@@ -1,5 +1,5 @@
 /** The torrent object (docs/api.md), built from a catalog entry with the URLs only the server knows. */
-import type { Library } from '../catalog/library.js';
+import type { Catalog } from '../catalog/catalog.js';
 import type { CatalogEntry, CatalogFile } from '../catalog/types.js';
 
 export interface TorrentFileJson extends CatalogFile {
@@ -19,21 +19,21 @@ export function streamPath(infoHash: string, index: number): string {
 }
 
 export function torrentJson(
-  library: Library,
+  catalog: Catalog,
   entry: CatalogEntry,
   baseUrl: string,
   options: { withRanges?: boolean } = {},
 ): TorrentJson {
   return {
     ...entry,
-    stallReason: library.stallReason(entry.infoHash),
+    stallReason: catalog.stallReason(entry.infoHash),
     files: entry.files.map((file) => ({
       ...file,
       streamUrl: `${baseUrl}${streamPath(entry.infoHash, file.index)}`,
       ...(options.withRanges
         ? {
-            downloaded: library.fileRanges(entry.infoHash, file.index),
-            readers: library.readerOffsets(entry.infoHash, file.index),
+            downloaded: catalog.fileRanges(entry.infoHash, file.index),
+            readers: catalog.readerOffsets(entry.infoHash, file.index),
           }
         : {}),
     })),

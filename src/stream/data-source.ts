@@ -18,18 +18,22 @@ export interface DataSource {
    * `length` 0 or an offset at/after `size` resolves with an empty buffer at once.
    */
   read(offset: number, length: number, options?: ReadOptions): Promise<Buffer>;
-  /** Why a reader is waiting, when the source knows ("no peers", "downloading at 300 kB/s"). */
-  stallReason?(): string | null;
+  /** Lets go of what the source holds (a descriptor, readahead windows); whoever opened it calls this once. */
+  close(): void | Promise<void>;
 }
 
 export class DataSourceError extends Error {
+  /** The HTTP answer when this error ends a request (a stopped torrent: 503); unset is an internal error. */
+  readonly statusCode?: number;
+
   constructor(
     message: string,
     readonly code: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; statusCode?: number },
   ) {
     super(message, options);
     this.name = 'DataSourceError';
+    if (options?.statusCode) this.statusCode = options.statusCode;
   }
 }
 
@@ -39,6 +43,7 @@ export function bufferSource(bytes: Buffer, name: string): DataSource {
     size: bytes.length,
     name,
     read: async (offset, length) => bytes.subarray(offset, Math.min(offset + length, bytes.length)),
+    close: () => undefined,
   };
 }
 

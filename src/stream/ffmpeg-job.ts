@@ -144,6 +144,7 @@ export class FfmpegJob<Output extends Writable = PassThrough> {
         this.#bytesIn += bytes.length;
         return bytes;
       },
+      close: () => source.close(),
     };
   }
 

@@ -35,7 +35,7 @@ export function withoutServiceNames(source: DataSource, layout: TsLayout): DataS
   return {
     size: source.size,
     name: source.name,
-    stallReason: source.stallReason?.bind(source),
+    close: () => source.close(),
     async read(offset: number, length: number, options?: ReadOptions): Promise<Buffer> {
       // From the start of the first packet, so its header is seen; to the end of the last header cut by
       // the range. Not to the end of that packet: a torrent may not have those bytes yet.

@@ -1,5 +1,14 @@
 /** The engine's options and their defaults (network features on, as in any BitTorrent client; off in tests). */
+import type { CatalogEntry } from '../catalog/types.js';
 import type { ClientSettings } from './client.js';
+
+/** What happens to the torrents, for whoever reports it (the server's log); torrents restored at start are not 'added'. */
+export interface EngineEvents {
+  added: [CatalogEntry];
+  /** Metadata in and data checked: its files are known (not again when its data was evicted). */
+  ready: [CatalogEntry];
+  removed: [CatalogEntry];
+}
 
 export interface EngineOptions {
   dir: string;

@@ -1,46 +1,46 @@
 /**
  * The BitTorrent side of streamtide: a webtorrent client whose torrents each live in `dir/<infoHash>/`,
- * exposed as a Catalog of DataSources. It remembers its torrents across restarts (state-store) and keeps the
- * data under a size cap by evicting the least recently streamed torrents nobody is reading (cache-cap).
+ * opened as DataSources for the Catalog (info-hashes lowercase, as parseInput gives them). It remembers its
+ * torrents across restarts (persistence.ts) and keeps their data under a size cap (eviction.ts).
  */
 import { EventEmitter } from 'node:events';
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type WebTorrent from 'webtorrent';
 import type { Torrent } from 'webtorrent';
-import type { Catalog, CatalogEntry } from '../catalog/types.js';
+import type { CatalogEntry, Torrents } from '../catalog/types.js';
 import { type DataSource, DataSourceError } from '../stream/data-source.js';
 import { addToClient, closeTorrent } from './attach.js';
-import { planEviction } from './cache-cap.js';
 import { startClient } from './client.js';
-import { clientSettings, DEFAULT_MAX_CACHE_BYTES, type EngineOptions } from './engine-options.js';
+import {
+  clientSettings,
+  DEFAULT_MAX_CACHE_BYTES,
+  type EngineEvents,
+  type EngineOptions,
+} from './engine-options.js';
+import { enforceCap } from './eviction.js';
 import { parseInput } from './parse-input.js';
 import { type Ban, BanList } from './peer-bans.js';
-import { type SavedTorrent, StateStore, savedBitfield } from './state-store.js';
+import { Persistence, resumable } from './persistence.js';
+import { type SavedTorrent, savedBitfield } from './state-store.js';
 import { TorrentRecord } from './torrent-record.js';
+import { watchTorrent } from './torrent-watch.js';
+
+export type { EngineEvents } from './engine-options.js';
 
 /** How often progress is saved and the cache cap enforced. */
 const HOUSEKEEPING_MS = 30_000;
 /** How often a torrent that someone waits for but that has no peer dials its known peers again. */
 const REDIAL_MS = 3_000;
 
-/** What happens to the torrents, for whoever reports it (the server's log); torrents restored at start are not 'added'. */
-export interface EngineEvents {
-  added: [CatalogEntry];
-  /** Metadata in and data checked: its files are known (not again when its data was evicted). */
-  ready: [CatalogEntry];
-  removed: [CatalogEntry];
-}
-
-export class TorrentEngine implements Catalog {
+export class TorrentEngine implements Torrents {
   readonly events = new EventEmitter<EngineEvents>();
   private readonly records = new Map<string, TorrentRecord>();
   private readonly adding = new Map<string, Promise<TorrentRecord>>();
-  private readonly state: StateStore | null;
+  private readonly persistence: Persistence;
   private readonly dir: string;
   private readonly warn: (message: string) => void;
-  private readonly timer: NodeJS.Timeout;
-  private readonly redialTimer: NodeJS.Timeout;
+  private readonly timers: NodeJS.Timeout[];
   private readonly bans = new BanList();
   private destroyed: Promise<void> | undefined;
 
@@ -49,25 +49,31 @@ export class TorrentEngine implements Catalog {
     private readonly options: EngineOptions,
   ) {
     this.dir = resolve(options.dir);
-    this.state = options.persist === false ? null : new StateStore(this.dir);
     this.warn = options.onWarning ?? ((message) => console.warn(`streamtide torrent: ${message}`));
+    this.persistence = new Persistence(
+      this.dir,
+      options.persist !== false,
+      () => this.records.values(),
+      this.warn,
+    );
     client.on('error', (err: Error) => this.warn(err.message));
     this.bans.on('ban', ({ host, reason }) => this.warn(`banned peer ${host}: it ${reason}`));
-    this.timer = setInterval(() => {
-      this.housekeeping().catch((err: Error) => this.warn(`housekeeping failed: ${err.message}`));
-    }, HOUSEKEEPING_MS);
-    this.timer.unref();
-    this.redialTimer = setInterval(() => {
-      for (const record of this.records.values()) if (record.starving) record.redial();
-    }, REDIAL_MS);
-    this.redialTimer.unref();
+    // Neither timer keeps the process alive.
+    this.timers = [
+      setInterval(() => {
+        this.housekeeping().catch((err: Error) => this.warn(`housekeeping failed: ${err.message}`));
+      }, HOUSEKEEPING_MS).unref(),
+      setInterval(() => {
+        for (const record of this.records.values()) if (record.starving) record.redial();
+      }, REDIAL_MS).unref(),
+    ];
   }
 
   static async create(options: EngineOptions): Promise<TorrentEngine> {
     await mkdir(options.dir, { recursive: true });
     const client = await startClient(clientSettings(options));
     const engine = new TorrentEngine(client, options);
-    await engine.restore();
+    await engine.persistence.restore(options.restore !== false, (saved) => engine.resume(saved));
     return engine;
   }
 
@@ -88,29 +94,26 @@ export class TorrentEngine implements Catalog {
     const known = this.records.get(parsed.infoHash) ?? (pending ? await pending : undefined);
     if (known) {
       // A second magnet may carry new peer hints: worth dialling.
-      for (const peer of parsed.peers) {
-        known.peerHints.add(peer);
-        if (known.torrent.infoHash && !known.torrent.destroyed) known.torrent.addPeer(peer);
-      }
+      known.addPeerHints(parsed.peers);
       return { entry: known.entry(), created: false };
     }
     const magnet = typeof parsed.torrentId === 'string' ? parsed.torrentId : undefined;
     // Saved but not restored (a one-shot run): resume it from its saved pieces.
-    const saved = this.state?.take(parsed.infoHash);
-    const record = new TorrentRecord(parsed.infoHash, this.folderOf(parsed.infoHash), saved);
-    for (const peer of parsed.peers) record.peerHints.add(peer);
+    const saved = this.persistence.take(parsed.infoHash);
+    const record = new TorrentRecord(parsed.infoHash, join(this.dir, parsed.infoHash), saved);
+    record.addPeerHints(parsed.peers);
     const adding = this.attach(record, parsed.torrentId, { magnet, bitfield: savedBitfield(saved) });
     this.adding.set(parsed.infoHash, adding);
     try {
       await adding;
       // A state file that cannot be written (a full disk) must not fail the add: the torrent is in.
-      await this.persist().catch((err: Error) => this.warn(`saving state failed: ${err.message}`));
+      await this.persistence.saveOrWarn();
       const entry = record.entry();
       this.events.emit('added', entry);
       return { entry, created: true };
     } catch (err) {
       this.records.delete(parsed.infoHash);
-      if (saved) this.state?.keep([saved]);
+      if (saved) this.persistence.keep(saved);
       throw err;
     } finally {
       this.adding.delete(parsed.infoHash);
@@ -118,7 +121,7 @@ export class TorrentEngine implements Catalog {
   }
 
   get(infoHash: string): CatalogEntry | undefined {
-    return this.records.get(infoHash.toLowerCase())?.entry();
+    return this.records.get(infoHash)?.entry();
   }
 
   list(): CatalogEntry[] {
@@ -126,18 +129,18 @@ export class TorrentEngine implements Catalog {
   }
 
   async waitForMetadata(infoHash: string, signal?: AbortSignal): Promise<CatalogEntry> {
-    const record = this.records.get(infoHash.toLowerCase());
+    const record = this.records.get(infoHash);
     if (!record) throw new DataSourceError(`unknown torrent ${infoHash}`, 'NOT_FOUND');
     await record.whenReady(signal);
     return record.entry();
   }
 
-  openSource(infoHash: string, fileIndex: number): DataSource | undefined {
-    return this.records.get(infoHash.toLowerCase())?.openSource(fileIndex);
+  open(infoHash: string, fileIndex: number): DataSource | undefined {
+    return this.records.get(infoHash)?.open(fileIndex);
   }
 
   async remove(infoHash: string, opts: { deleteFiles?: boolean } = {}): Promise<boolean> {
-    const record = this.records.get(infoHash.toLowerCase());
+    const record = this.records.get(infoHash);
     if (!record) return false;
     this.records.delete(record.infoHash);
     const entry = record.entry();
@@ -145,26 +148,26 @@ export class TorrentEngine implements Catalog {
     await closeTorrent(record);
     if (opts.deleteFiles) await rm(record.folder, { recursive: true, force: true });
     this.events.emit('removed', entry);
-    await this.persist();
+    await this.persistence.save();
     return true;
   }
 
   fileRanges(infoHash: string, fileIndex: number): Array<[number, number]> {
-    return this.records.get(infoHash.toLowerCase())?.fileRanges(fileIndex) ?? [];
+    return this.records.get(infoHash)?.fileRanges(fileIndex) ?? [];
   }
 
   /** Where the live readers of a file are (byte offsets, lowest first): a player's position, roughly. */
   readerOffsets(infoHash: string, fileIndex: number): number[] {
-    return this.records.get(infoHash.toLowerCase())?.readerOffsets(fileIndex) ?? [];
+    return this.records.get(infoHash)?.readerOffsets(fileIndex) ?? [];
   }
 
   stallReason(infoHash: string): string | null {
-    return this.records.get(infoHash.toLowerCase())?.stallReason() ?? null;
+    return this.records.get(infoHash)?.stallReason() ?? null;
   }
 
   /** Connects to a peer of a known torrent ('host:port'). */
   addPeer(infoHash: string, address: string): void {
-    const record = this.records.get(infoHash.toLowerCase());
+    const record = this.records.get(infoHash);
     if (!record) throw new DataSourceError(`unknown torrent ${infoHash}`, 'NOT_FOUND');
     record.torrent.addPeer(address);
   }
@@ -176,15 +179,14 @@ export class TorrentEngine implements Catalog {
 
   /** The webtorrent Torrent behind an entry, for diagnostics and tests (its events, its bitfield). */
   torrent(infoHash: string): Torrent | undefined {
-    return this.records.get(infoHash.toLowerCase())?.torrent;
+    return this.records.get(infoHash)?.torrent;
   }
 
   /** Saves state, then closes every torrent and the client. Safe to call twice. */
   destroy(): Promise<void> {
     this.destroyed ??= (async () => {
-      clearInterval(this.timer);
-      clearInterval(this.redialTimer);
-      await this.persist().catch((err: Error) => this.warn(`saving state failed: ${err.message}`));
+      for (const timer of this.timers) clearInterval(timer);
+      await this.persistence.saveOrWarn();
       for (const record of this.records.values()) {
         record.closing = true;
         record.fail('the torrent engine was closed', 'ENGINE_CLOSED');
@@ -193,10 +195,6 @@ export class TorrentEngine implements Catalog {
       await new Promise<void>((done) => this.client.destroy(() => done()));
     })();
     return this.destroyed;
-  }
-
-  private folderOf(infoHash: string): string {
-    return join(this.dir, infoHash);
   }
 
   private assertOpen(): void {
@@ -216,95 +214,35 @@ export class TorrentEngine implements Catalog {
       bans: this.bans,
     });
     this.records.set(record.infoHash, record);
-    this.watch(record, torrent);
+    watchTorrent(record, torrent, {
+      warn: this.warn,
+      save: () => this.persistence.save(),
+      ready: (ready) => this.events.emit('ready', ready.entry()),
+    });
     await started;
     return record;
   }
 
-  private watch(record: TorrentRecord, torrent: Torrent): void {
-    let lastError: string | undefined;
-    torrent.on('error', (err: Error) => {
-      lastError = err.message;
-      this.warn(`${record.infoHash}: ${err.message}`);
-    });
-    torrent.on('warning', () => {}); // tracker hiccups and bad pieces: webtorrent retries on its own
-    torrent.once('ready', () => {
-      void this.persist().catch(() => {});
-      if (record.torrent === torrent && !record.closing && !record.evicted) {
-        this.events.emit('ready', record.entry());
-      }
-    });
-    torrent.once('done', () => void this.persist().catch(() => {}));
-    torrent.once('close', () => {
-      // Closed by webtorrent itself (a store error such as a full disk): it stays listed with the reason, and
-      // everything waiting on it fails with that reason; removing it is the user's call.
-      if (record.closing || record.torrent !== torrent) return;
-      record.failure = lastError ?? 'the torrent stopped after an error';
-      record.fail(`the torrent stopped: ${record.failure}`, 'TORRENT_FAILED');
-    });
-  }
-
-  private async restore(): Promise<void> {
-    if (!this.state) return;
-    const torrents = await this.state.load();
-    if (this.options.restore === false) return this.state.keep(torrents);
-    for (const saved of torrents) {
-      if (this.records.has(saved.infoHash)) continue;
-      try {
-        await this.restoreOne(saved);
-      } catch (err) {
-        this.warn(`could not restore ${saved.infoHash}: ${(err as Error).message}`);
-      }
-    }
-  }
-
-  private async restoreOne(saved: SavedTorrent): Promise<void> {
-    const source = saved.torrent ? Buffer.from(saved.torrent, 'base64') : saved.magnet;
-    if (!source) return;
-    const parsed = await parseInput(source);
-    if (parsed.infoHash !== saved.infoHash) throw new Error('saved torrent does not match its info-hash');
-    const record = new TorrentRecord(saved.infoHash, this.folderOf(saved.infoHash), saved);
-    await this.attach(record, parsed.torrentId, { magnet: saved.magnet, bitfield: savedBitfield(saved) });
-  }
-
-  private async persist(): Promise<void> {
-    if (!this.state) return;
-    await this.state.save([...this.records.values()].map((record) => record.saved()));
+  /** Resumes a saved torrent (at start): attached, but not announced as 'added'. */
+  private async resume(saved: SavedTorrent): Promise<void> {
+    if (this.records.has(saved.infoHash)) return;
+    const resumed = await resumable(saved, join(this.dir, saved.infoHash));
+    if (resumed) await this.attach(resumed.record, resumed.torrentId, resumed.extra);
   }
 
   private async housekeeping(): Promise<void> {
     if (this.destroyed) return;
     await this.enforceCap();
-    await this.persist().catch((err: Error) => this.warn(`saving state failed: ${err.message}`));
+    await this.persistence.saveOrWarn();
   }
 
   /** Evicts the least recently streamed idle torrents' data until the total fits under maxCacheBytes. */
-  async enforceCap(): Promise<string[]> {
-    const max = this.options.maxCacheBytes ?? DEFAULT_MAX_CACHE_BYTES;
-    const victims = planEviction(
-      [...this.records.values()].map((record) => ({
-        infoHash: record.infoHash,
-        bytes: record.torrent.ready ? record.torrent.downloaded : 0,
-        lastUsed: Math.max(record.lastStreamedAt, record.addedAt),
-        evictable: record.ready && record.idle,
-      })),
-      max,
-    );
-    for (const infoHash of victims) {
-      const record = this.records.get(infoHash);
-      if (record) await this.evict(record);
-    }
-    return victims;
-  }
-
-  /** Deletes a torrent's data and adds it back deselected: still listed, downloaded again only when streamed. */
-  private async evict(record: TorrentRecord): Promise<void> {
-    const torrentFile = record.torrent.torrentFile;
-    record.detach();
-    await closeTorrent(record, true);
-    await rm(record.folder, { recursive: true, force: true });
-    if (this.destroyed) return;
-    record.evicted = true;
-    await this.attach(record, torrentFile, {});
+  enforceCap(): Promise<string[]> {
+    return enforceCap({
+      records: this.records,
+      maxCacheBytes: this.options.maxCacheBytes ?? DEFAULT_MAX_CACHE_BYTES,
+      closed: () => !!this.destroyed,
+      reattach: (record, torrentFile) => this.attach(record, torrentFile, {}),
+    });
   }
 }

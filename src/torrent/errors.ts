@@ -1,4 +1,4 @@
-/** Errors the engine shows to users (the HTTP API answers 400 with the message). */
+/** Errors the engine shows to users: the HTTP API answers 400 with the message and the code. */
 export type TorrentInputErrorCode =
   | 'INVALID_SOURCE'
   | 'FETCH_FAILED'
@@ -15,5 +15,11 @@ export class TorrentInputError extends Error {
   ) {
     super(message, options);
     this.name = 'TorrentInputError';
+  }
+
+  readonly statusCode = 400;
+
+  get details(): { code: TorrentInputErrorCode } {
+    return { code: this.code };
   }
 }

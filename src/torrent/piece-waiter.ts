@@ -2,7 +2,7 @@
  * Lets reads wait for pieces: woken by the torrent's `verified` event, never by a timer. One per torrent.
  */
 import type { Torrent } from 'webtorrent';
-import { abortError } from '../stream/data-source.js';
+import { abortableWait } from '../stream/abort.js';
 
 interface Wait {
   missing: Set<number>;
@@ -25,11 +25,6 @@ export class PieceWaiter {
     return this.waits.size;
   }
 
-  /** Pieces that some read is waiting for. */
-  get wanted(): number {
-    return this.byPiece.size;
-  }
-
   /** Resolves once every piece in [from, to] is verified; rejects when `signal` aborts. */
   waitFor(from: number, to: number, signal?: AbortSignal): Promise<void> {
     const bitfield = this.torrent.bitfield;
@@ -38,30 +33,15 @@ export class PieceWaiter {
     if (missing.size === 0) return Promise.resolve();
     // A closed waiter hears no more pieces: a wait would never end.
     if (this.closedWith) return Promise.reject(this.closedWith);
-    if (signal?.aborted) return Promise.reject(abortError(signal));
-    return new Promise<void>((resolve, reject) => {
-      const onAbort = () => {
-        this.forget(wait);
-        reject(abortError(signal));
-      };
-      const wait: Wait = {
-        missing,
-        resolve: () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        },
-        reject: (err) => {
-          signal?.removeEventListener('abort', onAbort);
-          reject(err);
-        },
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
+    return abortableWait<void>(signal, (resolve, reject) => {
+      const wait: Wait = { missing, resolve, reject };
       this.waits.add(wait);
       for (const piece of missing) {
         const set = this.byPiece.get(piece) ?? new Set<Wait>();
         set.add(wait);
         this.byPiece.set(piece, set);
       }
+      return () => this.forget(wait);
     });
   }
 

@@ -4,7 +4,8 @@
  */
 import type { Torrent, Wire } from 'webtorrent';
 import type { CatalogEntry } from '../catalog/types.js';
-import { abortError, DataSourceError } from '../stream/data-source.js';
+import { abortableWait } from '../stream/abort.js';
+import { DataSourceError } from '../stream/data-source.js';
 import { verifiedRanges } from './piece-math.js';
 import { PieceWaiter } from './piece-waiter.js';
 import { safeFilePaths } from './safe-path.js';
@@ -67,6 +68,14 @@ export class TorrentRecord implements TorrentContext {
     if (torrent.ready) onReady();
     else torrent.once('ready', onReady);
     torrent.on('wire', (wire: Wire) => this.rememberPeer(wire));
+  }
+
+  /** Peers a magnet named: remembered for every Torrent of this record, and dialled now when it can. */
+  addPeerHints(peers: string[]): void {
+    for (const peer of peers) {
+      this.peerHints.add(peer);
+      if (this.torrent?.infoHash && !this.torrent.destroyed) this.torrent.addPeer(peer);
+    }
   }
 
   /** Someone waits for this torrent (its metadata or a read) and no peer is connected. */
@@ -133,27 +142,13 @@ export class TorrentRecord implements TorrentContext {
 
   whenReady(signal?: AbortSignal): Promise<void> {
     if (this.failure) {
-      return Promise.reject(new DataSourceError(`the torrent stopped: ${this.failure}`, 'TORRENT_FAILED'));
+      return Promise.reject(this.stoppedError());
     }
     if (this.ready) return Promise.resolve();
-    if (signal?.aborted) return Promise.reject(abortError(signal));
-    return new Promise((resolve, reject) => {
-      const waiter = {
-        resolve: () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        },
-        reject: (err: unknown) => {
-          signal?.removeEventListener('abort', onAbort);
-          reject(err);
-        },
-      };
-      const onAbort = () => {
-        this.readyWaiters.delete(waiter);
-        reject(abortError(signal));
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
+    return abortableWait<void>(signal, (resolve, reject) => {
+      const waiter = { resolve, reject };
       this.readyWaiters.add(waiter);
+      return () => this.readyWaiters.delete(waiter);
     });
   }
 
@@ -169,7 +164,7 @@ export class TorrentRecord implements TorrentContext {
     return stallReason(this.torrent, this.live?.waiter.pending ?? 0);
   }
 
-  openSource(fileIndex: number): TorrentSource | undefined {
+  open(fileIndex: number): TorrentSource | undefined {
     if (!this.ready || !Number.isInteger(fileIndex)) return undefined;
     const file = this.torrent.files[fileIndex];
     const name = this.live?.paths[fileIndex]?.split('/').pop();
@@ -214,9 +209,23 @@ export class TorrentRecord implements TorrentContext {
     this.live = undefined;
   }
 
+  /** webtorrent stopped the torrent (a store error such as a full disk): it stays listed with the reason. */
+  stop(reason: string): void {
+    this.failure = reason;
+    this.failWith(this.stoppedError());
+  }
+
   /** Fails everything waiting on this torrent (reads and waitForMetadata). */
   fail(message: string, code: string): void {
-    const err = new DataSourceError(message, code);
+    this.failWith(new DataSourceError(message, code));
+  }
+
+  /** A stopped torrent answers 503 with its reason: the server is fine, this torrent is not. */
+  private stoppedError(): DataSourceError {
+    return new DataSourceError(`the torrent stopped: ${this.failure}`, 'TORRENT_FAILED', { statusCode: 503 });
+  }
+
+  private failWith(err: DataSourceError): void {
     this.live?.waiter.close(err);
     this.live?.priority.clear();
     for (const waiter of this.readyWaiters) waiter.reject(err);

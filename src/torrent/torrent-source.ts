@@ -21,7 +21,6 @@ export interface TorrentContext {
   touch(): void;
   /** Where each live reader (keyed by its signal) has read up to, per file: the CLI's "buffered ahead". */
   readerPositions: Map<object, { fileIndex: number; offset: number }>;
-  stallReason(): string | null;
 }
 
 /** Store reads in flight per source read; enough to overlap disk I/O without a burst of thousands. */
@@ -32,6 +31,9 @@ export class TorrentSource implements DataSource {
   readonly name: string;
   private readonly geometry: FileGeometry;
   private readonly watched = new WeakSet<AbortSignal>();
+  /** The readers (signals) this source gave windows to: dropped on close. */
+  private readonly readers = new Set<object>();
+  private closed = false;
 
   constructor(
     private readonly context: TorrentContext,
@@ -45,13 +47,16 @@ export class TorrentSource implements DataSource {
     this.geometry = { offset: file.offset, length: file.length, pieceLength: context.torrent.pieceLength };
   }
 
-  stallReason(): string | null {
-    return this.context.stallReason();
+  /** Releases this source's readers: their windows stop steering the download. */
+  close(): void {
+    this.closed = true;
+    for (const key of this.readers) this.forget(key);
   }
 
   async read(offset: number, length: number, options: ReadOptions = {}): Promise<Buffer> {
     const { signal } = options;
     if (signal?.aborted) throw abortError(signal);
+    if (this.closed) throw new DataSourceError(`${this.name} is closed`, 'CLOSED');
     const start = Math.max(0, Math.floor(offset));
     const end = Math.min(this.size, start + Math.max(0, Math.floor(length)));
     if (end <= start) return Buffer.alloc(0);
@@ -77,15 +82,15 @@ export class TorrentSource implements DataSource {
     priority.setReader(key, { span: [first, Math.max(last, this.aheadEnd(last))], reading: [first, last] });
     if (signal && !this.watched.has(signal)) {
       this.watched.add(signal);
-      signal.addEventListener(
-        'abort',
-        () => {
-          priority.dropReader(key);
-          this.context.readerPositions.delete(key);
-        },
-        { once: true },
-      );
+      this.readers.add(key);
+      signal.addEventListener('abort', () => this.forget(key), { once: true });
     }
+  }
+
+  private forget(key: object): void {
+    this.readers.delete(key);
+    this.context.priority.dropReader(key);
+    this.context.readerPositions.delete(key);
   }
 
   /**
@@ -93,7 +98,7 @@ export class TorrentSource implements DataSource {
    * file's tail is asked for now, not before: the first bytes a player needs must not share with it.
    */
   private settle(key: object, last: number): void {
-    if ((key as AbortSignal).aborted) return;
+    if ((key as AbortSignal).aborted || this.closed) return;
     this.requestTail();
     const next = Math.min(last + 1, this.lastPiece());
     this.context.priority.setReader(key, { span: [next, this.aheadEnd(next)] });

@@ -1,5 +1,5 @@
 /**
- * The seed's mock DataSource: bytes exist up front but become readable only when the test releases them.
+ * A mock DataSource: bytes exist up front but become readable only when the test releases them.
  * Reads wait on promises the test resolves (release / failAt), never on polling, so tests stay event-driven.
  */
 import { abortError, type DataSource, type ReadOptions } from '../../src/stream/data-source.js';
@@ -80,6 +80,9 @@ export class ControllableSource implements DataSource {
     if (first) return Promise.resolve({ offset: first.offset, end: first.end });
     return new Promise((resolve) => this.#onWait.push(resolve));
   }
+
+  /** Holds nothing: the test owns the bytes. */
+  close(): void {}
 
   async read(offset: number, length: number, options: ReadOptions = {}): Promise<Buffer> {
     this.reads++;

@@ -47,7 +47,7 @@ it('reaches a TCP-only seeder at once, by TCP', { timeout: 15_000 }, async () =>
   assert.equal(ready.files.length, 1);
   const types = engine.torrent(entry.infoHash)!.wires.map((wire) => wire.type);
   assert.deepEqual(types, ['tcpOutgoing']);
-  const source = engine.openSource(entry.infoHash, 0)!;
+  const source = engine.open(entry.infoHash, 0)!;
   assert.equal((await source.read(0, 1000)).length, 1000);
 });
 

@@ -25,7 +25,7 @@ before(async () => {
   server = await startTestServer({ torrents: engine });
   const path = await makeMedia('mp4');
   bytes = readFileSync(path);
-  const entry = await server.library.addLocalFile(path);
+  const entry = await server.catalog.addLocalFile(path);
   url = `${server.url}/stream/${entry.infoHash}/0`;
 });
 after(async () => {

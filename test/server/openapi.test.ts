@@ -130,10 +130,10 @@ describe('GET /api/openapi.json', () => {
 
 describe('answers serialized through the response schemas', () => {
   it('keep every field of the torrent object and the probe', async () => {
-    const entry = await server.library.addLocalFile(await makeMedia('mp4'));
+    const entry = await server.catalog.addLocalFile(await makeMedia('mp4'));
     const url = `${server.url}/api/torrents/${entry.infoHash}`;
     const answer = await (await fetch(url, { headers: auth })).json();
-    const expected = torrentJson(server.library, entry, server.url, { withRanges: true });
+    const expected = torrentJson(server.catalog, entry, server.url, { withRanges: true });
     assert.deepEqual(answer, JSON.parse(JSON.stringify(expected)));
     assert.ok((answer as { files: Array<{ downloaded?: unknown }> }).files[0]?.downloaded);
 
@@ -153,7 +153,7 @@ describe('answers serialized through the response schemas', () => {
   });
 
   it('keep the details of errors', async () => {
-    const entry = await server.library.addLocalFile(await makeMedia('mp4'));
+    const entry = await server.catalog.addLocalFile(await makeMedia('mp4'));
     const response = await fetch(`${server.url}/subtitles/${entry.infoHash}/0.vtt?stream=99`, {
       headers: auth,
     });

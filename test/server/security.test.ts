@@ -22,7 +22,7 @@ describe('with a token', () => {
   let streamPath: string;
   before(async () => {
     server = await startTestServer({ token: 's3cret' });
-    const entry = await server.library.addLocalFile(await makeMedia('mp4'));
+    const entry = await server.catalog.addLocalFile(await makeMedia('mp4'));
     streamPath = `/stream/${entry.infoHash}/0`;
   });
   after(() => server.close());

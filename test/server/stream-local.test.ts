@@ -16,7 +16,7 @@ let server: TestServer;
 let work: string;
 
 async function addLocal(path: string): Promise<string> {
-  const entry = await server.library.addLocalFile(path);
+  const entry = await server.catalog.addLocalFile(path);
   return `${server.url}/stream/${entry.infoHash}/0`;
 }
 
@@ -36,7 +36,7 @@ after(async () => {
 
 describe('GET /cover: the picture of a music file', () => {
   it('serves the attached picture of an MP3, and 404 for a file without one', async () => {
-    const mp3 = await server.library.addLocalFile(await makeMedia('mp3-cover'));
+    const mp3 = await server.catalog.addLocalFile(await makeMedia('mp3-cover'));
     const response = await fetch(`${server.url}/cover/${mp3.infoHash}/0`);
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('content-type'), 'image/jpeg');
@@ -47,7 +47,7 @@ describe('GET /cover: the picture of a music file', () => {
       probed.streams.map((s) => s.codec_name),
       ['mjpeg'],
     );
-    const flac = await server.library.addLocalFile(await makeMedia('flac'));
+    const flac = await server.catalog.addLocalFile(await makeMedia('flac'));
     assert.equal((await fetch(`${server.url}/cover/${flac.infoHash}/0`)).status, 404);
   });
 });
@@ -208,7 +208,7 @@ describe('errors and limits', () => {
     chmodSync(fake, 0o755);
     const broken = await startTestServer({ tools: { ...server.tools, ffmpeg: fake } });
     try {
-      const entry = await broken.library.addLocalFile(await makeMedia('mkv-h264-aac'));
+      const entry = await broken.catalog.addLocalFile(await makeMedia('mkv-h264-aac'));
       const response = await fetch(`${broken.url}/stream/${entry.infoHash}/0`);
       assert.equal(response.status, 502);
       const body = (await response.json()) as { error: string; stderr: string[] };
@@ -224,7 +224,7 @@ describe('errors and limits', () => {
   it('answers 503 with Retry-After past the transcode limit', async () => {
     const limited = await startTestServer({ maxTranscodes: 1 });
     try {
-      const entry = await limited.library.addLocalFile(await makeMedia('avi-mpeg4-mp3', { seconds: 20 }));
+      const entry = await limited.catalog.addLocalFile(await makeMedia('avi-mpeg4-mp3', { seconds: 20 }));
       const url = `${limited.url}/stream/${entry.infoHash}/0`;
       const first = new AbortController();
       const running = await fetch(url, { signal: first.signal });

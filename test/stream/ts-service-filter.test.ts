@@ -17,7 +17,7 @@ function packets(pids: number[], size = 188, prefix = 0): Buffer {
 }
 
 function memory(bytes: Buffer): DataSource {
-  return { size: bytes.length, name: 'x.ts', read: async (o, l) => bytes.subarray(o, o + l) };
+  return { size: bytes.length, name: 'x.ts', read: async (o, l) => bytes.subarray(o, o + l), close() {} };
 }
 
 const pidAt = (b: Buffer, at: number) => ((b[at + 1]! & 0x1f) << 8) | b[at + 2]!;

@@ -341,7 +341,7 @@ describe('tracks of a torrent', () => {
   it('needs the token when the server has one', async () => {
     const guarded = await startTestServer({ token: 's3cret' });
     try {
-      const entry = await guarded.library.addLocalFile(await makeTracksMedia());
+      const entry = await guarded.catalog.addLocalFile(await makeTracksMedia());
       const url = `${guarded.url}/subtitles/${entry.infoHash}/0.vtt?stream=3`;
       const none = await fetch(url);
       assert.equal(none.status, 401);

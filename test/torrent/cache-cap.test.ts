@@ -41,14 +41,14 @@ it('evicts the least recently streamed idle torrent and streams it again on dema
   for (const [i, seeder] of seeders.entries()) {
     const { entry } = await engine.add(seeder.magnet);
     await engine.waitForMetadata(entry.infoHash);
-    const source = engine.openSource(entry.infoHash, 0)!;
+    const source = engine.open(entry.infoHash, 0)!;
     assert.ok((await source.read(0, SIZE)).equals(contents[i]!));
     hashes.push(entry.infoHash);
   }
   const [first, second] = hashes as [string, string];
   // A reader with a live signal keeps the second torrent in use.
   const reader = new AbortController();
-  const busy = engine.openSource(second, 0)!;
+  const busy = engine.open(second, 0)!;
   await busy.read(0, 10, { signal: reader.signal });
 
   assert.deepEqual(await engine.enforceCap(), [first]);
@@ -66,7 +66,7 @@ it('evicts the least recently streamed idle torrent and streams it again on dema
   assert.deepEqual(await engine.enforceCap(), []);
 
   // Streaming the evicted torrent fetches what is read again.
-  const source = engine.openSource(first, 0)!;
+  const source = engine.open(first, 0)!;
   const middle = SIZE / 2;
   assert.ok((await source.read(middle, 1000)).equals(contents[0]!.subarray(middle, middle + 1000)));
   const got = engine.fileRanges(first, 0);

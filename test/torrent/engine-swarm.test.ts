@@ -81,7 +81,7 @@ describe('TorrentEngine on a loopback swarm', () => {
       { name: ready.files[0]!.name, path: ready.files[0]!.path, mime: ready.files[0]!.mime },
       { name: 'Movie.mkv', path: 'Movie.mkv', mime: 'video/x-matroska' },
     );
-    const source = engine.openSource(entry.infoHash, 0);
+    const source = engine.open(entry.infoHash, 0);
     assert.ok(source);
     assert.equal(source.size, mkvBytes.length);
     const data = await readAll(source);
@@ -92,7 +92,7 @@ describe('TorrentEngine on a loopback swarm', () => {
     assert.deepEqual(engine.fileRanges(entry.infoHash, 0), [[0, mkvBytes.length]]);
     assert.equal(engine.get(entry.infoHash)?.files[0]?.progress, 1);
     assert.equal(engine.stallReason(entry.infoHash), null);
-    assert.equal(engine.openSource(entry.infoHash, 1), undefined);
+    assert.equal(engine.open(entry.infoHash, 1), undefined);
   });
 
   it('reaches ready from .torrent bytes through the local tracker, with range reads', {
@@ -108,7 +108,7 @@ describe('TorrentEngine on a loopback swarm', () => {
     assert.equal(byHash.created, false);
     assert.equal(engine.list().length, 1);
     await engine.waitForMetadata(entry.infoHash);
-    const source = engine.openSource(entry.infoHash, 0);
+    const source = engine.open(entry.infoHash, 0);
     assert.ok(source);
     const middle = 1_500_000;
     assert.ok((await source.read(middle, 100_000)).equals(randomData.subarray(middle, middle + 100_000)));
@@ -130,7 +130,7 @@ describe('TorrentEngine on a loopback swarm', () => {
     assert.equal(engine.stallReason(orphan.entry.infoHash), 'fetching metadata');
     const { entry } = await engine.add(bytesSeeder.torrentFile);
     await engine.waitForMetadata(entry.infoHash);
-    const source = engine.openSource(entry.infoHash, 0)!;
+    const source = engine.open(entry.infoHash, 0)!;
     const controller = new AbortController();
     const pending = source.read(0, 1000, { signal: controller.signal });
     assert.equal(engine.stallReason(entry.infoHash), 'no peers');

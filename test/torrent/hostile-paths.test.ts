@@ -119,7 +119,7 @@ it('keeps every file of a hostile torrent inside its folder', { timeout: 60_000 
     );
   }
   for (const [index, file] of files.entries()) {
-    const source = engine.openSource(entry.infoHash, index)!;
+    const source = engine.open(entry.infoHash, index)!;
     assert.equal((await source.read(0, source.size)).toString(), file.data);
   }
   await engine.destroy();

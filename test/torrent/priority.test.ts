@@ -55,7 +55,7 @@ it('fetches the pieces under a read, the tail, then a new position first', { tim
   const torrent = engine.torrent(entry.infoHash)!;
   const order: number[] = [];
   torrent.on('verified', (index: number) => order.push(index));
-  const source = engine.openSource(entry.infoHash, 0)!;
+  const source = engine.open(entry.infoHash, 0)!;
   const reader = new AbortController();
 
   // The read is waiting before any peer exists, so the very first requests follow its priorities.

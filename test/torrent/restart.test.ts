@@ -68,7 +68,7 @@ it('brings torrents back after a restart without downloading them again', { time
   const orphan = 'aa'.repeat(20);
   await first.add(orphan); // no peer will ever have it: it stays a magnet
   await first.waitForMetadata(entry.infoHash);
-  const source = first.openSource(entry.infoHash, 0)!;
+  const source = first.open(entry.infoHash, 0)!;
   assert.ok((await source.read(0, data.length)).equals(data));
   assert.equal(first.get(entry.infoHash)?.progress, 1);
   await first.destroy();
@@ -98,7 +98,7 @@ it('brings torrents back after a restart without downloading them again', { time
   torrent.on('wire', watch);
   // A peer is there and would serve us; nothing is missing, so nothing is asked for.
   second.addPeer(entry.infoHash, `127.0.0.1:${seeder.port}`);
-  const again = second.openSource(entry.infoHash, 0)!;
+  const again = second.open(entry.infoHash, 0)!;
   assert.ok((await again.read(0, data.length)).equals(data));
   assert.deepEqual(second.fileRanges(entry.infoHash, 0), [[0, data.length]]);
   await waitFor(() => wires > 0); // the peer really connected
@@ -145,7 +145,7 @@ it('with restore off: resumes nothing, keeps the saved torrents, and resumes one
   const orphan = 'bb'.repeat(20);
   await library.add(orphan);
   await library.waitForMetadata(entry.infoHash);
-  assert.ok((await library.openSource(entry.infoHash, 0)!.read(0, data.length)).equals(data));
+  assert.ok((await library.open(entry.infoHash, 0)!.read(0, data.length)).equals(data));
   await library.destroy();
   const before = saved();
 

@@ -40,7 +40,7 @@ interface Played {
 
 /** Opens the player on `kind` (a local file) and waits until 2.5 s have played, or a media error. */
 async function play(kind: MediaKind): Promise<Played> {
-  const { infoHash } = await server.library.addLocalFile(await makeMedia(kind, { seconds: 6 }));
+  const { infoHash } = await server.catalog.addLocalFile(await makeMedia(kind, { seconds: 6 }));
   await page.goto(`${server.url}/play/${infoHash}/0`);
   await page.waitForFunction(
     () => {

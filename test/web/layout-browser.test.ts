@@ -29,7 +29,7 @@ before(async () => {
     ['mp4', 'Second sample'],
   ] as const) {
     const path = await makeMedia(kind, { seconds: 20, size: '320x180', name });
-    hashes.push((await server.library.addLocalFile(path)).infoHash);
+    hashes.push((await server.catalog.addLocalFile(path)).infoHash);
     names.push(path.split('/').pop()!);
   }
 });

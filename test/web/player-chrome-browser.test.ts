@@ -22,7 +22,7 @@ before(async () => {
   ensureWebBuilt();
   server = await startTestServer({ webRoot });
   const media = await makeMedia('mkv-h264-aac', { seconds: 120, size: '320x180' });
-  infoHash = (await server.library.addLocalFile(media)).infoHash;
+  infoHash = (await server.catalog.addLocalFile(media)).infoHash;
   browser = await launchBrowser();
   page = browser.page;
 });

@@ -27,7 +27,7 @@ before(async () => {
   ensureWebBuilt();
   server = await startTestServer({ webRoot });
   const media = await makeTracksMedia({ seconds: 30, cues, name: 'tracks-clear-30s' });
-  infoHash = (await server.library.addLocalFile(media)).infoHash;
+  infoHash = (await server.catalog.addLocalFile(media)).infoHash;
   browser = await launchBrowser();
   page = browser.page;
 });

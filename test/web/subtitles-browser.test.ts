@@ -22,7 +22,7 @@ before(async () => {
   ensureWebBuilt();
   server = await startTestServer({ webRoot });
   // A local file: the track endpoints are the same for torrents, and the swarm is tested elsewhere.
-  infoHash = (await server.library.addLocalFile(await makeTracksMedia({ seconds: 6 }))).infoHash;
+  infoHash = (await server.catalog.addLocalFile(await makeTracksMedia({ seconds: 6 }))).infoHash;
   browser = await launchBrowser();
   page = browser.page;
 });

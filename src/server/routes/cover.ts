@@ -1,15 +1,13 @@
 /** GET /cover/:infoHash/:index — the cover picture of a music file (its attached_pic stream), or 404. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
+import { statusError } from '../../catalog/status-error.js';
 import { CoverError, extractCover } from '../../stream/cover-art.js';
-import { acquireAll, type Limiter } from '../limiter.js';
-import { closeSource, HttpError, type MediaService } from '../media-service.js';
+import { acquireAll } from '../limiter.js';
 import { coverRoute } from '../route-schemas.js';
 import type { FileParams } from '../schemas.js';
 
-export function registerCoverRoute(
-  app: FastifyInstance,
-  { media, ffmpegProcesses }: { media: MediaService; ffmpegProcesses: Limiter },
-) {
+export const coverRoutes: FastifyPluginAsync = async (app) => {
+  const { catalog, probes, ffmpeg, limits } = app;
   app.get<{ Params: FileParams }>(
     '/cover/:infoHash/:index',
     { schema: coverRoute },
@@ -17,20 +15,20 @@ export function registerCoverRoute(
       const { infoHash, index } = request.params;
       const abort = new AbortController();
       reply.raw.on('close', () => abort.abort());
-      const opened = await media.file(infoHash, index, abort.signal);
-      const info = await media.probe(opened, abort.signal);
+      const opened = await catalog.file(infoHash, index, abort.signal);
+      const info = await probes.probe(opened, abort.signal);
       const cover = info.streams.find((s) => s.attachedPic);
-      if (!cover) throw new HttpError(404, `${opened.file.name} has no cover picture`);
-      const release = acquireAll(ffmpegProcesses);
-      const source = await media.source(infoHash, index).catch((err: unknown) => {
+      if (!cover) throw statusError(404, `${opened.file.name} has no cover picture`);
+      const release = acquireAll(limits.ffmpegProcesses);
+      const source = await catalog.open(infoHash, index).catch((err: unknown) => {
         release();
         throw err;
       });
       try {
         const { bytes, type } = await extractCover({
           source,
-          tools: media.tools,
-          seekable: media.seekable,
+          tools: ffmpeg.tools,
+          seekable: ffmpeg.seekable,
           stream: cover.index,
           codec: cover.codec,
           signal: abort.signal,
@@ -38,12 +36,12 @@ export function registerCoverRoute(
         // The picture of a file does not change while the server knows the torrent.
         return reply.headers({ 'Content-Type': type, 'Cache-Control': 'private, max-age=3600' }).send(bytes);
       } catch (err) {
-        if (err instanceof CoverError) throw new HttpError(422, `${opened.file.name}: ${err.message}`);
+        if (err instanceof CoverError) throw statusError(422, `${opened.file.name}: ${err.message}`);
         throw err;
       } finally {
         release();
-        await closeSource(source);
+        await source.close();
       }
     },
   );
-}
+};

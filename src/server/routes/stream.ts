@@ -1,24 +1,16 @@
 /** GET|HEAD /stream/:infoHash/:index — direct bytes with Range, or FFmpeg's fragmented MP4. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { planStream } from '../../stream/plan.js';
-import { acquireAll, type Limiter } from '../limiter.js';
-import { closeSource, type MediaService } from '../media-service.js';
+import { acquireAll } from '../limiter.js';
 import { streamRoute } from '../route-schemas.js';
 import type { FileParams, StreamQuery } from '../schemas.js';
 import { serveDirect } from '../stream-direct.js';
 import { ffmpegHeaders, serveThroughFfmpeg } from '../stream-ffmpeg.js';
 import { streamLog } from '../stream-log.js';
 
-export interface StreamRouteOptions {
-  media: MediaService;
-  transcodes: Limiter;
-  ffmpegProcesses: Limiter;
-}
-
-export function registerStreamRoute(
-  app: FastifyInstance,
-  { media, transcodes, ffmpegProcesses }: StreamRouteOptions,
-) {
+export const streamRoutes: FastifyPluginAsync = async (app) => {
+  const { catalog, probes, ffmpeg } = app;
+  const { transcodes, ffmpegProcesses } = app.limits;
   app.get<{ Params: FileParams; Querystring: StreamQuery }>(
     '/stream/:infoHash/:index',
     { schema: streamRoute },
@@ -29,10 +21,10 @@ export function registerStreamRoute(
       const abort = new AbortController();
       reply.raw.on('close', () => abort.abort());
 
-      const { entry, file } = await media.file(infoHash, index, abort.signal);
-      const info = await media.probe({ entry, file }, abort.signal);
+      const { entry, file } = await catalog.file(infoHash, index, abort.signal);
+      const info = await probes.probe({ entry, file }, abort.signal);
       const plan = planStream(info, { audio, mode: mode === 'auto' ? undefined : mode, t });
-      const source = await media.source(entry.infoHash, index);
+      const source = await catalog.open(entry.infoHash, index);
       const log = streamLog(request.log, {
         infoHash: entry.infoHash,
         file: index,
@@ -64,8 +56,8 @@ export function registerStreamRoute(
             source,
             info,
             plan,
-            tools: media.tools,
-            seekable: media.seekable,
+            tools: ffmpeg.tools,
+            seekable: ffmpeg.seekable,
             signal: abort.signal,
             log,
           });
@@ -73,8 +65,8 @@ export function registerStreamRoute(
           release();
         }
       } finally {
-        await closeSource(source);
+        await source.close();
       }
     },
   );
-}
+};

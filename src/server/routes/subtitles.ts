@@ -3,8 +3,9 @@
  * stream N (absolute index, as the probe lists it) of video file :index, without it the subtitle file
  * :index of the torrent. `t` shifts the cues to a stream started at source time t.
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { extensionOf, isSubtitleName } from '../../catalog/mime.js';
+import { statusError } from '../../catalog/status-error.js';
 import type { CatalogEntry, CatalogFile } from '../../catalog/types.js';
 import type { SubtitleFileFormat } from '../../stream/subtitles.js';
 import {
@@ -14,8 +15,7 @@ import {
   subtitleFileCues,
 } from '../../stream/subtitles.js';
 import { vttDocument } from '../../stream/vtt.js';
-import { acquireAll, type Limiter } from '../limiter.js';
-import { closeSource, HttpError, type MediaService } from '../media-service.js';
+import { acquireAll } from '../limiter.js';
 import { subtitlesRoute } from '../route-schemas.js';
 import type { FileParams, SubtitleQuery } from '../schemas.js';
 
@@ -24,16 +24,9 @@ const maxSubtitleFileBytes = 16 * 1024 * 1024;
 
 const vttHeaders = { 'Content-Type': 'text/vtt; charset=utf-8', 'Cache-Control': 'no-store' };
 
-export interface SubtitleRouteOptions {
-  media: MediaService;
-  ffmpegProcesses: Limiter;
-}
-
-export function registerSubtitleRoutes(
-  app: FastifyInstance,
-  { media, ffmpegProcesses }: SubtitleRouteOptions,
-) {
-  const acquire = () => acquireAll(ffmpegProcesses);
+export const subtitleRoutes: FastifyPluginAsync = async (app) => {
+  const { catalog, probes, ffmpeg, limits } = app;
+  const acquire = () => acquireAll(limits.ffmpegProcesses);
 
   async function embedded(
     entry: CatalogEntry,
@@ -44,19 +37,19 @@ export function registerSubtitleRoutes(
     signal: AbortSignal,
   ) {
     if (isSubtitleName(file.name)) {
-      throw new HttpError(400, `${file.name} is a subtitle file: ask for it without stream=`);
+      throw statusError(400, `${file.name} is a subtitle file: ask for it without stream=`);
     }
-    const info = await media.probe({ entry, file }, signal);
+    const info = await probes.probe({ entry, file }, signal);
     const subtitleStreams = info.streams.filter((s) => s.type === 'subtitle').map((s) => s.index);
     const chosen = info.streams.find((s) => s.index === stream);
-    if (!chosen) throw new HttpError(404, `${file.name} has no stream ${stream}`, { subtitleStreams });
+    if (!chosen) throw statusError(404, `${file.name} has no stream ${stream}`, { subtitleStreams });
     if (chosen.type !== 'subtitle') {
-      throw new HttpError(400, `Stream ${stream} of ${file.name} is ${chosen.type}, not subtitles`, {
+      throw statusError(400, `Stream ${stream} of ${file.name} is ${chosen.type}, not subtitles`, {
         subtitleStreams,
       });
     }
     if (isImageSubtitle(chosen.codec)) {
-      throw new HttpError(
+      throw statusError(
         415,
         `Stream ${stream} holds image subtitles (${chosen.codec}), which cannot become WebVTT text`,
         { codec: chosen.codec },
@@ -64,14 +57,14 @@ export function registerSubtitleRoutes(
     }
     if (reply.request.method === 'HEAD') return reply.headers(vttHeaders).send();
     const release = acquire();
-    const source = await media.source(entry.infoHash, file.index).catch((err: unknown) => {
+    const source = await catalog.open(entry.infoHash, file.index).catch((err: unknown) => {
       release();
       throw err;
     });
     const extractor = SubtitleExtractor.start({
       source,
-      tools: media.tools,
-      seekable: media.seekable,
+      tools: ffmpeg.tools,
+      seekable: ffmpeg.seekable,
       stream,
       startTime: t,
     });
@@ -79,7 +72,7 @@ export function registerSubtitleRoutes(
     signal.addEventListener('abort', () => void extractor.stop(), { once: true });
     void extractor.done.then(async (result) => {
       release();
-      await closeSource(source);
+      await source.close();
       if (result.error) {
         reply.log.warn(
           { stderr: result.error.stderr },
@@ -99,32 +92,32 @@ export function registerSubtitleRoutes(
     signal: AbortSignal,
   ) {
     if (!isSubtitleName(file.name)) {
-      throw new HttpError(
+      throw statusError(
         400,
         `${file.name} is not a subtitle file (.srt, .vtt, .ass, .ssa); for a video's embedded subtitles add stream=N`,
       );
     }
     if (file.length > maxSubtitleFileBytes) {
-      throw new HttpError(413, `${file.name} is too large for a subtitle file (${file.length} bytes)`);
+      throw statusError(413, `${file.name} is too large for a subtitle file (${file.length} bytes)`);
     }
     if (reply.request.method === 'HEAD') return reply.headers(vttHeaders).send();
-    const source = await media.source(entry.infoHash, file.index);
+    const source = await catalog.open(entry.infoHash, file.index);
     let bytes: Buffer;
     try {
       bytes = await source.read(0, source.size, { signal });
     } finally {
-      await closeSource(source);
+      await source.close();
     }
     const format = extensionOf(file.name) as SubtitleFileFormat;
     const release = format === 'vtt' ? () => undefined : acquire();
     try {
-      const { cues, encoding } = await subtitleFileCues(bytes, format, media.tools, signal);
+      const { cues, encoding } = await subtitleFileCues(bytes, format, ffmpeg.tools, signal);
       return reply
         .headers({ ...vttHeaders, 'X-Subtitle-Charset': encoding })
         .send(vttDocument(cues, Math.round(t * 1000)));
     } catch (err) {
       if (err instanceof SubtitleError) {
-        throw new HttpError(422, `${file.name}: ${err.message}`, { stderr: err.stderr });
+        throw statusError(422, `${file.name}: ${err.message}`, { stderr: err.stderr });
       }
       throw err;
     } finally {
@@ -140,10 +133,10 @@ export function registerSubtitleRoutes(
       const { stream, t = 0 } = request.query;
       const abort = new AbortController();
       reply.raw.on('close', () => abort.abort());
-      const { entry, file } = await media.file(infoHash, index, abort.signal);
+      const { entry, file } = await catalog.file(infoHash, index, abort.signal);
       return stream === undefined
         ? subtitleFile(entry, file, t, reply, abort.signal)
         : embedded(entry, file, stream, t, reply, abort.signal);
     },
   );
-}
+};

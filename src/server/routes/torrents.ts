@@ -1,9 +1,9 @@
 /** The torrent routes: add, list, get, delete, probe, playlist (docs/api.md). */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { mediaFiles } from '../../catalog/main-file.js';
+import { statusError } from '../../catalog/status-error.js';
 import { matchSubtitleFiles } from '../../catalog/subtitle-match.js';
 import { planStream } from '../../stream/plan.js';
-import { HttpError, type MediaService } from '../media-service.js';
 import {
   addTorrentRoute,
   deleteTorrentRoute,
@@ -24,11 +24,11 @@ function tokenParam(request: FastifyRequest): string {
   return typeof token === 'string' ? `&token=${encodeURIComponent(token)}` : '';
 }
 
-export function registerTorrentRoutes(app: FastifyInstance, media: MediaService): void {
-  const { library } = media;
+export const torrentRoutes: FastifyPluginAsync = async (app) => {
+  const { catalog, probes } = app;
   const torrentOf = (infoHash: string) => {
-    const entry = library.get(infoHash.toLowerCase());
-    if (!entry) throw new HttpError(404, `Unknown torrent ${infoHash}`);
+    const entry = catalog.get(infoHash);
+    if (!entry) throw statusError(404, `Unknown torrent ${infoHash}`);
     return entry;
   };
 
@@ -47,29 +47,28 @@ export function registerTorrentRoutes(app: FastifyInstance, media: MediaService)
       ) {
         input = body.source.trim();
       } else {
-        throw new HttpError(
+        throw statusError(
           400,
           'Send JSON {"source": "<magnet, info-hash or URL>"} or the bytes of a .torrent',
         );
       }
-      if (input.length === 0) throw new HttpError(400, 'source is empty');
+      if (input.length === 0) throw statusError(400, 'source is empty');
       if (input.length > (typeof input === 'string' ? 16_384 : 10 * 1024 * 1024))
-        throw new HttpError(400, 'source is too long');
-      if (!library.torrents) throw new HttpError(503, 'This server was started without a torrent engine');
-      const { entry, created } = await library.torrents.add(input);
-      return reply.code(created ? 201 : 200).send(torrentJson(library, entry, baseUrl(request)));
+        throw statusError(400, 'source is too long');
+      const { entry, created } = await catalog.add(input);
+      return reply.code(created ? 201 : 200).send(torrentJson(catalog, entry, baseUrl(request)));
     },
   );
 
   app.get('/api/torrents', { schema: listTorrentsRoute }, async (request) =>
-    library.list().map((entry) => torrentJson(library, entry, baseUrl(request))),
+    catalog.list().map((entry) => torrentJson(catalog, entry, baseUrl(request))),
   );
 
   app.get<{ Params: TorrentParams }>(
     '/api/torrents/:infoHash',
     { schema: getTorrentRoute },
     async (request) =>
-      torrentJson(library, torrentOf(request.params.infoHash), baseUrl(request), { withRanges: true }),
+      torrentJson(catalog, torrentOf(request.params.infoHash), baseUrl(request), { withRanges: true }),
   );
 
   app.delete<{ Params: TorrentParams; Querystring: DeleteQuery }>(
@@ -77,8 +76,8 @@ export function registerTorrentRoutes(app: FastifyInstance, media: MediaService)
     { schema: deleteTorrentRoute },
     async (request, reply) => {
       const entry = torrentOf(request.params.infoHash);
-      await library.remove(entry.infoHash, request.query.deleteFiles === true);
-      media.forget(entry.infoHash);
+      await catalog.remove(entry.infoHash, { deleteFiles: request.query.deleteFiles === true });
+      probes.forget(entry.infoHash);
       return reply.code(204).send();
     },
   );
@@ -89,8 +88,8 @@ export function registerTorrentRoutes(app: FastifyInstance, media: MediaService)
     async (request, reply) => {
       const abort = new AbortController();
       reply.raw.on('close', () => abort.abort());
-      const { entry, file } = await media.file(request.params.infoHash, request.params.index, abort.signal);
-      const info = await media.probe({ entry, file }, abort.signal);
+      const { entry, file } = await catalog.file(request.params.infoHash, request.params.index, abort.signal);
+      const info = await probes.probe({ entry, file }, abort.signal);
       return {
         container: info.container,
         duration: info.duration,
@@ -120,4 +119,4 @@ export function registerTorrentRoutes(app: FastifyInstance, media: MediaService)
         .send(`${lines.join('\n')}\n`);
     },
   );
-}
+};

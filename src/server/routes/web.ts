@@ -2,13 +2,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { homeRoute, playerRoute } from '../route-schemas.js';
 
 const missingUi = `<!doctype html><meta charset="utf-8"><title>streamtide</title>
 <p>The web UI is not built. Run <code>npm run build</code>; the API is at <a href="/api/torrents">/api/torrents</a>.</p>`;
 
-export async function registerWebRoutes(app: FastifyInstance, webRoot: string): Promise<void> {
+export const webRoutes: FastifyPluginAsync<{ webRoot: string }> = async (app, { webRoot }) => {
   const indexPath = join(webRoot, 'index.html');
   const assets = join(webRoot, 'assets');
   const page = (reply: FastifyReply) => {
@@ -34,4 +34,4 @@ export async function registerWebRoutes(app: FastifyInstance, webRoot: string): 
       index: false,
     });
   }
-}
+};

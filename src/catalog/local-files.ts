@@ -1,0 +1,62 @@
+/**
+ * Local media files given on the command line, as one-file catalog entries. Each gets a stable 40-hex id
+ * (a hash of its real path), so the same `/stream/:id/:index` URLs serve them and torrents alike.
+ */
+import { createHash } from 'node:crypto';
+import { realpath, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { LocalFileSource } from '../stream/local-file-source.js';
+import { mimeOf } from './mime.js';
+import type { CatalogEntry } from './types.js';
+
+interface LocalItem {
+  entry: CatalogEntry;
+  path: string;
+}
+
+export class LocalFiles {
+  private readonly items = new Map<string, LocalItem>();
+
+  /** Adds a local media file; returns its entry (the same one when added twice). */
+  async add(path: string): Promise<CatalogEntry> {
+    const real = await realpath(path);
+    const info = await stat(real);
+    if (!info.isFile()) throw new Error(`${path} is not a file`);
+    const infoHash = createHash('sha1').update(`local:${real}`).digest('hex');
+    const existing = this.items.get(infoHash);
+    if (existing) return existing.entry;
+    const name = basename(real);
+    const entry: CatalogEntry = {
+      infoHash,
+      name,
+      ready: true,
+      length: info.size,
+      progress: 1,
+      downloadSpeed: 0,
+      uploadSpeed: 0,
+      numPeers: 0,
+      files: [{ index: 0, name, path: name, length: info.size, progress: 1, mime: mimeOf(name) }],
+    };
+    this.items.set(infoHash, { entry, path: real });
+    return entry;
+  }
+
+  get(infoHash: string): CatalogEntry | undefined {
+    return this.items.get(infoHash)?.entry;
+  }
+
+  list(): CatalogEntry[] {
+    return [...this.items.values()].map((item) => item.entry);
+  }
+
+  /** Forgets the file (never deletes it: it is the user's own); false when it was not here. */
+  forget(infoHash: string): boolean {
+    return this.items.delete(infoHash);
+  }
+
+  /** The file's source; undefined when the id or index is not one of ours. */
+  async open(infoHash: string, fileIndex: number): Promise<LocalFileSource | undefined> {
+    const item = this.items.get(infoHash);
+    return item && fileIndex === 0 ? LocalFileSource.open(item.path) : undefined;
+  }
+}

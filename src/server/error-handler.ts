@@ -1,0 +1,26 @@
+/**
+ * How errors become answers. An error that carries `statusCode` (see catalog/status-error.ts) is answered
+ * with it, `{ error, ...details }` and its headers; a client that left gets 499; anything else is a bug:
+ * 500, logged.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { StatusError } from '../catalog/status-error.js';
+import { isAbortError } from '../stream/abort.js';
+
+export function answerError(
+  err: Error & Partial<StatusError>,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
+  const status = err.statusCode;
+  if (status && status >= 400 && status < 600 && status !== 500) {
+    const details = typeof err.details === 'object' ? err.details : {};
+    return reply
+      .code(status)
+      .headers(err.headers ?? {})
+      .send({ error: err.message, ...details });
+  }
+  if (isAbortError(err)) return reply.code(499).send({ error: 'client closed request' });
+  request.log.error(err);
+  return reply.code(500).send({ error: `Internal error: ${err.message}` });
+}

@@ -1,0 +1,30 @@
+/**
+ * What the routes share, decorated on the Fastify instance by buildServer: the catalog, the probe cache,
+ * FFmpeg (its tools and the seekable input it reads through) and the limits on FFmpeg processes.
+ */
+import type { Catalog } from '../catalog/catalog.js';
+import type { FfmpegTools } from '../stream/ffmpeg-locate.js';
+import type { SeekableInputServer } from '../stream/seekable-input.js';
+import type { Limiter } from './limiter.js';
+import type { ProbeCache } from './probe-cache.js';
+
+export interface Limits {
+  /** Concurrent FFmpeg processes of any kind. */
+  ffmpegProcesses: Limiter;
+  /** Concurrent transcodes (CPU-bound), counted on top of ffmpegProcesses. */
+  transcodes: Limiter;
+}
+
+export interface Ffmpeg {
+  tools: FfmpegTools;
+  seekable: SeekableInputServer;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    catalog: Catalog;
+    probes: ProbeCache;
+    ffmpeg: Ffmpeg;
+    limits: Limits;
+  }
+}

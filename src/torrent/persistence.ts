@@ -1,0 +1,66 @@
+/**
+ * The engine's torrents across restarts, through the state file (state-store.ts). At start the saved torrents
+ * are resumed, or, on a one-shot run (`restore: false`), kept as they were: saved again untouched by every
+ * write, and resumed only when the user adds one of them again (`take`). Resumed torrents are not announced
+ * as 'added' (the server's log says what the user did, not what a restart brought back).
+ */
+import { parseInput } from './parse-input.js';
+import { type SavedTorrent, StateStore, savedBitfield } from './state-store.js';
+import { TorrentRecord } from './torrent-record.js';
+
+export class Persistence {
+  private readonly store: StateStore | null;
+
+  constructor(
+    dir: string,
+    enabled: boolean,
+    private readonly records: () => Iterable<TorrentRecord>,
+    private readonly warn: (message: string) => void,
+  ) {
+    this.store = enabled ? new StateStore(dir) : null;
+  }
+
+  /** Resumes every saved torrent through `resume` (a failure is a warning), or keeps them all when `restore` is off. */
+  async restore(restore: boolean, resume: (saved: SavedTorrent) => Promise<void>): Promise<void> {
+    if (!this.store) return;
+    const torrents = await this.store.load();
+    if (!restore) return this.store.keep(torrents);
+    for (const saved of torrents) {
+      try {
+        await resume(saved);
+      } catch (err) {
+        this.warn(`could not restore ${saved.infoHash}: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  /** A kept torrent being added again: its saved pieces and dates, and from now on it is saved live. */
+  take(infoHash: string): SavedTorrent | undefined {
+    return this.store?.take(infoHash);
+  }
+
+  /** Puts a taken torrent back (its add failed). */
+  keep(saved: SavedTorrent): void {
+    this.store?.keep([saved]);
+  }
+
+  /** Writes every live torrent (and the kept ones); rejects when the write fails. */
+  async save(): Promise<void> {
+    await this.store?.save([...this.records()].map((record) => record.saved()));
+  }
+
+  /** Saves, warning instead of failing: a state file that cannot be written (a full disk) stops nothing else. */
+  saveOrWarn(): Promise<void> {
+    return this.save().catch((err: Error) => this.warn(`saving state failed: ${err.message}`));
+  }
+}
+
+/** A saved torrent's new record and what to hand webtorrent for it; null when nothing was saved to add. */
+export async function resumable(saved: SavedTorrent, folder: string) {
+  const source = saved.torrent ? Buffer.from(saved.torrent, 'base64') : saved.magnet;
+  if (!source) return null;
+  const parsed = await parseInput(source);
+  if (parsed.infoHash !== saved.infoHash) throw new Error('saved torrent does not match its info-hash');
+  const extra = { magnet: saved.magnet, bitfield: savedBitfield(saved) };
+  return { record: new TorrentRecord(saved.infoHash, folder, saved), torrentId: parsed.torrentId, extra };
+}
