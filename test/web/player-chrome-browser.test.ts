@@ -5,36 +5,17 @@
  * Fullscreen is the real thing: the `f` key is a user gesture, and headless Chromium grants it.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Page } from 'playwright-core';
-import { type BrowserSession, ensureWebBuilt, launchBrowser, webRoot } from '../helpers/browser.js';
+import { describe, it } from 'node:test';
 import { makeMedia } from '../helpers/media.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { withPlayerPage } from '../helpers/player-page.js';
 
 const generous = { timeout: 30_000, polling: 100 };
 
-let server: TestServer;
-let browser: BrowserSession;
-let page: Page;
-let infoHash: string;
-
-before(async () => {
-  ensureWebBuilt();
-  server = await startTestServer({ webRoot });
-  const media = await makeMedia('mkv-h264-aac', { seconds: 120, size: '320x180' });
-  infoHash = (await server.catalog.addLocalFile(media)).infoHash;
-  browser = await launchBrowser();
-  page = browser.page;
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const player = withPlayerPage(() => makeMedia('mkv-h264-aac', { seconds: 120, size: '320x180' }));
 
 async function openPlaying(): Promise<void> {
-  await page.goto(`${server.url}/play/${infoHash}/0`);
-  await page.waitForFunction(
+  await player.page.goto(`${player.server.url}/play/${player.infoHash}/0`);
+  await player.page.waitForFunction(
     () => {
       const v = document.querySelector('video');
       return !!v && !v.paused && v.currentTime > 0.5 && v.readyState >= 2;
@@ -46,7 +27,7 @@ async function openPlaying(): Promise<void> {
 
 /** What the viewer sees of the chrome: the controls' opacity and the cursor over the video. */
 const chrome = () =>
-  page.evaluate(() => ({
+  player.page.evaluate(() => ({
     controls: getComputedStyle(document.querySelector('.controls')!).opacity,
     cursor: getComputedStyle(document.querySelector('video')!).cursor,
   }));
@@ -54,22 +35,22 @@ const chrome = () =>
 describe('player chrome', () => {
   it('hides the controls and cursor when idle in fullscreen playback; a mouse move or a tap shows them', async () => {
     await openPlaying();
-    await page.mouse.move(200, 200);
-    await page.keyboard.press('f');
-    await page.waitForFunction(
+    await player.page.mouse.move(200, 200);
+    await player.page.keyboard.press('f');
+    await player.page.waitForFunction(
       () => document.fullscreenElement?.classList.contains('stage'),
       undefined,
       generous,
     );
-    await page.waitForFunction(
+    await player.page.waitForFunction(
       () =>
         getComputedStyle(document.querySelector('.controls')!).opacity === '0' &&
         getComputedStyle(document.querySelector('video')!).cursor === 'none',
       undefined,
       generous,
     );
-    await page.mouse.move(300, 250);
-    await page.waitForFunction(
+    await player.page.mouse.move(300, 250);
+    await player.page.waitForFunction(
       () => getComputedStyle(document.querySelector('.controls')!).opacity === '1',
       undefined,
       generous,
@@ -77,35 +58,35 @@ describe('player chrome', () => {
     assert.notEqual((await chrome()).cursor, 'none');
 
     // Hidden again, a tap (touch) on the picture only brings them back: playback goes on.
-    await page.waitForFunction(
+    await player.page.waitForFunction(
       () => getComputedStyle(document.querySelector('.controls')!).opacity === '0',
       undefined,
       generous,
     );
-    await page.locator('video').evaluate((v: HTMLVideoElement) => {
+    await player.page.locator('video').evaluate((v: HTMLVideoElement) => {
       v.dispatchEvent(new PointerEvent('pointerdown', { pointerType: 'touch', bubbles: true }));
       v.click();
     });
-    await page.waitForFunction(
+    await player.page.waitForFunction(
       () => getComputedStyle(document.querySelector('.controls')!).opacity === '1',
       undefined,
       generous,
     );
-    assert.equal(await page.evaluate(() => document.querySelector('video')!.paused), false);
+    assert.equal(await player.page.evaluate(() => document.querySelector('video')!.paused), false);
 
     // Paused: they stay, however long nobody moves (a broken rule would hide them after 3 s).
-    await page.keyboard.press(' ');
-    await page.waitForFunction(() => document.querySelector('video')?.paused, undefined, generous);
-    await page.waitForTimeout(4500);
+    await player.page.keyboard.press(' ');
+    await player.page.waitForFunction(() => document.querySelector('video')?.paused, undefined, generous);
+    await player.page.waitForTimeout(4500);
     assert.deepEqual(await chrome(), { controls: '1', cursor: 'auto' });
-    await page.keyboard.press('f');
-    await page.waitForFunction(() => !document.fullscreenElement, undefined, generous);
+    await player.page.keyboard.press('f');
+    await player.page.waitForFunction(() => !document.fullscreenElement, undefined, generous);
   });
 
   it('keeps the last frame on screen while a seek restarts the stream', async () => {
     await openPlaying();
     // At the moment the old stream is dropped (`emptied`), look at what covers the blank video.
-    await page.evaluate(() => {
+    await player.page.evaluate(() => {
       const v = document.querySelector('video')!;
       const w = window as unknown as { atSwap?: { shown: boolean; brightness: number; covers: boolean } };
       v.addEventListener(
@@ -130,18 +111,20 @@ describe('player chrome', () => {
         { once: true },
       );
     });
-    await page.locator('.seek-input').evaluate((el: HTMLInputElement) => {
+    await player.page.locator('.seek-input').evaluate((el: HTMLInputElement) => {
       el.value = '90';
       el.dispatchEvent(new Event('change', { bubbles: true }));
     });
-    await page.waitForFunction(
+    await player.page.waitForFunction(
       () => (window as unknown as { atSwap?: unknown }).atSwap !== undefined,
       undefined,
       generous,
     );
-    const atSwap = await page.evaluate(() => (window as unknown as { atSwap: unknown }).atSwap);
+    const atSwap = await player.page.evaluate(() => (window as unknown as { atSwap: unknown }).atSwap);
     assert.equal(
-      new URL(await page.locator('video').evaluate((v: HTMLVideoElement) => v.src)).searchParams.get('t'),
+      new URL(await player.page.locator('video').evaluate((v: HTMLVideoElement) => v.src)).searchParams.get(
+        't',
+      ),
       '90',
     );
     assert.deepEqual(atSwap, {
@@ -152,7 +135,7 @@ describe('player chrome', () => {
     // testsrc2's picture is far from black.
     assert.ok((atSwap as { brightness: number }).brightness > 40, JSON.stringify(atSwap));
     // Once the new stream has its first frame, the copy goes.
-    await page.waitForFunction(
+    await player.page.waitForFunction(
       () => {
         const v = document.querySelector('video')!;
         return v.readyState >= 2 && document.querySelector<HTMLCanvasElement>('canvas.freeze-frame')!.hidden;
@@ -164,21 +147,21 @@ describe('player chrome', () => {
 
   it('sets the volume with the slider and the arrow keys, and remembers it', async () => {
     await openPlaying();
-    const slider = page.getByRole('slider', { name: 'Volume' });
+    const slider = player.page.getByRole('slider', { name: 'Volume' });
     await slider.evaluate((el: HTMLInputElement) => {
       el.value = '0.3';
       el.dispatchEvent(new Event('input', { bubbles: true }));
     });
-    const volume = () => page.evaluate(() => document.querySelector('video')!.volume);
+    const volume = () => player.page.evaluate(() => document.querySelector('video')!.volume);
     assert.equal(await volume(), 0.3);
-    await page.locator('body').click({ position: { x: 5, y: 5 } });
-    await page.keyboard.press('ArrowDown');
+    await player.page.locator('body').click({ position: { x: 5, y: 5 } });
+    await player.page.keyboard.press('ArrowDown');
     assert.equal(await volume(), 0.25);
-    await page.keyboard.press('ArrowUp');
-    await page.keyboard.press('ArrowUp');
+    await player.page.keyboard.press('ArrowUp');
+    await player.page.keyboard.press('ArrowUp');
     assert.equal(await volume(), 0.35);
     // The slider follows the element (its `volumechange` re-renders it).
-    await page.waitForFunction(
+    await player.page.waitForFunction(
       () => document.querySelector<HTMLInputElement>('input.volume')?.value === '0.35',
       undefined,
       generous,
@@ -190,25 +173,29 @@ describe('player chrome', () => {
       el.dispatchEvent(new Event('input', { bubbles: true }));
     });
     assert.deepEqual(
-      await page.evaluate(() => [
+      await player.page.evaluate(() => [
         document.querySelector('video')!.muted,
         document.querySelector('video')!.volume,
       ]),
       [true, 0.35],
     );
-    await page.locator('.controls button[aria-label=Mute]').click();
+    await player.page.locator('.controls button[aria-label=Mute]').click();
     assert.deepEqual(
-      await page.evaluate(() => [
+      await player.page.evaluate(() => [
         document.querySelector('video')!.muted,
         document.querySelector('video')!.volume,
       ]),
       [false, 0.35],
     );
 
-    await page.reload();
-    await page.waitForFunction(() => document.querySelector('video')?.volume === 0.35, undefined, generous);
+    await player.page.reload();
+    await player.page.waitForFunction(
+      () => document.querySelector('video')?.volume === 0.35,
+      undefined,
+      generous,
+    );
     // Autoplay may have muted it (no gesture since the reload): then the slider reads 0 until Unmute.
-    await page.waitForFunction(
+    await player.page.waitForFunction(
       () => {
         const v = document.querySelector('video')!;
         const shown = document.querySelector<HTMLInputElement>('input.volume')?.value;
@@ -217,6 +204,6 @@ describe('player chrome', () => {
       undefined,
       generous,
     );
-    assert.deepEqual(browser.pageErrors, []);
+    assert.deepEqual(player.browser.pageErrors, []);
   });
 });

@@ -4,11 +4,9 @@
  * paints (the cue boxes of the video's shadow DOM).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Page } from 'playwright-core';
-import { type BrowserSession, ensureWebBuilt, launchBrowser, webRoot } from '../helpers/browser.js';
+import { describe, it } from 'node:test';
 import { makeTracksMedia } from '../helpers/media.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { withPlayerPage } from '../helpers/player-page.js';
 import { paintedCues } from './painted-cues.js';
 
 const generous = { timeout: 30_000, polling: 100 };
@@ -18,28 +16,11 @@ const cues = [
   { start: 28_000, end: 29_000, text: 'Late cue' },
 ];
 
-let server: TestServer;
-let browser: BrowserSession;
-let page: Page;
-let infoHash: string;
-
-before(async () => {
-  ensureWebBuilt();
-  server = await startTestServer({ webRoot });
-  const media = await makeTracksMedia({ seconds: 30, cues, name: 'tracks-clear-30s' });
-  infoHash = (await server.catalog.addLocalFile(media)).infoHash;
-  browser = await launchBrowser();
-  page = browser.page;
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const player = withPlayerPage(() => makeTracksMedia({ seconds: 30, cues, name: 'tracks-clear-30s' }));
 
 /** Active cue texts of every text track the video has. */
 const activeCues = () =>
-  page.evaluate(() =>
+  player.page.evaluate(() =>
     Array.from(document.querySelector('video')?.textTracks ?? []).flatMap((t) =>
       Array.from(t.activeCues ?? [], (c) => (c as VTTCue).text),
     ),
@@ -47,32 +28,32 @@ const activeCues = () =>
 
 /** Opens the player, picks the subtitles, waits for the early cue on screen and pauses there. */
 async function showEarlyCue(): Promise<void> {
-  await page.goto(`${server.url}/play/${infoHash}/0`);
-  await page.locator('#subtitle-menu').selectOption('s3');
-  await page.waitForFunction(
+  await player.page.goto(`${player.server.url}/play/${player.infoHash}/0`);
+  await player.page.locator('#subtitle-menu').selectOption('s3');
+  await player.page.waitForFunction(
     () => Array.from(document.querySelector('video')?.textTracks ?? []).some((t) => t.activeCues?.length),
     undefined,
     generous,
   );
-  await page.locator('.controls button[aria-label=Pause]').click();
+  await player.page.locator('.controls button[aria-label=Pause]').click();
   assert.deepEqual(await activeCues(), ['Early cue']);
-  assert.deepEqual(await paintedCues(page), ['Early cue']);
+  assert.deepEqual(await paintedCues(player.page), ['Early cue']);
 }
 
 describe('a showing subtitle cue', () => {
   it('is gone after a seek restarts the stream', async () => {
     await showEarlyCue();
-    await page.locator('.seek-input').evaluate((el: HTMLInputElement) => {
+    await player.page.locator('.seek-input').evaluate((el: HTMLInputElement) => {
       el.value = '20';
       el.dispatchEvent(new Event('change', { bubbles: true }));
     });
-    await page.waitForFunction(
+    await player.page.waitForFunction(
       () => new URL(document.querySelector('video')?.src ?? '', location.href).searchParams.get('t') === '20',
       undefined,
       generous,
     );
     // The new stream's track is loaded (t=20 in its URL) and the video has a frame at 20 s.
-    await page.waitForFunction(
+    await player.page.waitForFunction(
       () => {
         const v = document.querySelector('video');
         const track = v?.querySelector('track');
@@ -81,17 +62,17 @@ describe('a showing subtitle cue', () => {
       undefined,
       generous,
     );
-    assert.equal(await page.locator('video track').count(), 1);
+    assert.equal(await player.page.locator('video track').count(), 1);
     assert.deepEqual(await activeCues(), []);
-    assert.deepEqual(await paintedCues(page), []);
+    assert.deepEqual(await paintedCues(player.page), []);
   });
 
   it('is gone after the subtitles are turned off', async () => {
     await showEarlyCue();
-    await page.locator('#subtitle-menu').selectOption('off');
-    await page.waitForFunction(() => !document.querySelector('video track'), undefined, generous);
+    await player.page.locator('#subtitle-menu').selectOption('off');
+    await player.page.waitForFunction(() => !document.querySelector('video track'), undefined, generous);
     assert.deepEqual(await activeCues(), []);
-    assert.deepEqual(await paintedCues(page), []);
-    assert.deepEqual(browser.pageErrors, []);
+    assert.deepEqual(await paintedCues(player.page), []);
+    assert.deepEqual(player.browser.pageErrors, []);
   });
 });

@@ -4,33 +4,15 @@
  * reach `video.textTracks`; another audio track reloads the video and keeps the subtitles.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Page } from 'playwright-core';
-import { type BrowserSession, ensureWebBuilt, launchBrowser, webRoot } from '../helpers/browser.js';
+import { describe, it } from 'node:test';
 import { makeTracksMedia, tracksMediaCues } from '../helpers/media.js';
+import { withPlayerPage } from '../helpers/player-page.js';
 import { ffmpegChildrenGone } from '../helpers/processes.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const generous = 30_000;
 
-let server: TestServer;
-let browser: BrowserSession;
-let page: Page;
-let infoHash: string;
-
-before(async () => {
-  ensureWebBuilt();
-  server = await startTestServer({ webRoot });
-  // A local file: the track endpoints are the same for torrents, and the swarm is tested elsewhere.
-  infoHash = (await server.catalog.addLocalFile(await makeTracksMedia({ seconds: 6 }))).infoHash;
-  browser = await launchBrowser();
-  page = browser.page;
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+// A local file: the track endpoints are the same for torrents, and the swarm is tested elsewhere.
+const player = withPlayerPage(() => makeTracksMedia({ seconds: 6 }));
 
 interface CueInfo {
   text: string;
@@ -40,7 +22,7 @@ interface CueInfo {
 
 /** The cues of the video's first text track, once it has `count` of them. */
 async function trackCues(count: number): Promise<{ cues: CueInfo[]; mode: string; src: string }> {
-  await page.waitForFunction(
+  await player.page.waitForFunction(
     (n) => {
       const track = document.querySelector('video')?.textTracks[0];
       return !!track?.cues && track.cues.length >= n;
@@ -48,7 +30,7 @@ async function trackCues(count: number): Promise<{ cues: CueInfo[]; mode: string
     count,
     { timeout: generous, polling: 100 },
   );
-  return page.evaluate(() => {
+  return player.page.evaluate(() => {
     const video = document.querySelector('video')!;
     const track = video.textTracks[0]!;
     const cues = Array.from(track.cues ?? [], (cue) => ({
@@ -62,8 +44,8 @@ async function trackCues(count: number): Promise<{ cues: CueInfo[]; mode: string
 
 describe('subtitles in the player', () => {
   it('shows the embedded SubRip stream chosen in the menu as cues of a text track', async () => {
-    await page.goto(`${server.url}/play/${infoHash}/0`);
-    const menu = page.locator('#subtitle-menu');
+    await player.page.goto(`${player.server.url}/play/${player.infoHash}/0`);
+    const menu = player.page.locator('#subtitle-menu');
     await menu.waitFor({ timeout: generous });
     const options = await menu.locator('option').evaluateAll((nodes) =>
       nodes.map((n) => ({
@@ -76,11 +58,11 @@ describe('subtitles in the player', () => {
       { value: 's3', disabled: false },
       { value: 's4', disabled: true },
     ]);
-    assert.equal(await page.evaluate(() => document.querySelector('video')?.textTracks.length), 0);
+    assert.equal(await player.page.evaluate(() => document.querySelector('video')?.textTracks.length), 0);
 
     await menu.selectOption('s3');
     const { cues, mode, src } = await trackCues(tracksMediaCues.length);
-    assert.match(src, new RegExp(`/subtitles/${infoHash}/0\\.vtt\\?stream=3`));
+    assert.match(src, new RegExp(`/subtitles/${player.infoHash}/0\\.vtt\\?stream=3`));
     assert.equal(mode, 'showing');
     assert.deepEqual(
       cues.map((c) => c.text),
@@ -94,8 +76,8 @@ describe('subtitles in the player', () => {
   });
 
   it('keeps the subtitles when another audio track reloads the video', async () => {
-    await page.locator('#audio-menu').selectOption('1');
-    await page.waitForFunction(
+    await player.page.locator('#audio-menu').selectOption('1');
+    await player.page.waitForFunction(
       () =>
         new URL(document.querySelector('video')?.src ?? '', location.href).searchParams.get('audio') === '1',
       undefined,
@@ -103,11 +85,11 @@ describe('subtitles in the player', () => {
     );
     const { cues } = await trackCues(tracksMediaCues.length);
     assert.equal(cues[0]?.text, 'First cue');
-    assert.deepEqual(browser.pageErrors, []);
+    assert.deepEqual(player.browser.pageErrors, []);
   });
 
   it('leaves no FFmpeg running once the browser is gone', async () => {
-    await browser.close();
+    await player.browser.close();
     assert.deepEqual(await ffmpegChildrenGone(10_000), []);
   });
 });
