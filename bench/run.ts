@@ -4,6 +4,7 @@
  * Prints a markdown table and writes everything (every sample, the machine) to bench/results/<time>.json.
  * Generated media is cached in $STREAMTIDE_BENCH_CACHE (default: the temp folder).
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, statfsSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describeMachine } from './lib/machine.js';
@@ -26,6 +27,13 @@ const freeBytes = disk.bavail * disk.bsize;
 // The cached media (up to ~1 GB + 4 GB) plus one download at a time must fit with room to spare.
 if (freeBytes < options.memoryBytes + options.pumpBytes + 8 * 2 ** 30) {
   throw new Error(`only ${(freeBytes / 2 ** 30).toFixed(1)} GiB free under ${options.cacheDir}: not enough`);
+}
+
+// The throughput reference is a real client; say so now rather than after the other sections ran.
+if (wants('throughput') && spawnSync('aria2c', ['--version']).status !== 0) {
+  throw new Error(
+    'aria2c is not installed (apt-get install aria2, see BENCHMARKS.md), or leave throughput out with --only=',
+  );
 }
 
 const machineBefore = await describeMachine();

@@ -45,7 +45,8 @@ export async function startServer(localFile?: string): Promise<ServerChild> {
       streamUrl = (await waitForLine(child, /^stream: (\S+)/))[1]!;
       url = new URL(streamUrl).origin;
     } else {
-      url = (await waitForLine(child, /^streamtide (http:\/\/\S+)/))[1]!;
+      // stdout is a pipe, so the banner is a JSON log line carrying the URL.
+      url = (await waitForLine(child, /"url":"(http:\/\/[^"]+)"/))[1]!;
     }
   } catch (err) {
     await child.stop();
