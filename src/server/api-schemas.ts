@@ -86,6 +86,7 @@ export const ProbeStream = Type.Object({
   interlaced: Type.Optional(
     Type.String({ description: 'The field order of interlaced video: tt, bb, tb or bt' }),
   ),
+  bitDepth: Type.Optional(Type.Integer({ minimum: 1, description: 'Video: bits per sample (8, 10…)' })),
 });
 
 export const SubtitleFileMatch = Type.Object({
