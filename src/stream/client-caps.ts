@@ -9,8 +9,8 @@ export type ClientCap = (typeof CAP_WORDS)[number];
 export type ClientCaps = ReadonlySet<ClientCap>;
 
 /**
- * A request without `caps` keeps the assumption made before clients could say: a desktop Chromium or
- * Firefox, which plays VP9, AV1, Opus, FLAC and 10-bit H.264 (so existing clients' WebM stays direct).
+ * A request without `caps` is taken for a desktop Chromium or Firefox, which decode VP9, AV1, Opus, FLAC and
+ * 10-bit H.264: clients that do not say (scripts, older players) keep getting their VP9/Opus WebM directly.
  */
 export const DESKTOP_CAPS: ClientCaps = new Set<ClientCap>(['h264-10bit', 'av1', 'vp9', 'opus', 'flac']);
 

@@ -116,7 +116,7 @@ export function planStream(info: MediaInfo, opts: PlanRequest = {}): Plan {
   if (a?.action === 'copy' && audio?.codec === 'aac') a.adtsToAsc = true;
   const reencoded = [
     v?.action === 'h264'
-      ? `video ${video && describe(video)}→h264${v.deinterlace ? ' (deinterlaced)' : ''}`
+      ? `video ${video && videoName(video)}→h264${v.deinterlace ? ' (deinterlaced)' : ''}`
       : null,
     a?.action === 'aac' ? `audio ${audio?.codec}→aac` : null,
   ].filter(Boolean);
@@ -164,20 +164,21 @@ function pickAudio(streams: MediaStream[], wanted: number | undefined): MediaStr
 }
 
 /** A video codec named with its depth when that matters to decoders ("h264 10-bit"). */
-function describe(video: MediaStream): string {
+function videoName(video: MediaStream): string {
   return video.bitDepth && video.bitDepth > 8 ? `${video.codec} ${video.bitDepth}-bit` : video.codec;
 }
 
 /**
- * The Content-Type when the client can play the file's own bytes, else null. `legacyWebm`: without caps,
- * WebM's VP8 and Vorbis play directly as they always did; the caps words have none for them.
+ * The Content-Type when the client can play the file's own bytes, else null. `assumeDesktop` (no caps
+ * given): a desktop browser also plays WebM's VP8 and Vorbis, and any audio file (WAV's PCM…), which the
+ * caps words do not name; a client that lists caps gets those re-encoded.
  */
 function directType(
   info: MediaInfo,
   video: MediaStream | null,
   audio: MediaStream | null,
   caps: ClientCaps,
-  legacyWebm: boolean,
+  assumeDesktop: boolean,
 ): string | null {
   const audioOk = !audio || decodesAudio(caps, audio);
   if (info.container === 'mp4' || info.container === 'mov') {
@@ -187,13 +188,12 @@ function directType(
     return null;
   }
   if (info.container === 'webm') {
-    const webmVideo = video && WEBM_VIDEO.has(video.codec) && (decodesVideo(caps, video) || legacyWebm);
-    const webmAudio = !audio || (WEBM_AUDIO.has(audio.codec) && (decodesAudio(caps, audio) || legacyWebm));
+    const webmVideo = video && WEBM_VIDEO.has(video.codec) && (decodesVideo(caps, video) || assumeDesktop);
+    const webmAudio = !audio || (WEBM_AUDIO.has(audio.codec) && (decodesAudio(caps, audio) || assumeDesktop));
     if (video ? webmVideo && webmAudio : audio && webmAudio) return video ? 'video/webm' : 'audio/webm';
     return null;
   }
-  // Audio files: any codec played as before caps; with caps, only those the client decodes.
-  if (!video && audio && (legacyWebm || audioOk)) return AUDIO_CONTAINERS[info.container] ?? null;
+  if (!video && audio && (assumeDesktop || audioOk)) return AUDIO_CONTAINERS[info.container] ?? null;
   return null;
 }
 
