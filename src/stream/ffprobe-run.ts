@@ -19,6 +19,7 @@ export interface RawStream {
   has_b_frames?: number;
   field_order?: string;
   pix_fmt?: string;
+  codec_tag_string?: string;
   bits_per_raw_sample?: string;
   tags?: Record<string, string>;
   disposition?: Record<string, number>;

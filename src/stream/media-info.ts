@@ -30,6 +30,8 @@ export interface MediaStream {
   interlaced?: string;
   /** Video: bits per sample (8, 10, 12), when known; browsers differ on decoding H.264 above 8. */
   bitDepth?: number;
+  /** Video: the container's codec tag (MP4's sample entry, e.g. `hvc1` or `hev1`), when it has one. */
+  codecTag?: string;
 }
 
 export interface MediaInfo {
@@ -124,6 +126,10 @@ function toStream(s: RawStream): MediaStream {
   if (s.field_order && INTERLACED.has(s.field_order)) stream.interlaced = s.field_order;
   const depth = stream.type === 'video' && !stream.attachedPic ? bitDepth(s) : null;
   if (depth !== null) stream.bitDepth = depth;
+  // Tags that are not four printable characters (ffprobe's "[0][0][0][0]" of MKV) say nothing.
+  if (stream.type === 'video' && /^[\x21-\x7e]{4}$/.test(s.codec_tag_string ?? '')) {
+    stream.codecTag = s.codec_tag_string;
+  }
   return stream;
 }
 

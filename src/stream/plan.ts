@@ -182,7 +182,10 @@ function directType(
 ): string | null {
   const audioOk = !audio || decodesAudio(caps, audio);
   if (info.container === 'mp4' || info.container === 'mov') {
-    if (video ? decodesVideo(caps, video) && audioOk : audio && audioOk) {
+    // Safari plays HEVC only as `hvc1`; an `hev1` file is remuxed, which re-tags it.
+    const videoOk =
+      video && decodesVideo(caps, video) && (video.codec !== 'hevc' || video.codecTag === 'hvc1');
+    if (video ? videoOk && audioOk : audio && audioOk) {
       return video ? 'video/mp4' : 'audio/mp4';
     }
     return null;

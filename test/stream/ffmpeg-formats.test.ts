@@ -1,7 +1,7 @@
 /**
  * The layouts real torrents carry beyond MKV/MP4: broadcast TS with ADTS AAC, H.264 with B-frames in
- * AVI, interlaced video, audio-only files, 10-bit H.264, HEVC for a client that decodes it. Each is probed, planned and streamed through
- * FFmpeg, and the output is checked with ffprobe (codecs, duration, timestamps).
+ * AVI, interlaced video, audio-only files, 10-bit H.264, HEVC for a client that decodes it. Each is probed,
+ * planned and streamed through FFmpeg, and the output is checked with ffprobe (codecs, duration, timestamps).
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -183,11 +183,20 @@ test('10-bit H.264: copied for a client that decodes it (and without caps), else
 });
 
 test('HEVC copied for a client that lists hevc, tagged hvc1 (Safari plays no other)', async () => {
+  const { info } = await probe('mkv-hevc-aac');
+  assert.equal(info.streams[0]?.codecTag, undefined, 'MKV has no codec tag');
   const { plan, out } = await stream('mkv-hevc-aac', { caps: parseCaps('hevc') });
   assert.deepEqual([plan.mode, plan.video?.action, plan.video?.tag], ['remux', 'copy', 'hvc1']);
   assert.deepEqual(await codecs(out), ['video:hevc', 'audio:aac']);
   assert.equal((await outVideo(out)).codec_tag_string, 'hvc1');
   await lastsFourSeconds(out);
+});
+
+test('an HEVC MP4 tagged hvc1 plays directly for a client that lists hevc', async () => {
+  const { info } = await probe('mp4-hevc-moov-end');
+  assert.equal(info.streams.find((s) => s.type === 'video')?.codecTag, 'hvc1');
+  assert.equal(planStream(info, { caps: parseCaps('hevc') }).mode, 'direct');
+  assert.equal(planStream(info, { caps: parseCaps('') }).mode, 'transcode');
 });
 
 test('FLAC: direct as audio/flac; through FFmpeg, audio-only MP4 with the FLAC copied', async () => {

@@ -72,10 +72,14 @@ test('direct only when the container plays and the client decodes every chosen s
   const caps = (text: string) => ({ caps: parseCaps(text) });
   assert.equal(planStream(mp4(h264), caps('')).mode, 'direct');
   assert.equal(planStream(mp4(s(0, 'video', 'hevc')), caps('')).mode, 'transcode');
+  const hvc1 = s(0, 'video', 'hevc', { codecTag: 'hvc1' });
   assert.deepEqual(
-    [planStream(mp4(s(0, 'video', 'hevc')), caps('hevc')).mode, planStream(mp4(h264x10), caps('')).mode],
+    [planStream(mp4(hvc1), caps('hevc')).mode, planStream(mp4(h264x10), caps('')).mode],
     ['direct', 'transcode'],
   );
+  // An hev1-tagged HEVC MP4 is remuxed (and re-tagged hvc1): Safari would not play its own bytes.
+  const hev1 = planStream(mp4(s(0, 'video', 'hevc', { codecTag: 'hev1' })), caps('hevc'));
+  assert.deepEqual([hev1.mode, hev1.video?.tag], ['remux', 'hvc1']);
   assert.equal(planStream(mp4(h264, s(1, 'audio', 'ac3')), caps('ac3')).mode, 'direct');
   assert.equal(planStream(mp4(h264, s(1, 'audio', 'ac3')), caps('eac3')).mode, 'transcode');
   const webm = info('webm', [s(0, 'video', 'vp9'), s(1, 'audio', 'opus')]);
