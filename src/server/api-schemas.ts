@@ -86,6 +86,10 @@ export const ProbeStream = Type.Object({
   interlaced: Type.Optional(
     Type.String({ description: 'The field order of interlaced video: tt, bb, tb or bt' }),
   ),
+  bitDepth: Type.Optional(Type.Integer({ minimum: 1, description: 'Video: bits per sample (8, 10…)' })),
+  codecTag: Type.Optional(
+    Type.String({ description: 'Video: the container’s codec tag (MP4’s sample entry: avc1, hvc1, hev1…)' }),
+  ),
 });
 
 export const SubtitleFileMatch = Type.Object({

@@ -8,6 +8,7 @@ import {
   AddTorrentBody,
   DeleteQuery,
   FileParams,
+  ProbeQuery,
   StreamQuery,
   SubtitleQuery,
   TorrentParams,
@@ -119,9 +120,11 @@ export const deleteTorrentRoute = {
 export const probeRoute = {
   summary: 'What a file holds, and how it would stream',
   description:
-    'Runs ffprobe on the file’s first megabytes (waiting for them to download). `plan` is the mode `auto` picks.',
+    'Runs ffprobe on the file’s first megabytes (waiting for them to download). `plan` is the mode `auto` ' +
+    'picks for a client that decodes what `caps` lists.',
   tags: ['torrents'],
   params: FileParams,
+  querystring: ProbeQuery,
   response: {
     200: { ...Probe, description: 'The probe' },
     400: badRequest,
@@ -150,7 +153,8 @@ export const streamRoute = {
   summary: 'Play a file',
   description:
     '`direct` sends the file’s bytes with Range support; `remux` and `transcode` send fragmented MP4 from FFmpeg, ' +
-    'starting at `t` seconds with the `audio`-th audio stream. `auto` picks the cheapest the browser plays.',
+    'starting at `t` seconds with the `audio`-th audio stream. `auto` picks the cheapest the client plays: ' +
+    'streams it decodes (H.264 8-bit, AAC, MP3, and what `caps` lists) are copied, the others re-encoded.',
   tags: ['streaming'],
   params: FileParams,
   querystring: StreamQuery,

@@ -1,5 +1,6 @@
 /** Request shapes, validated by Fastify (Ajv) from these TypeBox schemas; failures answer 400 {error}. */
 import { type Static, Type } from '@sinclair/typebox';
+import { CAPS_MAX_LENGTH } from '../stream/client-caps.js';
 
 export const InfoHashParam = Type.String({ pattern: '^[0-9a-fA-F]{40}$' });
 const FileIndex = Type.Integer({ minimum: 0, maximum: 1_000_000 });
@@ -29,6 +30,14 @@ export const DeleteQuery = Type.Object({
 });
 export type DeleteQuery = Static<typeof DeleteQuery>;
 
+/** What the client decodes beyond H.264 8-bit and AAC/MP3 (client-caps.ts); absent: a desktop browser. */
+export const Caps = Type.String({
+  maxLength: CAPS_MAX_LENGTH,
+  description:
+    'Comma list of what the client decodes beyond H.264 (8-bit) and AAC/MP3: h264-10bit, hevc, av1, vp9, ' +
+    'ac3, eac3, opus, flac; unknown words are ignored. Absent: a desktop Chromium/Firefox is assumed',
+});
+
 /** A seek position: finite, not negative, and within a day (no film is longer). */
 export const Seconds = Type.Number({ minimum: 0, maximum: 86_400 });
 
@@ -43,9 +52,16 @@ export const StreamQuery = Type.Object({
   ),
   t: Type.Optional(Seconds),
   audio: Type.Optional(Type.Integer({ minimum: 0, maximum: 255 })),
+  caps: Type.Optional(Caps),
   token: Type.Optional(Type.String()),
 });
 export type StreamQuery = Static<typeof StreamQuery>;
+
+export const ProbeQuery = Type.Object({
+  caps: Type.Optional(Caps),
+  token: Type.Optional(Type.String()),
+});
+export type ProbeQuery = Static<typeof ProbeQuery>;
 
 export const SubtitleQuery = Type.Object({
   stream: Type.Optional(Type.Integer({ minimum: 0, maximum: 65_535 })),

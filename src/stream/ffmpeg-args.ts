@@ -22,8 +22,11 @@ export function buildFfmpegArgs(plan: Plan, url?: string): string[] {
 
   if (plan.video) {
     args.push('-map', `0:${plan.video.stream}`);
-    if (plan.video.action === 'copy') args.push('-c:v', 'copy');
-    else {
+    if (plan.video.action === 'copy') {
+      args.push('-c:v', 'copy');
+      // FFmpeg would write HEVC as `hev1` when the source says so; Safari plays only `hvc1`.
+      if (plan.video.tag) args.push('-tag:v', plan.video.tag);
+    } else {
       // One frame out per frame in (send_frame), deinterlacing only the frames flagged interlaced.
       if (plan.video.deinterlace) args.push('-vf', 'yadif=mode=send_frame:deint=interlaced');
       args.push('-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p');

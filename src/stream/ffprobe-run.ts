@@ -18,6 +18,9 @@ export interface RawStream {
   height?: number;
   has_b_frames?: number;
   field_order?: string;
+  pix_fmt?: string;
+  codec_tag_string?: string;
+  bits_per_raw_sample?: string;
   tags?: Record<string, string>;
   disposition?: Record<string, number>;
 }

@@ -28,6 +28,10 @@ export interface MediaStream {
   hasBFrames?: boolean;
   /** Video: ffprobe's field_order, when the video is interlaced ('tt', 'bb', 'tb', 'bt'). */
   interlaced?: string;
+  /** Video: bits per sample (8, 10, 12), when known; browsers differ on decoding H.264 above 8. */
+  bitDepth?: number;
+  /** Video: the container's codec tag (MP4's sample entry, e.g. `hvc1` or `hev1`), when it has one. */
+  codecTag?: string;
 }
 
 export interface MediaInfo {
@@ -120,7 +124,26 @@ function toStream(s: RawStream): MediaStream {
   if (s.disposition?.attached_pic === 1) stream.attachedPic = true;
   if ((s.has_b_frames ?? 0) > 0) stream.hasBFrames = true;
   if (s.field_order && INTERLACED.has(s.field_order)) stream.interlaced = s.field_order;
+  const depth = stream.type === 'video' && !stream.attachedPic ? bitDepth(s) : null;
+  if (depth !== null) stream.bitDepth = depth;
+  // Tags that are not four printable characters (ffprobe's "[0][0][0][0]" of MKV) say nothing.
+  if (stream.type === 'video' && /^[\x21-\x7e]{4}$/.test(s.codec_tag_string ?? '')) {
+    stream.codecTag = s.codec_tag_string;
+  }
   return stream;
+}
+
+/**
+ * From the pixel format's name (`yuv420p10le` is 10, `yuv420p` 8), else from bits_per_raw_sample, which
+ * not every decoder fills in.
+ */
+function bitDepth(s: RawStream): number | null {
+  const pixFmt = s.pix_fmt ?? '';
+  const deep = /p(\d{1,2})(le|be)$/.exec(pixFmt);
+  if (deep) return Number(deep[1]);
+  if (/^(yuvj?4[0-4][0-4]p|nv12|nv21|gray)$/.test(pixFmt)) return 8;
+  const raw = Number(s.bits_per_raw_sample);
+  return Number.isInteger(raw) && raw > 0 ? raw : null;
 }
 
 /** A short container name from ffprobe's demuxer list, told apart by the file's own header where needed. */

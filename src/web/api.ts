@@ -3,6 +3,7 @@
  * (and reloads) still have it; fetches send it as a Bearer header, media URLs as `?token=`.
  */
 import type { Probe, Torrent } from './types.js';
+import { probePath } from './urls.js';
 
 const tokenKey = 'streamtide.token';
 
@@ -65,8 +66,9 @@ const h = (infoHash: string) => encodeURIComponent(infoHash);
 export const api = {
   list: (signal?: AbortSignal) => json<Torrent[]>('/api/torrents', { signal }),
   get: (infoHash: string, signal?: AbortSignal) => json<Torrent>(`/api/torrents/${h(infoHash)}`, { signal }),
-  probe: (infoHash: string, index: number, signal?: AbortSignal) =>
-    json<Probe>(`/api/torrents/${h(infoHash)}/files/${index}/probe`, { signal }),
+  /** `caps`: what the browser decodes (caps.ts), so the probe's `plan` is for it. */
+  probe: (infoHash: string, index: number, caps?: string, signal?: AbortSignal) =>
+    json<Probe>(probePath(infoHash, index, caps), { signal }),
   addSource: (source: string) =>
     json<Torrent>('/api/torrents', {
       method: 'POST',

@@ -5,10 +5,12 @@
 
 type Params = Record<string, string | number | undefined | null>;
 
-function withQuery(path: string, params: Params): string {
+/** Empty values are left out, but for the keys in `keepEmpty`, where empty says something. */
+function withQuery(path: string, params: Params, keepEmpty: string[] = []): string {
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
-    if (value !== undefined && value !== null && value !== '') query.set(key, String(value));
+    if (value === undefined || value === null || (value === '' && !keepEmpty.includes(key))) continue;
+    query.set(key, String(value));
   }
   const text = query.toString();
   return text ? `${path}?${text}` : path;
@@ -25,16 +27,31 @@ export interface StreamOptions {
   /** Audio stream, 0-based among the file's audio streams. */
   audio?: number | null;
   mode?: 'direct' | 'remux' | 'transcode';
+  /**
+   * What the browser decodes beyond the baseline (caps.ts). Empty is sent (`caps=`: the baseline client),
+   * since leaving it out makes the server assume a desktop browser.
+   */
+  caps?: string;
   token?: string | null;
 }
 
 export function streamUrl(infoHash: string, index: number, options: StreamOptions = {}): string {
-  return withQuery(`/stream/${hashPart(infoHash)}/${index}`, {
-    mode: options.mode,
-    t: seconds(options.t),
-    audio: options.audio,
-    token: options.token,
-  });
+  return withQuery(
+    `/stream/${hashPart(infoHash)}/${index}`,
+    {
+      mode: options.mode,
+      t: seconds(options.t),
+      audio: options.audio,
+      caps: options.caps,
+      token: options.token,
+    },
+    ['caps'],
+  );
+}
+
+/** The probe, whose `plan` is for a client that decodes `caps` (sent even empty, as for streamUrl). */
+export function probePath(infoHash: string, index: number, caps?: string): string {
+  return withQuery(`/api/torrents/${hashPart(infoHash)}/files/${index}/probe`, { caps }, ['caps']);
 }
 
 /** Embedded text subtitle stream `stream` of file `index`, shifted so cue times match a stream started at t. */

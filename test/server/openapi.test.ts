@@ -18,6 +18,7 @@ import type {
 } from '../../src/server/api-schemas.js';
 import { InfoHashParam } from '../../src/server/schemas.js';
 import { type TorrentFileJson, type TorrentJson, torrentJson } from '../../src/server/torrent-json.js';
+import { CAPS_MAX_LENGTH } from '../../src/stream/client-caps.js';
 import type { MediaStream } from '../../src/stream/media-info.js';
 import { makeMedia } from '../helpers/media.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -104,7 +105,10 @@ describe('GET /api/openapi.json', () => {
     const stream = doc.paths['/stream/{infoHash}/{index}']?.get;
     const query = (stream?.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
     // `token` is there too, as the security scheme of the same name rather than a parameter.
-    assert.deepEqual(query.sort(), ['audio', 'mode', 't']);
+    assert.deepEqual(query.sort(), ['audio', 'caps', 'mode', 't']);
+    const probe = doc.paths['/api/torrents/{infoHash}/files/{index}/probe']?.get;
+    const caps = probe?.parameters?.find((p) => p.name === 'caps' && p.in === 'query');
+    assert.equal((caps?.schema as { maxLength?: number } | undefined)?.maxLength, CAPS_MAX_LENGTH);
     const add = doc.paths['/api/torrents']?.post as Operation & {
       requestBody: { content: Record<string, unknown> };
     };

@@ -1,15 +1,16 @@
 /**
  * The layouts real torrents carry beyond MKV/MP4: broadcast TS with ADTS AAC, H.264 with B-frames in
- * AVI, interlaced video, audio-only files, 10-bit H.264. Each is probed, planned and streamed through
- * FFmpeg, and the output is checked with ffprobe (codecs, duration, timestamps).
+ * AVI, interlaced video, audio-only files, 10-bit H.264, HEVC for a client that decodes it. Each is probed,
+ * planned and streamed through FFmpeg, and the output is checked with ffprobe (codecs, duration, timestamps).
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { parseCaps } from '../../src/stream/client-caps.js';
 import { buildFfmpegArgs } from '../../src/stream/ffmpeg-args.js';
 import { type FfmpegTools, locateFfmpeg } from '../../src/stream/ffmpeg-locate.js';
 import { LocalFileSource } from '../../src/stream/local-file-source.js';
 import { type MediaInfo, probeSource } from '../../src/stream/media-info.js';
-import { type Plan, planStream, type StreamMode } from '../../src/stream/plan.js';
+import { type Plan, type PlanRequest, planStream, type StreamMode } from '../../src/stream/plan.js';
 import { ProgressiveStreamer } from '../../src/stream/progressive-streamer.js';
 import { SeekableInputServer } from '../../src/stream/seekable-input.js';
 import { decodedDuration, ffprobe, type MediaKind, makeMedia } from '../helpers/media.js';
@@ -40,12 +41,15 @@ async function probe(kind: MediaKind): Promise<{ path: string; info: MediaInfo }
   }
 }
 
-/** Streams `kind` with its plan (or a forced mode); returns the plan and the output file's path. */
-async function stream(kind: MediaKind, mode?: StreamMode): Promise<{ plan: Plan; out: string }> {
+/** Streams `kind` with its plan (or a forced mode, or a client's caps); returns the plan and the output's path. */
+async function stream(
+  kind: MediaKind,
+  mode?: StreamMode | PlanRequest,
+): Promise<{ plan: Plan; out: string }> {
   const { path, info } = await probe(kind);
   const source = await LocalFileSource.open(path);
   try {
-    const plan = planStream(info, mode ? { mode } : {});
+    const plan = planStream(info, typeof mode === 'string' ? { mode } : (mode ?? {}));
     const streamer = ProgressiveStreamer.start({ source, plan, info, tools, seekable });
     const { bytes, result } = await drain(streamer);
     assert.equal(result.outcome, 'complete', result.error?.message);
@@ -148,12 +152,51 @@ test('progressive video is never deinterlaced, even when re-encoded', async () =
   assert.doesNotMatch(buildFfmpegArgs(plan).join(' '), /yadif|-vf/);
 });
 
-test('10-bit H.264 is copied as it is today (Chromium decodes it; capability-aware plans come later)', async () => {
-  const { plan, out } = await stream('mkv-h264-10bit');
-  assert.deepEqual([plan.mode, plan.video?.action, plan.audio?.action], ['remux', 'copy', 'copy']);
+/** The output's video stream as ffprobe sees it. */
+async function outVideo(out: string) {
   const probed = await ffprobe(out);
+  return probed.streams[0] as {
+    codec_name: string;
+    profile?: string;
+    pix_fmt?: string;
+    codec_tag_string?: string;
+  };
+}
+
+test('10-bit H.264: copied for a client that decodes it (and without caps), else re-encoded to 8-bit', async () => {
+  const { info } = await probe('mkv-h264-10bit');
+  assert.equal(info.streams.find((s) => s.type === 'video')?.bitDepth, 10);
+  for (const caps of [undefined, 'h264-10bit']) {
+    const { plan, out } = await stream('mkv-h264-10bit', caps === undefined ? {} : { caps: parseCaps(caps) });
+    assert.deepEqual([plan.mode, plan.video?.action, plan.audio?.action], ['remux', 'copy', 'copy'], caps);
+    assert.deepEqual(await codecs(out), ['video:h264', 'audio:aac']);
+    const video = await outVideo(out);
+    assert.deepEqual([video.profile, video.pix_fmt], ['High 10', 'yuv420p10le'], caps);
+  }
+  const { plan, out } = await stream('mkv-h264-10bit', { caps: parseCaps('hevc,opus') });
+  assert.deepEqual([plan.mode, plan.video?.action, plan.audio?.action], ['transcode', 'h264', 'copy']);
   assert.deepEqual(await codecs(out), ['video:h264', 'audio:aac']);
-  assert.equal((probed.streams[0] as { profile?: string }).profile, 'High 10');
+  const video = await outVideo(out);
+  assert.equal(video.pix_fmt, 'yuv420p');
+  assert.notEqual(video.profile, 'High 10');
+  await lastsFourSeconds(out);
+});
+
+test('HEVC copied for a client that lists hevc, tagged hvc1 (Safari plays no other)', async () => {
+  const { info } = await probe('mkv-hevc-aac');
+  assert.equal(info.streams[0]?.codecTag, undefined, 'MKV has no codec tag');
+  const { plan, out } = await stream('mkv-hevc-aac', { caps: parseCaps('hevc') });
+  assert.deepEqual([plan.mode, plan.video?.action, plan.video?.tag], ['remux', 'copy', 'hvc1']);
+  assert.deepEqual(await codecs(out), ['video:hevc', 'audio:aac']);
+  assert.equal((await outVideo(out)).codec_tag_string, 'hvc1');
+  await lastsFourSeconds(out);
+});
+
+test('an HEVC MP4 tagged hvc1 plays directly for a client that lists hevc', async () => {
+  const { info } = await probe('mp4-hevc-moov-end');
+  assert.equal(info.streams.find((s) => s.type === 'video')?.codecTag, 'hvc1');
+  assert.equal(planStream(info, { caps: parseCaps('hevc') }).mode, 'direct');
+  assert.equal(planStream(info, { caps: parseCaps('') }).mode, 'transcode');
 });
 
 test('FLAC: direct as audio/flac; through FFmpeg, audio-only MP4 with the FLAC copied', async () => {

@@ -29,6 +29,7 @@ test('probes only the head of an MKV over a pipe: streams, duration, flags', asy
   );
   assert.equal(info.streams[1]?.channels, 1);
   assert.equal(info.streams[0]?.width, 320);
+  assert.equal(info.streams[0]?.bitDepth, 8);
   assert.ok(source.highestRead <= headBytes);
 });
 

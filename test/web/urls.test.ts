@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { capsFrom } from '../../src/web/caps.js';
 import {
   embeddedSubtitleUrl,
   parsePlayerPath,
   playerPath,
   playlistUrl,
+  probePath,
   streamUrl,
   subtitleFileUrl,
 } from '../../src/web/urls.js';
@@ -18,6 +20,26 @@ describe('web urls', () => {
     assert.equal(
       streamUrl(h, 0, { t: 12.34567, audio: 1, mode: 'remux' }),
       `/stream/${h}/0?mode=remux&t=12.346&audio=1`,
+    );
+  });
+
+  it('sends caps when given, even empty (the baseline client), and leaves it out when not', () => {
+    assert.equal(streamUrl(h, 0, { caps: 'hevc,opus' }), `/stream/${h}/0?caps=hevc%2Copus`);
+    assert.equal(streamUrl(h, 0, { caps: '', t: 2 }), `/stream/${h}/0?t=2&caps=`);
+    assert.equal(probePath(h, 1, 'flac'), `/api/torrents/${h}/files/1/probe?caps=flac`);
+    assert.equal(probePath(h, 1, ''), `/api/torrents/${h}/files/1/probe?caps=`);
+    assert.equal(probePath(h, 1), `/api/torrents/${h}/files/1/probe`);
+  });
+
+  it('lists the caps words a browser accepts, in a fixed order', () => {
+    const accepted = new Set(['video/mp4; codecs="opus"', 'video/mp4; codecs="hvc1.1.6.L93.B0"']);
+    assert.equal(
+      capsFrom((type) => accepted.has(type)),
+      'hevc,opus',
+    );
+    assert.equal(
+      capsFrom(() => false),
+      '',
     );
   });
 

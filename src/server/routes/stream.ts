@@ -1,5 +1,6 @@
 /** GET|HEAD /stream/:infoHash/:index — direct bytes with Range, or FFmpeg's fragmented MP4. */
 import type { FastifyPluginAsync } from 'fastify';
+import { parseCaps } from '../../stream/client-caps.js';
 import { planStream } from '../../stream/plan.js';
 import { acquireAll } from '../limiter.js';
 import { streamRoute } from '../route-schemas.js';
@@ -16,14 +17,19 @@ export const streamRoutes: FastifyPluginAsync = async (app) => {
     { schema: streamRoute },
     async (request, reply) => {
       const { infoHash, index } = request.params;
-      const { mode = 'auto', t = 0, audio } = request.query;
+      const { mode = 'auto', t = 0, audio, caps } = request.query;
       // The client going away aborts everything this request started: the probe wait, the pump, FFmpeg.
       const abort = new AbortController();
       reply.raw.on('close', () => abort.abort());
 
       const { entry, file } = await catalog.file(infoHash, index, abort.signal);
       const info = await probes.probe({ entry, file }, abort.signal);
-      const plan = planStream(info, { audio, mode: mode === 'auto' ? undefined : mode, t });
+      const plan = planStream(info, {
+        audio,
+        mode: mode === 'auto' ? undefined : mode,
+        t,
+        caps: caps === undefined ? undefined : parseCaps(caps),
+      });
       const source = await catalog.open(entry.infoHash, index);
       const log = streamLog(request.log, {
         infoHash: entry.infoHash,

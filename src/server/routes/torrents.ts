@@ -3,6 +3,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { mediaFiles } from '../../catalog/main-file.js';
 import { statusError } from '../../catalog/status-error.js';
 import { matchSubtitleFiles } from '../../catalog/subtitle-match.js';
+import { parseCaps } from '../../stream/client-caps.js';
 import { planStream } from '../../stream/plan.js';
 import {
   addTorrentRoute,
@@ -12,7 +13,7 @@ import {
   playlistRoute,
   probeRoute,
 } from '../route-schemas.js';
-import type { AddTorrentBody, DeleteQuery, FileParams, TorrentParams } from '../schemas.js';
+import type { AddTorrentBody, DeleteQuery, FileParams, ProbeQuery, TorrentParams } from '../schemas.js';
 import { streamPath, torrentJson } from '../torrent-json.js';
 
 export function baseUrl(request: FastifyRequest): string {
@@ -82,7 +83,7 @@ export const torrentRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.get<{ Params: FileParams }>(
+  app.get<{ Params: FileParams; Querystring: ProbeQuery }>(
     '/api/torrents/:infoHash/files/:index/probe',
     { schema: probeRoute },
     async (request, reply) => {
@@ -90,12 +91,13 @@ export const torrentRoutes: FastifyPluginAsync = async (app) => {
       reply.raw.on('close', () => abort.abort());
       const { entry, file } = await catalog.file(request.params.infoHash, request.params.index, abort.signal);
       const info = await probes.probe({ entry, file }, abort.signal);
+      const { caps } = request.query;
       return {
         container: info.container,
         duration: info.duration,
         streams: info.streams,
         subtitleFiles: matchSubtitleFiles(entry.files, file),
-        plan: planStream(info).mode,
+        plan: planStream(info, { caps: caps === undefined ? undefined : parseCaps(caps) }).mode,
       };
     },
   );

@@ -6,6 +6,7 @@
 import type { RefObject } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { token } from '../api.js';
+import { browserCaps } from '../caps.js';
 import type { Plan, Probe } from '../types.js';
 import { streamUrl } from '../urls.js';
 import { defaultAudio } from './tracks.js';
@@ -67,7 +68,13 @@ export function usePlayback(
   const mode: Plan = forced ?? (probe.plan === 'direct' && audio !== null ? 'remux' : probe.plan);
   const direct = mode === 'direct';
   const explicitMode = forced ?? (probe.plan === 'direct' && !direct ? 'remux' : undefined);
-  const src = streamUrl(infoHash, index, { t: direct ? undefined : start, audio, mode: explicitMode, token });
+  const src = streamUrl(infoHash, index, {
+    t: direct ? undefined : start,
+    audio,
+    mode: explicitMode,
+    caps: browserCaps(),
+    token,
+  });
   const duration =
     probe.duration && probe.duration > 0 ? probe.duration : direct ? video.duration : Number.NaN;
   const offset = direct ? 0 : start;

@@ -1,6 +1,7 @@
 /** `/play/:infoHash/:index`: waits for the probe (showing why it waits), then the player. */
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api, token } from '../api.js';
+import { browserCaps } from '../caps.js';
 import { html } from '../html.js';
 import { usePoll } from '../poll.js';
 import type { Probe } from '../types.js';
@@ -21,7 +22,7 @@ export function PlayerPage({ infoHash, index }: Props) {
   useEffect(() => {
     const controller = new AbortController();
     setProbeError(undefined);
-    api.probe(infoHash, index, controller.signal).then(
+    api.probe(infoHash, index, browserCaps(), controller.signal).then(
       (value) => setProbe(value),
       (err: Error) => controller.signal.aborted || setProbeError(err),
     );
