@@ -3,20 +3,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CAP_WORDS, parseCaps } from '../../src/stream/client-caps.js';
 import { buildFfmpegArgs } from '../../src/stream/ffmpeg-args.js';
-import type { MediaInfo, MediaStream } from '../../src/stream/media-info.js';
+import type { MediaStream } from '../../src/stream/media-info.js';
 import { planStream } from '../../src/stream/plan.js';
+import { fakeInfo as info, fakeStream as s } from './fake-media.js';
 
-function s(
-  index: number,
-  type: MediaStream['type'],
-  codec: string,
-  extra: Partial<MediaStream> = {},
-): MediaStream {
-  return { index, type, codec, language: null, title: null, default: false, forced: false, ...extra };
-}
-function info(container: string, streams: MediaStream[]): MediaInfo {
-  return { container, formatName: container, duration: 10, streams, moovAtEnd: false };
-}
 const h264 = s(0, 'video', 'h264', { bitDepth: 8 });
 const aac = s(1, 'audio', 'aac');
 const h264x10 = s(0, 'video', 'h264', { bitDepth: 10 });

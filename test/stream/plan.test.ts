@@ -1,19 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { MediaInfo, MediaStream } from '../../src/stream/media-info.js';
 import { planStream } from '../../src/stream/plan.js';
-
-function s(
-  index: number,
-  type: MediaStream['type'],
-  codec: string,
-  extra: Partial<MediaStream> = {},
-): MediaStream {
-  return { index, type, codec, language: null, title: null, default: false, forced: false, ...extra };
-}
-function info(container: string, streams: MediaStream[], moovAtEnd = false): MediaInfo {
-  return { container, formatName: container, duration: 10, streams, moovAtEnd };
-}
+import { fakeInfo as info, fakeStream as s } from './fake-media.js';
 
 test('direct for browser-ready containers, with the right Content-Type', () => {
   assert.deepEqual(
