@@ -49,7 +49,10 @@ test('keyframe segments: cut at the first keyframe ≥ 4 s on, or the last withi
 test('keyframe segments: irregular real-world GOPs stay within 6 s and add up', () => {
   const keys = [0];
   let x = 0;
-  for (let i = 0; i < 500; i++) keys.push((x += 0.4 + ((i * 7919) % 50) / 10)); // 0.4–5.3 s apart
+  for (let i = 0; i < 500; i++) {
+    x += 0.4 + ((i * 7919) % 50) / 10; // 0.4–5.3 s apart
+    keys.push(x);
+  }
   const duration = x + 1.7;
   const t = keyframeSegmentTimes(keys, duration)!;
   assertWellFormed(t, duration);
