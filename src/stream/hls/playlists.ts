@@ -143,19 +143,19 @@ export interface MediaPlaylistInput {
 /** A complete VOD media playlist of fMP4 segments behind one EXT-X-MAP. */
 export function mediaPlaylist(input: MediaPlaylistInput): string {
   const { segmentTimes, initUri, segmentUri, query } = input;
-  const { durations } = segmentTimes;
+  const durations = writtenDurations(segmentTimes);
   if (durations.length === 0) throw new RangeError('a media playlist needs segments');
   const lines = [
     '#EXTM3U',
     '#EXT-X-VERSION:7',
-    `#EXT-X-TARGETDURATION:${targetDuration(durations)}`,
+    `#EXT-X-TARGETDURATION:${targetDuration(durations.map((d) => d / 1000))}`,
     '#EXT-X-MEDIA-SEQUENCE:0',
     '#EXT-X-PLAYLIST-TYPE:VOD',
     '#EXT-X-INDEPENDENT-SEGMENTS',
   ];
   if (initUri !== undefined) lines.push(`#EXT-X-MAP:URI=${quoted(withQuery(initUri, query))}`);
   durations.forEach((d, i) => {
-    lines.push(`#EXTINF:${d.toFixed(3)},`, withQuery(segmentUri(i), query));
+    lines.push(`#EXTINF:${(d / 1000).toFixed(3)},`, withQuery(segmentUri(i), query));
   });
   lines.push('#EXT-X-ENDLIST');
   return `${lines.join('\n')}\n`;
@@ -164,6 +164,17 @@ export function mediaPlaylist(input: MediaPlaylistInput): string {
 /** The WebVTT playlist of a subtitle rendition: the video's cut times, `.vtt` segments, no MAP. */
 export function subtitlePlaylist(input: Omit<MediaPlaylistInput, 'initUri'>): string {
   return mediaPlaylist(input);
+}
+
+/**
+ * EXTINF values in whole milliseconds, taken between boundaries rounded to the millisecond, so rounding
+ * never accumulates: they add up to the duration within 0.5 ms however many segments a film has.
+ */
+export function writtenDurations(times: SegmentTimes): number[] {
+  const { starts, durations } = times;
+  const end = starts.length > 0 ? starts[starts.length - 1]! + durations[durations.length - 1]! : 0;
+  const edges = [...starts, end].map((t) => Math.round(t * 1000));
+  return starts.map((_, i) => edges[i + 1]! - edges[i]!);
 }
 
 /**
