@@ -20,10 +20,19 @@ const EDGE = 0.05;
 /** Float slack when comparing times read from a container index. */
 const EPS = 1e-6;
 
-/** Fixed-length segments (transcoded video, audio-only): every `length` seconds, the last one shorter. */
+/** A last fixed segment shorter than this joins the one before (when that stays ≤ MAX_SEGMENT). */
+const MIN_TAIL = 1;
+
+/**
+ * Fixed-length segments (transcoded video, audio-only): every `length` seconds, the last one shorter —
+ * but not a sliver: a tail under a second is merged into the previous segment, since a few-millisecond
+ * segment costs a request and some players stall on it.
+ */
 export function fixedSegmentTimes(duration: number, length = TARGET_SEGMENT): SegmentTimes {
   if (!(duration > 0) || !(length > 0)) throw new RangeError(`bad duration ${duration} or length ${length}`);
-  const count = Math.max(1, Math.ceil(duration / length - EPS));
+  let count = Math.max(1, Math.ceil(duration / length - EPS));
+  const tail = duration - (count - 1) * length;
+  if (count > 1 && tail < MIN_TAIL && length + tail <= MAX_SEGMENT + EPS) count--;
   const starts = Array.from({ length: count }, (_, i) => i * length);
   return { starts, durations: durationsOf(starts, duration) };
 }

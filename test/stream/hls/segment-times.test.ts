@@ -26,6 +26,10 @@ test('fixed segments: every 4 s, the last one shorter, summing to the duration',
   assertWellFormed(t, 10.5);
   assert.deepEqual(fixedSegmentTimes(8).durations, [4, 4], 'an exact multiple makes no empty segment');
   assert.deepEqual(fixedSegmentTimes(1.2).durations, [1.2]);
+  const sliver = fixedSegmentTimes(8.021);
+  assert.deepEqual(sliver.starts, [0, 4], 'a 21 ms tail joins the last segment');
+  assertWellFormed(sliver, 8.021);
+  assert.deepEqual(fixedSegmentTimes(12, 5.8).starts, [0, 5.8, 11.6], 'unless that would pass 6 s');
   assertWellFormed(fixedSegmentTimes(7213.37), 7213.37);
   assert.throws(() => fixedSegmentTimes(0), RangeError);
   assert.throws(() => fixedSegmentTimes(Number.NaN), RangeError);
