@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { locateFfmpeg } from '../../../src/stream/ffmpeg-locate.js';
 import { audioCodec, copiedH264 } from '../../../src/stream/hls/codec-strings.js';
-import { masterPlaylist, mediaPlaylist } from '../../../src/stream/hls/playlists.js';
+import { masterPlaylist, mediaPlaylist, subtitlePlaylist } from '../../../src/stream/hls/playlists.js';
 import { fixedSegmentTimes, keyframeSegmentTimes } from '../../../src/stream/hls/segment-times.js';
 import { readKeyframes } from '../../../src/stream/keyframes/index.js';
 
@@ -129,6 +129,16 @@ test('FFmpeg plays our master and media playlists over fMP4 segments cut at our 
     });
   await writeFile(join(dir, 'video.m3u8'), media('v', video));
   await writeFile(join(dir, 'audio.m3u8'), media('a', audio));
+  // A WebVTT rendition on the video's cut times: FFmpeg 5 ignores subtitle renditions, newer ones read them.
+  await writeFile(
+    join(dir, 'subs.m3u8'),
+    subtitlePlaylist({ segmentTimes: video, segmentUri: (i) => `s${i}.vtt`, query: TOKEN }),
+  );
+  for (const [i, start] of video.starts.entries()) {
+    const at = (t: number) => `00:00:${t.toFixed(3).padStart(6, '0')}`;
+    const cue = `${at(start + 0.5)} --> ${at(start + 1.5)}\nLine ${i}\n`;
+    await writeFile(join(dir, `s${i}.vtt`), `WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:0,LOCAL:00:00:00.000\n\n${cue}`);
+  }
   const master = masterPlaylist({
     video: {
       codecs: copiedH264({ codec: 'h264', profile: 'High', level: 12 }),
@@ -148,7 +158,7 @@ test('FFmpeg plays our master and media playlists over fMP4 segments cut at our 
         uri: 'audio.m3u8',
       },
     ],
-    subtitles: [],
+    subtitles: [{ name: 'English', language: 'eng', default: false, forced: false, uri: 'subs.m3u8' }],
     videoUri: 'video.m3u8',
     query: TOKEN,
   });
@@ -170,7 +180,10 @@ test('FFmpeg plays our master and media playlists over fMP4 segments cut at our 
     format: { duration: string };
   };
   const kinds = json.streams.map((s) => `${s.codec_type}:${s.codec_name}`).sort();
-  assert.deepEqual(kinds, ['audio:aac', 'video:h264']);
+  assert.deepEqual(
+    kinds.filter((k) => k !== 'subtitle:webvtt'),
+    ['audio:aac', 'video:h264'],
+  );
   assert.ok(Math.abs(Number(json.format.duration) - duration) < 1, `duration ${json.format.duration}`);
 
   // Every segment of both playlists is fetched and decoded without an error.
