@@ -45,18 +45,14 @@ const H264_PROFILES: Record<string, readonly [number, number]> = {
 
 /**
  * Copied H.264. Without a known profile: High (High 10 above 8 bits), the superset most files use. Without
- * a level: the one resolution and rate need. ffprobe reports level 1b as 9; it is written as 0x0B here
- * (in Baseline/Main that spelling stands for 1b only with a constraint flag, a rarity we do not chase).
+ * a level: the one resolution and rate need. ffprobe's level is the SPS level_idc as stored (9 for a High
+ * profile's level 1b), which is what the string's last byte must be, so it is used unchanged.
  */
 export function copiedH264(f: CodecFacts): string {
   const known = f.profile ? H264_PROFILES[f.profile.toLowerCase()] : undefined;
   const [idc, flags] = known ?? ((f.bitDepth ?? 8) > 8 ? [0x6e, 0] : [0x64, 0]);
-  const level =
-    f.level && f.level > 0
-      ? f.level === 9
-        ? 11
-        : f.level
-      : h264Level(f.width ?? 1920, f.height ?? 1080, f.frameRate);
+  const fromSize = () => h264Level(f.width ?? 1920, f.height ?? 1080, f.frameRate);
+  const level = f.level && f.level > 0 ? f.level : fromSize();
   return `avc1.${hex2(idc)}${hex2(flags)}${hex2(level)}`;
 }
 

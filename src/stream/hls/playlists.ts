@@ -63,20 +63,15 @@ export function masterPlaylist(input: MasterInput): string {
     0,
     audios.findIndex((a) => a.default),
   );
+  const audioNames = uniqueNames(
+    audios.map((a) => a.name),
+    'Audio',
+  );
   audios.forEach((a, k) => {
     const attrs = attributeList([
       ['TYPE', 'AUDIO'],
       ['GROUP-ID', quoted(AUDIO_GROUP)],
-      [
-        'NAME',
-        quoted(
-          uniqueName(
-            audios.map((x) => x.name),
-            k,
-            `Audio ${k + 1}`,
-          ),
-        ),
-      ],
+      ['NAME', quoted(audioNames[k]!)],
       ['LANGUAGE', nullableQuoted(bcp47(a.language))],
       ['DEFAULT', yesNo(k === audioDefault)],
       ['AUTOSELECT', 'YES'],
@@ -88,20 +83,15 @@ export function masterPlaylist(input: MasterInput): string {
 
   // At most one DEFAULT=YES among subtitles (the first flagged one): none is shown unless the file asks.
   const subDefault = subtitles.findIndex((s) => s.default);
+  const subtitleNames = uniqueNames(
+    subtitles.map((s) => s.name),
+    'Subtitles',
+  );
   subtitles.forEach((s, k) => {
     const attrs = attributeList([
       ['TYPE', 'SUBTITLES'],
       ['GROUP-ID', quoted(SUBTITLE_GROUP)],
-      [
-        'NAME',
-        quoted(
-          uniqueName(
-            subtitles.map((x) => x.name),
-            k,
-            `Subtitles ${k + 1}`,
-          ),
-        ),
-      ],
+      ['NAME', quoted(subtitleNames[k]!)],
       ['LANGUAGE', nullableQuoted(bcp47(s.language))],
       ['DEFAULT', yesNo(k === subDefault)],
       // FORCED=YES requires AUTOSELECT=YES; every rendition may be auto-selected by language anyway.
@@ -186,11 +176,10 @@ export function targetDuration(durations: readonly number[]): number {
   return Math.max(1, Math.ceil(longest));
 }
 
-/** Names within a group must differ: a repeated name gets its position appended. */
-function uniqueName(names: string[], k: number, fallback: string): string {
-  const clean = names.map((n, i) => safeText(n, `#${i + 1}`));
-  const name = safeText(names[k] ?? '', fallback);
-  return clean.indexOf(clean[k]!) === k ? name : `${name} (${k + 1})`;
+/** Names within a group must differ: cleaned, empty ones named by position, repeats numbered. */
+function uniqueNames(names: string[], fallback: string): string[] {
+  const clean = names.map((n, k) => safeText(n, `${fallback} ${k + 1}`));
+  return clean.map((n, k) => (clean.indexOf(n) === k ? n : `${n} (${k + 1})`));
 }
 
 function nullableQuoted(value: string | null): string | null {
