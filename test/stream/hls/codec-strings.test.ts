@@ -18,6 +18,11 @@ test('copied H.264 from the probe profile and level', () => {
   assert.equal(codecString({ codec: 'h264', profile: 'Main', level: 31 }), 'avc1.4D001F');
   assert.equal(codecString({ codec: 'h264', profile: 'Constrained Baseline', level: 30 }), 'avc1.42E01E');
   assert.equal(codecString({ codec: 'h264', profile: 'High 10', level: 51 }), 'avc1.6E0033');
+  assert.equal(
+    codecString({ codec: 'h264', profile: 'High', level: 9 }),
+    'avc1.640009',
+    'High level 1b as stored',
+  );
   // Unknown profile and level: High at the level the picture needs.
   assert.equal(codecString({ codec: 'h264', width: 1920, height: 1080, frameRate: 24 }), 'avc1.640028');
   assert.equal(codecString({ codec: 'h264', bitDepth: 10, width: 1280, height: 720 }), 'avc1.6E001F');
