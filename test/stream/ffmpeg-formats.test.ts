@@ -4,15 +4,13 @@
  * planned and streamed through FFmpeg, and the output is checked with ffprobe (codecs, duration, timestamps).
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { parseCaps } from '../../src/stream/client-caps.js';
 import { buildFfmpegArgs } from '../../src/stream/ffmpeg-args.js';
-import { type FfmpegTools, locateFfmpeg } from '../../src/stream/ffmpeg-locate.js';
 import { LocalFileSource } from '../../src/stream/local-file-source.js';
 import { type MediaInfo, probeSource } from '../../src/stream/media-info.js';
 import { type Plan, type PlanRequest, planStream, type StreamMode } from '../../src/stream/plan.js';
 import { ProgressiveStreamer } from '../../src/stream/progressive-streamer.js';
-import { SeekableInputServer } from '../../src/stream/seekable-input.js';
 import { decodedDuration, ffprobe, type MediaKind, makeMedia } from '../helpers/media.js';
 import {
   drain,
@@ -20,22 +18,17 @@ import {
   notRising,
   topBoxes,
   videoTimestamps,
+  withFfmpeg,
   writeTemp,
 } from './stream-helpers.js';
 
-let tools: FfmpegTools;
-let seekable: SeekableInputServer;
-before(async () => {
-  tools = await locateFfmpeg();
-  seekable = await SeekableInputServer.start();
-});
-after(() => seekable.close());
+const ffmpeg = withFfmpeg();
 
 async function probe(kind: MediaKind): Promise<{ path: string; info: MediaInfo }> {
   const path = await makeMedia(kind);
   const source = await LocalFileSource.open(path);
   try {
-    return { path, info: await probeSource(source, tools, { seekable }) };
+    return { path, info: await probeSource(source, ffmpeg.tools, { seekable: ffmpeg.seekable }) };
   } finally {
     await source.close();
   }
@@ -50,7 +43,13 @@ async function stream(
   const source = await LocalFileSource.open(path);
   try {
     const plan = planStream(info, typeof mode === 'string' ? { mode } : (mode ?? {}));
-    const streamer = ProgressiveStreamer.start({ source, plan, info, tools, seekable });
+    const streamer = ProgressiveStreamer.start({
+      source,
+      plan,
+      info,
+      tools: ffmpeg.tools,
+      seekable: ffmpeg.seekable,
+    });
     const { bytes, result } = await drain(streamer);
     assert.equal(result.outcome, 'complete', result.error?.message);
     assert.deepEqual(
@@ -94,7 +93,13 @@ test('MPEG-TS seeks through the (filtered) seekable input', async () => {
   const source = await LocalFileSource.open(path);
   try {
     const plan = planStream(info, { t: 2 });
-    const streamer = ProgressiveStreamer.start({ source, plan, info, tools, seekable });
+    const streamer = ProgressiveStreamer.start({
+      source,
+      plan,
+      info,
+      tools: ffmpeg.tools,
+      seekable: ffmpeg.seekable,
+    });
     const { bytes, result } = await drain(streamer);
     assert.equal(result.outcome, 'complete', result.error?.message);
     const seconds = await decodedDuration(writeTemp(bytes, 'ts-seek.mp4'));

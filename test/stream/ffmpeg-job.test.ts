@@ -1,19 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { FfmpegJob } from '../../src/stream/ffmpeg-job.js';
-import { type FfmpegTools, locateFfmpeg } from '../../src/stream/ffmpeg-locate.js';
 import { collectText } from '../../src/stream/ffmpeg-runner.js';
-import { SeekableInputServer } from '../../src/stream/seekable-input.js';
 import { ControllableSource, patternBytes } from '../helpers/controllable-source.js';
-import { alive } from './stream-helpers.js';
+import { alive, withFfmpeg } from './stream-helpers.js';
 
-let tools: FfmpegTools;
-let seekable: SeekableInputServer;
-before(async () => {
-  tools = await locateFfmpeg();
-  seekable = await SeekableInputServer.start();
-});
-after(() => seekable.close());
+const ffmpeg = withFfmpeg();
 
 /** Raw 8-bit samples in and out unchanged: every byte in is a byte out. */
 const copyArgs = (input: string) => [
@@ -24,7 +16,7 @@ const copyArgs = (input: string) => [
 test('pipe input: the pump feeds stdin, the result counts bytes both ways with the exit status', async () => {
   const data = patternBytes(200_000);
   const job = FfmpegJob.start({
-    binary: tools.ffmpeg,
+    binary: ffmpeg.tools.ffmpeg,
     args: copyArgs,
     input: { kind: 'pipe', source: new ControllableSource(data, { available: true }) },
   });
@@ -39,12 +31,16 @@ test('seekable input: FFmpeg reads the URL, and the registration ends with the j
   const data = patternBytes(100_000);
   let url = '';
   const job = FfmpegJob.start({
-    binary: tools.ffmpeg,
+    binary: ffmpeg.tools.ffmpeg,
     args: (input) => {
       url = input;
       return copyArgs(input);
     },
-    input: { kind: 'seekable', source: new ControllableSource(data, { available: true }), server: seekable },
+    input: {
+      kind: 'seekable',
+      source: new ControllableSource(data, { available: true }),
+      server: ffmpeg.seekable,
+    },
   });
   job.output.resume();
   const result = await job.done;
@@ -59,7 +55,7 @@ test('stop() (or the signal) ends a waiting job as stopped, reaped, its output d
   source.release(0, 100_000);
   const abort = new AbortController();
   const job = FfmpegJob.start({
-    binary: tools.ffmpeg,
+    binary: ffmpeg.tools.ffmpeg,
     args: copyArgs,
     input: { kind: 'pipe', source },
     signal: abort.signal,
@@ -78,7 +74,7 @@ test('stop() (or the signal) ends a waiting job as stopped, reaped, its output d
 
 test('a failure destroys the output with the error when asked, and says why', async () => {
   const job = FfmpegJob.start({
-    binary: tools.ffmpeg,
+    binary: ffmpeg.tools.ffmpeg,
     args: (input) => ['-hide_banner', '-loglevel', 'error', '-f', 'matroska', '-i', input, '-f', 'null', '-'],
     input: { kind: 'pipe', source: new ControllableSource(patternBytes(50_000), { available: true }) },
     failedOutput: 'destroy',

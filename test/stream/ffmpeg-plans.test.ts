@@ -1,26 +1,18 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { type FfmpegTools, locateFfmpeg } from '../../src/stream/ffmpeg-locate.js';
+import { test } from 'node:test';
 import { LocalFileSource } from '../../src/stream/local-file-source.js';
 import { probeSource } from '../../src/stream/media-info.js';
 import { planStream, type StreamMode } from '../../src/stream/plan.js';
 import { ProgressiveStreamer } from '../../src/stream/progressive-streamer.js';
-import { SeekableInputServer } from '../../src/stream/seekable-input.js';
 import { decodedDuration, ffprobe, type MediaKind, makeMedia } from '../helpers/media.js';
-import { alive, drain, topBoxes, writeTemp } from './stream-helpers.js';
+import { alive, drain, topBoxes, withFfmpeg, writeTemp } from './stream-helpers.js';
 
-let tools: FfmpegTools;
-let seekable: SeekableInputServer;
-before(async () => {
-  tools = await locateFfmpeg();
-  seekable = await SeekableInputServer.start();
-});
-after(() => seekable.close());
+const ffmpeg = withFfmpeg();
 
 async function open(kind: MediaKind) {
   const path = await makeMedia(kind);
   const source = await LocalFileSource.open(path);
-  const info = await probeSource(source, tools, { seekable });
+  const info = await probeSource(source, ffmpeg.tools, { seekable: ffmpeg.seekable });
   return { path, source, info };
 }
 
@@ -33,7 +25,13 @@ async function streamAndCheck(
   try {
     const plan = planStream(info, expect.force ? { mode: expect.force } : {});
     assert.equal(plan.mode, expect.mode, plan.reason);
-    const streamer = ProgressiveStreamer.start({ source, plan, info, tools, seekable });
+    const streamer = ProgressiveStreamer.start({
+      source,
+      plan,
+      info,
+      tools: ffmpeg.tools,
+      seekable: ffmpeg.seekable,
+    });
     const { bytes, result } = await drain(streamer);
     assert.equal(result.outcome, 'complete', result.error?.message);
     assert.equal(alive(streamer.pid), false);
@@ -124,7 +122,7 @@ test('audio only (no video in the plan): fragments still come out, cut by time',
       video: null,
       audio: { stream: audio.index, action: 'copy' as const },
     };
-    const streamer = ProgressiveStreamer.start({ source, plan, info, tools });
+    const streamer = ProgressiveStreamer.start({ source, plan, info, tools: ffmpeg.tools });
     const { bytes, result } = await drain(streamer);
     assert.equal(result.outcome, 'complete', result.error?.message);
     assert.ok(

@@ -1,29 +1,21 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, test } from 'node:test';
-import { type FfmpegTools, locateFfmpeg } from '../../src/stream/ffmpeg-locate.js';
+import { test } from 'node:test';
 import { LocalFileSource } from '../../src/stream/local-file-source.js';
 import { type MediaInfo, probeSource } from '../../src/stream/media-info.js';
 import { planStream } from '../../src/stream/plan.js';
 import { ProgressiveStreamer, StreamError } from '../../src/stream/progressive-streamer.js';
-import { SeekableInputServer } from '../../src/stream/seekable-input.js';
 import { ControllableSource, patternBytes } from '../helpers/controllable-source.js';
 import { decodedDuration, type MediaKind, makeMedia } from '../helpers/media.js';
-import { alive, drain, topBoxes, writeTemp } from './stream-helpers.js';
+import { alive, drain, topBoxes, withFfmpeg, writeTemp } from './stream-helpers.js';
 
-let tools: FfmpegTools;
-let seekable: SeekableInputServer;
-before(async () => {
-  tools = await locateFfmpeg();
-  seekable = await SeekableInputServer.start();
-});
-after(() => seekable.close());
+const ffmpeg = withFfmpeg();
 
 async function media(kind: MediaKind, seconds = 4, size?: string) {
   const path = await makeMedia(kind, { seconds, ...(size ? { size } : {}) });
   const file = await LocalFileSource.open(path);
   try {
-    const info = await probeSource(file, tools, { seekable });
+    const info = await probeSource(file, ffmpeg.tools, { seekable: ffmpeg.seekable });
     return { path, data: readFileSync(path), info };
   } finally {
     await file.close();
@@ -49,7 +41,7 @@ test('a slowly released source streams completely; ready comes only after ftyp+m
   const { data, path, info } = await media('mkv-h264-aac', 6);
   const source = new ControllableSource(data, { name: 'slow.mkv' });
   const plan = planStream(info);
-  const streamer = ProgressiveStreamer.start({ source, plan, info, tools });
+  const streamer = ProgressiveStreamer.start({ source, plan, info, tools: ffmpeg.tools });
   assert.ok(streamer.pump, 'pipe input through the pump');
   const chunks: Buffer[] = [];
   streamer.output.on('data', (c: Buffer) => chunks.push(c));
@@ -79,7 +71,7 @@ test('a slowly released source streams completely; ready comes only after ftyp+m
 test('stop() mid-stream kills and reaps FFmpeg and abandons the pending read', async () => {
   const { data, info } = await media('mkv-h264-aac', 20, '320x240');
   const source = new ControllableSource(data);
-  const streamer = ProgressiveStreamer.start({ source, plan: planStream(info), info, tools });
+  const streamer = ProgressiveStreamer.start({ source, plan: planStream(info), info, tools: ffmpeg.tools });
   const chunks: Buffer[] = [];
   streamer.output.on('data', (c: Buffer) => chunks.push(c));
   // Release until the init segment is out, then keep the rest back so FFmpeg is mid-stream.
@@ -98,7 +90,7 @@ test('stop() mid-stream kills and reaps FFmpeg and abandons the pending read', a
 test('destroying the output stops everything', async () => {
   const { data, info } = await media('mkv-h264-aac', 20, '320x240');
   const source = new ControllableSource(data);
-  const streamer = ProgressiveStreamer.start({ source, plan: planStream(info), info, tools });
+  const streamer = ProgressiveStreamer.start({ source, plan: planStream(info), info, tools: ffmpeg.tools });
   streamer.output.resume();
   await releaseSlowly(source, streamer.ready, Math.floor(data.length * 0.6));
   await streamer.ready;
@@ -121,7 +113,7 @@ test('invalid input: ready rejects with FFMPEG_FAILED carrying stderr, no proces
       { index: 0, type: 'video', codec: 'h264', language: null, title: null, default: true, forced: false },
     ],
   };
-  const streamer = ProgressiveStreamer.start({ source, plan: planStream(info), info, tools });
+  const streamer = ProgressiveStreamer.start({ source, plan: planStream(info), info, tools: ffmpeg.tools });
   streamer.output.resume();
   await assert.rejects(streamer.ready, (err: unknown) => {
     assert.ok(err instanceof StreamError);
@@ -140,7 +132,7 @@ test('a source failure mid-stream ends as PUMP_FAILED and kills FFmpeg', async (
   const source = new ControllableSource(data);
   source.release(0, Math.floor(data.length / 2));
   source.failAt(Math.floor(data.length / 2) + 10, new Error('piece failed hash check'));
-  const streamer = ProgressiveStreamer.start({ source, plan: planStream(info), info, tools });
+  const streamer = ProgressiveStreamer.start({ source, plan: planStream(info), info, tools: ffmpeg.tools });
   streamer.output.resume();
   const result = await streamer.done;
   assert.equal(result.outcome, 'failed');
@@ -155,7 +147,13 @@ test('startTime goes through the seekable input and the output starts near that 
   const file = await LocalFileSource.open(path);
   try {
     const plan = planStream(info, { t: 4 });
-    const streamer = ProgressiveStreamer.start({ source: file, plan, info, tools, seekable });
+    const streamer = ProgressiveStreamer.start({
+      source: file,
+      plan,
+      info,
+      tools: ffmpeg.tools,
+      seekable: ffmpeg.seekable,
+    });
     assert.equal(streamer.pump, null);
     const { bytes, result } = await drain(streamer);
     assert.equal(result.outcome, 'complete', result.error?.message);
@@ -174,7 +172,13 @@ test('startTime on a remux (copied video) starts at the keyframe at or after the
   try {
     const plan = planStream(info, { t: 4 });
     assert.equal(plan.mode, 'remux');
-    const streamer = ProgressiveStreamer.start({ source: file, plan, info, tools, seekable });
+    const streamer = ProgressiveStreamer.start({
+      source: file,
+      plan,
+      info,
+      tools: ffmpeg.tools,
+      seekable: ffmpeg.seekable,
+    });
     const { bytes, result } = await drain(streamer);
     assert.equal(result.outcome, 'complete', result.error?.message);
     const duration = await decodedDuration(writeTemp(bytes, 'seek-remux.mp4'));
@@ -189,7 +193,12 @@ test('startTime on a remux (copied video) starts at the keyframe at or after the
 test('startTime without a seekable server fails clearly instead of piping from 0', async () => {
   const { data, info } = await media('mkv-h264-aac');
   const source = new ControllableSource(data, { available: true });
-  const streamer = ProgressiveStreamer.start({ source, plan: planStream(info, { t: 2 }), info, tools });
+  const streamer = ProgressiveStreamer.start({
+    source,
+    plan: planStream(info, { t: 2 }),
+    info,
+    tools: ffmpeg.tools,
+  });
   await assert.rejects(streamer.ready, { code: 'FFMPEG_START' });
   assert.equal((await streamer.done).outcome, 'failed');
 });

@@ -3,9 +3,11 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { promisify } from 'node:util';
-import { locateFfmpeg } from '../../src/stream/ffmpeg-locate.js';
+import { type FfmpegTools, locateFfmpeg } from '../../src/stream/ffmpeg-locate.js';
 import type { ProgressiveStreamer, StreamResult } from '../../src/stream/progressive-streamer.js';
+import { SeekableInputServer } from '../../src/stream/seekable-input.js';
 
 const run = promisify(execFile);
 
@@ -77,4 +79,15 @@ export async function interlaceDetection(path: string): Promise<{ interlaced: nu
   const line = /Multi frame detection: TFF:\s*(\d+) BFF:\s*(\d+) Progressive:\s*(\d+)/.exec(stderr);
   if (!line) throw new Error(`no idet summary in: ${stderr.slice(-500)}`);
   return { interlaced: Number(line[1]) + Number(line[2]), progressive: Number(line[3]) };
+}
+
+/** The located FFmpeg and a seekable input server for a test file: ready before its tests, closed after. */
+export function withFfmpeg(): { tools: FfmpegTools; seekable: SeekableInputServer } {
+  const fixture = {} as { tools: FfmpegTools; seekable: SeekableInputServer };
+  before(async () => {
+    fixture.tools = await locateFfmpeg();
+    fixture.seekable = await SeekableInputServer.start();
+  });
+  after(() => fixture.seekable?.close());
+  return fixture;
 }
