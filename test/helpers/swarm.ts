@@ -9,6 +9,20 @@ import { Server } from 'bittorrent-tracker';
 import WebTorrent, { type Torrent } from 'webtorrent';
 import { type EngineOptions, TorrentEngine } from '../../src/torrent/index.js';
 
+/** A webtorrent client that finds no one by itself (no DHT, LSD, NAT, PEX or trackers) on a random port. */
+export function isolatedClient(options: { utp?: boolean; tracker?: boolean } = {}): WebTorrent {
+  return new WebTorrent({
+    dht: false,
+    lsd: false,
+    natUpnp: false,
+    natPmp: false,
+    utPex: false,
+    torrentPort: 0,
+    ...(options.utp === undefined ? {} : { utp: options.utp }),
+    tracker: options.tracker ? {} : false,
+  });
+}
+
 export interface Tracker {
   announceUrl: string;
   close(): Promise<void>;
@@ -47,16 +61,7 @@ export interface SeederOptions {
 
 /** Seeds a file or folder (a string), or several files (an array, copied into a temp store). */
 export async function startSeeder(paths: string[] | string, opts: SeederOptions = {}): Promise<Seeder> {
-  const client = new WebTorrent({
-    dht: false,
-    lsd: false,
-    natUpnp: false,
-    natPmp: false,
-    utp: false,
-    utPex: false,
-    torrentPort: 0,
-    tracker: opts.announce?.length ? {} : false,
-  });
+  const client = isolatedClient({ utp: false, tracker: !!opts.announce?.length });
   const storeDir = typeof paths === 'string' ? undefined : mkdtempSync(join(tmpdir(), 'streamtide-seed-'));
   const close = async () => {
     if (!client.destroyed) await new Promise<void>((resolve) => client.destroy(() => resolve()));

@@ -10,9 +10,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
-import WebTorrent from 'webtorrent';
 import type { TorrentEngine } from '../../src/torrent/index.js';
-import { type Seeder, startSeeder, startTestEngine } from '../helpers/swarm.js';
+import { isolatedClient, type Seeder, startSeeder, startTestEngine } from '../helpers/swarm.js';
 
 let work: string;
 let data: string;
@@ -52,15 +51,7 @@ it('reaches a TCP-only seeder at once, by TCP', { timeout: 15_000 }, async () =>
 });
 
 it('still reaches a seeder that speaks only uTP', { timeout: 30_000 }, async () => {
-  const client = new WebTorrent({
-    dht: false,
-    lsd: false,
-    natUpnp: false,
-    natPmp: false,
-    utPex: false,
-    tracker: false,
-    torrentPort: 0,
-  });
+  const client = isolatedClient();
   try {
     await new Promise<void>((resolve) => client.once('listening', () => resolve()));
     const seeded = await new Promise<{ infoHash: string }>((resolve) =>

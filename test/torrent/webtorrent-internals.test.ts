@@ -10,7 +10,8 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import WebTorrent, { type Torrent } from 'webtorrent';
+import type WebTorrent from 'webtorrent';
+import type { Torrent } from 'webtorrent';
 import TorrentClass from 'webtorrent/lib/torrent.js';
 import {
   assertSupportedWebtorrent,
@@ -20,7 +21,7 @@ import {
   interceptDials,
   selectStream,
 } from '../../src/torrent/webtorrent-internals.js';
-import { type Seeder, startSeeder } from '../helpers/swarm.js';
+import { isolatedClient, type Seeder, startSeeder } from '../helpers/swarm.js';
 
 const PIECE = 16 * 1024; // one block per piece: a request is a piece
 const PIECES = 256;
@@ -46,16 +47,7 @@ after(async () => {
 
 /** A leecher of the seeder's torrent that reaches no one by itself; uTP as asked. */
 async function leecher(name: string, utp: boolean): Promise<Torrent> {
-  const client = new WebTorrent({
-    dht: false,
-    lsd: false,
-    natUpnp: false,
-    natPmp: false,
-    utPex: false,
-    tracker: false,
-    utp,
-    torrentPort: 0,
-  });
+  const client = isolatedClient({ utp });
   clients.push(client);
   await once(client, 'listening');
   const torrent = client.add(seeder.torrentFile, { path: join(work, name), announce: [] });
