@@ -10,12 +10,11 @@ import { buildFfmpegArgs } from '../../src/stream/ffmpeg-args.js';
 import { LocalFileSource } from '../../src/stream/local-file-source.js';
 import { type MediaInfo, probeSource } from '../../src/stream/media-info.js';
 import { type Plan, type PlanRequest, planStream, type StreamMode } from '../../src/stream/plan.js';
-import { ProgressiveStreamer } from '../../src/stream/progressive-streamer.js';
 import { decodedDuration, ffprobe, type MediaKind, makeMedia } from '../helpers/media.js';
 import {
-  drain,
   interlaceDetection,
   notRising,
+  streamToEnd,
   topBoxes,
   videoTimestamps,
   withFfmpeg,
@@ -43,15 +42,12 @@ async function stream(
   const source = await LocalFileSource.open(path);
   try {
     const plan = planStream(info, typeof mode === 'string' ? { mode } : (mode ?? {}));
-    const streamer = ProgressiveStreamer.start({
+    const { bytes } = await streamToEnd({
       source,
       plan,
       info,
-      tools: ffmpeg.tools,
-      seekable: ffmpeg.seekable,
+      ...ffmpeg,
     });
-    const { bytes, result } = await drain(streamer);
-    assert.equal(result.outcome, 'complete', result.error?.message);
     assert.deepEqual(
       topBoxes(bytes)
         .slice(0, 2)
@@ -93,15 +89,12 @@ test('MPEG-TS seeks through the (filtered) seekable input', async () => {
   const source = await LocalFileSource.open(path);
   try {
     const plan = planStream(info, { t: 2 });
-    const streamer = ProgressiveStreamer.start({
+    const { bytes } = await streamToEnd({
       source,
       plan,
       info,
-      tools: ffmpeg.tools,
-      seekable: ffmpeg.seekable,
+      ...ffmpeg,
     });
-    const { bytes, result } = await drain(streamer);
-    assert.equal(result.outcome, 'complete', result.error?.message);
     const seconds = await decodedDuration(writeTemp(bytes, 'ts-seek.mp4'));
     assert.ok(seconds > 1 && seconds < 3, `${seconds} s after a seek to 2 s of 4`);
   } finally {

@@ -3,9 +3,8 @@ import { test } from 'node:test';
 import { LocalFileSource } from '../../src/stream/local-file-source.js';
 import { probeSource } from '../../src/stream/media-info.js';
 import { planStream, type StreamMode } from '../../src/stream/plan.js';
-import { ProgressiveStreamer } from '../../src/stream/progressive-streamer.js';
 import { decodedDuration, ffprobe, type MediaKind, makeMedia } from '../helpers/media.js';
-import { alive, drain, topBoxes, withFfmpeg, writeTemp } from './stream-helpers.js';
+import { alive, streamToEnd, topBoxes, withFfmpeg, writeTemp } from './stream-helpers.js';
 
 const ffmpeg = withFfmpeg();
 
@@ -25,15 +24,12 @@ async function streamAndCheck(
   try {
     const plan = planStream(info, expect.force ? { mode: expect.force } : {});
     assert.equal(plan.mode, expect.mode, plan.reason);
-    const streamer = ProgressiveStreamer.start({
+    const { streamer, bytes, result } = await streamToEnd({
       source,
       plan,
       info,
-      tools: ffmpeg.tools,
-      seekable: ffmpeg.seekable,
+      ...ffmpeg,
     });
-    const { bytes, result } = await drain(streamer);
-    assert.equal(result.outcome, 'complete', result.error?.message);
     assert.equal(alive(streamer.pid), false);
     assert.deepEqual(
       topBoxes(bytes)
@@ -122,9 +118,7 @@ test('audio only (no video in the plan): fragments still come out, cut by time',
       video: null,
       audio: { stream: audio.index, action: 'copy' as const },
     };
-    const streamer = ProgressiveStreamer.start({ source, plan, info, tools: ffmpeg.tools });
-    const { bytes, result } = await drain(streamer);
-    assert.equal(result.outcome, 'complete', result.error?.message);
+    const { bytes } = await streamToEnd({ source, plan, info, tools: ffmpeg.tools });
     assert.ok(
       topBoxes(bytes).filter((b) => b.type === 'moof').length >= 3,
       'one fragment per second of audio',

@@ -1,4 +1,5 @@
 /** Shared bits of the stream tests: running a streamer to the end and checking what came out. */
+import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,7 +7,11 @@ import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { promisify } from 'node:util';
 import { type FfmpegTools, locateFfmpeg } from '../../src/stream/ffmpeg-locate.js';
-import type { ProgressiveStreamer, StreamResult } from '../../src/stream/progressive-streamer.js';
+import {
+  ProgressiveStreamer,
+  type StreamerOptions,
+  type StreamResult,
+} from '../../src/stream/progressive-streamer.js';
 import { SeekableInputServer } from '../../src/stream/seekable-input.js';
 
 const run = promisify(execFile);
@@ -90,4 +95,14 @@ export function withFfmpeg(): { tools: FfmpegTools; seekable: SeekableInputServe
   });
   after(() => fixture.seekable?.close());
   return fixture;
+}
+
+/** Streams through FFmpeg to the end; fails the test unless the stream completed. */
+export async function streamToEnd(
+  options: StreamerOptions,
+): Promise<{ streamer: ProgressiveStreamer; bytes: Buffer; result: StreamResult }> {
+  const streamer = ProgressiveStreamer.start(options);
+  const { bytes, result } = await drain(streamer);
+  assert.equal(result.outcome, 'complete', result.error?.message);
+  return { streamer, bytes, result };
 }
