@@ -20,10 +20,3 @@ export function sortFiles(files: readonly TorrentFile[]): TorrentFile[] {
   const rank = (file: TorrentFile) => (isVideo(file) ? 0 : isPlayable(file) ? 1 : 2);
   return [...files].sort((a, b) => rank(a) - rank(b) || byPath(a, b));
 }
-
-/** The file to play by default: the largest video. */
-export function mainVideo(files: readonly TorrentFile[]): TorrentFile | undefined {
-  return files
-    .filter(isVideo)
-    .reduce<TorrentFile | undefined>((best, f) => (!best || f.length > best.length ? f : best), undefined);
-}

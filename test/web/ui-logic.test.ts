@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mainVideo, sortFiles } from '../../src/web/files.js';
+import { sortFiles } from '../../src/web/files.js';
 import { formatBytes, formatClock, formatPercent } from '../../src/web/format.js';
 import {
   audioChoices,
@@ -50,11 +50,6 @@ describe('web file ordering', () => {
       sortFiles(files).map((f) => f.index),
       [3, 1, 2, 0],
     );
-  });
-
-  it('picks the largest video as the main one', () => {
-    assert.equal(mainVideo(files)?.index, 3);
-    assert.equal(mainVideo([files[0]!]), undefined);
   });
 });
 
