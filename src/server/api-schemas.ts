@@ -90,6 +90,9 @@ export const ProbeStream = Type.Object({
   codecTag: Type.Optional(
     Type.String({ description: 'Video: the container’s codec tag (MP4’s sample entry: avc1, hvc1, hev1…)' }),
   ),
+  profile: Type.Optional(Type.String({ description: 'The codec profile (High, Main 10, LC…)' })),
+  level: Type.Optional(Type.Integer({ description: 'The codec level as stored (H.264: 40 is 4.0)' })),
+  frameRate: Type.Optional(Type.Number({ description: 'Video: frames per second' })),
 });
 
 export const SubtitleFileMatch = Type.Object({

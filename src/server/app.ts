@@ -10,6 +10,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { FfmpegTools } from '../stream/ffmpeg-locate.js';
 import { SeekableInputServer } from '../stream/seekable-input.js';
 import { answerError } from './error-handler.js';
+import { KeyframeCache } from './keyframe-cache.js';
 import { Limiter } from './limiter.js';
 import { registerOpenApi } from './openapi.js';
 import { ProbeCache } from './probe-cache.js';
@@ -59,6 +60,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const cpus = availableParallelism();
   app.decorate('catalog', options.catalog);
   app.decorate('probes', new ProbeCache(options.catalog, options.tools, seekable));
+  app.decorate('keyframes', new KeyframeCache(options.catalog));
   app.decorate('ffmpeg', { tools: options.tools, seekable });
   app.decorate('limits', {
     ffmpegProcesses: new Limiter(options.maxFfmpeg ?? Math.max(8, cpus * 8)),

@@ -1,10 +1,12 @@
 /**
- * What the routes share, decorated on the Fastify instance by buildServer: the catalog, the probe cache,
- * FFmpeg (its tools and the seekable input it reads through) and the limits on FFmpeg processes.
+ * What the routes share, decorated on the Fastify instance by buildServer: the catalog, the probe and
+ * keyframe-index caches, FFmpeg (its tools and the seekable input it reads through) and the limits on
+ * FFmpeg processes.
  */
 import type { Catalog } from '../catalog/catalog.js';
 import type { FfmpegTools } from '../stream/ffmpeg-locate.js';
 import type { SeekableInputServer } from '../stream/seekable-input.js';
+import type { KeyframeCache } from './keyframe-cache.js';
 import type { Limiter } from './limiter.js';
 import type { ProbeCache } from './probe-cache.js';
 
@@ -24,6 +26,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     catalog: Catalog;
     probes: ProbeCache;
+    keyframes: KeyframeCache;
     ffmpeg: Ffmpeg;
     limits: Limits;
   }

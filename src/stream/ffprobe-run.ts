@@ -21,6 +21,10 @@ export interface RawStream {
   pix_fmt?: string;
   codec_tag_string?: string;
   bits_per_raw_sample?: string;
+  profile?: string;
+  level?: number;
+  avg_frame_rate?: string;
+  r_frame_rate?: string;
   tags?: Record<string, string>;
   disposition?: Record<string, number>;
 }
@@ -28,7 +32,7 @@ export interface RawStream {
 export interface RawProbe {
   ok: boolean;
   error: string;
-  json: { format?: { format_name?: string; duration?: string }; streams?: RawStream[] };
+  json: { format?: { format_name?: string; duration?: string; start_time?: string }; streams?: RawStream[] };
 }
 
 const PROBE_ARGS = ['-hide_banner', '-v', 'error', '-show_format', '-show_streams', '-of', 'json'];

@@ -32,6 +32,12 @@ export interface MediaStream {
   bitDepth?: number;
   /** Video: the container's codec tag (MP4's sample entry, e.g. `hvc1` or `hev1`), when it has one. */
   codecTag?: string;
+  /** ffprobe's profile name ('High', 'Main 10', 'LC'…): HLS's CODECS of a copied stream need it. */
+  profile?: string;
+  /** ffprobe's level (H.264 level_idc, HEVC general_level_idc), when known. */
+  level?: number;
+  /** Video: frames per second, when the container says. */
+  frameRate?: number;
 }
 
 export interface MediaInfo {
@@ -42,6 +48,11 @@ export interface MediaInfo {
   duration: number | null;
   streams: MediaStream[];
   moovAtEnd: boolean;
+  /**
+   * Source time of the file's start (ffprobe's start_time; MPEG-TS often starts at 1.4 s): timelines that
+   * begin at 0 (HLS playlists) are source time minus this.
+   */
+  startTime: number;
   /** MPEG-TS packet layout: FFmpeg's input goes through the SDT filter too (see ts-service-filter). */
   tsLayout?: TsLayout;
 }
@@ -92,6 +103,7 @@ export async function probeSource(
     duration: formatDuration(raw),
     streams,
     moovAtEnd,
+    startTime: startTimeOf(raw),
   };
   if (layout) info.tsLayout = layout;
   return info;
@@ -100,6 +112,11 @@ export async function probeSource(
 function formatDuration(raw: RawProbe): number | null {
   const d = Number(raw.json.format?.duration);
   return raw.ok && Number.isFinite(d) && d > 0 ? d : null;
+}
+
+function startTimeOf(raw: RawProbe): number {
+  const t = Number(raw.json.format?.start_time);
+  return Number.isFinite(t) ? t : 0;
 }
 
 const TYPES = new Set(['video', 'audio', 'subtitle', 'data', 'attachment']);
@@ -124,6 +141,10 @@ function toStream(s: RawStream): MediaStream {
   if (s.disposition?.attached_pic === 1) stream.attachedPic = true;
   if ((s.has_b_frames ?? 0) > 0) stream.hasBFrames = true;
   if (s.field_order && INTERLACED.has(s.field_order)) stream.interlaced = s.field_order;
+  if (s.profile && s.profile !== 'unknown') stream.profile = s.profile;
+  if (Number.isInteger(s.level) && (s.level ?? -1) > 0) stream.level = s.level;
+  const rate = stream.type === 'video' ? (frameRate(s.avg_frame_rate) ?? frameRate(s.r_frame_rate)) : null;
+  if (rate !== null) stream.frameRate = rate;
   const depth = stream.type === 'video' && !stream.attachedPic ? bitDepth(s) : null;
   if (depth !== null) stream.bitDepth = depth;
   // Tags that are not four printable characters (ffprobe's "[0][0][0][0]" of MKV) say nothing.
@@ -131,6 +152,13 @@ function toStream(s: RawStream): MediaStream {
     stream.codecTag = s.codec_tag_string;
   }
   return stream;
+}
+
+/** ffprobe's rational frame rate ('24000/1001'); '0/0' and absurd rates say nothing. */
+function frameRate(text: string | undefined): number | null {
+  const [num, den] = (text ?? '').split('/').map(Number);
+  const rate = den ? num! / den : Number.NaN;
+  return Number.isFinite(rate) && rate > 0 && rate <= 1000 ? Math.round(rate * 1000) / 1000 : null;
 }
 
 /**

@@ -11,5 +11,5 @@ export function fakeStream(
 }
 
 export function fakeInfo(container: string, streams: MediaStream[], moovAtEnd = false): MediaInfo {
-  return { container, formatName: container, duration: 10, streams, moovAtEnd };
+  return { container, formatName: container, duration: 10, streams, moovAtEnd, startTime: 0 };
 }

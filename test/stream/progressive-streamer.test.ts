@@ -109,6 +109,7 @@ test('invalid input: ready rejects with FFMPEG_FAILED carrying stderr, no proces
     formatName: 'matroska,webm',
     duration: 4,
     moovAtEnd: false,
+    startTime: 0,
     streams: [
       { index: 0, type: 'video', codec: 'h264', language: null, title: null, default: true, forced: false },
     ],

@@ -79,6 +79,7 @@ export const torrentRoutes: FastifyPluginAsync = async (app) => {
       const entry = torrentOf(request.params.infoHash);
       await catalog.remove(entry.infoHash, { deleteFiles: request.query.deleteFiles === true });
       probes.forget(entry.infoHash);
+      app.keyframes.forget(entry.infoHash);
       return reply.code(204).send();
     },
   );
