@@ -1,7 +1,9 @@
-// Bundles the browser UI (src/web) into dist/web: index.html, assets/app.js, assets/app.css. Everything is
-// local (no CDN, no web fonts), so the UI works offline. `--watch` rebuilds on change.
+// Bundles the browser UI (src/web) into dist/web: index.html, assets/app.js, assets/app.css, and chunks
+// that app.js loads on demand (hls.js, ~400 KB minified, only when a player needs it, so the first paint does
+// not wait for it). Chunk names carry their content hash, so index.html only needs app.js's and app.css's.
+// Everything is local (no CDN, no web fonts), so the UI works offline. `--watch` rebuilds on change.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -18,6 +20,9 @@ const options = {
   outdir: assets,
   bundle: true,
   format: 'esm',
+  splitting: true,
+  chunkNames: 'chunk-[hash]',
+  metafile: true,
   target: ['es2020'],
   minify: true,
   sourcemap: true,
@@ -39,6 +44,14 @@ function writeIndex() {
   writeFileSync(join(out, 'index.html'), html);
 }
 
+/** Chunks of earlier builds (other hashes): removed after a build, never before, so a page being served keeps its own. */
+function removeStaleChunks(result) {
+  const current = new Set(Object.keys(result.metafile.outputs).map((path) => path.split('/').pop()));
+  for (const name of readdirSync(assets)) {
+    if (name.startsWith('chunk-') && !current.has(name)) rmSync(join(assets, name), { force: true });
+  }
+}
+
 mkdirSync(assets, { recursive: true });
 if (process.argv.includes('--watch')) {
   const context = await esbuild.context({
@@ -46,12 +59,18 @@ if (process.argv.includes('--watch')) {
     plugins: [
       {
         name: 'index',
-        setup: (build) => build.onEnd((result) => result.errors.length === 0 && writeIndex()),
+        setup: (build) =>
+          build.onEnd((result) => {
+            if (result.errors.length > 0) return;
+            writeIndex();
+            removeStaleChunks(result);
+          }),
       },
     ],
   });
   await context.watch();
 } else {
-  await esbuild.build(options);
+  const result = await esbuild.build(options);
   writeIndex();
+  removeStaleChunks(result);
 }
