@@ -8,6 +8,8 @@ export interface TorrentFile {
   progress: number;
   mime: string;
   streamUrl: string;
+  /** The file's HLS multivariant playlist (absolute URL); servers before HLS leave it out. */
+  hlsUrl?: string;
   /** Verified byte ranges, inclusive [start, end]; only from `GET /api/torrents/:infoHash`. */
   downloaded?: Array<[number, number]>;
 }

@@ -49,6 +49,24 @@ export function streamUrl(infoHash: string, index: number, options: StreamOption
   );
 }
 
+export interface HlsOptions {
+  /** Audio stream (0-based among the file's audio streams) to be the playlist's DEFAULT rendition. */
+  audio?: number | null;
+  /** As for streamUrl (sent even empty). */
+  caps?: string;
+  token?: string | null;
+  /** The file's `hlsUrl` from the torrent API, when it has one: its path is kept, on the page's own origin. */
+  given?: string;
+}
+
+/** The multivariant (master) HLS playlist of file `index`: remux/transcode as segments on the file's timeline. */
+export function hlsUrl(infoHash: string, index: number, options: HlsOptions = {}): string {
+  const path = options.given
+    ? new URL(options.given, 'http://server').pathname
+    : `/hls/${hashPart(infoHash)}/${index}/master.m3u8`;
+  return withQuery(path, { audio: options.audio, caps: options.caps, token: options.token }, ['caps']);
+}
+
 /** The probe, whose `plan` is for a client that decodes `caps` (sent even empty, as for streamUrl). */
 export function probePath(infoHash: string, index: number, caps?: string): string {
   return withQuery(`/api/torrents/${hashPart(infoHash)}/files/${index}/probe`, { caps }, ['caps']);
