@@ -1,7 +1,8 @@
-/** Which way a file plays for each plan and browser (engine.ts), and the master playlist URL. */
+/** Which way a file plays for each plan and browser (engine.ts), and the HLS helpers that need no browser. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { chooseEngine, type EngineInputs, mayUseHlsJs, seeksInPlace } from '../../src/web/player/engine.js';
+import { describeHlsError } from '../../src/web/player/hls-playback.js';
 import { hlsUrl } from '../../src/web/urls.js';
 
 const chromium = { nativeHls: true, mediaSource: true, managedMediaSource: false };
@@ -81,5 +82,18 @@ describe('HLS helpers', () => {
       hlsUrl(h, 1, { given: `http://192.0.2.7:8977/hls/${h}/1/master.m3u8`, caps: '' }),
       `/hls/${h}/1/master.m3u8?caps=`,
     );
+  });
+
+  it('says what an hls.js error was: the HTTP status when there is one', () => {
+    assert.equal(
+      describeHlsError({ details: 'manifestLoadError', response: { code: 502 } }),
+      'HTTP 502, FFmpeg failed',
+    );
+    assert.equal(
+      describeHlsError({ details: 'manifestLoadError', response: { code: 503 } }),
+      'HTTP 503, the server is busy',
+    );
+    assert.equal(describeHlsError({ details: 'levelLoadError', response: { code: 500 } }), 'HTTP 500');
+    assert.equal(describeHlsError({ details: 'bufferAppendError' }), 'bufferAppendError');
   });
 });

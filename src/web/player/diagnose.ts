@@ -8,12 +8,16 @@ const mediaErrors: Record<number, string> = {
   4: 'the browser cannot play this format',
 };
 
+/** What a MediaError code means, in words. */
+export const mediaErrorText = (code: number | undefined) =>
+  (code && mediaErrors[code]) || `media error ${code ?? 'unknown'}`;
+
 export async function diagnoseStream(url: string, code: number): Promise<string> {
   const controller = new AbortController();
   try {
     // One byte is enough to see the status; aborting right after stops any FFmpeg it started.
     await request(url, { signal: controller.signal, headers: { Range: 'bytes=0-0' } });
-    return `Playback failed: ${mediaErrors[code] ?? `media error ${code}`}.`;
+    return `Playback failed: ${mediaErrorText(code)}.`;
   } catch (err) {
     return `The stream failed: ${(err as Error).message}`;
   } finally {

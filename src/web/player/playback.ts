@@ -1,24 +1,32 @@
 /**
- * The playback state machine. A direct file plays natively and seeks by `currentTime`. A remux/transcode
- * stream is a live fMP4 whose time starts at 0 wherever it starts in the source, so a seek outside what is
- * buffered reloads `src` with `t=` and source time is `start + currentTime`.
+ * The playback state machine. The engine (engine.ts) says how the file plays. Direct play and HLS seek by
+ * `currentTime`, which is the file's time. The progressive stream is a live fMP4 whose time starts at 0
+ * wherever it starts in the source, so a seek outside what it buffered reloads `src` with `t=`, and source
+ * time is `start + currentTime`.
  */
 import type { RefObject } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { token } from '../api.js';
 import { browserCaps } from '../caps.js';
-import type { Plan, Probe } from '../types.js';
-import { streamUrl } from '../urls.js';
+import type { Plan, Probe, TorrentFile } from '../types.js';
+import { hlsUrl, streamUrl } from '../urls.js';
+import { useAutoplay } from './autoplay.js';
+import { type Engine, seeksInPlace } from './engine.js';
+import { useHlsJs } from './hls-playback.js';
 import { defaultAudio } from './tracks.js';
+import { useEngine } from './use-engine.js';
+import { useVideoSource } from './video-source.js';
 import { useVideoState, type VideoState } from './video-state.js';
-import { clampVolume } from './volume.js';
+import { useVolumeControls } from './volume.js';
 
 export interface Playback {
   video: VideoState;
   mode: Plan;
+  engine: Engine;
   direct: boolean;
-  src: string;
-  /** Source time where the current `src` starts (0 for direct play). */
+  /** The element's URL; undefined while hls.js feeds it (or before the engine is known). */
+  src: string | undefined;
+  /** Source time where the current `src` starts (0 but for the progressive stream). */
   start: number;
   /** Source time now, or the target being chosen on the seek bar / by repeated arrow keys. */
   time: number;
@@ -26,6 +34,10 @@ export interface Playback {
   audio: number;
   autoMuted: boolean;
   needsClick: boolean;
+  /** hls.js failed while playing (its own words; the element's errors are diagnosed by the player). */
+  failure: string | null;
+  /** Why HLS gave way to the progressive stream, or null. */
+  fallback: string | null;
   setPreview: (seconds: number | null) => void;
   seek: (seconds: number) => void;
   skip: (delta: number) => void;
@@ -49,99 +61,103 @@ export function usePlayback(
   infoHash: string,
   index: number,
   probe: Probe,
+  file: TorrentFile | undefined,
   /** Called just before a new stream replaces the current one (to keep its last frame on screen). */
   beforeReload: () => void = () => {},
-) {
+): Playback {
   const video = useVideoState(ref);
   const [start, setStart] = useState(0);
   const [audio, setAudio] = useState<number | null>(null);
   const [forced, setForced] = useState<Plan | null>(null);
   const [preview, setPreview] = useState<number | null>(null);
-  const [autoMuted, setAutoMuted] = useState(false);
-  const [needsClick, setNeedsClick] = useState(false);
-  // The user's intent: play unless they paused. Survives reloads, unlike `video.paused`.
-  const wantPlay = useRef(true);
+  const play = useAutoplay(ref);
+  const volume = useVolumeControls(ref, play.clearAutoMuted);
+  // Where an in-place engine's new source resumes (an audio change), once it has metadata.
   const resumeAt = useRef<number | null>(null);
   const skipTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
   // Another audio track of a direct file needs FFmpeg; remux keeps the video as it is.
   const mode: Plan = forced ?? (probe.plan === 'direct' && audio !== null ? 'remux' : probe.plan);
-  const direct = mode === 'direct';
+  const choice = useEngine(ref, mode, forced !== null, () => {
+    beforeReload();
+    setStart(resumeAt.current ?? 0);
+    resumeAt.current = null;
+  });
+  const { engine } = choice;
+  const direct = engine === 'direct';
+  const inPlace = seeksInPlace(engine);
+  const caps = browserCaps();
   const explicitMode = forced ?? (probe.plan === 'direct' && !direct ? 'remux' : undefined);
-  const src = streamUrl(infoHash, index, {
-    t: direct ? undefined : start,
+  const stream = streamUrl(infoHash, index, {
+    t: inPlace ? undefined : start,
     audio,
     mode: explicitMode,
-    caps: browserCaps(),
+    caps,
     token,
   });
+  // hls.js switches audio renditions itself; the browser's HLS reloads with that rendition the default one.
+  const native = engine === 'native-hls';
+  const playlist = hlsUrl(infoHash, index, {
+    audio: native ? audio : null,
+    caps,
+    token,
+    given: file?.hlsUrl,
+  });
+  const src = direct || engine === 'progressive' ? stream : native ? playlist : undefined;
+  useVideoSource(ref, src);
+  const failure = useHlsJs(ref, choice.Hls, playlist, audio, resumeAt, choice.fallBack);
+  const source = src ?? (choice.Hls ? playlist : null);
+
   const duration =
-    probe.duration && probe.duration > 0 ? probe.duration : direct ? video.duration : Number.NaN;
-  const offset = direct ? 0 : start;
+    probe.duration && probe.duration > 0 ? probe.duration : inPlace ? video.duration : Number.NaN;
+  const offset = inPlace ? 0 : start;
   const now = offset + video.currentTime;
 
-  const latest = useRef({ start, direct, duration, now });
-  latest.current = { start, direct, duration, now };
+  const latest = useRef({ start, inPlace, duration, now });
+  latest.current = { start, inPlace, duration, now };
 
-  const tryPlay = () => {
-    const v = ref.current;
-    if (!v) return;
-    v.play().then(
-      () => setNeedsClick(false),
-      (err: DOMException) => {
-        // AbortError: a newer load replaced this one, which plays in its turn.
-        if (err.name !== 'NotAllowedError') return;
-        if (v.muted) return setNeedsClick(true);
-        // Autoplay with sound is blocked until the user interacts: play muted and offer Unmute.
-        v.muted = true;
-        setAutoMuted(true);
-        v.play().catch((again: DOMException) => again.name === 'NotAllowedError' && setNeedsClick(true));
-      },
-    );
-  };
-
-  // A new src (first load, seek, audio change) plays if the user wants playback.
+  // A new source (first load, seek, audio change) plays if the user wants playback.
   useEffect(() => {
     const v = ref.current;
-    if (!v) return;
+    if (!v || source === null) return;
     const onMeta = () => {
-      if (resumeAt.current !== null && latest.current.direct) v.currentTime = resumeAt.current;
+      const at = resumeAt.current;
+      if (at !== null && latest.current.inPlace && Math.abs(v.currentTime - at) > 0.5) v.currentTime = at;
       resumeAt.current = null;
     };
     v.addEventListener('loadedmetadata', onMeta, { once: true });
-    if (wantPlay.current) tryPlay();
+    if (play.wanted.current) play.tryPlay();
     return () => v.removeEventListener('loadedmetadata', onMeta);
-  }, [src]);
+  }, [source]);
 
   useEffect(() => () => clearTimeout(skipTimer.current), []);
 
   const seek = (target: number) => {
     const v = ref.current;
     if (!v) return;
-    const { start: from, direct: isDirect, duration: length } = latest.current;
+    const { start: from, inPlace: here, duration: length } = latest.current;
     const max = Number.isFinite(length) && length > 0 ? Math.max(0, length - 1) : Number.POSITIVE_INFINITY;
     const t = Math.min(max, Math.max(0, target));
-    if (isDirect) {
-      v.currentTime = t;
-      return;
-    }
-    // Inside what this stream already buffered: no need to restart FFmpeg.
-    if (t >= from && inRanges(v.buffered, t - from)) {
-      v.currentTime = t - from;
+    // HLS fetches the segment at t itself; inside what a progressive stream buffered, no need to restart FFmpeg.
+    if (here || (t >= from && inRanges(v.buffered, t - from))) {
+      v.currentTime = t - (here ? 0 : from);
       return;
     }
     beforeReload();
     if (t === from) {
       v.load();
-      if (wantPlay.current) tryPlay();
+      if (play.wanted.current) play.tryPlay();
     } else setStart(t);
   };
 
   const skip = (delta: number) => {
-    const { direct: isDirect, now: current } = latest.current;
-    if (isDirect) return seek(current + delta);
-    // Repeated presses add up before one reload, instead of restarting FFmpeg for every press.
+    const v = ref.current;
+    const { start: from, inPlace: here, now: current } = latest.current;
     const target = Math.max(0, (preview ?? current) + delta);
+    // Buffered (or direct): at once. Elsewhere, repeated presses add up before one request, instead of one
+    // restart of FFmpeg (or one segment) per press.
+    if (preview === null && v && (direct || inRanges(v.buffered, target - (here ? 0 : from))))
+      return seek(target);
     setPreview(target);
     clearTimeout(skipTimer.current);
     skipTimer.current = setTimeout(() => {
@@ -152,52 +168,26 @@ export function usePlayback(
 
   const togglePlay = () => {
     const v = ref.current;
-    if (!v) return;
-    if (v.ended && !latest.current.direct) {
+    if (v?.ended && !latest.current.inPlace) {
       // A finished stream replays from the beginning of the source, not from where this stream started.
-      wantPlay.current = true;
+      play.wanted.current = true;
       seek(0);
-    } else if (v.paused || v.ended) {
-      wantPlay.current = true;
-      tryPlay();
-    } else {
-      wantPlay.current = false;
-      v.pause();
-    }
+    } else play.toggle();
   };
 
-  const toggleMute = () => {
-    const v = ref.current;
-    if (!v) return;
-    v.muted = !v.muted;
-    setAutoMuted(false);
-  };
-
-  const setVolume = (volume: number) => {
-    const v = ref.current;
-    if (!v) return;
-    const level = clampVolume(volume);
-    // 0 is Mute, keeping the level: Unmute (and the next video) come back to it rather than to silence.
-    if (level > 0) v.volume = level;
-    v.muted = level === 0;
-    setAutoMuted(false);
-  };
-
-  const nudgeVolume = (delta: number) => {
-    const v = ref.current;
-    if (v) setVolume((v.muted ? 0 : v.volume) + delta);
-  };
-
-  /** Reloads at the current source time with another audio track (or the default one). */
+  /** Switches to another audio track (or the default one) at the current source time. */
   const chooseAudio = (n: number) => {
     const isDefault = n === defaultAudio(probe);
     const next = probe.plan === 'direct' && isDefault ? null : n;
     if (next === audio) return;
     const at = latest.current.now;
-    beforeReload();
-    if (probe.plan === 'direct' && next === null) resumeAt.current = at;
-    else setStart(at);
+    const nextMode = forced ?? (probe.plan === 'direct' && next !== null ? 'remux' : probe.plan);
+    const nextEngine = choice.engineFor(nextMode);
     setAudio(next);
+    if (engine === 'hls.js' && nextEngine === 'hls.js') return; // hls.audioTrack, no reload
+    beforeReload();
+    if (seeksInPlace(nextEngine)) resumeAt.current = at;
+    else setStart(at);
   };
 
   const forceMode = (next: Plan) => {
@@ -209,22 +199,23 @@ export function usePlayback(
   return {
     video,
     mode,
+    engine,
     direct,
     src,
     start: offset,
     time: preview ?? now,
     duration,
     audio: audio ?? defaultAudio(probe),
-    autoMuted: autoMuted && video.muted,
-    needsClick,
+    autoMuted: play.autoMuted && video.muted,
+    needsClick: play.needsClick,
+    failure,
+    fallback: choice.fallback,
     setPreview,
     seek,
     skip,
     togglePlay,
-    toggleMute,
-    setVolume,
-    nudgeVolume,
+    ...volume,
     chooseAudio,
     forceMode,
-  } satisfies Playback;
+  };
 }

@@ -5,6 +5,8 @@ import { browserCaps } from '../caps.js';
 import { html } from '../html.js';
 import { usePoll } from '../poll.js';
 import type { Probe } from '../types.js';
+import { browserHls, mayUseHlsJs } from './engine.js';
+import { loadHls } from './hls-loader.js';
 import { Player } from './player.js';
 import { StatusPanel } from './status-panel.js';
 
@@ -18,6 +20,11 @@ export function PlayerPage({ infoHash, index }: Props) {
   const [probe, setProbe] = useState<Probe | undefined>(undefined);
   const [probeError, setProbeError] = useState<Error | undefined>(undefined);
   const [attempt, setAttempt] = useState(0);
+
+  // hls.js (a chunk of its own) loads while the probe runs, where a remux or transcode would need it.
+  useEffect(() => {
+    if (mayUseHlsJs(browserHls())) void loadHls();
+  }, []);
 
   useEffect(() => {
     const controller = new AbortController();

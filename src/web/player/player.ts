@@ -38,7 +38,7 @@ export function Player({ infoHash, index, probe, torrent, file }: Props) {
   const videoRef = useRef<HTMLVideoElement>(null);
   const stageRef = useRef<HTMLDivElement>(null);
   const frame = useFreezeFrame(videoRef);
-  const p = usePlayback(videoRef, infoHash, index, probe, frame.freeze);
+  const p = usePlayback(videoRef, infoHash, index, probe, file, frame.freeze);
   const fullscreen = useFullscreen(stageRef, videoRef);
   const idle = useIdle(fullscreen.active && !p.video.paused);
   const tap = useTapWakes(idle);
@@ -55,7 +55,8 @@ export function Player({ infoHash, index, probe, torrent, file }: Props) {
     nudgeVolume: p.nudgeVolume,
   });
 
-  // The cues must line up with the stream's own clock, which starts at 0 at source time `start`.
+  // The cues must line up with the stream's own clock, which starts at 0 at source time `start` (0 but for
+  // the progressive stream: HLS and direct play run on the file's own clock).
   const trackUrl =
     subtitle.kind === 'embedded'
       ? embeddedSubtitleUrl(infoHash, index, subtitle.stream, p.start, token)
@@ -67,9 +68,11 @@ export function Player({ infoHash, index, probe, torrent, file }: Props) {
 
   useEffect(() => {
     setFailure(null);
-    if (!p.video.errorCode) return;
+    // The element's own error, for the source it has now (hls.js reports its errors itself).
+    const code = videoRef.current?.error?.code;
+    if (!p.video.errorCode || !code || !p.src) return;
     let live = true;
-    void diagnoseStream(p.src, p.video.errorCode).then((message) => live && setFailure(message));
+    void diagnoseStream(p.src, code).then((message) => live && setFailure(message));
     return () => {
       live = false;
     };
@@ -78,20 +81,28 @@ export function Player({ infoHash, index, probe, torrent, file }: Props) {
   const absolute = (path: string) => new URL(path, location.origin).href;
   // Music: the <video> shows the cover picture while the audio plays.
   const poster = probe.streams.some((s) => s.attachedPic) ? coverUrl(infoHash, index, token) : undefined;
-  const waiting = p.video.waiting && !p.video.paused && !failure;
+  const shownFailure = failure ?? p.failure;
+  const waiting = p.video.waiting && !p.video.paused && !shownFailure;
+  // The progressive stream is the fallback of HLS and the only way to force a mode.
+  const retry =
+    p.engine !== 'progressive' && p.mode === 'transcode'
+      ? 'Try again without HLS'
+      : p.mode !== 'transcode'
+        ? 'Try again with transcoding'
+        : null;
   return html`
     <div class="player">
       <div class=${`stage${fullscreen.active ? ' is-fullscreen' : ''}${idle ? ' is-idle' : ''}`} ref=${stageRef}>
         <div class="screen">
           <video
             ref=${videoRef}
-            src=${p.src}
             playsinline
             preload="auto"
             poster=${poster}
             controls=${p.direct}
             aria-label=${file?.name ?? 'Video'}
             data-mode=${p.mode}
+            data-engine=${p.engine}
             onPointerDown=${tap.onPointerDown}
             onClick=${p.direct ? undefined : tap.click(p.togglePlay)}
           ></video>
@@ -127,13 +138,19 @@ export function Player({ infoHash, index, probe, torrent, file }: Props) {
         }
       </div>
       ${
-        failure
+        p.fallback
+          ? html`<p class="muted small" role="status" data-testid="hls-fallback">
+              HLS did not play here (${p.fallback}): playing the progressive stream instead.</p>`
+          : null
+      }
+      ${
+        shownFailure
           ? html`<div class="error" role="alert">
-              <p>${failure}</p>
+              <p>${shownFailure}</p>
               ${
-                p.mode !== 'transcode'
+                retry
                   ? html`<button type="button" class="secondary" onClick=${() => p.forceMode('transcode')}>
-                      Try again with transcoding</button>`
+                      ${retry}</button>`
                   : null
               }
             </div>`

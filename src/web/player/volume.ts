@@ -31,3 +31,30 @@ export function useRememberedVolume(ref: RefObject<HTMLVideoElement | null>): vo
     return () => v.removeEventListener('volumechange', save);
   }, [ref]);
 }
+
+/** Mute and volume on the element; `onChange` hears of each (the autoplay's "muted for you" is over). */
+export function useVolumeControls(ref: RefObject<HTMLVideoElement | null>, onChange: () => void) {
+  const toggleMute = () => {
+    const v = ref.current;
+    if (!v) return;
+    v.muted = !v.muted;
+    onChange();
+  };
+
+  const setVolume = (volume: number) => {
+    const v = ref.current;
+    if (!v) return;
+    const level = clampVolume(volume);
+    // 0 is Mute, keeping the level: Unmute (and the next video) come back to it rather than to silence.
+    if (level > 0) v.volume = level;
+    v.muted = level === 0;
+    onChange();
+  };
+
+  const nudgeVolume = (delta: number) => {
+    const v = ref.current;
+    if (v) setVolume((v.muted ? 0 : v.volume) + delta);
+  };
+
+  return { toggleMute, setVolume, nudgeVolume };
+}
