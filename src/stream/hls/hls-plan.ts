@@ -118,6 +118,23 @@ export function planHls(info: MediaInfo, request: HlsPlanRequest): HlsPlan {
 
 type CopyAttempt = { video: HlsVideo; times: SegmentTimes; reason?: never } | { video: null; reason: string };
 
+/**
+ * Whether the file's video could be copied for this client, given a keyframe index: the caller reads the
+ * index (which may mean fetching a torrent's last pieces) only then.
+ */
+export function wantsKeyframes(info: MediaInfo, caps: ClientCaps = DESKTOP_CAPS): boolean {
+  const s = info.streams.find((v) => v.type === 'video' && !v.attachedPic);
+  return s !== undefined && typeof uncopyable(info, s, caps) !== 'string';
+}
+
+/** Why the video cannot be copied whatever the index says, or its codec string. */
+function uncopyable(info: MediaInfo, s: MediaStream, caps: ClientCaps): string | { codecs: string } {
+  if (!decodesVideo(caps, s)) return `the client does not decode ${s.codec}`;
+  if (copySpoils(info, s)) return `${s.codec} in ${info.container} plays badly copied`;
+  const codecs = codecString({ ...s, profile: s.profile ?? null, level: s.level ?? null });
+  return codecs ? { codecs } : `${s.codec} has no HLS codec string`;
+}
+
 /** Copied video needs a client that decodes it, a codec string, and keyframes at most 6 s apart. */
 function copiedVideo(
   info: MediaInfo,
@@ -126,11 +143,9 @@ function copiedVideo(
   keyframes: KeyframeIndex | null,
   duration: number,
 ): CopyAttempt {
-  if (!decodesVideo(caps, s)) return { video: null, reason: `the client does not decode ${s.codec}` };
-  if (copySpoils(info, s))
-    return { video: null, reason: `${s.codec} in ${info.container} plays badly copied` };
-  const codecs = codecString({ ...s, profile: s.profile ?? null, level: s.level ?? null });
-  if (!codecs) return { video: null, reason: `${s.codec} has no HLS codec string` };
+  const verdict = uncopyable(info, s, caps);
+  if (typeof verdict === 'string') return { video: null, reason: verdict };
+  const { codecs } = verdict;
   if (!keyframes || keyframes.times.length === 0) {
     return { video: null, reason: `${info.container} gives no keyframe index to cut copied video at` };
   }

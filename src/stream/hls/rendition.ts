@@ -39,6 +39,11 @@ export class SegmentUnavailableError extends Error {
     this.name = 'SegmentUnavailableError';
     this.statusCode = statusCode;
   }
+
+  /** What the error answer carries besides the message: FFmpeg's last words. */
+  get details(): Record<string, unknown> {
+    return this.stderr.length > 0 ? { stderr: this.stderr } : {};
+  }
 }
 
 export class Rendition {
