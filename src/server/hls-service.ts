@@ -5,7 +5,7 @@
  * viewers — and runs of the server — with the same plan share them, and different plans never mix.
  */
 import { createHash } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
 import { statusError } from '../catalog/status-error.js';
@@ -48,6 +48,8 @@ interface OpenRendition {
 
 export class HlsService {
   readonly #renditions = new Map<string, Promise<OpenRendition>>();
+  /** The same, once open: what bytesOf counts. */
+  readonly #opened = new Map<string, OpenRendition>();
 
   constructor(private readonly options: HlsServiceOptions) {}
 
@@ -76,7 +78,10 @@ export class HlsService {
     if (!open) {
       open = this.#open(hls, track, key);
       this.#renditions.set(key, open);
-      open.catch(() => this.#renditions.delete(key));
+      open.then(
+        (opened) => this.#opened.set(key, opened),
+        () => this.#renditions.delete(key),
+      );
     }
     return (await open).rendition;
   }
@@ -93,21 +98,36 @@ export class HlsService {
   /** Stops a torrent's renditions and deletes its segments (it was removed or evicted). */
   async drop(infoHash: string): Promise<void> {
     const mine = [...this.#renditions].filter(([key]) => key.startsWith(`${infoHash}/`));
-    for (const [key] of mine) this.#renditions.delete(key);
+    for (const [key] of mine) {
+      this.#renditions.delete(key);
+      this.#opened.delete(key);
+    }
     await Promise.all(mine.map(([, open]) => open.then(closeRendition, () => undefined)));
     await rm(join(this.options.cacheDir, infoHash), { recursive: true, force: true });
   }
 
-  /** Bytes of segments kept for a torrent. */
-  async bytes(infoHash: string): Promise<number> {
-    const mine = [...this.#renditions].filter(([key]) => key.startsWith(`${infoHash}/`));
-    const open = await Promise.all(mine.map(([, r]) => r.catch(() => null)));
-    return open.reduce((n, r) => n + (r?.rendition.store.bytes ?? 0), 0);
+  /** Bytes of segments kept for a torrent: counted under the cache cap with its data. */
+  bytesOf(infoHash: string): number {
+    let bytes = 0;
+    for (const [key, open] of this.#opened)
+      if (key.startsWith(`${infoHash}/`)) bytes += open.rendition.store.bytes;
+    return bytes;
+  }
+
+  /** Deletes segments kept for torrents no longer listed (removed while the server was down). */
+  async prune(listed: ReadonlySet<string>): Promise<void> {
+    const dirs = await readdir(this.options.cacheDir).catch(() => []);
+    await Promise.all(
+      dirs
+        .filter((d) => !listed.has(d))
+        .map((d) => rm(join(this.options.cacheDir, d), { recursive: true, force: true })),
+    );
   }
 
   async close(): Promise<void> {
     const all = [...this.#renditions.values()];
     this.#renditions.clear();
+    this.#opened.clear();
     await Promise.all(all.map((open) => open.then(closeRendition, () => undefined)));
   }
 
