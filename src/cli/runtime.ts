@@ -4,9 +4,11 @@
  * then saves and closes the torrents.
  */
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { Catalog } from '../catalog/catalog.js';
 import { buildServer } from '../server/app.js';
+import type { HlsService } from '../server/hls-service.js';
 import { isLoopback } from '../server/security.js';
 import { type FfmpegTools, locateFfmpeg } from '../stream/ffmpeg-locate.js';
 import { stopAllFfmpeg } from '../stream/ffmpeg-runner.js';
@@ -54,6 +56,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const tools = await locateFfmpeg();
   await mkdir(options.dir, { recursive: true });
   const log = options.logger;
+  let hls: HlsService | undefined;
   const engine = await TorrentEngine.create({
     dir: options.dir,
     dht: options.dht,
@@ -62,11 +65,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     natPmp: options.nat,
     torrentPort: options.torrentPort,
     maxCacheBytes: options.maxCacheBytes,
+    // HLS segments count under the cap with their torrent's data (the server exists once the engine does).
+    extraBytes: (infoHash) => hls?.bytesOf(infoHash) ?? 0,
     onWarning: log && ((message) => log.warn(message)),
     restore: options.restoreSaved ?? true,
   });
   const catalog = new Catalog(engine);
   const app = await buildServer({
+    hlsCacheDir: join(options.dir, '.hls'),
     catalog,
     tools,
     host: options.host,
@@ -75,6 +81,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     logLevel: options.logLevel,
     logger: log,
   });
+  hls = app.hls;
+  // Evicted data takes its segments along; segments of torrents removed while stopped go at start.
+  engine.events.on('evicted', (infoHash) => void app.hls.drop(infoHash));
+  await app.hls.prune(new Set(catalog.list().map((e) => e.infoHash)));
   let address: string;
   try {
     address = await app.listen({ host: options.host, port: options.port });

@@ -33,6 +33,7 @@ export const TorrentFile = Type.Object({
   progress: Type.Number({ minimum: 0, maximum: 1 }),
   mime: Type.String({ description: 'Guessed from the name' }),
   streamUrl: Type.String({ description: 'Absolute URL of GET /stream/:infoHash/:index' }),
+  hlsUrl: Type.String({ description: 'Absolute URL of GET /hls/:infoHash/:index/master.m3u8 (HLS)' }),
   downloaded: Type.Optional(
     Type.Array(ByteRange, { description: 'Verified byte ranges (only from GET /api/torrents/:infoHash)' }),
   ),

@@ -3,18 +3,21 @@
  * share (services.ts: the catalog, the probe cache, FFmpeg with its loopback seekable input, the process
  * limits) and registers each file of routes/ as a plugin; the streaming itself lives in src/stream.
  */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Catalog } from '../catalog/catalog.js';
 import type { FfmpegTools } from '../stream/ffmpeg-locate.js';
 import { SeekableInputServer } from '../stream/seekable-input.js';
 import { answerError } from './error-handler.js';
+import { HlsService } from './hls-service.js';
 import { KeyframeCache } from './keyframe-cache.js';
 import { Limiter } from './limiter.js';
 import { registerOpenApi } from './openapi.js';
 import { ProbeCache } from './probe-cache.js';
 import { coverRoutes } from './routes/cover.js';
+import { hlsRoutes } from './routes/hls.js';
 import { serverRoutes } from './routes/server.js';
 import { streamRoutes } from './routes/stream.js';
 import { subtitleRoutes } from './routes/subtitles.js';
@@ -35,6 +38,8 @@ export interface ServerOptions {
   maxFfmpeg?: number;
   webRoot?: string;
   logLevel?: string;
+  /** Where HLS segments are kept (default: a directory under the OS's temporary one). */
+  hlsCacheDir?: string;
   /** A logger of the caller's (instead of Fastify's own JSON one at `logLevel`). */
   logger?: FastifyBaseLogger;
 }
@@ -56,7 +61,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     forceCloseConnections: true,
   });
   const seekable = await SeekableInputServer.start();
-  app.addHook('onClose', async () => seekable.close());
   const cpus = availableParallelism();
   app.decorate('catalog', options.catalog);
   app.decorate('probes', new ProbeCache(options.catalog, options.tools, seekable));
@@ -65,6 +69,20 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.decorate('limits', {
     ffmpegProcesses: new Limiter(options.maxFfmpeg ?? Math.max(8, cpus * 8)),
     transcodes: new Limiter(options.maxTranscodes ?? Math.max(1, cpus), 'transcodes'),
+  });
+  const hls = new HlsService({
+    catalog: options.catalog,
+    probes: app.probes,
+    keyframes: app.keyframes,
+    ffmpeg: app.ffmpeg,
+    limits: app.limits,
+    cacheDir: options.hlsCacheDir ?? join(tmpdir(), `streamtide-hls-${process.getuid?.() ?? 'user'}`),
+  });
+  app.decorate('hls', hls);
+  // Encoders stop before the seekable input they read through closes.
+  app.addHook('onClose', async () => {
+    await hls.close();
+    await seekable.close();
   });
 
   registerSecurity(app, { host: options.host, token: options.token, allowedHosts: options.allowedHosts });
@@ -89,6 +107,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(streamRoutes);
   await app.register(subtitleRoutes);
   await app.register(coverRoutes);
+  await app.register(hlsRoutes);
   await app.register(webRoutes, { webRoot: options.webRoot ?? defaultWebRoot });
   return app;
 }

@@ -15,16 +15,16 @@ import {
 } from './schemas.js';
 
 /** An error answer `{ error }` under its own description (the schema object is shared, so copied). */
-const error = (description: string) => ({ ...ErrorBody, description });
+export const error = (description: string) => ({ ...ErrorBody, description });
 
-const denied = {
+export const denied = {
   401: error('A token is set and none of the request’s (Bearer header, ?token=, cookie) matches'),
   403: error('The Host header names another machine (loopback servers only)'),
 };
 const badRequest = error('A parameter failed validation');
 const unknownTorrent = error('No such torrent');
-const unknownFile = error('No such torrent, or no such file in it');
-const busy = (description: string) => ({
+export const unknownFile = error('No such torrent, or no such file in it');
+export const busy = (description: string) => ({
   ...error(description),
   headers: {
     'Retry-After': { type: 'integer', description: 'Seconds to wait; sent when a limit was reached' },
@@ -35,9 +35,9 @@ const body = (description: string, types: string[], schema: object) => ({
   description,
   content: Object.fromEntries(types.map((type) => [type, { schema }])),
 });
-const binary = (description: string, types: string[]) =>
+export const binary = (description: string, types: string[]) =>
   body(description, types, { type: 'string', format: 'binary' });
-const text = (description: string, type: string) => body(description, [type], { type: 'string' });
+export const text = (description: string, type: string) => body(description, [type], { type: 'string' });
 
 export const healthRoute = {
   summary: 'Liveness and versions',

@@ -6,6 +6,7 @@
 import type { Catalog } from '../catalog/catalog.js';
 import type { FfmpegTools } from '../stream/ffmpeg-locate.js';
 import type { SeekableInputServer } from '../stream/seekable-input.js';
+import type { HlsService } from './hls-service.js';
 import type { KeyframeCache } from './keyframe-cache.js';
 import type { Limiter } from './limiter.js';
 import type { ProbeCache } from './probe-cache.js';
@@ -27,6 +28,7 @@ declare module 'fastify' {
     catalog: Catalog;
     probes: ProbeCache;
     keyframes: KeyframeCache;
+    hls: HlsService;
     ffmpeg: Ffmpeg;
     limits: Limits;
   }

@@ -4,6 +4,8 @@ import type { CatalogEntry, CatalogFile } from '../catalog/types.js';
 
 export interface TorrentFileJson extends CatalogFile {
   streamUrl: string;
+  /** The file's HLS multivariant playlist. */
+  hlsUrl: string;
   downloaded?: Array<[number, number]>;
   /** Byte offsets the file's live readers (streams) have reached. */
   readers?: number[];
@@ -30,6 +32,7 @@ export function torrentJson(
     files: entry.files.map((file) => ({
       ...file,
       streamUrl: `${baseUrl}${streamPath(entry.infoHash, file.index)}`,
+      hlsUrl: `${baseUrl}/hls/${entry.infoHash}/${file.index}/master.m3u8`,
       ...(options.withRanges
         ? {
             downloaded: catalog.fileRanges(entry.infoHash, file.index),

@@ -144,7 +144,7 @@ export function planStream(info: MediaInfo, opts: PlanRequest = {}): Plan {
  * it combed; a re-encode can deinterlace it), and H.264 with B-frames in AVI, which stores no pts: FFmpeg
  * can only make them up in decode order, so reordered frames get timestamps going backwards.
  */
-function copySpoils(info: MediaInfo, video: MediaStream): boolean {
+export function copySpoils(info: MediaInfo, video: MediaStream): boolean {
   return (
     Boolean(video.interlaced) ||
     (info.container === 'avi' && video.codec === 'h264' && video.hasBFrames === true)

@@ -8,6 +8,8 @@ export interface EngineEvents {
   /** Metadata in and data checked: its files are known (not again when its data was evicted). */
   ready: [CatalogEntry];
   removed: [CatalogEntry];
+  /** Its data was dropped to keep the cache under the cap (it stays listed). */
+  evicted: [string];
 }
 
 export interface EngineOptions {
@@ -22,6 +24,8 @@ export interface EngineOptions {
   tracker?: boolean;
   /** Cap on downloaded data; default 50 GiB. */
   maxCacheBytes?: number;
+  /** Bytes kept elsewhere for a torrent (HLS segments), counted under the cap and dropped with it. */
+  extraBytes?: (infoHash: string) => number;
   /** Remember torrents across restarts (default true). */
   persist?: boolean;
   /** Resume the saved torrents at start (default true); when false they stay saved, untouched, until added. */

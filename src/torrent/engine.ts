@@ -231,18 +231,19 @@ export class TorrentEngine implements Torrents {
   }
 
   private async housekeeping(): Promise<void> {
-    if (this.destroyed) return;
-    await this.enforceCap();
-    await this.persistence.saveOrWarn();
+    if (!this.destroyed) await this.enforceCap().then(() => this.persistence.saveOrWarn());
   }
 
   /** Evicts the least recently streamed idle torrents' data until the total fits under maxCacheBytes. */
-  enforceCap(): Promise<string[]> {
-    return enforceCap({
+  async enforceCap(): Promise<string[]> {
+    const evicted = await enforceCap({
       records: this.records,
       maxCacheBytes: this.options.maxCacheBytes ?? DEFAULT_MAX_CACHE_BYTES,
+      extraBytes: this.options.extraBytes ?? (() => 0),
       closed: () => !!this.destroyed,
       reattach: (record, torrentFile) => this.attach(record, torrentFile, {}),
     });
+    for (const infoHash of evicted) this.events.emit('evicted', infoHash);
+    return evicted;
   }
 }

@@ -11,6 +11,8 @@ import type { TorrentRecord } from './torrent-record.js';
 export interface EvictionContext {
   records: ReadonlyMap<string, TorrentRecord>;
   maxCacheBytes: number;
+  /** Bytes kept elsewhere for a torrent (derived data), counted with its own. */
+  extraBytes(infoHash: string): number;
   /** The engine closed meanwhile: nothing is added back. */
   closed(): boolean;
   /** Adds the torrent back to webtorrent for its record, from its .torrent bytes. */
@@ -22,7 +24,7 @@ export async function enforceCap(context: EvictionContext): Promise<string[]> {
   const victims = planEviction(
     [...context.records.values()].map((record) => ({
       infoHash: record.infoHash,
-      bytes: record.torrent.ready ? record.torrent.downloaded : 0,
+      bytes: (record.torrent.ready ? record.torrent.downloaded : 0) + context.extraBytes(record.infoHash),
       lastUsed: Math.max(record.lastStreamedAt, record.addedAt),
       evictable: record.ready && record.idle,
     })),

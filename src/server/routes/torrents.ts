@@ -80,6 +80,7 @@ export const torrentRoutes: FastifyPluginAsync = async (app) => {
       await catalog.remove(entry.infoHash, { deleteFiles: request.query.deleteFiles === true });
       probes.forget(entry.infoHash);
       app.keyframes.forget(entry.infoHash);
+      await app.hls.drop(entry.infoHash);
       return reply.code(204).send();
     },
   );

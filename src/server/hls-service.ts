@@ -1,0 +1,178 @@
+/**
+ * HLS for the routes: a file's HLS plan for a client (probe, keyframe index, caps) and its renditions,
+ * each shared by every viewer whose plan names it. A rendition's segments live on disk under a directory
+ * named after everything that decides their bytes (the cut times, the track's treatment, the FFmpeg), so
+ * viewers — and runs of the server — with the same plan share them, and different plans never mix.
+ */
+import { createHash } from 'node:crypto';
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Catalog } from '../catalog/catalog.js';
+import { statusError } from '../catalog/status-error.js';
+import type { CatalogEntry, CatalogFile } from '../catalog/types.js';
+import { parseCaps } from '../stream/client-caps.js';
+import type { DataSource } from '../stream/data-source.js';
+import { FfmpegJob } from '../stream/ffmpeg-job.js';
+import { type HlsPlan, planHls, renditionOf, wantsKeyframes } from '../stream/hls/hls-plan.js';
+import { Rendition } from '../stream/hls/rendition.js';
+import { MAX_RUN_SEGMENTS, type RenditionTrack, segmentArgs } from '../stream/hls/segment-args.js';
+import { SegmentStore } from '../stream/hls/segment-store.js';
+import type { MediaInfo } from '../stream/media-info.js';
+import { withoutServiceNames } from '../stream/ts-service-filter.js';
+import type { KeyframeCache } from './keyframe-cache.js';
+import { acquireAll } from './limiter.js';
+import type { ProbeCache } from './probe-cache.js';
+import type { Ffmpeg, Limits } from './services.js';
+
+export interface HlsFile {
+  entry: CatalogEntry;
+  file: CatalogFile;
+  info: MediaInfo;
+  plan: HlsPlan;
+}
+
+export interface HlsServiceOptions {
+  catalog: Catalog;
+  probes: ProbeCache;
+  keyframes: KeyframeCache;
+  ffmpeg: Ffmpeg;
+  limits: Limits;
+  /** Where segments are kept; one directory per torrent under it. */
+  cacheDir: string;
+}
+
+interface OpenRendition {
+  rendition: Rendition;
+  source: DataSource;
+}
+
+export class HlsService {
+  readonly #renditions = new Map<string, Promise<OpenRendition>>();
+  /** The same, once open: what bytesOf counts. */
+  readonly #opened = new Map<string, OpenRendition>();
+
+  constructor(private readonly options: HlsServiceOptions) {}
+
+  /** The file and its HLS plan for a client with `caps` whose default audio is `audio`. */
+  async file(
+    infoHash: string,
+    index: number,
+    request: { caps?: string; audio?: number },
+    signal?: AbortSignal,
+  ): Promise<HlsFile> {
+    const { catalog, probes, keyframes } = this.options;
+    const { entry, file } = await catalog.file(infoHash, index, signal);
+    const info = await probes.probe({ entry, file }, signal);
+    const caps = parseCaps(request.caps);
+    // The index is read only when copied video could use it: an encode cuts at fixed times.
+    const found = wantsKeyframes(info, caps) ? await keyframes.index({ entry, file }, info, signal) : null;
+    return { entry, file, info, plan: planHls(info, { caps, audio: request.audio, keyframes: found }) };
+  }
+
+  /** The rendition `id` of the file's plan (404 when the plan has no such rendition). */
+  async rendition(hls: HlsFile, id: string): Promise<Rendition> {
+    const track = renditionOf(hls.plan, id);
+    if (!track) throw statusError(404, `${hls.file.name} has no HLS rendition ${id} for this client`);
+    const key = this.#key(hls, id, track);
+    let open = this.#renditions.get(key);
+    if (!open) {
+      open = this.#open(hls, track, key);
+      this.#renditions.set(key, open);
+      open.then(
+        (opened) => this.#opened.set(key, opened),
+        () => this.#renditions.delete(key),
+      );
+    }
+    return (await open).rendition;
+  }
+
+  /** Encoder runs going on for a file (all its renditions): what "one FFmpeg per rendition" counts. */
+  async encoders(infoHash: string, index: number): Promise<number> {
+    const prefix = `${infoHash}/${index}/`;
+    const open = await Promise.all(
+      [...this.#renditions].filter(([k]) => k.startsWith(prefix)).map(([, r]) => r),
+    );
+    return open.reduce((n, r) => n + r.rendition.encoders, 0);
+  }
+
+  /** Stops a torrent's renditions and deletes its segments (it was removed or evicted). */
+  async drop(infoHash: string): Promise<void> {
+    const mine = [...this.#renditions].filter(([key]) => key.startsWith(`${infoHash}/`));
+    for (const [key] of mine) {
+      this.#renditions.delete(key);
+      this.#opened.delete(key);
+    }
+    await Promise.all(mine.map(([, open]) => open.then(closeRendition, () => undefined)));
+    await rm(join(this.options.cacheDir, infoHash), { recursive: true, force: true });
+  }
+
+  /** Bytes of segments kept for a torrent: counted under the cache cap with its data. */
+  bytesOf(infoHash: string): number {
+    let bytes = 0;
+    for (const [key, open] of this.#opened)
+      if (key.startsWith(`${infoHash}/`)) bytes += open.rendition.store.bytes;
+    return bytes;
+  }
+
+  /** Deletes segments kept for torrents no longer listed (removed while the server was down). */
+  async prune(listed: ReadonlySet<string>): Promise<void> {
+    const dirs = await readdir(this.options.cacheDir).catch(() => []);
+    await Promise.all(
+      dirs
+        .filter((d) => !listed.has(d))
+        .map((d) => rm(join(this.options.cacheDir, d), { recursive: true, force: true })),
+    );
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.#renditions.values()];
+    this.#renditions.clear();
+    this.#opened.clear();
+    await Promise.all(all.map((open) => open.then(closeRendition, () => undefined)));
+  }
+
+  #key(hls: HlsFile, id: string, track: RenditionTrack): string {
+    const decided = JSON.stringify([
+      hls.plan.times.starts,
+      hls.plan.startTime,
+      track,
+      this.options.ffmpeg.tools.ffmpeg,
+    ]);
+    const hash = createHash('sha256').update(decided).digest('hex').slice(0, 16);
+    return `${hls.entry.infoHash}/${hls.file.index}/${id}-${hash}`;
+  }
+
+  async #open(hls: HlsFile, track: RenditionTrack, key: string): Promise<OpenRendition> {
+    const { catalog, ffmpeg, limits, cacheDir } = this.options;
+    const store = await SegmentStore.open(join(cacheDir, key));
+    const opened = await catalog.open(hls.entry.infoHash, hls.file.index);
+    const layout = hls.info.tsLayout;
+    const source = layout ? withoutServiceNames(opened, layout) : opened;
+    const encoded = 'video' in track && track.video.id === 'video-h264';
+    const { plan } = hls;
+    const rendition = new Rendition({
+      store,
+      times: plan.times,
+      ...(encoded ? { runLength: MAX_RUN_SEGMENTS } : {}),
+      startProcess: (first, until) => {
+        const release = encoded
+          ? acquireAll(limits.ffmpegProcesses, limits.transcodes)
+          : acquireAll(limits.ffmpegProcesses);
+        const job = FfmpegJob.start({
+          binary: ffmpeg.tools.ffmpeg,
+          input: { kind: 'seekable', source, server: ffmpeg.seekable },
+          args: (url) =>
+            segmentArgs(track, { starts: plan.times.starts, first, until, startTime: plan.startTime }, url),
+        });
+        void job.done.finally(release);
+        return job;
+      },
+    });
+    return { rendition, source };
+  }
+}
+
+async function closeRendition(open: OpenRendition): Promise<void> {
+  await open.rendition.close();
+  await open.source.close();
+}

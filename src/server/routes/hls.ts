@@ -1,0 +1,113 @@
+/**
+ * GET /hls/:infoHash/:index/master.m3u8 and the parts it names (/hls/:infoHash/:index/:rendition/:part):
+ * HLS of a file for every screen that cannot take the progressive stream. The plan, the playlists and the
+ * segments come from src/stream/hls through HlsService; this file turns them into answers.
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { statusError } from '../../catalog/status-error.js';
+import type { HlsPlan } from '../../stream/hls/hls-plan.js';
+import { masterPlaylist, mediaPlaylist } from '../../stream/hls/playlists.js';
+import { type HlsPartParams, type HlsQuery, hlsMasterRoute, hlsPartRoute } from '../hls-schemas.js';
+import type { HlsFile } from '../hls-service.js';
+import type { FileParams } from '../schemas.js';
+
+const PLAYLIST = 'application/vnd.apple.mpegurl';
+
+export const hlsRoutes: FastifyPluginAsync = async (app) => {
+  const { hls } = app;
+
+  /** Aborted when the client goes away: it stops waiting; the encoders go on for other viewers. */
+  const clientSignal = (reply: FastifyReply) => {
+    const abort = new AbortController();
+    reply.raw.on('close', () => abort.abort());
+    return abort.signal;
+  };
+
+  app.get<{ Params: FileParams; Querystring: HlsQuery }>(
+    '/hls/:infoHash/:index/master.m3u8',
+    { schema: hlsMasterRoute },
+    async (request, reply) => {
+      const { infoHash, index } = request.params;
+      const file = await hls.file(infoHash, index, request.query, clientSignal(reply));
+      const { plan } = file;
+      const playlist = masterPlaylist({
+        video: plan.video && {
+          codecs: plan.video.codecs,
+          width: plan.video.width,
+          height: plan.video.height,
+          ...(plan.video.frameRate ? { frameRate: plan.video.frameRate } : {}),
+          ...videoBandwidth(file),
+        },
+        audios: plan.audios.map((a) => ({ ...a, uri: `${a.id}/index.m3u8` })),
+        subtitles: [],
+        videoUri: `${plan.video?.id}/index.m3u8`,
+        query: carriedQuery(request.query),
+      });
+      return reply.type(PLAYLIST).header('Cache-Control', 'no-cache').send(playlist);
+    },
+  );
+
+  app.get<{ Params: HlsPartParams; Querystring: HlsQuery }>(
+    '/hls/:infoHash/:index/:rendition/:part',
+    { schema: hlsPartRoute },
+    async (request, reply) => {
+      const { infoHash, index, rendition: id, part } = request.params;
+      const signal = clientSignal(reply);
+      const file = await hls.file(infoHash, index, request.query, signal);
+      const query = carriedQuery(request.query);
+      const rendition = await hls.rendition(file, id);
+      if (part === 'index.m3u8') {
+        const body = mediaPlaylist({
+          segmentTimes: file.plan.times,
+          initUri: 'init.mp4',
+          segmentUri: (i) => `${i}.m4s`,
+          query,
+        });
+        return reply.type(PLAYLIST).header('Cache-Control', 'no-cache').send(body);
+      }
+      const path =
+        part === 'init.mp4'
+          ? await rendition.init(signal)
+          : await rendition.segment(segmentNumber(part, '.m4s', file.plan), signal);
+      const { size } = await stat(path);
+      return reply
+        .type('video/mp4')
+        .header('Content-Length', size)
+        .header('Cache-Control', 'max-age=3600')
+        .send(createReadStream(path));
+    },
+  );
+};
+
+function segmentNumber(part: string, extension: string, plan: HlsPlan): number {
+  const n = part.endsWith(extension) ? Number(part.slice(0, -extension.length)) : Number.NaN;
+  if (!Number.isInteger(n) || n >= plan.times.starts.length) {
+    throw statusError(404, `no segment ${part}: the playlist has ${plan.times.starts.length}`);
+  }
+  return n;
+}
+
+/** What every URI in the playlists carries on: the client's caps and audio, and its token. */
+function carriedQuery(query: HlsQuery): string {
+  const carried = new URLSearchParams();
+  if (query.audio !== undefined) carried.set('audio', String(query.audio));
+  if (query.caps !== undefined) carried.set('caps', query.caps);
+  if (query.token !== undefined) carried.set('token', query.token);
+  return carried.toString();
+}
+
+/**
+ * BANDWIDTH of the variant. Copied video: the file's average rate, its peak taken as half again (HLS asks
+ * for the peak segment rate, which is not known before the segments exist). Encoded: what veryfast x264
+ * at its default quality spends, about 0.1 bit per pixel and frame.
+ */
+function videoBandwidth({ plan, file, info }: HlsFile): { bandwidth: number; averageBandwidth: number } {
+  const video = plan.video!;
+  const average =
+    video.id === 'video-copy' && info.duration
+      ? (file.length * 8) / info.duration
+      : video.width * video.height * (video.frameRate ?? 30) * 0.1;
+  return { bandwidth: Math.round(average * 1.5), averageBandwidth: Math.round(average) };
+}
