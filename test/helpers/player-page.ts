@@ -30,3 +30,19 @@ export function withPlayerPage(media: () => Promise<string>): PlayerFixture {
   });
   return fixture;
 }
+
+/**
+ * Makes `page` a browser without HLS (no MediaSource for hls.js, no native HLS answer), so its player plays
+ * remux/transcode as the progressive `/stream`, restarted with `t=` on a seek. Applies from the next load.
+ */
+export async function withoutHls(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const w = window as unknown as Record<string, unknown>;
+    delete w.MediaSource;
+    delete w.ManagedMediaSource;
+    const canPlayType = HTMLMediaElement.prototype.canPlayType;
+    HTMLMediaElement.prototype.canPlayType = function (type: string) {
+      return /mpegurl/i.test(type) ? '' : canPlayType.call(this, type);
+    };
+  });
+}

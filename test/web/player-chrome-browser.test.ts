@@ -1,21 +1,23 @@
 /**
- * The player's chrome in a real browser (headless Chromium) on a remux stream: fullscreen playback hides the
- * controls and the cursor when idle and a mouse move brings them back; a seek that restarts the stream keeps
- * the last frame on screen until the new one; the volume slider drives `video.volume` and is remembered.
+ * The player's chrome in a real browser (headless Chromium) on a remux stream (HLS): fullscreen playback
+ * hides the controls and the cursor when idle and a mouse move brings them back; a seek that restarts the
+ * progressive stream (a browser without HLS) keeps the last frame on screen until the new one; the volume
+ * slider drives `video.volume` and is remembered.
  * Fullscreen is the real thing: the `f` key is a user gesture, and headless Chromium grants it.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
 import { makeMedia } from '../helpers/media.js';
-import { withPlayerPage } from '../helpers/player-page.js';
+import { withoutHls, withPlayerPage } from '../helpers/player-page.js';
 
 const generous = { timeout: 30_000, polling: 100 };
 
 const player = withPlayerPage(() => makeMedia('mkv-h264-aac', { seconds: 120, size: '320x180' }));
 
-async function openPlaying(): Promise<void> {
-  await player.page.goto(`${player.server.url}/play/${player.infoHash}/0`);
-  await player.page.waitForFunction(
+async function openPlaying(page: Page = player.page): Promise<void> {
+  await page.goto(`${player.server.url}/play/${player.infoHash}/0`);
+  await page.waitForFunction(
     () => {
       const v = document.querySelector('video');
       return !!v && !v.paused && v.currentTime > 0.5 && v.readyState >= 2;
@@ -83,10 +85,13 @@ describe('player chrome', () => {
     await player.page.waitForFunction(() => !document.fullscreenElement, undefined, generous);
   });
 
-  it('keeps the last frame on screen while a seek restarts the stream', async () => {
-    await openPlaying();
+  it('keeps the last frame on screen while a seek restarts the progressive stream', async () => {
+    // HLS seeks keep the element's source (test/web/hls-browser); the progressive stream restarts with t=.
+    const page = await player.browser.context.newPage();
+    await withoutHls(page);
+    await openPlaying(page);
     // At the moment the old stream is dropped (`emptied`), look at what covers the blank video.
-    await player.page.evaluate(() => {
+    await page.evaluate(() => {
       const v = document.querySelector('video')!;
       const w = window as unknown as { atSwap?: { shown: boolean; brightness: number; covers: boolean } };
       v.addEventListener(
@@ -111,20 +116,18 @@ describe('player chrome', () => {
         { once: true },
       );
     });
-    await player.page.locator('.seek-input').evaluate((el: HTMLInputElement) => {
+    await page.locator('.seek-input').evaluate((el: HTMLInputElement) => {
       el.value = '90';
       el.dispatchEvent(new Event('change', { bubbles: true }));
     });
-    await player.page.waitForFunction(
+    await page.waitForFunction(
       () => (window as unknown as { atSwap?: unknown }).atSwap !== undefined,
       undefined,
       generous,
     );
-    const atSwap = await player.page.evaluate(() => (window as unknown as { atSwap: unknown }).atSwap);
+    const atSwap = await page.evaluate(() => (window as unknown as { atSwap: unknown }).atSwap);
     assert.equal(
-      new URL(await player.page.locator('video').evaluate((v: HTMLVideoElement) => v.src)).searchParams.get(
-        't',
-      ),
+      new URL(await page.locator('video').evaluate((v: HTMLVideoElement) => v.src)).searchParams.get('t'),
       '90',
     );
     assert.deepEqual(atSwap, {
@@ -135,7 +138,7 @@ describe('player chrome', () => {
     // testsrc2's picture is far from black.
     assert.ok((atSwap as { brightness: number }).brightness > 40, JSON.stringify(atSwap));
     // Once the new stream has its first frame, the copy goes.
-    await player.page.waitForFunction(
+    await page.waitForFunction(
       () => {
         const v = document.querySelector('video')!;
         return v.readyState >= 2 && document.querySelector<HTMLCanvasElement>('canvas.freeze-frame')!.hidden;
@@ -143,6 +146,7 @@ describe('player chrome', () => {
       undefined,
       generous,
     );
+    await page.close();
   });
 
   it('sets the volume with the slider and the arrow keys, and remembers it', async () => {

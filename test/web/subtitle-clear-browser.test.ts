@@ -1,12 +1,14 @@
 /**
- * A subtitle cue that is on screen must go when the stream it belongs to goes: after a seek (the new stream
- * brings a new track on its own clock) and after "Off". Checked in the text tracks and in what Chromium
- * paints (the cue boxes of the video's shadow DOM).
+ * A subtitle cue that is on screen must go when the picture it belongs to goes: after a seek — with HLS the
+ * same track on the file's clock, with the progressive stream (a browser without HLS) a new track on the new
+ * stream's clock — and after "Off". Checked in the text tracks and in what Chromium paints (the cue boxes
+ * of the video's shadow DOM).
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
 import { makeTracksMedia } from '../helpers/media.js';
-import { withPlayerPage } from '../helpers/player-page.js';
+import { withoutHls, withPlayerPage } from '../helpers/player-page.js';
 import { paintedCues } from './painted-cues.js';
 
 const generous = { timeout: 30_000, polling: 100 };
@@ -17,43 +19,74 @@ const cues = [
 ];
 
 const player = withPlayerPage(() => makeTracksMedia({ seconds: 30, cues, name: 'tracks-clear-30s' }));
+let progressive: Page;
 
 /** Active cue texts of every text track the video has. */
-const activeCues = () =>
-  player.page.evaluate(() =>
+const activeCues = (page: Page) =>
+  page.evaluate(() =>
     Array.from(document.querySelector('video')?.textTracks ?? []).flatMap((t) =>
       Array.from(t.activeCues ?? [], (c) => (c as VTTCue).text),
     ),
   );
 
 /** Opens the player, picks the subtitles, waits for the early cue on screen and pauses there. */
-async function showEarlyCue(): Promise<void> {
-  await player.page.goto(`${player.server.url}/play/${player.infoHash}/0`);
-  await player.page.locator('#subtitle-menu').selectOption('s3');
-  await player.page.waitForFunction(
+async function showEarlyCue(page: Page, engine: string): Promise<void> {
+  await page.goto(`${player.server.url}/play/${player.infoHash}/0`);
+  await page.locator('#subtitle-menu').selectOption('s3');
+  await page.waitForFunction(
     () => Array.from(document.querySelector('video')?.textTracks ?? []).some((t) => t.activeCues?.length),
     undefined,
     generous,
   );
-  await player.page.locator('.controls button[aria-label=Pause]').click();
-  assert.deepEqual(await activeCues(), ['Early cue']);
-  assert.deepEqual(await paintedCues(player.page), ['Early cue']);
+  await page.locator('.controls button[aria-label=Pause]').click();
+  assert.equal(await page.locator('video').getAttribute('data-engine'), engine);
+  assert.deepEqual(await activeCues(page), ['Early cue']);
+  assert.deepEqual(await paintedCues(page), ['Early cue']);
 }
 
+const seekTo20 = (page: Page) =>
+  page.locator('.seek-input').evaluate((el: HTMLInputElement) => {
+    el.value = '20';
+    el.dispatchEvent(new Event('change', { bubbles: true }));
+  });
+
 describe('a showing subtitle cue', () => {
-  it('is gone after a seek restarts the stream', async () => {
-    await showEarlyCue();
-    await player.page.locator('.seek-input').evaluate((el: HTMLInputElement) => {
-      el.value = '20';
-      el.dispatchEvent(new Event('change', { bubbles: true }));
-    });
+  // Inside the suite: its hooks run after the file's own (withPlayerPage's), which launch the browser.
+  before(async () => {
+    progressive = await player.browser.context.newPage();
+    progressive.on('pageerror', (err) => player.browser.pageErrors.push(err.message));
+    await withoutHls(progressive);
+  });
+
+  it('is gone after an HLS seek, whose track stays on the file clock', async () => {
+    await showEarlyCue(player.page, 'hls.js');
+    const trackSrc = await player.page.locator('video track').getAttribute('src');
+    assert.doesNotMatch(trackSrc ?? '', /[?&]t=/);
+    await seekTo20(player.page);
     await player.page.waitForFunction(
+      () => {
+        const v = document.querySelector('video');
+        return !!v && Math.abs(v.currentTime - 20) < 0.5 && v.readyState >= 2 && !v.seeking;
+      },
+      undefined,
+      generous,
+    );
+    assert.equal(await player.page.locator('video track').getAttribute('src'), trackSrc);
+    assert.deepEqual(await activeCues(player.page), []);
+    assert.deepEqual(await paintedCues(player.page), []);
+  });
+
+  it('is gone after a seek restarts the progressive stream', async () => {
+    const page = progressive;
+    await showEarlyCue(page, 'progressive');
+    await seekTo20(page);
+    await page.waitForFunction(
       () => new URL(document.querySelector('video')?.src ?? '', location.href).searchParams.get('t') === '20',
       undefined,
       generous,
     );
     // The new stream's track is loaded (t=20 in its URL) and the video has a frame at 20 s.
-    await player.page.waitForFunction(
+    await page.waitForFunction(
       () => {
         const v = document.querySelector('video');
         const track = v?.querySelector('track');
@@ -62,17 +95,23 @@ describe('a showing subtitle cue', () => {
       undefined,
       generous,
     );
-    assert.equal(await player.page.locator('video track').count(), 1);
-    assert.deepEqual(await activeCues(), []);
-    assert.deepEqual(await paintedCues(player.page), []);
+    assert.equal(await page.locator('video track').count(), 1);
+    assert.deepEqual(await activeCues(page), []);
+    assert.deepEqual(await paintedCues(page), []);
   });
 
-  it('is gone after the subtitles are turned off', async () => {
-    await showEarlyCue();
-    await player.page.locator('#subtitle-menu').selectOption('off');
-    await player.page.waitForFunction(() => !document.querySelector('video track'), undefined, generous);
-    assert.deepEqual(await activeCues(), []);
-    assert.deepEqual(await paintedCues(player.page), []);
+  for (const engine of ['hls.js', 'progressive']) {
+    it(`is gone after the subtitles are turned off (${engine})`, async () => {
+      const page = engine === 'hls.js' ? player.page : progressive;
+      await showEarlyCue(page, engine);
+      await page.locator('#subtitle-menu').selectOption('off');
+      await page.waitForFunction(() => !document.querySelector('video track'), undefined, generous);
+      assert.deepEqual(await activeCues(page), []);
+      assert.deepEqual(await paintedCues(page), []);
+    });
+  }
+
+  it('left no error in the page', () => {
     assert.deepEqual(player.browser.pageErrors, []);
   });
 });

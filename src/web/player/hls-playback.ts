@@ -67,6 +67,9 @@ export function useHlsJs(
       enableWorker: false, // fMP4 needs no transmuxing; a blob worker would also need a looser CSP
       startPosition: startAt.current ?? -1,
       backBufferLength: 90,
+      // hls.js would buffer a low-bitrate file to its end (up to 600 s ahead): a minute is plenty, and keeps a
+      // transcode from running through the film for one viewer and the torrent's priority near the playhead.
+      maxMaxBufferLength: 60,
       // Subtitles are the player's own <track> (menus, painting), so hls.js leaves the renditions alone.
       subtitleTrackController: undefined,
       subtitleStreamController: undefined,
