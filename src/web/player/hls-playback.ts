@@ -13,14 +13,15 @@ import type { Hls } from './hls-loader.js';
  * A segment is cut by FFmpeg from a torrent that may still be fetching it: its first byte can take long, and a
  * timeout that retries would only restart that work. The playlists wait for the file's keyframe index.
  */
-const patient = {
+const patient = (errorRetries: number) => ({
   default: {
     maxTimeToFirstByteMs: Number.POSITIVE_INFINITY,
     maxLoadTimeMs: 300_000,
     timeoutRetry: { maxNumRetry: 1, retryDelayMs: 0, maxRetryDelayMs: 0 },
-    errorRetry: { maxNumRetry: 2, retryDelayMs: 1000, maxRetryDelayMs: 8000 },
+    // hls.js retries 5xx (a busy 503 among them), never 4xx.
+    errorRetry: { maxNumRetry: errorRetries, retryDelayMs: 1000, maxRetryDelayMs: 8000 },
   },
-};
+});
 
 const statusText: Record<number, string> = {
   404: 'not found',
@@ -76,9 +77,10 @@ export function useHlsJs(
       timelineController: undefined,
       enableWebVTT: false,
       enableCEA708Captions: false,
-      manifestLoadPolicy: patient,
-      playlistLoadPolicy: patient,
-      fragLoadPolicy: patient,
+      // Once for the master, whose failure has the progressive stream to fall back on.
+      manifestLoadPolicy: patient(1),
+      playlistLoadPolicy: patient(2),
+      fragLoadPolicy: patient(3),
     });
     instance.current = hls;
     let started = false;
@@ -97,8 +99,9 @@ export function useHlsJs(
     hls.on(Hls.Events.ERROR, (_event, data) => {
       if (!data.fatal || instance.current !== hls) return;
       if (!started) {
-        stop();
+        // Before stop(), whose detach resets currentTime: the fallback starts where the viewer seeked to.
         fallback.current(describeHlsError(data));
+        stop();
       } else if (data.type === Hls.ErrorTypes.MEDIA_ERROR && !recovered) {
         recovered = true;
         hls.recoverMediaError();

@@ -80,7 +80,8 @@ export function usePlayback(
   const mode: Plan = forced ?? (probe.plan === 'direct' && audio !== null ? 'remux' : probe.plan);
   const choice = useEngine(ref, mode, forced !== null, () => {
     beforeReload();
-    setStart(resumeAt.current ?? 0);
+    // Where HLS was to start, or where the viewer seeked while it failed to.
+    setStart(resumeAt.current ?? ref.current?.currentTime ?? 0);
     resumeAt.current = null;
   });
   const { engine } = choice;
