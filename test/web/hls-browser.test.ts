@@ -48,6 +48,7 @@ describe('the player on HLS', () => {
       assert.equal(first.mode, mode);
       assert.ok(first.frames > 0 && first.brightness > 40, JSON.stringify(first));
       assert.ok(requests.some((p) => p.includes('/master.m3u8?')));
+      assert.equal(await page.getByTestId('delivery').textContent(), 'HLS segments (hls.js)');
       assert.deepEqual(
         requests.filter((p) => p.startsWith('/stream/')),
         [],
@@ -146,6 +147,7 @@ describe('the player on HLS', () => {
     assert.equal(view.error, null);
     assert.equal(view.engine, 'progressive');
     assert.match(view.fallback ?? '', /HTTP 502/);
+    assert.match((await page.getByTestId('delivery').textContent()) ?? '', /one continuous stream/);
     assert.ok(requests.some((p) => p.startsWith('/stream/')));
     const asked = requests.filter((p) => p.startsWith('/hls/')).length;
     assert.ok(asked >= 1);

@@ -173,7 +173,8 @@ export function Player({ infoHash, index, probe, torrent, file }: Props) {
           <p class="muted small">Keys: space play/pause · ←/→ 10 s · ↑/↓ volume · f fullscreen · m mute</p>
         </section>
         <section class="panel" aria-label="Download status">
-          <${StatusPanel} torrent=${torrent} file=${file} plan=${probe.plan} mode=${p.mode} container=${probe.container} />
+          <${StatusPanel} torrent=${torrent} file=${file} plan=${probe.plan} mode=${p.mode}
+            container=${probe.container} engine=${p.engine} />
         </section>
         <section class="panel" aria-label="Share">
           <${ShareBox} streamUrl=${absolute(streamUrl(infoHash, index, { token }))} playlistUrl=${playlistUrl(infoHash, token)} />

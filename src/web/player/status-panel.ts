@@ -2,11 +2,19 @@
 import { formatBytes, formatPercent, formatSpeed, plural } from '../format.js';
 import { html } from '../html.js';
 import type { Plan, Torrent, TorrentFile } from '../types.js';
+import type { Engine } from './engine.js';
 
 const planText: Record<Plan, string> = {
   direct: 'Direct play (the file as it is)',
   remux: 'Remux (repackaged by FFmpeg, not re-encoded)',
   transcode: 'Transcode (re-encoded by FFmpeg)',
+};
+
+/** How FFmpeg's output reaches this page. */
+const deliveryText: Partial<Record<Engine, string>> = {
+  'hls.js': 'HLS segments (hls.js)',
+  'native-hls': "HLS segments (the browser's player)",
+  progressive: 'one continuous stream, restarted on a seek',
 };
 
 interface Props {
@@ -16,9 +24,12 @@ interface Props {
   /** What actually plays now (a direct file switches to remux for another audio track). */
   mode: Plan | undefined;
   container?: string | null;
+  /** How it plays (engine.ts), for the plans that go through FFmpeg. */
+  engine?: Engine;
 }
 
-export function StatusPanel({ torrent, file, plan, mode, container }: Props) {
+export function StatusPanel({ torrent, file, plan, mode, container, engine }: Props) {
+  const delivery = engine && mode !== 'direct' ? deliveryText[engine] : undefined;
   return html`
     <dl class="status-list">
       ${
@@ -27,6 +38,7 @@ export function StatusPanel({ torrent, file, plan, mode, container }: Props) {
               ${container ? html`<span class="muted"> · ${container}</span>` : null}</dd></div>`
           : null
       }
+      ${delivery ? html`<div><dt>Delivery</dt><dd data-testid="delivery">${delivery}</dd></div>` : null}
       ${
         torrent
           ? html`
