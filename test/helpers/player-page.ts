@@ -37,11 +37,14 @@ export function withPlayerPage(media: () => Promise<string>): PlayerFixture {
  */
 export async function withoutHls(page: Page): Promise<void> {
   await page.addInitScript(() => {
-    const w = window as unknown as Record<string, unknown>;
+    // Typed by hand: the helpers compile without the DOM library.
+    type Media = { canPlayType(type: string): string };
+    const w = globalThis as unknown as Record<string, unknown> & { HTMLMediaElement: { prototype: Media } };
     delete w.MediaSource;
     delete w.ManagedMediaSource;
-    const canPlayType = HTMLMediaElement.prototype.canPlayType;
-    HTMLMediaElement.prototype.canPlayType = function (type: string) {
+    const proto = w.HTMLMediaElement.prototype;
+    const canPlayType = proto.canPlayType;
+    proto.canPlayType = function (this: Media, type: string) {
       return /mpegurl/i.test(type) ? '' : canPlayType.call(this, type);
     };
   });
