@@ -162,6 +162,14 @@ function hlsRows(hls: HlsResult): Row[] {
       verdict(hls.coldFirstSegment.median <= 1500),
     ],
     [
+      'HLS first segments, cold magnet, 10 s between keyframes (video encoded)',
+      seconds(hls.coldEncoded.median),
+      `${seconds(hls.coldProgressive.median)} (progressive remux, first fragment)`,
+      ratio(hls.coldEncoded.median / hls.coldProgressive.median),
+      '—',
+      '—',
+    ],
+    [
       `HLS far seek: the segment at 75 % (torrent ≤ ${progress.toFixed(0)} % downloaded)`,
       seconds(hls.farSeek.median),
       `${seconds(hls.farSeekProgressive.median)} (progressive remux seek there)`,

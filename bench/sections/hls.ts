@@ -1,7 +1,9 @@
 /**
  * HLS on one loopback swarm, each figure beside the progressive stream measured in the same run:
  * - cold: a fresh magnet → master playlist, media playlist, init and first segment of video and audio —
- *   what a player fetches before its first frame — against the progressive stream's first fragment;
+ *   what a player fetches before its first frame — against the progressive stream's first fragment; the
+ *   movie has a keyframe every 2 s, so its video is copied. Again with x264's usual 10 s between
+ *   keyframes, which HLS (segments ≤ 6 s, each starting on a keyframe) must encode;
  * - far seek: a fresh torrent whose playlist is in (probe and keyframe index read, the file mostly not
  *   downloaded) → the segment at 75 %, against the progressive stream's seek there;
  * - warm: segments far from each other on a downloaded torrent (no cache, no encoder near);
@@ -18,11 +20,12 @@ import type { Series } from './first-fragment.js';
 
 export interface HlsResult {
   coldFirstSegment: Series;
+  coldEncoded: Series;
   coldProgressive: Series;
   farSeek: Series & { progressAtSeek: number[] };
   farSeekProgressive: Series;
   warmSegment: Series;
-  /** Most FFmpeg processes seen while N viewers fetched the same segments; renditions in play. */
+  /** FFmpeg processes started while N viewers fetched the same segments; renditions in play. */
   encoders: Array<{ viewers: number; peak: number; renditions: number }>;
 }
 
@@ -51,9 +54,15 @@ async function segment(playlistUrl: string, k: number): Promise<void> {
 }
 
 export async function benchHls(options: BenchOptions, log: (line: string) => void): Promise<HlsResult> {
-  const movie = await mkvOfMinutes(options.cacheDir, options.movieMinutes);
+  const movie = await mkvOfMinutes(options.cacheDir, options.movieMinutes, 48);
+  const longGops = await mkvOfMinutes(options.cacheDir, options.movieMinutes);
   const n = options.samples;
-  const seeder = await startSeeder({ files: [{ path: movie.path, copies: 1 + 4 * n }] });
+  const seeder = await startSeeder({
+    files: [
+      { path: movie.path, copies: 1 + 4 * n },
+      { path: longGops.path, copies: n },
+    ],
+  });
   const server = await startServer();
   const url = server.url;
   const master = (infoHash: string) => `${url}/hls/${infoHash}/0/master.m3u8`;
@@ -79,6 +88,16 @@ export async function benchHls(options: BenchOptions, log: (line: string) => voi
       log(
         `  cold: HLS first segments ${coldFirst.at(-1)!.toFixed(0)} ms, progressive ${coldProgressive.at(-1)!.toFixed(0)} ms`,
       );
+    }
+
+    const coldEncoded: number[] = [];
+    for (const torrent of seeder.of(longGops.path)) {
+      const started = now();
+      await add(torrent.magnet);
+      await Promise.all((await renditions(torrent.infoHash)).map((r) => segment(r, 0)));
+      coldEncoded.push(now() - started);
+      await drop(torrent.infoHash);
+      log(`  cold, video encoded: HLS first segments ${coldEncoded.at(-1)!.toFixed(0)} ms`);
     }
 
     const seek: number[] = [];
@@ -129,9 +148,11 @@ export async function benchHls(options: BenchOptions, log: (line: string) => voi
     const encoders: HlsResult['encoders'] = [];
     for (const viewers of [1, 4, 8]) {
       const urls = await renditions(base!.infoHash);
-      let peak = 0;
+      // FFmpeg processes started during the step (runs paused from earlier steps do not count).
+      const before = new Set(childrenOf(server.pid, 'ffmpeg'));
+      const started = new Set<number>();
       const watch = setInterval(() => {
-        peak = Math.max(peak, childrenOf(server.pid, 'ffmpeg').length);
+        for (const pid of childrenOf(server.pid, 'ffmpeg')) if (!before.has(pid)) started.add(pid);
       }, 10);
       // Each step starts further in, where nothing is cached yet.
       const first = Math.floor(count / 2) + viewers * 3;
@@ -143,11 +164,12 @@ export async function benchHls(options: BenchOptions, log: (line: string) => voi
         );
       await Promise.all(Array.from({ length: viewers }, view));
       clearInterval(watch);
-      encoders.push({ viewers, peak, renditions: urls.length });
-      log(`  ${viewers} viewers: at most ${peak} FFmpeg for ${urls.length} renditions`);
+      encoders.push({ viewers, peak: started.size, renditions: urls.length });
+      log(`  ${viewers} viewers: ${started.size} FFmpeg started for ${urls.length} renditions`);
     }
     return {
       coldFirstSegment: series(coldFirst),
+      coldEncoded: series(coldEncoded),
       coldProgressive: series(coldProgressive),
       farSeek: { ...series(seek), progressAtSeek },
       farSeekProgressive: series(seekProgressive),

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
+import { extensionOf } from '../catalog/mime.js';
 import { statusError } from '../catalog/status-error.js';
 import type { CatalogEntry, CatalogFile } from '../catalog/types.js';
 import { parseCaps } from '../stream/client-caps.js';
@@ -62,9 +63,12 @@ export class HlsService {
   ): Promise<HlsFile> {
     const { catalog, probes, keyframes } = this.options;
     const { entry, file } = await catalog.file(infoHash, index, signal);
+    // The index (often at the file's end) is read while the probe reads the head, guessing the container
+    // from the name; it is used only when copied video could use it: an encode cuts at fixed times.
+    const early = keyframes.index({ entry, file }, { formatName: extensionOf(file.name) }, signal);
+    early.catch(() => undefined);
     const info = await probes.probe({ entry, file }, signal);
     const caps = parseCaps(request.caps);
-    // The index is read only when copied video could use it: an encode cuts at fixed times.
     const found = wantsKeyframes(info, caps) ? await keyframes.index({ entry, file }, info, signal) : null;
     return { entry, file, info, plan: planHls(info, { caps, audio: request.audio, keyframes: found }) };
   }
