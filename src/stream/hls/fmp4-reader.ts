@@ -72,11 +72,19 @@ class ChunkBuffer {
       throw new Fmp4Error(`unexpected ${header.type} box of ${header.size} bytes`);
     }
     if (this.length < header.size) return null;
-    const all = Buffer.concat(this.#chunks, this.length);
-    const box = all.subarray(0, header.size);
-    const rest = all.subarray(header.size);
-    this.#chunks = rest.length > 0 ? [rest] : [];
-    this.length = rest.length;
+    // Most boxes sit inside the first chunk: a view of it, no copy. Otherwise join just the chunks needed.
+    let first = this.#chunks[0]!;
+    if (first.length < header.size) {
+      let joined = 0;
+      let count = 0;
+      while (joined < header.size) joined += this.#chunks[count++]!.length;
+      first = Buffer.concat(this.#chunks.splice(0, count, Buffer.alloc(0)), joined);
+      this.#chunks[0] = first;
+    }
+    const box = first.subarray(0, header.size);
+    if (first.length === header.size) this.#chunks.shift();
+    else this.#chunks[0] = first.subarray(header.size);
+    this.length -= header.size;
     return box;
   }
 
