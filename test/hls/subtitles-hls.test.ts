@@ -1,0 +1,311 @@
+/**
+ * WebVTT subtitle renditions over HTTP, from a torrent on a loopback swarm holding an MKV (a SubRip stream
+ * and a PGS one) and a Latin-1 .srt beside it: the master lists the text stream and the file as SUBTITLES
+ * renditions (not the image stream), each playlist is a complete VOD one cut like the video, the cues of all
+ * segments together are the source's in playlist time, and FFmpeg as an HLS client reads the master and
+ * each subtitle playlist. A server whose FFmpeg cannot extract subtitles answers 502 with its stderr.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import iconv from 'iconv-lite';
+import { VTT_SEGMENT_HEADER } from '../../src/stream/hls/vtt-segments.js';
+import { type Cue, escapeCueText, parseCues } from '../../src/stream/vtt.js';
+import type { TorrentEngine } from '../../src/torrent/index.js';
+import { makeTracksMedia, tools } from '../helpers/media.js';
+import { ffmpegWrapper } from '../helpers/processes.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { type Seeder, startSeeder, startTestEngine } from '../helpers/swarm.js';
+
+const run = promisify(execFile);
+const TOKEN = 'hls-subs-token';
+
+/** Two cross a cut near 4 s and 8 s (the video's keyframe cuts), so they belong to two segments each. */
+const embeddedCues = [
+  { start: 500, end: 1500, text: 'First cue' },
+  { start: 3500, end: 4600, text: 'Across <i>the</i> cut' },
+  { start: 5000, end: 6000, text: 'Fish & chips' },
+  { start: 7000, end: 9000, text: 'Second cut too' },
+  { start: 10_500, end: 11_500, text: 'Last cue' },
+];
+const frenchSrt =
+  '1\r\n00:00:01,000 --> 00:00:02,500\r\nCafé crème\r\n\r\n2\r\n00:00:03,500 --> 00:00:04,500\r\nÀ bientôt\r\n';
+const frenchCues = [
+  { start: 1000, end: 2500, text: 'Café crème' },
+  { start: 3500, end: 4500, text: 'À bientôt' },
+];
+
+let seeder: Seeder;
+let engine: TorrentEngine;
+let server: TestServer;
+let mkvPath: string;
+let master: string;
+let masterUrl: string;
+/** The SubRip stream's cues in playlist time: as stored (the muxer may shift them), minus the start time. */
+let storedCues: Cue[];
+let streamDefault: boolean;
+const temps: string[] = [];
+
+const withToken = (url: string) => `${url}${url.includes('?') ? '&' : '?'}token=${TOKEN}`;
+const get = (url: string) => fetch(withToken(url));
+
+/** `#EXT-X-MEDIA` lines of a type, as attribute maps. */
+function mediaTags(playlist: string, type: string): Array<Record<string, string>> {
+  return playlist
+    .split('\n')
+    .filter((line) => line.startsWith(`#EXT-X-MEDIA:TYPE=${type},`))
+    .map((line) => {
+      const pairs = line.slice('#EXT-X-MEDIA:'.length).match(/[A-Z-]+=("[^"]*"|[^,]*)/g) ?? [];
+      return Object.fromEntries(pairs.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]));
+    });
+}
+
+const extinfs = (playlist: string) =>
+  playlist
+    .split('\n')
+    .filter((l) => l.startsWith('#EXTINF:'))
+    .map((l) => l.slice('#EXTINF:'.length));
+const uris = (playlist: string) => playlist.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+const unique = (cues: Cue[]) =>
+  [...new Map(cues.map((c) => [JSON.stringify([c.start, c.end, c.text]), c])).values()].sort(
+    (a, b) => a.start - b.start,
+  );
+
+/** The torrent's files once its metadata is in (polled as a client would; the deadline bounds a broken run). */
+async function metadata(infoHash: string): Promise<Array<{ name: string; index: number }>> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const torrent = (await (await get(`${server.url}/api/torrents/${infoHash}`)).json()) as {
+      ready: boolean;
+      files: Array<{ name: string; index: number }>;
+    };
+    if (torrent.ready) return torrent.files;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the torrent never got its metadata');
+}
+
+before(async () => {
+  const content = mkdtempSync(join(tmpdir(), 'streamtide-hls-subs-content-'));
+  const downloads = mkdtempSync(join(tmpdir(), 'streamtide-hls-subs-dl-'));
+  temps.push(content, downloads);
+  const folder = join(content, 'Film');
+  mkdirSync(folder);
+  mkvPath = await makeTracksMedia({ seconds: 12, name: 'tracks-12s-hls-subs', cues: embeddedCues });
+  copyFileSync(mkvPath, join(folder, 'Film.mkv'));
+  writeFileSync(join(folder, 'Film.fr.srt'), iconv.encode(frenchSrt, 'latin1'));
+  const { stdout } = await run((await tools()).ffprobe, [
+    ...['-v', 'error', '-select_streams', '3', '-of', 'json'],
+    ...['-show_entries', 'packet=pts_time,duration_time:stream=index:stream_disposition=default'],
+    ...['-show_entries', 'format=start_time', mkvPath],
+  ]);
+  const probed = JSON.parse(stdout) as {
+    packets: Array<{ pts_time: string; duration_time: string }>;
+    streams: Array<{ disposition: { default: number } }>;
+    format: { start_time?: string };
+  };
+  const startMs = Math.round(Number(probed.format.start_time ?? 0) * 1000);
+  storedCues = probed.packets.map((p, i) => {
+    const start = Math.round(Number(p.pts_time) * 1000);
+    return {
+      start: start - startMs,
+      end: start + Math.round(Number(p.duration_time) * 1000) - startMs,
+      text: embeddedCues[i]!.text,
+    };
+  });
+  assert.equal(storedCues.length, embeddedCues.length);
+  streamDefault = probed.streams[0]?.disposition.default === 1;
+
+  seeder = await startSeeder(folder);
+  engine = await startTestEngine(downloads, { utp: false });
+  server = await startTestServer({ torrents: engine, token: TOKEN });
+  const added = await fetch(withToken(`${server.url}/api/torrents`), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ source: seeder.magnet }),
+  });
+  assert.equal(added.status, 201);
+  const { infoHash } = (await added.json()) as { infoHash: string };
+  const index = (await metadata(infoHash)).find((f) => f.name === 'Film.mkv')!.index;
+  masterUrl = withToken(`${server.url}/hls/${infoHash}/${index}/master.m3u8`);
+  const response = await fetch(masterUrl);
+  assert.equal(response.status, 200);
+  master = await response.text();
+});
+
+after(async () => {
+  await server?.close();
+  await engine?.destroy();
+  await seeder?.close();
+  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('HLS subtitle renditions', () => {
+  it('the master lists the text stream and the .srt as SUBTITLES, not the image stream', () => {
+    const subtitles = mediaTags(master, 'SUBTITLES');
+    assert.equal(subtitles.length, 2, master);
+    const [embedded, file] = subtitles as [Record<string, string>, Record<string, string>];
+    assert.equal(embedded.NAME, '"English"');
+    assert.equal(embedded.LANGUAGE, '"en"');
+    assert.equal(embedded.DEFAULT, streamDefault ? 'YES' : 'NO');
+    assert.equal(embedded.FORCED, 'NO');
+    assert.equal(embedded['GROUP-ID'], '"subs"');
+    assert.equal(embedded.URI, `"subtitles-s3/index.m3u8?token=${TOKEN}"`);
+    assert.equal(file.NAME, '"Film.fr.srt"');
+    assert.equal(file.LANGUAGE, '"fr"');
+    assert.equal(file.DEFAULT, 'NO');
+    assert.match(file.URI ?? '', /^"subtitles-f\d+\/index\.m3u8\?token=hls-subs-token"$/);
+    assert.match(master, /#EXT-X-STREAM-INF:.*SUBTITLES="subs"/);
+  });
+
+  it('each subtitle playlist is complete VOD, cut like the video; its segments hold exactly the source cues', async () => {
+    const video = await (await fetch(new URL(uris(master)[0]!, masterUrl))).text();
+    const cuts = extinfs(video);
+    assert.ok(cuts.length >= 3, `the video has ${cuts.length} segments`);
+    // Segment spans in ms, from the EXTINFs (whole milliseconds, so exact).
+    const edges = [0];
+    for (const d of cuts) edges.push(edges.at(-1)! + Math.round(Number.parseFloat(d) * 1000));
+
+    const expected = [storedCues, frenchCues.map((c) => ({ ...c }))];
+    for (const [k, tag] of mediaTags(master, 'SUBTITLES').entries()) {
+      const playlistUrl = new URL(tag.URI!.slice(1, -1), masterUrl);
+      const response = await fetch(playlistUrl);
+      assert.equal(response.status, 200);
+      assert.equal(response.headers.get('content-type'), 'application/vnd.apple.mpegurl');
+      const playlist = await response.text();
+      assert.match(playlist, /#EXT-X-PLAYLIST-TYPE:VOD\n/);
+      assert.match(playlist, /#EXT-X-ENDLIST\n$/);
+      assert.doesNotMatch(playlist, /EXT-X-MAP/);
+      assert.deepEqual(extinfs(playlist), cuts, 'the video’s segment times');
+      assert.deepEqual(
+        uris(playlist),
+        cuts.map((_, i) => `${i}.vtt?token=${TOKEN}`),
+      );
+
+      const all: Cue[] = [];
+      for (const [n, uri] of uris(playlist).entries()) {
+        const segment = await fetch(new URL(uri, playlistUrl));
+        assert.equal(segment.status, 200, uri);
+        assert.equal(segment.headers.get('content-type'), 'text/vtt; charset=utf-8');
+        const text = await segment.text();
+        assert.ok(text.startsWith(VTT_SEGMENT_HEADER), text);
+        const cues = parseCues(text);
+        for (const cue of cues) {
+          assert.ok(cue.start < (n + 1 < cuts.length ? edges[n + 1]! : Infinity) && cue.end > edges[n]!);
+        }
+        all.push(...cues);
+      }
+      const wanted = expected[k]!.map((c) => ({ ...c, text: escapeCueText(c.text) }));
+      assert.deepEqual(unique(all), wanted);
+      assert.ok(all.length > wanted.length, 'a cue across a cut is in both segments');
+    }
+  });
+
+  it('answers 404 for image subtitles, unknown renditions and parts a WebVTT rendition lacks', async () => {
+    const base = masterUrl.slice(0, masterUrl.indexOf('master.m3u8'));
+    const mkv = /\/hls\/[0-9a-f]+\/(\d+)\//.exec(masterUrl)![1];
+    const file = /subtitles-f(\d+)/.exec(master)![1];
+    for (const path of [
+      'subtitles-s4/index.m3u8', // PGS: pictures, not text
+      'subtitles-s4/0.vtt',
+      'subtitles-s1/0.vtt', // audio
+      'subtitles-s9/index.m3u8',
+      `subtitles-f${mkv}/index.m3u8`, // the video, not a subtitle file
+      `subtitles-f${file}/init.mp4`,
+      `subtitles-f${file}/0.m4s`,
+      `subtitles-f${file}/99.vtt`,
+      'video-copy/0.vtt',
+    ]) {
+      const response = await get(`${base}${path}`);
+      assert.equal(response.status, 404, path);
+      await response.arrayBuffer();
+    }
+  });
+
+  it('FFmpeg as an HLS client reads the master and each subtitle playlist', async () => {
+    const { ffmpeg, ffprobe } = await tools();
+    // The master, SUBTITLES entries included, parses and every audio and video segment is read (copied: the
+    // decoding of those renditions is the video/audio suites' business). FFmpeg 4 and 5 skip a master's
+    // subtitle renditions (newer ones read them), so the streams may or may not include WebVTT.
+    const decoded = await run(ffmpeg, [
+      '-v',
+      'error',
+      '-i',
+      masterUrl,
+      '-map',
+      '0',
+      '-c',
+      'copy',
+      '-f',
+      'null',
+      '-',
+    ]);
+    assert.equal(decoded.stderr, '');
+    const probed = await run(ffprobe, [
+      '-v',
+      'error',
+      '-show_entries',
+      'stream=codec_type,codec_name',
+      '-of',
+      'json',
+      masterUrl,
+    ]);
+    const kinds = (
+      JSON.parse(probed.stdout) as { streams: Array<{ codec_type: string; codec_name: string }> }
+    ).streams
+      .map((s) => `${s.codec_type}:${s.codec_name}`)
+      .filter((kind) => kind !== 'subtitle:webvtt')
+      .sort();
+    assert.deepEqual(kinds, ['audio:aac', 'audio:aac', 'video:h264']);
+
+    // Each rendition's own playlist, as the master names it: FFmpeg fetches every segment and writes the
+    // source's cues at their playlist times (repeats of a cue across a cut, which 4 and 5 drop, aside).
+    const expected = [storedCues, frenchCues];
+    for (const [k, tag] of mediaTags(master, 'SUBTITLES').entries()) {
+      const url = new URL(tag.URI!.slice(1, -1), masterUrl).href;
+      const { stdout, stderr } = await run(ffmpeg, [
+        ...['-v', 'error', '-i', url, '-map', '0:s', '-c:s', 'webvtt', '-f', 'webvtt', 'pipe:1'],
+      ]);
+      assert.equal(stderr, '');
+      assert.deepEqual(unique(parseCues(stdout)), expected[k]);
+    }
+  });
+});
+
+describe('HLS subtitles when FFmpeg cannot extract them', () => {
+  let failing: TestServer;
+  const dir = mkdtempSync(join(tmpdir(), 'streamtide-hls-subs-fail-'));
+  temps.push(dir);
+
+  before(async () => {
+    const real = await tools();
+    // Only the SubRip extraction fails; the probe (ffprobe) and everything else run the real FFmpeg.
+    const wrapper = ffmpegWrapper(
+      join(dir, 'ffmpeg'),
+      real.ffmpeg,
+      (ffmpeg) =>
+        `case "$*" in *"-f srt pipe:1"*) echo "no subtitles today" >&2; exit 1;; esac\nexec ${ffmpeg} "$@"`,
+    );
+    failing = await startTestServer({ tools: { ...real, ffmpeg: wrapper } });
+  });
+  after(() => failing?.close());
+
+  it('answers 502 with FFmpeg’s stderr, and tries again on the next request', async () => {
+    const entry = await failing.catalog.addLocalFile(mkvPath);
+    const base = `${failing.url}/hls/${entry.infoHash}/0`;
+    const listed = await (await fetch(`${base}/master.m3u8`)).text();
+    assert.match(listed, /URI="subtitles-s3\/index\.m3u8"/);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const response = await fetch(`${base}/subtitles-s3/0.vtt`);
+      assert.equal(response.status, 502);
+      const body = (await response.json()) as { error: string; stderr: string[] };
+      assert.match(body.error, /no subtitles today/);
+      assert.deepEqual(body.stderr, ['no subtitles today']);
+    }
+    assert.equal(failing.app.limits.ffmpegProcesses.inUse, 0, 'the slots are given back');
+  });
+});
