@@ -49,8 +49,8 @@ interface OpenRendition {
 }
 
 export class HlsService {
-  readonly #renditions = new Map<string, Promise<OpenRendition>>();
   readonly #subtitles: HlsSubtitles;
+  readonly #renditions = new Map<string, Promise<OpenRendition>>();
 
   constructor(private readonly options: HlsServiceOptions) {
     this.#subtitles = new HlsSubtitles(options);
