@@ -24,19 +24,22 @@ import { type Seeder, startSeeder, startTestEngine } from '../helpers/swarm.js';
 const run = promisify(execFile);
 const TOKEN = 'hls-subs-token';
 
-/** Two cross a cut near 4 s and 8 s (the video's keyframe cuts), so they belong to two segments each. */
+/**
+ * Keyframes every second: the video is cut near 4 and 8 s (or 2, 6 and 10 s with a short first segment).
+ * Two cues are long enough to cross a cut either way, so they belong to two segments each.
+ */
 const embeddedCues = [
   { start: 500, end: 1500, text: 'First cue' },
-  { start: 3500, end: 4600, text: 'Across <i>the</i> cut' },
-  { start: 5000, end: 6000, text: 'Fish & chips' },
-  { start: 7000, end: 9000, text: 'Second cut too' },
-  { start: 10_500, end: 11_500, text: 'Last cue' },
+  { start: 3500, end: 6500, text: 'Across <i>the</i> cut' },
+  { start: 7000, end: 7800, text: 'Fish & chips' },
+  { start: 7900, end: 10_500, text: 'Second cut too' },
+  { start: 11_000, end: 11_500, text: 'Last cue' },
 ];
 const frenchSrt =
-  '1\r\n00:00:01,000 --> 00:00:02,500\r\nCafé crème\r\n\r\n2\r\n00:00:03,500 --> 00:00:04,500\r\nÀ bientôt\r\n';
+  '1\r\n00:00:01,000 --> 00:00:02,500\r\nCafé crème\r\n\r\n2\r\n00:00:03,500 --> 00:00:06,500\r\nÀ bientôt\r\n';
 const frenchCues = [
   { start: 1000, end: 2500, text: 'Café crème' },
-  { start: 3500, end: 4500, text: 'À bientôt' },
+  { start: 3500, end: 6500, text: 'À bientôt' },
 ];
 
 let seeder: Seeder;
@@ -164,6 +167,7 @@ describe('HLS subtitle renditions', () => {
         cuts.map((_, i) => `${i}.vtt?token=${TOKEN}`),
       );
 
+      const wanted = expected[k]!.map((c) => ({ ...c, text: escapeCueText(c.text) }));
       const all: Cue[] = [];
       for (const [n, uri] of uris(playlist).entries()) {
         const segment = await fetch(new URL(uri, playlistUrl));
@@ -171,13 +175,12 @@ describe('HLS subtitle renditions', () => {
         assert.equal(segment.headers.get('content-type'), 'text/vtt; charset=utf-8');
         const text = await segment.text();
         assert.ok(text.startsWith(VTT_SEGMENT_HEADER), text);
-        const cues = parseCues(text);
-        for (const cue of cues) {
-          assert.ok(cue.start < (n + 1 < cuts.length ? edges[n + 1]! : Infinity) && cue.end > edges[n]!);
-        }
-        all.push(...cues);
+        // Exactly the source's cues overlapping [start, end) of the segment; the last one has no end.
+        const end = n + 1 < cuts.length ? edges[n + 1]! : Number.POSITIVE_INFINITY;
+        const overlapping = wanted.filter((c) => c.start < end && c.end > edges[n]!);
+        assert.deepEqual(parseCues(text), overlapping, `segment ${n}`);
+        all.push(...overlapping);
       }
-      const wanted = expected[k]!.map((c) => ({ ...c, text: escapeCueText(c.text) }));
       assert.deepEqual(unique(all), wanted);
       assert.ok(all.length > wanted.length, 'a cue across a cut is in both segments');
     }

@@ -14,6 +14,7 @@ import { Limiter } from '../../src/server/limiter.js';
 import type { DataSource } from '../../src/stream/data-source.js';
 import { type FfmpegTools, locateFfmpeg } from '../../src/stream/ffmpeg-locate.js';
 import { planHls } from '../../src/stream/hls/hls-plan.js';
+import { segmentAt } from '../../src/stream/hls/segment-times.js';
 import { probeSource } from '../../src/stream/media-info.js';
 import { SeekableInputServer } from '../../src/stream/seekable-input.js';
 import { parseCues } from '../../src/stream/vtt.js';
@@ -25,15 +26,18 @@ const cues = [
   { start: 1000, end: 2000, text: 'early' },
   { start: 6000, end: 7000, text: 'second segment' },
   { start: 31_000, end: 33_000, text: 'late' },
-  { start: 37_000, end: 38_000, text: 'last' },
+  { start: 37_000, end: 39_000, text: 'last' },
 ];
-const srt = '1\n00:00:01,000 --> 00:00:02,000\nfrom the file\n\n2\n00:00:37,000 --> 00:00:38,000\nfile end\n';
+const srt = '1\n00:00:01,000 --> 00:00:02,000\nfrom the file\n\n2\n00:00:37,000 --> 00:00:39,000\nfile end\n';
 const EMBEDDED = 'subtitles-s3';
 
 let tools: FfmpegTools;
 let seekable: SeekableInputServer;
 let bytes: Buffer;
 let hls: HlsFile;
+/** Segments holding a time (s); whatever the cut layout, the one at 1 s ends before the cue at 6 s starts. */
+const at = (t: number) => segmentAt(hls.plan.times, t);
+let lastSegment: number;
 
 function file(index: number, name: string, length: number): CatalogFile {
   return { index, name, path: `Late/${name}`, length, progress: 0, mime: 'application/octet-stream' };
@@ -73,12 +77,16 @@ before(async () => {
   const path = await makeTracksMedia({ seconds: 40, name: 'tracks-40s-hls-progress', cues });
   bytes = readFileSync(path);
   const info = await probeSource(new ControllableSource(bytes, { available: true }), tools);
-  // No keyframe index: fixed 4 s segments, ten of them.
+  // No keyframe index: fixed segments.
   const plan = planHls(info, { keyframes: null });
-  assert.equal(plan.times.starts.length, 10);
   const files = [file(0, 'Late.mkv', bytes.length), file(1, 'Late.en.srt', srt.length)];
   const entry = { infoHash: 'c'.repeat(40), name: 'Late', ready: true, files } as CatalogEntry;
   hls = { entry, file: files[0]!, info, plan };
+  lastSegment = plan.times.starts.length - 1;
+  assert.ok(
+    plan.times.starts[at(1) + 1]! < 6 && at(6) < at(31.5) && at(31.5) < lastSegment,
+    `${plan.times.starts}`,
+  );
 });
 
 after(async () => {
@@ -96,11 +104,11 @@ describe('HlsSubtitles while the file downloads', () => {
         ['subtitles-f1', 'Late.en.srt', 'en'],
       ],
     );
-    const second = subs.segment(hls, EMBEDDED, 1);
-    const last = subs.segment(hls, EMBEDDED, 9);
-    assert.deepEqual(texts(await subs.segment(hls, EMBEDDED, 0)), ['early']);
+    const second = subs.segment(hls, EMBEDDED, at(6));
+    const last = subs.segment(hls, EMBEDDED, lastSegment);
+    assert.deepEqual(texts(await subs.segment(hls, EMBEDDED, at(1))), ['early']);
     await source.whenWaiting();
-    // Segment 1 needs a cue at 8 s or later, which lies in bytes not there yet.
+    // The segment at 6 s needs a cue starting past its end, and the next lies in bytes not there yet.
     assert.equal(await settled(second), false);
     assert.equal(await settled(last), false);
     assert.equal(childProcesses().length, 1, 'one extraction for every segment');
@@ -111,7 +119,7 @@ describe('HlsSubtitles while the file downloads', () => {
     assert.equal(limits.ffmpegProcesses.inUse, 0);
     assert.deepEqual(await ffmpegChildrenGone(), []);
     // Cached: answered again without FFmpeg.
-    assert.deepEqual(texts(await subs.segment(hls, EMBEDDED, 7)), ['late']);
+    assert.deepEqual(texts(await subs.segment(hls, EMBEDDED, at(31.5))), ['late']);
     assert.equal(childProcesses().length, 0);
     await subs.close();
   });
@@ -120,8 +128,8 @@ describe('HlsSubtitles while the file downloads', () => {
     const source = partialMkv();
     const { subs } = subtitles([source]);
     const leaving = new AbortController();
-    const gone = subs.segment(hls, EMBEDDED, 9, leaving.signal);
-    const staying = subs.segment(hls, EMBEDDED, 9);
+    const gone = subs.segment(hls, EMBEDDED, lastSegment, leaving.signal);
+    const staying = subs.segment(hls, EMBEDDED, lastSegment);
     await source.whenWaiting();
     leaving.abort();
     await assert.rejects(gone, { name: 'AbortError' });
@@ -134,9 +142,9 @@ describe('HlsSubtitles while the file downloads', () => {
   it('answers 503 when the FFmpeg process limit is reached, and tries again later', async () => {
     const { subs, limits } = subtitles([new ControllableSource(bytes, { available: true })], 1);
     const held = limits.ffmpegProcesses.tryAcquire()!;
-    await assert.rejects(subs.segment(hls, EMBEDDED, 0), { statusCode: 503 });
+    await assert.rejects(subs.segment(hls, EMBEDDED, at(1)), { statusCode: 503 });
     held();
-    assert.deepEqual(texts(await subs.segment(hls, EMBEDDED, 0)), ['early']);
+    assert.deepEqual(texts(await subs.segment(hls, EMBEDDED, at(1))), ['early']);
     await subs.close();
     assert.equal(limits.ffmpegProcesses.inUse, 0);
   });
@@ -144,7 +152,7 @@ describe('HlsSubtitles while the file downloads', () => {
   it('drop stops the extraction: its waiters get 503 and FFmpeg is reaped', async () => {
     const source = partialMkv();
     const { subs, limits } = subtitles([source]);
-    const waiting = subs.segment(hls, EMBEDDED, 9);
+    const waiting = subs.segment(hls, EMBEDDED, lastSegment);
     await source.whenWaiting();
     await subs.drop(hls.entry.infoHash);
     await assert.rejects(waiting, { statusCode: 503 });
@@ -155,13 +163,13 @@ describe('HlsSubtitles while the file downloads', () => {
   it('waits for a subtitle file still downloading, then cuts it like the embedded stream', async () => {
     const srtSource = new ControllableSource(Buffer.from(srt), { name: 'Late.en.srt' });
     const { subs } = subtitles([new ControllableSource(bytes, { available: true }), srtSource]);
-    const first = subs.segment(hls, 'subtitles-f1', 0);
+    const first = subs.segment(hls, 'subtitles-f1', at(1));
     await srtSource.whenWaiting();
     assert.equal(await settled(first), false);
     srtSource.release(0);
     assert.deepEqual(texts(await first), ['from the file']);
-    assert.deepEqual(texts(await subs.segment(hls, 'subtitles-f1', 9)), ['file end']);
-    assert.equal(texts(await subs.segment(hls, 'subtitles-f1', 4)).length, 0);
+    assert.deepEqual(texts(await subs.segment(hls, 'subtitles-f1', lastSegment)), ['file end']);
+    assert.equal(texts(await subs.segment(hls, 'subtitles-f1', at(20))).length, 0);
     await assert.rejects(subs.segment(hls, 'subtitles-s4', 0), { statusCode: 404 });
     await subs.close();
   });
