@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only=pump,ttff,seek,throughput,memory,concurrency]`: the six figures of
+ * `npm run bench [-- --quick] [-- --only=pump,ttff,seek,hls,throughput,memory,concurrency]`: the figures of
  * BENCHMARKS.md on loopback, each the median of several runs, with its reference measured in the same run.
  * Prints a markdown table and writes everything (every sample, the machine) to bench/results/<time>.json.
  * Generated media is cached in $STREAMTIDE_BENCH_CACHE (default: the temp folder).
@@ -12,6 +12,7 @@ import { parseOptions } from './lib/options.js';
 import { type Results, table } from './lib/report.js';
 import { benchConcurrency } from './sections/concurrency.js';
 import { benchFirstFragment } from './sections/first-fragment.js';
+import { benchHls } from './sections/hls.js';
 import { benchMemory } from './sections/memory.js';
 import { benchPump } from './sections/pump.js';
 import { benchThroughput } from './sections/throughput.js';
@@ -53,6 +54,7 @@ if (wants('ttff') || wants('seek')) {
     benchFirstFragment(options, log),
   );
 }
+if (wants('hls')) results.hls = await section('hls', 'HLS', () => benchHls(options, log));
 if (wants('throughput')) {
   results.throughput = await section('throughput', 'download throughput', () =>
     benchThroughput(options, log),

@@ -20,8 +20,9 @@ export interface Media {
   bytesPerSecond: number;
 }
 
-async function clip(dir: string): Promise<string> {
-  const path = join(dir, 'clip-720p-60s.mkv');
+/** `gop`: the most frames between keyframes (240 = 10 s, x264's usual; HLS copies only GOPs ≤ 6 s). */
+async function clip(dir: string, gop = 240): Promise<string> {
+  const path = join(dir, gop === 240 ? 'clip-720p-60s.mkv' : `clip-720p-60s-gop${gop}.mkv`);
   if (existsSync(path)) return path;
   const tmp = `${path}.part.mkv`;
   const { ffmpeg } = await locateFfmpeg();
@@ -32,7 +33,7 @@ async function clip(dir: string): Promise<string> {
     ...['-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '5M', '-maxrate', '6M', '-bufsize', '10M'],
     ...[
       '-g',
-      '240',
+      String(gop),
       '-keyint_min',
       '24',
       '-pix_fmt',
@@ -57,16 +58,12 @@ export async function mkvOfSize(dir: string, bytes: number): Promise<Media> {
   return looped(dir, source, loops, `movie-${loops}x60s.mkv`);
 }
 
-/** An MKV of `minutes` of media. */
-export async function mkvOfMinutes(dir: string, minutes: number): Promise<Media> {
+/** An MKV of `minutes` of media, with at most `gop` frames between keyframes. */
+export async function mkvOfMinutes(dir: string, minutes: number, gop = 240): Promise<Media> {
   mkdirSync(dir, { recursive: true });
-  const source = await clip(dir);
-  return looped(
-    dir,
-    source,
-    Math.max(1, Math.round((minutes * 60) / CLIP_SECONDS)),
-    `movie-${minutes}min.mkv`,
-  );
+  const source = await clip(dir, gop);
+  const name = gop === 240 ? `movie-${minutes}min.mkv` : `movie-${minutes}min-gop${gop}.mkv`;
+  return looped(dir, source, Math.max(1, Math.round((minutes * 60) / CLIP_SECONDS)), name);
 }
 
 async function looped(dir: string, source: string, loops: number, name: string): Promise<Media> {

@@ -26,7 +26,7 @@ export interface BenchOptions {
   concurrencySteps: number[];
 }
 
-export const SECTIONS = ['pump', 'ttff', 'seek', 'throughput', 'memory', 'concurrency'] as const;
+export const SECTIONS = ['pump', 'ttff', 'seek', 'hls', 'throughput', 'memory', 'concurrency'] as const;
 
 export function parseOptions(argv: string[]): BenchOptions {
   const quick = argv.includes('--quick');

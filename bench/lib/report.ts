@@ -1,6 +1,7 @@
 /** The bench's results as one markdown table: figure, reference measured in the same run, ratio, target. */
 import type { ConcurrencyResult } from '../sections/concurrency.js';
 import type { FirstFragmentResult } from '../sections/first-fragment.js';
+import type { HlsResult } from '../sections/hls.js';
 import type { MemoryResult } from '../sections/memory.js';
 import type { PumpResult } from '../sections/pump.js';
 import type { ThroughputResult } from '../sections/throughput.js';
@@ -9,6 +10,7 @@ import { mb, mbps, ratio, seconds } from './stats.js';
 export interface Results {
   pump?: PumpResult;
   firstFragment?: FirstFragmentResult;
+  hls?: HlsResult;
   throughput?: ThroughputResult;
   memory?: MemoryResult;
   concurrency?: ConcurrencyResult;
@@ -20,7 +22,7 @@ const verdict = (ok: boolean | null) => (ok === null ? '—' : ok ? 'met' : '**m
 
 export function table(results: Results): string {
   const rows: Row[] = [];
-  const { pump, firstFragment: ff, throughput, memory, concurrency } = results;
+  const { pump, firstFragment: ff, hls, throughput, memory, concurrency } = results;
   if (pump) {
     rows.push([
       `Pump overhead: remux of ${mb(pump.fileBytes)} MKV → fMP4 on /dev/null`,
@@ -101,6 +103,7 @@ export function table(results: Results): string {
       '—',
     ]);
   }
+  if (hls) rows.push(...hlsRows(hls));
   if (throughput) {
     rows.push([
       `Download throughput, ${mb(throughput.fileBytes)} from a loopback seeder`,
@@ -144,4 +147,51 @@ export function table(results: Results): string {
   const header =
     '| measure | streamtide | reference (same run) | ratio | target | |\n|---|---|---|---|---|---|';
   return [header, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+}
+
+function hlsRows(hls: HlsResult): Row[] {
+  const progress = Math.max(...hls.farSeek.progressAtSeek) * 100;
+  const worst = hls.encoders.reduce((m, e) => Math.max(m, e.peak / e.renditions), 0);
+  return [
+    [
+      'HLS first segments (playlists, init, segment 0 of each rendition), cold magnet',
+      seconds(hls.coldFirstSegment.median),
+      `${seconds(hls.coldProgressive.median)} (progressive remux, first fragment)`,
+      ratio(hls.coldFirstSegment.median / hls.coldProgressive.median),
+      '≤ 1.5 s',
+      verdict(hls.coldFirstSegment.median <= 1500),
+    ],
+    [
+      'HLS first segments, cold magnet, 10 s between keyframes (video encoded)',
+      seconds(hls.coldEncoded.median),
+      `${seconds(hls.coldProgressive.median)} (progressive remux, first fragment)`,
+      ratio(hls.coldEncoded.median / hls.coldProgressive.median),
+      '—',
+      '—',
+    ],
+    [
+      `HLS far seek: the segment at 75 % (torrent ≤ ${progress.toFixed(0)} % downloaded)`,
+      seconds(hls.farSeek.median),
+      `${seconds(hls.farSeekProgressive.median)} (progressive remux seek there)`,
+      ratio(hls.farSeek.median / hls.farSeekProgressive.median),
+      '≤ 1 s',
+      verdict(hls.farSeek.median <= 1000),
+    ],
+    [
+      'HLS far segment, downloaded (no cache, no encoder near)',
+      seconds(hls.warmSegment.median),
+      '—',
+      '—',
+      '—',
+      '—',
+    ],
+    [
+      `HLS encoders for ${hls.encoders.map((e) => e.viewers).join('/')} viewers of the same segments`,
+      hls.encoders.map((e) => `${e.peak} FFmpeg / ${e.renditions} renditions`).join(', '),
+      '1 per rendition',
+      ratio(worst),
+      '1 per rendition',
+      verdict(worst <= 1),
+    ],
+  ];
 }

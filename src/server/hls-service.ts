@@ -3,11 +3,13 @@
  * each shared by every viewer whose plan names it. A rendition's segments live on disk under a directory
  * named after everything that decides their bytes (the cut times, the track's treatment, the FFmpeg), so
  * viewers — and runs of the server — with the same plan share them, and different plans never mix.
+ * Subtitle renditions are WebVTT made from cues (hls-subtitles.ts), the same for every plan.
  */
 import { createHash } from 'node:crypto';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
+import { extensionOf } from '../catalog/mime.js';
 import { statusError } from '../catalog/status-error.js';
 import type { CatalogEntry, CatalogFile } from '../catalog/types.js';
 import { parseCaps } from '../stream/client-caps.js';
@@ -19,6 +21,7 @@ import { MAX_RUN_SEGMENTS, type RenditionTrack, segmentArgs } from '../stream/hl
 import { SegmentStore } from '../stream/hls/segment-store.js';
 import type { MediaInfo } from '../stream/media-info.js';
 import { withoutServiceNames } from '../stream/ts-service-filter.js';
+import { HlsSubtitles, type SubtitleTrack } from './hls-subtitles.js';
 import type { KeyframeCache } from './keyframe-cache.js';
 import { acquireAll } from './limiter.js';
 import type { ProbeCache } from './probe-cache.js';
@@ -47,11 +50,14 @@ interface OpenRendition {
 }
 
 export class HlsService {
+  readonly #subtitles: HlsSubtitles;
   readonly #renditions = new Map<string, Promise<OpenRendition>>();
   /** The same, once open: what bytesOf counts. */
   readonly #opened = new Map<string, OpenRendition>();
 
-  constructor(private readonly options: HlsServiceOptions) {}
+  constructor(private readonly options: HlsServiceOptions) {
+    this.#subtitles = new HlsSubtitles(options);
+  }
 
   /** The file and its HLS plan for a client with `caps` whose default audio is `audio`. */
   async file(
@@ -62,9 +68,12 @@ export class HlsService {
   ): Promise<HlsFile> {
     const { catalog, probes, keyframes } = this.options;
     const { entry, file } = await catalog.file(infoHash, index, signal);
+    // The index (often at the file's end) is read while the probe reads the head, guessing the container
+    // from the name; it is used only when copied video could use it: an encode cuts at fixed times.
+    const early = keyframes.index({ entry, file }, { formatName: extensionOf(file.name) }, signal);
+    early.catch(() => undefined);
     const info = await probes.probe({ entry, file }, signal);
     const caps = parseCaps(request.caps);
-    // The index is read only when copied video could use it: an encode cuts at fixed times.
     const found = wantsKeyframes(info, caps) ? await keyframes.index({ entry, file }, info, signal) : null;
     return { entry, file, info, plan: planHls(info, { caps, audio: request.audio, keyframes: found }) };
   }
@@ -86,6 +95,16 @@ export class HlsService {
     return (await open).rendition;
   }
 
+  /** The file's WebVTT subtitle renditions: its text streams, then the torrent's matching subtitle files. */
+  subtitles(hls: HlsFile): SubtitleTrack[] {
+    return this.#subtitles.list(hls);
+  }
+
+  /** Segment n of subtitle rendition `id` as WebVTT (404 when the file has no such rendition). */
+  subtitleSegment(hls: HlsFile, id: string, n: number, signal?: AbortSignal): Promise<string> {
+    return this.#subtitles.segment(hls, id, n, signal);
+  }
+
   /** Encoder runs going on for a file (all its renditions): what "one FFmpeg per rendition" counts. */
   async encoders(infoHash: string, index: number): Promise<number> {
     const prefix = `${infoHash}/${index}/`;
@@ -97,6 +116,7 @@ export class HlsService {
 
   /** Stops a torrent's renditions and deletes its segments (it was removed or evicted). */
   async drop(infoHash: string): Promise<void> {
+    await this.#subtitles.drop(infoHash);
     const mine = [...this.#renditions].filter(([key]) => key.startsWith(`${infoHash}/`));
     for (const [key] of mine) {
       this.#renditions.delete(key);
@@ -125,6 +145,7 @@ export class HlsService {
   }
 
   async close(): Promise<void> {
+    await this.#subtitles.close();
     const all = [...this.#renditions.values()];
     this.#renditions.clear();
     this.#opened.clear();

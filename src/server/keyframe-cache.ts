@@ -7,24 +7,34 @@
 import type { Catalog } from '../catalog/catalog.js';
 import type { CatalogEntry, CatalogFile } from '../catalog/types.js';
 import { untilAborted } from '../stream/abort.js';
-import { type KeyframeIndex, KeyframeIndexError, readKeyframes } from '../stream/keyframes/index.js';
-import type { MediaInfo } from '../stream/media-info.js';
+import {
+  indexFamily,
+  type KeyframeIndex,
+  KeyframeIndexError,
+  readKeyframes,
+} from '../stream/keyframes/index.js';
 
 export class KeyframeCache {
   private readonly indexes = new Map<string, Promise<KeyframeIndex | null>>();
 
   constructor(private readonly catalog: Catalog) {}
 
-  /** The index of the file's first video track; this request stops waiting when `signal` aborts. */
+  /**
+   * The index of the file's first video track; this request stops waiting when `signal` aborts. The
+   * container is the probe's format name — or the file name's extension, to start reading the index
+   * while the probe runs (a torrent then fetches the index's pieces and the head's at once).
+   */
   async index(
     opened: { entry: CatalogEntry; file: CatalogFile },
-    info: MediaInfo,
+    container: { formatName: string },
     signal?: AbortSignal,
   ): Promise<KeyframeIndex | null> {
-    const key = `${opened.entry.infoHash}/${opened.file.index}`;
+    const family = indexFamily(container.formatName);
+    if (!family) return null;
+    const key = `${opened.entry.infoHash}/${opened.file.index}/${family}`;
     let pending = this.indexes.get(key);
     if (!pending) {
-      pending = this.readOnce(opened.entry.infoHash, opened.file.index, info.formatName);
+      pending = this.readOnce(opened.entry.infoHash, opened.file.index, family);
       this.indexes.set(key, pending);
       pending.catch(() => this.indexes.delete(key));
     }

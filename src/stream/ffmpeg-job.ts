@@ -77,6 +77,7 @@ export class FfmpegJob<Output extends Writable = PassThrough> {
   #stopping: Promise<void> | null = null;
   #bytesIn = 0;
   #bytesOut = 0;
+  #stdoutDone: Promise<void> = Promise.resolve();
 
   private constructor(options: FfmpegJobOptions<Output>) {
     this.output = options.output ?? (new PassThrough() as unknown as Output);
@@ -99,6 +100,12 @@ export class FfmpegJob<Output extends Writable = PassThrough> {
     this.pid = proc.pid;
     void proc.exited.then(() => this.#abort.abort());
     proc.stdout.pipe(this.output, { end: false });
+    // FFmpeg may exit while what it wrote still waits in the pipe for a slow consumer: the output ends
+    // only after stdout has delivered everything (or the consumer is gone).
+    this.#stdoutDone = new Promise<void>((resolve) => {
+      proc.stdout.once('close', resolve);
+      this.output.once('close', resolve);
+    });
     proc.stdout.on('data', (chunk: Buffer) => {
       this.#bytesOut += chunk.length;
     });
@@ -152,6 +159,7 @@ export class FfmpegJob<Output extends Writable = PassThrough> {
     const feeding = this.pump ? this.#feed(proc, this.pump) : Promise.resolve(null);
     const [pumpError, status] = await Promise.all([feeding, proc.exited]);
     this.#abort.abort();
+    if (!this.#stopped) await this.#stdoutDone;
     const stderr = proc.stderrTail();
     let error: StreamError | undefined;
     if (this.#stopped) error = new StreamError('STOPPED', 'the stream was stopped', stderr);

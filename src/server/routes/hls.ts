@@ -8,7 +8,7 @@ import { stat } from 'node:fs/promises';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { statusError } from '../../catalog/status-error.js';
 import type { HlsPlan } from '../../stream/hls/hls-plan.js';
-import { masterPlaylist, mediaPlaylist } from '../../stream/hls/playlists.js';
+import { masterPlaylist, mediaPlaylist, subtitlePlaylist } from '../../stream/hls/playlists.js';
 import { type HlsPartParams, type HlsQuery, hlsMasterRoute, hlsPartRoute } from '../hls-schemas.js';
 import type { HlsFile } from '../hls-service.js';
 import type { FileParams } from '../schemas.js';
@@ -41,7 +41,7 @@ export const hlsRoutes: FastifyPluginAsync = async (app) => {
           ...videoBandwidth(file),
         },
         audios: plan.audios.map((a) => ({ ...a, uri: `${a.id}/index.m3u8` })),
-        subtitles: [],
+        subtitles: hls.subtitles(file).map((s) => ({ ...s, uri: `${s.id}/index.m3u8` })),
         videoUri: `${plan.video?.id}/index.m3u8`,
         query: carriedQuery(request.query),
       });
@@ -57,6 +57,7 @@ export const hlsRoutes: FastifyPluginAsync = async (app) => {
       const signal = clientSignal(reply);
       const file = await hls.file(infoHash, index, request.query, signal);
       const query = carriedQuery(request.query);
+      if (id.startsWith('subtitles-')) return subtitlePart(file, id, part, query, reply, signal);
       const rendition = await hls.rendition(file, id);
       if (part === 'index.m3u8') {
         const body = mediaPlaylist({
@@ -80,6 +81,28 @@ export const hlsRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 };
+
+/** A WebVTT rendition's playlist (the video's cut times) or segment N.vtt. */
+async function subtitlePart(
+  file: HlsFile,
+  id: string,
+  part: string,
+  query: string,
+  reply: FastifyReply,
+  signal: AbortSignal,
+) {
+  const { hls } = reply.server;
+  if (!hls.subtitles(file).some((s) => s.id === id)) {
+    throw statusError(404, `${file.file.name} has no subtitle rendition ${id}`);
+  }
+  if (part === 'index.m3u8') {
+    const body = subtitlePlaylist({ segmentTimes: file.plan.times, segmentUri: (i) => `${i}.vtt`, query });
+    return reply.type(PLAYLIST).header('Cache-Control', 'no-cache').send(body);
+  }
+  const vtt = await hls.subtitleSegment(file, id, segmentNumber(part, '.vtt', file.plan), signal);
+  // A segment's cues are final once it is answered: it caches like a media segment.
+  return reply.type('text/vtt; charset=utf-8').header('Cache-Control', 'max-age=3600').send(vtt);
+}
 
 function segmentNumber(part: string, extension: string, plan: HlsPlan): number {
   const n = part.endsWith(extension) ? Number(part.slice(0, -extension.length)) : Number.NaN;

@@ -9,8 +9,11 @@ import { parseBoxHeader } from '../mp4-boxes.js';
 
 export type Fmp4Part =
   | { kind: 'init'; bytes: Buffer; timescale: number }
-  /** `pts`: the first sample's presentation time in seconds (tfdt plus its composition offset). */
-  | { kind: 'fragment'; bytes: Buffer; pts: number };
+  /**
+   * `pts`: the first sample's presentation time in seconds (tfdt plus its composition offset); `end`:
+   * where the fragment's media ends (pts plus its samples' durations).
+   */
+  | { kind: 'fragment'; bytes: Buffer; pts: number; end: number };
 
 /** A box larger than this is not something FFmpeg writes for one fragment: the stream is corrupt. */
 const MAX_BOX = 512 * 1024 * 1024;
@@ -39,7 +42,9 @@ export async function* readFmp4(chunks: AsyncIterable<Buffer>): AsyncGenerator<F
       }
       if (type === 'moof') moof = box;
       else if (type === 'mdat' && moof) {
-        yield { kind: 'fragment', bytes: Buffer.concat([moof, box]), pts: fragmentPts(moof) / timescale };
+        const { pts, duration } = fragmentTimes(moof);
+        const bytes = Buffer.concat([moof, box]);
+        yield { kind: 'fragment', bytes, pts: pts / timescale, end: (pts + duration) / timescale };
         moof = null;
       }
       // styp, sidx, free, mfra: nothing a segment needs.
@@ -67,11 +72,19 @@ class ChunkBuffer {
       throw new Fmp4Error(`unexpected ${header.type} box of ${header.size} bytes`);
     }
     if (this.length < header.size) return null;
-    const all = Buffer.concat(this.#chunks, this.length);
-    const box = all.subarray(0, header.size);
-    const rest = all.subarray(header.size);
-    this.#chunks = rest.length > 0 ? [rest] : [];
-    this.length = rest.length;
+    // Most boxes sit inside the first chunk: a view of it, no copy. Otherwise join just the chunks needed.
+    let first = this.#chunks[0]!;
+    if (first.length < header.size) {
+      let joined = 0;
+      let count = 0;
+      while (joined < header.size) joined += this.#chunks[count++]!.length;
+      first = Buffer.concat(this.#chunks.splice(0, count, Buffer.alloc(0)), joined);
+      this.#chunks[0] = first;
+    }
+    const box = first.subarray(0, header.size);
+    if (first.length === header.size) this.#chunks.shift();
+    else this.#chunks[0] = first.subarray(header.size);
+    this.length -= header.size;
     return box;
   }
 
@@ -109,21 +122,42 @@ export function initTimescale(init: Buffer): number {
   return timescale;
 }
 
-/** tfdt's baseMediaDecodeTime plus the first sample's composition offset, in timescale units. */
-export function fragmentPts(moof: Buffer): number {
+/**
+ * In timescale units: the first sample's presentation time (tfdt's baseMediaDecodeTime plus its
+ * composition offset) and the fragment's duration (its samples' durations, or tfhd's default for each).
+ */
+export function fragmentTimes(moof: Buffer): { pts: number; duration: number } {
   const traf = child(moof, ['moof', 8, moof.length], 'traf');
   const tfdt = child(moof, traf, 'tfdt');
   if (!tfdt) throw new Fmp4Error('a fragment without tfdt');
   const decode =
     moof[tfdt[1]] === 1 ? Number(moof.readBigUInt64BE(tfdt[1] + 4)) : moof.readUInt32BE(tfdt[1] + 4);
   const trun = child(moof, traf, 'trun');
-  if (!trun) return decode;
+  if (!trun) return { pts: decode, duration: 0 };
   const version = moof[trun[1]]!;
   const flags = moof.readUIntBE(trun[1] + 1, 3);
-  if (!(flags & 0x800) || moof.readUInt32BE(trun[1] + 4) === 0) return decode;
-  // Optional fields before the first sample: data offset, first-sample flags; then per sample
-  // duration, size, flags, and the composition offset we want.
-  let pos = trun[1] + 8;
-  for (const bit of [0x1, 0x4, 0x100, 0x200, 0x400]) if (flags & bit) pos += 4;
-  return decode + (version === 1 ? moof.readInt32BE(pos) : moof.readUInt32BE(pos));
+  const count = moof.readUInt32BE(trun[1] + 4);
+  // Per sample: duration, size, flags, composition offset, each present when its flag is set.
+  const fields = [0x100, 0x200, 0x400, 0x800].filter((bit) => flags & bit);
+  let pos = trun[1] + 8 + (flags & 0x1 ? 4 : 0) + (flags & 0x4 ? 4 : 0);
+  if (pos + count * fields.length * 4 > trun[2]) throw new Fmp4Error('a trun shorter than its samples');
+  let duration = 0;
+  let offset = 0;
+  if (flags & 0x100) {
+    for (let i = 0; i < count; i++) duration += moof.readUInt32BE(pos + i * fields.length * 4);
+  } else duration = count * defaultDuration(moof, child(moof, traf, 'tfhd'));
+  if (flags & 0x800 && count > 0) {
+    pos += (fields.length - 1) * 4;
+    offset = version === 1 ? moof.readInt32BE(pos) : moof.readUInt32BE(pos);
+  }
+  return { pts: decode + offset, duration };
+}
+
+/** tfhd's default_sample_duration (flag 0x08), after the optional base offset and description index. */
+function defaultDuration(moof: Buffer, tfhd: [string, number, number] | undefined): number {
+  if (!tfhd) return 0;
+  const flags = moof.readUIntBE(tfhd[1] + 1, 3);
+  if (!(flags & 0x08)) return 0;
+  const pos = tfhd[1] + 8 + (flags & 0x01 ? 8 : 0) + (flags & 0x02 ? 4 : 0);
+  return pos + 4 <= tfhd[2] ? moof.readUInt32BE(pos) : 0;
 }

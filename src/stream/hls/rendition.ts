@@ -124,6 +124,13 @@ export class Rendition {
 
   #start(k: number): SegmentEncoder {
     const { maxEncoders, times, store, ahead } = this.#options;
+    // A run that made the init segment and was never asked for more is not needed beside a real one.
+    for (const e of this.#encoders) {
+      if (e.initOnly) {
+        this.#encoders.delete(e);
+        void e.stop();
+      }
+    }
     if (this.#encoders.size >= maxEncoders) {
       const oldest = [...this.#encoders].sort((a, b) => a.lastActive - b.lastActive)[0]!;
       this.#encoders.delete(oldest);

@@ -79,7 +79,9 @@ export function segmentArgs(track: RenditionTrack, run: SegmentRun, input: strin
 function videoArgs(video: HlsVideo, run: SegmentRun): string[] {
   const args = ['-map', `0:${video.stream}`];
   if (video.id === 'video-copy') {
-    args.push('-c:v', 'copy');
+    // 90 kHz holds both a millisecond clock (MKV) and common frame rates exactly; the muxer's own pick
+    // from MKV's 1/1000 is 16000, where 24 fps frames fall between ticks and players see jitter.
+    args.push('-c:v', 'copy', '-video_track_timescale', '90000');
     if (video.tag) args.push('-tag:v', video.tag);
     return args;
   }

@@ -55,7 +55,8 @@ export class SegmentEncoder {
     this.#options = options;
     this.first = options.first;
     this.next = options.first;
-    this.demand = options.first;
+    // Nothing asked yet: a run started for the init segment makes only that until asked for more.
+    this.demand = options.first - 1;
     this.finished = this.#run();
   }
 
@@ -75,6 +76,11 @@ export class SegmentEncoder {
     return this.#wake !== null;
   }
 
+  /** Whether nobody has asked it for a segment yet (it was started for the init segment). */
+  get initOnly(): boolean {
+    return this.demand < this.first;
+  }
+
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#wake?.();
@@ -83,37 +89,45 @@ export class SegmentEncoder {
   }
 
   async #run(): Promise<void> {
-    const { process, times, store } = this.#options;
-    const { until } = this.#options;
+    const { process, times, store, until } = this.#options;
     let current = -1;
     let parts: Buffer[] = [];
+    /** Stores the segment being collected; says whether to go on. */
+    const close = async (following: number) => {
+      const more = await this.#finish(current, parts, following);
+      current = -1;
+      parts = [];
+      return more;
+    };
     try {
       for await (const part of readFmp4(process.output)) {
         if (part.kind === 'init') {
           await store.writeInit(part.bytes);
           this.#options.onStored(-1);
+          // Started for the init segment alone: nothing more until someone asks for a segment.
+          await this.#until(() => this.demand >= this.first);
+          if (this.#stopped) break;
           continue;
         }
         const segment = segmentAt(times, part.pts - TIMELINE_BASE + TOLERANCE);
-        if (segment < this.first || segment < current) continue; // pre-roll before the seek point
-        if (segment >= until) {
-          if (current >= 0) await this.#finish(current, parts, until);
-          current = -1;
-          break;
-        }
-        if (segment !== current) {
-          if (current >= 0 && !(await this.#finish(current, parts, segment))) break;
-          if (current < 0) this.#skip(this.first, segment);
+        // Pre-roll before the seek point, or the tail of a segment already stored.
+        if (segment < this.next) continue;
+        if (current >= 0 && segment !== current && !(await close(segment))) break;
+        if (segment >= until) break;
+        if (current < 0) {
+          this.#skip(this.next, segment);
           current = segment;
-          parts = [];
         }
         parts.push(part.bytes);
+        // The fragment reaches the next cut: the segment is whole now, not when the next fragment comes.
+        const end = current + 1 < times.starts.length ? times.starts[current + 1]! : Number.POSITIVE_INFINITY;
+        if (part.end - TIMELINE_BASE >= end - TOLERANCE && !(await close(current + 1))) break;
       }
       const { outcome, error } = await process.done;
       if (outcome === 'failed') this.error = error ?? new Error('the encoder failed');
-      else if (outcome === 'complete' && current >= 0) {
-        await this.#finish(current, parts, until);
-        this.#skip(Math.max(current + 1, this.first), until);
+      else if (outcome === 'complete') {
+        if (current >= 0) await close(until);
+        this.#skip(this.next, until);
       }
     } catch (err) {
       if (!this.#stopped) this.error = err instanceof Error ? err : new Error(String(err));
@@ -127,21 +141,26 @@ export class SegmentEncoder {
 
   /** Stores `segment`; says whether to go on to `following` (no when stopped or already stored). */
   async #finish(segment: number, parts: Buffer[], following: number): Promise<boolean> {
-    const { store } = this.#options;
+    const { store, until, ahead } = this.#options;
     await store.writeSegment(segment, parts);
     this.next = segment + 1;
     this.lastActive = Date.now();
     this.#options.onStored(segment);
     this.#skip(segment + 1, following);
     // Another run (or an earlier one) has made what comes next: this one has nothing left to add.
-    if (following >= this.#options.until || store.has(following)) return false;
-    while (!this.#stopped && this.next > this.demand + this.#options.ahead) {
+    if (following >= until || store.has(following)) return false;
+    await this.#until(() => this.next <= this.demand + ahead);
+    return !this.#stopped;
+  }
+
+  /** Waits (pulling nothing, so FFmpeg blocks on its full pipe) until `ready` holds or the run stops. */
+  async #until(ready: () => boolean): Promise<void> {
+    while (!this.#stopped && !ready()) {
       await new Promise<void>((resolve) => {
         this.#wake = resolve;
       });
       this.#wake = null;
     }
-    return !this.#stopped;
   }
 
   /** Segments [from, to) the output jumped over: nothing of the source falls in them. */

@@ -13,6 +13,8 @@ export interface SegmentTimes {
 
 /** Length aimed at: short enough for quick starts and seeks, long enough to keep requests few. */
 export const TARGET_SEGMENT = 4;
+/** The first segment is shorter: it is what stands between a cold start and the first frame. */
+export const FIRST_SEGMENT = 2;
 /** Longest segment allowed, so #EXT-X-TARGETDURATION stays at or below 6. */
 export const MAX_SEGMENT = 6;
 /** Keyframes this close to 0 or to the end would make empty-ish segments: they are not cut at. */
@@ -24,16 +26,24 @@ const EPS = 1e-6;
 const MIN_TAIL = 1;
 
 /**
- * Fixed-length segments (transcoded video, audio-only): every `length` seconds, the last one shorter —
+ * Fixed-length segments (transcoded video, audio-only): the first `first` seconds long, then every
+ * `length` seconds, the last one shorter —
  * but not a sliver: a tail under a second is merged into the previous segment, since a few-millisecond
  * segment costs a request and some players stall on it.
  */
-export function fixedSegmentTimes(duration: number, length = TARGET_SEGMENT): SegmentTimes {
-  if (!(duration > 0) || !(length > 0)) throw new RangeError(`bad duration ${duration} or length ${length}`);
-  let count = Math.max(1, Math.ceil(duration / length - EPS));
-  const tail = duration - (count - 1) * length;
-  if (count > 1 && tail < MIN_TAIL && length + tail <= MAX_SEGMENT + EPS) count--;
-  const starts = Array.from({ length: count }, (_, i) => i * length);
+export function fixedSegmentTimes(
+  duration: number,
+  length = TARGET_SEGMENT,
+  first = Math.min(FIRST_SEGMENT, length),
+): SegmentTimes {
+  if (!(duration > 0) || !(length > 0) || !(first > 0)) {
+    throw new RangeError(`bad duration ${duration}, length ${length} or first ${first}`);
+  }
+  const starts = [0];
+  for (let t = first; t < duration - EPS; t += length) starts.push(t);
+  const tail = duration - starts[starts.length - 1]!;
+  const before = starts.length > 1 ? starts[starts.length - 1]! - starts[starts.length - 2]! : 0;
+  if (starts.length > 1 && tail < MIN_TAIL && before + tail <= MAX_SEGMENT + EPS) starts.pop();
   return { starts, durations: durationsOf(starts, duration) };
 }
 
@@ -50,9 +60,8 @@ export function fixedSegmentTimes(duration: number, length = TARGET_SEGMENT): Se
 export function keyframeSegmentTimes(
   keyframes: readonly number[],
   duration: number,
-  opts: { target?: number; max?: number } = {},
+  opts: { target?: number; first?: number; max?: number } = {},
 ): SegmentTimes | null {
-  const target = opts.target ?? TARGET_SEGMENT;
   const max = opts.max ?? MAX_SEGMENT;
   if (!(duration > 0)) throw new RangeError(`bad duration ${duration}`);
   const cuts = keyframes.filter((t) => Number.isFinite(t) && t > EDGE && t < duration - EDGE);
@@ -62,6 +71,7 @@ export function keyframeSegmentTimes(
     const last = starts[starts.length - 1]!;
     if (duration - last <= max + EPS) break;
     while (i < cuts.length && cuts[i]! <= last + EPS) i++;
+    const target = starts.length === 1 ? (opts.first ?? FIRST_SEGMENT) : (opts.target ?? TARGET_SEGMENT);
     let j = i;
     while (j < cuts.length && cuts[j]! < last + target - EPS) j++;
     // cuts[j] is the first keyframe ≥ last + target; fall back to the last keyframe within max.

@@ -41,14 +41,25 @@ export async function readKeyframes(
   container: 'matroska' | 'webm' | 'mp4' | 'mov' | 'avi' | (string & {}),
   opts: ReadKeyframesOptions = {},
 ): Promise<KeyframeIndex | null> {
-  // FFmpeg's format names list aliases ("mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm"): match any of them.
+  switch (indexFamily(container)) {
+    case 'matroska':
+      return readMatroskaKeyframes(read, size, opts.signal);
+    case 'mp4':
+      return readMp4Keyframes(read, size, opts.signal);
+    case 'avi':
+      return readAviKeyframes(read, size, opts.signal);
+    default:
+      return null;
+  }
+}
+
+/**
+ * Which index reader a container takes, or null when it has none. FFmpeg's format names list aliases
+ * ("mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm"): any of them matches; file extensions work too.
+ */
+export function indexFamily(container: string): 'matroska' | 'mp4' | 'avi' | null {
   const names = container.toLowerCase().split(',');
-  if (names.includes('matroska') || names.includes('webm') || names.includes('mkv')) {
-    return readMatroskaKeyframes(read, size, opts.signal);
-  }
-  if (names.some((n) => ['mp4', 'mov', 'm4v', '3gp', 'mj2'].includes(n))) {
-    return readMp4Keyframes(read, size, opts.signal);
-  }
-  if (names.includes('avi')) return readAviKeyframes(read, size, opts.signal);
-  return null;
+  if (names.some((n) => ['matroska', 'webm', 'mkv'].includes(n))) return 'matroska';
+  if (names.some((n) => ['mp4', 'mov', 'm4v', '3gp', 'mj2'].includes(n))) return 'mp4';
+  return names.includes('avi') ? 'avi' : null;
 }

@@ -19,17 +19,26 @@ function assertWellFormed(t: SegmentTimes, duration: number) {
   }
 }
 
+test('fixed segments: a 2 s first one for a quick start, then every 4 s', () => {
+  const t = fixedSegmentTimes(11);
+  assert.deepEqual(t.starts, [0, 2, 6, 10]);
+  assertWellFormed(t, 11);
+  assert.deepEqual(fixedSegmentTimes(1.5).starts, [0]);
+  assert.deepEqual(fixedSegmentTimes(2.5).starts, [0], 'a sub-second tail joins the first segment');
+});
+
 test('fixed segments: every 4 s, the last one shorter, summing to the duration', () => {
-  const t = fixedSegmentTimes(10.5);
+  const fixed = (duration: number, length = 4) => fixedSegmentTimes(duration, length, length);
+  const t = fixed(10.5);
   assert.deepEqual(t.starts, [0, 4, 8]);
   assert.deepEqual(t.durations, [4, 4, 2.5]);
   assertWellFormed(t, 10.5);
-  assert.deepEqual(fixedSegmentTimes(8).durations, [4, 4], 'an exact multiple makes no empty segment');
-  assert.deepEqual(fixedSegmentTimes(1.2).durations, [1.2]);
-  const sliver = fixedSegmentTimes(8.021);
+  assert.deepEqual(fixed(8).durations, [4, 4], 'an exact multiple makes no empty segment');
+  assert.deepEqual(fixed(1.2).durations, [1.2]);
+  const sliver = fixed(8.021);
   assert.deepEqual(sliver.starts, [0, 4], 'a 21 ms tail joins the last segment');
   assertWellFormed(sliver, 8.021);
-  assert.deepEqual(fixedSegmentTimes(12, 5.8).starts, [0, 5.8, 11.6], 'unless that would pass 6 s');
+  assert.deepEqual(fixed(12, 5.8).starts, [0, 5.8, 11.6], 'unless that would pass 6 s');
   assertWellFormed(fixedSegmentTimes(7213.37), 7213.37);
   assert.throws(() => fixedSegmentTimes(0), RangeError);
   assert.throws(() => fixedSegmentTimes(Number.NaN), RangeError);
@@ -38,14 +47,18 @@ test('fixed segments: every 4 s, the last one shorter, summing to the duration',
 test('keyframe segments start on keyframes, first at 0 even when the first keyframe is 0.04', () => {
   const keys = [0.04, 2.04, 4.04, 6.04, 8.04, 10.04];
   const t = keyframeSegmentTimes(keys, 12)!;
-  assert.deepEqual(t.starts, [0, 4.04, 8.04]);
+  assert.deepEqual(
+    t.starts,
+    [0, 2.04, 6.04],
+    'the first cut comes at 2 s, then 4 s on (the 5.96 s tail is one)',
+  );
   assertWellFormed(t, 12);
   for (const s of t.starts.slice(1)) assert.ok(keys.includes(s), `${s} is a keyframe`);
 });
 
 test('keyframe segments: cut at the first keyframe ≥ 4 s on, or the last within 6 s', () => {
   // From 0: first ≥ 4 is 7 (too far), so 3.5; from 3.5: first ≥ 7.5 is 9.
-  const t = keyframeSegmentTimes([0, 1, 3.5, 7, 9, 12], 14)!;
+  const t = keyframeSegmentTimes([0, 1, 3.5, 7, 9, 12], 14, { first: 4 })!;
   assert.deepEqual(t.starts, [0, 3.5, 9]);
   assertWellFormed(t, 14);
 });
@@ -71,19 +84,19 @@ test('keyframe segments: a GOP longer than 6 s makes copied video ineligible (nu
 });
 
 test('keyframe segments ignore keyframes at or past the end', () => {
-  const t = keyframeSegmentTimes([0, 4, 8, 11.99, 12, 13], 12)!;
+  const t = keyframeSegmentTimes([0, 4, 8, 11.99, 12, 13], 12, { first: 4 })!;
   assert.deepEqual(t.starts, [0, 4, 8]);
   assertWellFormed(t, 12);
 });
 
 test('segmentAt finds the segment holding a time, clamping outside the file', () => {
-  const t = keyframeSegmentTimes([0.04, 2.04, 4.04, 6.04, 8.04, 10.04], 12)!; // 0, 4.04, 8.04
+  const t = keyframeSegmentTimes([0.04, 2.04, 4.04, 6.04, 8.04, 10.04], 12, { first: 4 })!; // 0, 4.04, 8.04
   assert.equal(segmentAt(t, 0), 0);
   assert.equal(segmentAt(t, 4.03), 0);
   assert.equal(segmentAt(t, 4.04), 1);
   assert.equal(segmentAt(t, 8.5), 2);
   assert.equal(segmentAt(t, 99), 2);
   assert.equal(segmentAt(t, -1), 0);
-  const many = fixedSegmentTimes(4000);
+  const many = fixedSegmentTimes(4000, 4, 4);
   for (const time of [0, 3.999, 4, 1234.5, 3999.9]) assert.equal(segmentAt(many, time), Math.floor(time / 4));
 });
