@@ -1,5 +1,5 @@
 /**
- * Where a seek starts. Copied video can only start at a keyframe, so an
+ * Where a seek starts and which bytes it needs first. Copied video can only start at a keyframe, so an
  * exact seek starts at the one at or before the asked time, taken from the file's keyframe index: the
  * picture is never frozen up to the next keyframe, and audio starts with it. Times here are the file's
  * own timeline (`t`'s: seconds from the file's start, as FFmpeg's -ss counts), the index's are source
@@ -15,6 +15,20 @@ export interface SeekPoint {
   /** Where the keyframe's data starts in the file, when the index says. */
   byteOffset?: number;
 }
+
+export interface ByteRegion {
+  offset: number;
+  length: number;
+}
+
+/** Read first from the keyframe on: its group of pictures and the first seconds after it. */
+export const TARGET_BYTES = 4 * 1024 * 1024;
+/**
+ * Without the index, the target is guessed by constant bitrate; most of the guess lies before it, since
+ * the stream starts at the keyframe before t (typical encodes put them up to 10 s apart).
+ */
+export const ESTIMATE_BEFORE_BYTES = 3 * 1024 * 1024;
+export const ESTIMATE_AFTER_BYTES = 1024 * 1024;
 
 /** A microsecond of slack: an index time and the asked time may differ by float rounding only. */
 const SLACK = 1e-6;
@@ -50,4 +64,18 @@ export function startAtKeyframe(plan: Plan, point: SeekPoint, info: MediaInfo): 
   const video = info.streams.find((s) => s.index === plan.video?.stream);
   const keyframe = video?.hasBFrames ? 'reordered' : 'in-order';
   return { ...plan, input: { kind: 'seekable', startTime: point.time, keyframe } };
+}
+
+/** The bytes a seek to `point` reads first, when the index says where the keyframe is. */
+export function targetRegion(point: SeekPoint, size: number): ByteRegion | null {
+  if (point.byteOffset === undefined || point.byteOffset >= size) return null;
+  return { offset: point.byteOffset, length: Math.min(TARGET_BYTES, size - point.byteOffset) };
+}
+
+/** A guess of those bytes before the index is known: where t falls at a constant bitrate. */
+export function estimatedRegion(size: number, t: number, duration: number | null): ByteRegion | null {
+  if (!duration || duration <= 0 || t <= 0) return null;
+  const at = Math.floor(size * Math.min(1, t / duration));
+  const offset = Math.max(0, at - ESTIMATE_BEFORE_BYTES);
+  return { offset, length: Math.min(size, at + ESTIMATE_AFTER_BYTES) - offset };
 }
