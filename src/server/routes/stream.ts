@@ -54,11 +54,14 @@ export const streamRoutes: FastifyPluginAsync = async (app) => {
         try {
           // A seek's real start (the keyframe copied video starts at) goes into the headers of HEAD too.
           const started = await startSeek({
+            catalog,
             keyframes,
             opened: { entry, file },
             info,
             plan,
+            source,
             signal: abort.signal,
+            prefetch: request.method === 'GET',
           });
           if (request.method === 'HEAD') {
             // Written raw: Fastify would add Content-Length: 0 to an empty HEAD answer, a length it does not know.
