@@ -68,10 +68,13 @@ async function fetchTarget(
   const { info, signal, source } = options;
   // A cached index answers before the event loop turns: then there is nothing to guess.
   const known = await Promise.race([indexed, nextTurn().then(() => undefined)]).catch(() => null);
+  if (signal.aborted) return;
+  // The guess ends with the stream, or once the index says where the target is.
   const guess = new AbortController();
+  signal.addEventListener('abort', () => guess.abort(), { once: true });
   if (known === undefined) {
     const estimate = estimatedRegion(source.size, t, info.duration);
-    if (estimate) fetchRegion(options, estimate, AbortSignal.any([signal, guess.signal]));
+    if (estimate) fetchRegion(options, estimate, guess.signal);
   }
   const index = known === undefined ? await indexed.catch(() => null) : known;
   const point = index && keyframeAtOrBefore(index, t, info.startTime);
