@@ -1,6 +1,7 @@
 /**
- * `npm run bench [-- --quick] [-- --only=pump,ttff,seek,hls,throughput,memory,concurrency]`: the figures of
- * BENCHMARKS.md on loopback, each the median of several runs, with its reference measured in the same run.
+ * `npm run bench [-- --quick] [-- --only=pump,ttff,seek,throttled-seek,hls,throughput,memory,concurrency]`:
+ * the figures of BENCHMARKS.md on loopback, each the median of several runs, with its reference measured in
+ * the same run.
  * Prints a markdown table and writes everything (every sample, the machine) to bench/results/<time>.json.
  * Generated media is cached in $STREAMTIDE_BENCH_CACHE (default: the temp folder).
  */
@@ -15,6 +16,7 @@ import { benchFirstFragment } from './sections/first-fragment.js';
 import { benchHls } from './sections/hls.js';
 import { benchMemory } from './sections/memory.js';
 import { benchPump } from './sections/pump.js';
+import { benchThrottledSeek } from './sections/throttled-seek.js';
 import { benchThroughput } from './sections/throughput.js';
 
 const options = parseOptions(process.argv.slice(2));
@@ -52,6 +54,11 @@ if (wants('pump')) results.pump = await section('pump', 'pump overhead', () => b
 if (wants('ttff') || wants('seek')) {
   results.firstFragment = await section('ttff', 'first fragment and seek', () =>
     benchFirstFragment(options, log),
+  );
+}
+if (wants('throttled-seek')) {
+  results.throttledSeek = await section('throttled-seek', 'seek on a throttled swarm', () =>
+    benchThrottledSeek(options, log),
   );
 }
 if (wants('hls')) results.hls = await section('hls', 'HLS', () => benchHls(options, log));

@@ -18,6 +18,10 @@ import WebTorrent, { type Torrent } from 'webtorrent';
 export interface SeederConfig {
   files: Array<{ path: string; copies: number; pieceLength?: number }>;
   tracker?: boolean;
+  /** Caps the upload of all torrents together (bytes/s): a constrained swarm. */
+  uploadLimit?: number;
+  /** Holds every block this long before sending it: a far peer, whose answers take a round trip. */
+  latencyMs?: number;
 }
 
 export interface SeededTorrent {
@@ -45,6 +49,8 @@ const client = new WebTorrent({
   torrentPort: 0,
   tracker: config.tracker ? {} : false,
 });
+if (config.uploadLimit) client.throttleUpload(config.uploadLimit);
+if (config.latencyMs) delayBlocks(config.latencyMs);
 let tracker: Server | null = null;
 
 async function main(): Promise<void> {
@@ -85,6 +91,16 @@ async function main(): Promise<void> {
     }
   }
   process.stdout.write(`${JSON.stringify({ ready: true, port, announce })}\n`);
+}
+
+/** Every block answer waits `ms`, each on its own timer: latency, not a lower rate. */
+function delayBlocks(ms: number): void {
+  client.on('torrent', (torrent: Torrent) => {
+    torrent.on('wire', (wire: { piece: (index: number, offset: number, buffer: Uint8Array) => void }) => {
+      const send = wire.piece.bind(wire);
+      wire.piece = (index, offset, buffer) => void setTimeout(() => send(index, offset, buffer), ms);
+    });
+  });
 }
 
 function emit(file: string, torrent: Torrent, port: number): void {

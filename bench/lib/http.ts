@@ -68,10 +68,13 @@ export async function timeToFirstMoof(url: string, timeoutMs = 120_000): Promise
   });
 }
 
-/** Request → first body byte (for servers that send the file itself). */
-export async function timeToFirstByte(url: string): Promise<{ ms: number; status: number }> {
+/** Request → first body byte (for servers that send the file itself; `headers`: a Range, say). */
+export async function timeToFirstByte(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ ms: number; status: number }> {
   const started = now();
-  const res = await get(url);
+  const res = await get(url, headers);
   const status = res.statusCode ?? 0;
   return new Promise((resolve, reject) => {
     res.once('data', () => {

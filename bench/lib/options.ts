@@ -24,9 +24,21 @@ export interface BenchOptions {
   /** Seconds each concurrency step reads its streams. */
   concurrencyWindowS: number;
   concurrencySteps: number[];
+  /** The constrained swarm of the throttled seek: the seeder's upload cap (bytes/s), its latency. */
+  throttleBytesPerS: number;
+  throttleLatencyMs: number;
 }
 
-export const SECTIONS = ['pump', 'ttff', 'seek', 'hls', 'throughput', 'memory', 'concurrency'] as const;
+export const SECTIONS = [
+  'pump',
+  'ttff',
+  'seek',
+  'throttled-seek',
+  'hls',
+  'throughput',
+  'memory',
+  'concurrency',
+] as const;
 
 export function parseOptions(argv: string[]): BenchOptions {
   const quick = argv.includes('--quick');
@@ -52,5 +64,9 @@ export function parseOptions(argv: string[]): BenchOptions {
     abortCycles: quick ? 50 : 200,
     concurrencyWindowS: quick ? 4 : 8,
     concurrencySteps: quick ? [1, 8, 16] : [1, 4, 8, 12, 16],
+    // About 1.7× the movie's bitrate: a swarm that just keeps up with playback.
+    throttleBytesPerS: 1024 * 1024,
+    // A far peer: each block answered after a round trip.
+    throttleLatencyMs: 300,
   };
 }

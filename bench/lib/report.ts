@@ -4,12 +4,14 @@ import type { FirstFragmentResult } from '../sections/first-fragment.js';
 import type { HlsResult } from '../sections/hls.js';
 import type { MemoryResult } from '../sections/memory.js';
 import type { PumpResult } from '../sections/pump.js';
+import type { ThrottledSeekResult } from '../sections/throttled-seek.js';
 import type { ThroughputResult } from '../sections/throughput.js';
 import { mb, mbps, ratio, seconds } from './stats.js';
 
 export interface Results {
   pump?: PumpResult;
   firstFragment?: FirstFragmentResult;
+  throttledSeek?: ThrottledSeekResult;
   hls?: HlsResult;
   throughput?: ThroughputResult;
   memory?: MemoryResult;
@@ -22,7 +24,7 @@ const verdict = (ok: boolean | null) => (ok === null ? '—' : ok ? 'met' : '**m
 
 export function table(results: Results): string {
   const rows: Row[] = [];
-  const { pump, firstFragment: ff, hls, throughput, memory, concurrency } = results;
+  const { pump, firstFragment: ff, throttledSeek: ts, hls, throughput, memory, concurrency } = results;
   if (pump) {
     rows.push([
       `Pump overhead: remux of ${mb(pump.fileBytes)} MKV → fMP4 on /dev/null`,
@@ -101,6 +103,18 @@ export function table(results: Results): string {
       '—',
       '—',
       '—',
+    ]);
+  }
+  if (ts) {
+    const progress = Math.max(...ts.remux.progressAtSeek, ...ts.direct.progressAtSeek);
+    rows.push([
+      `Seek to ${ts.at * 100} %, not downloaded (≤ ${(progress * 100).toFixed(0)} % in), swarm capped at ` +
+        `${mbps(ts.throttleBytesPerS)}, ${ts.latencyMs} ms latency: remux, first fragment`,
+      seconds(ts.remux.median),
+      `${seconds(ts.direct.median)} (direct Range seek, first byte)`,
+      ratio(ts.ratio),
+      '—',
+      `load ${ts.loadAverageBefore[0]} → ${ts.loadAverageAfter[0]}`,
     ]);
   }
   if (hls) rows.push(...hlsRows(hls));

@@ -164,6 +164,12 @@ export const streamRoute = {
       headers: {
         'X-Stream-Mode': { type: 'string', description: 'direct, remux or transcode' },
         'X-Content-Duration': { type: 'string', description: 'Seconds of media from the start point' },
+        'X-Stream-Start': {
+          type: 'string',
+          description:
+            'remux and transcode: the second of the file that output time 0 is (3 decimals). Copied video ' +
+            'starts at the keyframe at or before `t`, so this may be earlier than `t`',
+        },
       },
     },
     206: {

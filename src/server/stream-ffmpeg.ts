@@ -31,6 +31,8 @@ export function ffmpegHeaders(plan: Plan, info: MediaInfo): Record<string, strin
   const headers: Record<string, string> = {
     'Content-Type': plan.mime,
     'X-Stream-Mode': plan.mode,
+    // Where output time 0 is in the file: the asked t, or the keyframe before it for copied video.
+    'X-Stream-Start': startTime.toFixed(3),
     'Cache-Control': 'no-store',
   };
   if (info.duration !== null) {

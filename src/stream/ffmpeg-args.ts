@@ -1,6 +1,15 @@
 /** FFmpeg's command line for a Plan: chosen streams only, into fragmented MP4 on stdout. */
 import type { Plan } from './plan.js';
 
+/** How far past a keyframe an exact seek aims (seconds): rounding never puts the aim before it. */
+const KEYFRAME_NUDGE = 0.001;
+/**
+ * FFmpeg aims an input seek 3/23 s earlier when a video stream has B-frames (its "dts heuristic", for
+ * containers it cannot seek by pts, such as Matroska and AVI); aiming as much later cancels it. Where it
+ * does not apply (MP4), landing at or before keyframe + 0.13 s is the same keyframe for any real encode.
+ */
+const REORDER_HEURISTIC = 3 / 23;
+
 /**
  * Everything comes from the plan; `url` is only where the seekable input serves the source, for a plan
  * whose input is seekable (a piped plan reads stdin).
@@ -11,14 +20,24 @@ export function buildFfmpegArgs(plan: Plan, url?: string): string[] {
   args.push('-fflags', '+genpts');
   const { input } = plan;
   const startTime = input.kind === 'seekable' ? input.startTime : 0;
+  const keyframe = input.kind === 'seekable' ? input.keyframe : undefined;
   if (input.kind === 'pipe' && input.format) args.push('-f', input.format);
   if (input.kind === 'seekable' && !url) throw new Error('a seekable input needs its URL');
-  // Input seeking: fast, lands on the keyframe before.
-  if (startTime > 0) args.push('-ss', startTime.toFixed(3));
+  if (keyframe) {
+    // Input seeking with copied video lands on the keyframe at or before the time given: aim just past
+    // the keyframe so that it is this one, and shift the input back as much so that the keyframe is output
+    // time 0 (re-encoded audio is cut there too). No output trim: FFmpeg trims copied video by decode
+    // time, which for B-frames lies before the keyframe's own time, and would drop it.
+    const nudge = KEYFRAME_NUDGE + (keyframe === 'reordered' ? REORDER_HEURISTIC : 0);
+    args.push('-ss', (startTime + nudge).toFixed(6), '-itsoffset', nudge.toFixed(6));
+  } else if (startTime > 0) {
+    // Input seeking: fast, lands on the keyframe before.
+    args.push('-ss', startTime.toFixed(3));
+  }
   args.push('-i', input.kind === 'seekable' && url ? url : 'pipe:0');
   // Input seeking lands on the keyframe before; copied streams (audio) would keep that pre-roll and,
   // shifted to 0, push the video later. An output start of 0 drops everything before the asked time.
-  if (startTime > 0) args.push('-ss', '0');
+  if (startTime > 0 && !keyframe) args.push('-ss', '0');
 
   if (plan.video) {
     args.push('-map', `0:${plan.video.stream}`);

@@ -11,9 +11,13 @@ export type StreamMode = 'direct' | 'remux' | 'transcode';
 /**
  * How FFmpeg reads the source: piped from byte 0 (the `format` hint from the probe, as a pipe cannot be
  * sniffed by seeking), or from the seekable input, which it can seek (`startTime` > 0, or an MP4 whose
- * index is after its media data).
+ * index is after its media data). `keyframe`: `startTime` is a keyframe of the copied video, taken from
+ * the file's index (seek-point.ts), and the output starts exactly there, video and audio alike;
+ * `reordered` when that video has B-frames, which makes FFmpeg aim its seek earlier (ffmpeg-args.ts).
  */
-export type PlanInput = { kind: 'pipe'; format: string } | { kind: 'seekable'; startTime: number };
+export type PlanInput =
+  | { kind: 'pipe'; format: string }
+  | { kind: 'seekable'; startTime: number; keyframe?: 'in-order' | 'reordered' };
 
 export interface PlanRequest {
   /** Index among the audio streams; out of range is a PlanError (400). */

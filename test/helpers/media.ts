@@ -15,6 +15,8 @@ export type MediaKind =
   | 'mp4' // H.264 + AAC, moov first: direct
   | 'mp4-moov-end' // H.264 + AAC, moov after mdat: direct by Range, never piped
   | 'mkv-h264-aac' // remux: both copied
+  | 'mkv-gop2' // remux, keyframes exactly every 2 s: exact seeks land between them
+  | 'mkv-gop2-bframes' // the same with B-frames (decode order differs from display order)
   | 'mkv-h264-ac3' // remux video, audio to AAC
   | 'avi-mpeg4-mp3' // XviD-like video transcoded, MP3 copied
   | 'mkv-hevc-aac' // video transcoded
@@ -49,6 +51,18 @@ function sourceArgs(seconds: number, size: string): string[] {
 }
 
 const x264 = ['-c:v', 'libx264', '-preset', 'ultrafast', '-g', '24'];
+const gop2 = [
+  '-c:v',
+  'libx264',
+  '-preset',
+  'ultrafast',
+  '-g',
+  '48',
+  '-keyint_min',
+  '48',
+  '-sc_threshold',
+  '0',
+];
 /** Interlaced for real: two frames woven into the fields of one (half the rate; moving parts comb). */
 const weave = ['-vf', 'tinterlace=mode=merge'];
 /** `full`: streams of different lengths (a one-frame cover), so no -shortest. */
@@ -88,6 +102,11 @@ const recipes: Record<MediaKind, { ext: string; args: string[]; full?: true }> =
       '-c:a',
       'aac',
     ],
+  },
+  'mkv-gop2': { ext: 'mkv', args: [...gop2, '-pix_fmt', 'yuv420p', '-c:a', 'aac'] },
+  'mkv-gop2-bframes': {
+    ext: 'mkv',
+    args: [...gop2, '-x264-params', 'bframes=2:b-adapt=0', '-pix_fmt', 'yuv420p', '-c:a', 'aac'],
   },
   'mkv-h264-10bit': { ext: 'mkv', args: [...x264, '-pix_fmt', 'yuv420p10le', '-c:a', 'aac'] },
   flac: { ext: 'flac', args: ['-map', '1:a', '-c:a', 'flac'] },

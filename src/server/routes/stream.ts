@@ -5,12 +5,13 @@ import { planStream } from '../../stream/plan.js';
 import { acquireAll } from '../limiter.js';
 import { streamRoute } from '../route-schemas.js';
 import type { FileParams, StreamQuery } from '../schemas.js';
+import { startSeek } from '../seek-start.js';
 import { serveDirect } from '../stream-direct.js';
 import { ffmpegHeaders, serveThroughFfmpeg } from '../stream-ffmpeg.js';
 import { streamLog } from '../stream-log.js';
 
 export const streamRoutes: FastifyPluginAsync = async (app) => {
-  const { catalog, probes, ffmpeg } = app;
+  const { catalog, probes, ffmpeg, keyframes } = app;
   const { transcodes, ffmpegProcesses } = app.limits;
   app.get<{ Params: FileParams; Querystring: StreamQuery }>(
     '/stream/:infoHash/:index',
@@ -51,17 +52,28 @@ export const streamRoutes: FastifyPluginAsync = async (app) => {
         const release =
           plan.mode === 'transcode' ? acquireAll(ffmpegProcesses, transcodes) : acquireAll(ffmpegProcesses);
         try {
+          // A seek's real start (the keyframe copied video starts at) goes into the headers of HEAD too.
+          const started = await startSeek({
+            catalog,
+            keyframes,
+            opened: { entry, file },
+            info,
+            plan,
+            source,
+            signal: abort.signal,
+            prefetch: request.method === 'GET',
+          });
           if (request.method === 'HEAD') {
             // Written raw: Fastify would add Content-Length: 0 to an empty HEAD answer, a length it does not know.
             reply.hijack();
-            reply.raw.writeHead(200, ffmpegHeaders(plan, info));
+            reply.raw.writeHead(200, ffmpegHeaders(started, info));
             reply.raw.end();
             return;
           }
           return await serveThroughFfmpeg(reply, {
             source,
             info,
-            plan,
+            plan: started,
             tools: ffmpeg.tools,
             seekable: ffmpeg.seekable,
             signal: abort.signal,
