@@ -19,8 +19,10 @@ import { type HlsPlan, planHls, renditionOf, wantsKeyframes } from '../stream/hl
 import { Rendition } from '../stream/hls/rendition.js';
 import { MAX_RUN_SEGMENTS, type RenditionTrack, segmentArgs } from '../stream/hls/segment-args.js';
 import { SegmentStore } from '../stream/hls/segment-store.js';
+import type { KeyframeIndex } from '../stream/keyframes/index.js';
 import type { MediaInfo } from '../stream/media-info.js';
 import { withoutServiceNames } from '../stream/ts-service-filter.js';
+import { prefetchRun } from './hls-prefetch.js';
 import { HlsSubtitles, type SubtitleTrack } from './hls-subtitles.js';
 import type { KeyframeCache } from './keyframe-cache.js';
 import { acquireAll } from './limiter.js';
@@ -32,6 +34,8 @@ export interface HlsFile {
   file: CatalogFile;
   info: MediaInfo;
   plan: HlsPlan;
+  /** The video's keyframe index, when the plan read one. */
+  keyframes: KeyframeIndex | null;
 }
 
 export interface HlsServiceOptions {
@@ -75,7 +79,8 @@ export class HlsService {
     const info = await probes.probe({ entry, file }, signal);
     const caps = parseCaps(request.caps);
     const found = wantsKeyframes(info, caps) ? await keyframes.index({ entry, file }, info, signal) : null;
-    return { entry, file, info, plan: planHls(info, { caps, audio: request.audio, keyframes: found }) };
+    const plan = planHls(info, { caps, audio: request.audio, keyframes: found });
+    return { entry, file, info, plan, keyframes: found };
   }
 
   /** The rendition `id` of the file's plan (404 when the plan has no such rendition). */
@@ -179,13 +184,24 @@ export class HlsService {
         const release = encoded
           ? acquireAll(limits.ffmpegProcesses, limits.transcodes)
           : acquireAll(limits.ffmpegProcesses);
+        const run = {
+          starts: plan.times.starts,
+          first,
+          until,
+          startTime: plan.startTime,
+          seekLead: plan.seekLead,
+        };
         const job = FfmpegJob.start({
           binary: ffmpeg.tools.ffmpeg,
           input: { kind: 'seekable', source, server: ffmpeg.seekable },
-          args: (url) =>
-            segmentArgs(track, { starts: plan.times.starts, first, until, startTime: plan.startTime }, url),
+          args: (url) => segmentArgs(track, run, url),
         });
-        void job.done.finally(release);
+        const running = new AbortController();
+        prefetchRun(catalog, hls, source, first, running.signal);
+        void job.done.finally(() => {
+          running.abort();
+          release();
+        });
         return job;
       },
     });

@@ -81,7 +81,7 @@ before(async () => {
   const plan = planHls(info, { keyframes: null });
   const files = [file(0, 'Late.mkv', bytes.length), file(1, 'Late.en.srt', srt.length)];
   const entry = { infoHash: 'c'.repeat(40), name: 'Late', ready: true, files } as CatalogEntry;
-  hls = { entry, file: files[0]!, info, plan };
+  hls = { entry, file: files[0]!, info, plan, keyframes: null };
   lastSegment = plan.times.starts.length - 1;
   assert.ok(
     plan.times.starts[at(1) + 1]! < 6 && at(6) < at(31.5) && at(31.5) < lastSegment,

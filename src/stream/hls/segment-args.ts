@@ -28,6 +28,8 @@ export interface SegmentRun {
   until: number;
   /** The file's start time: source time = playlist time + startTime. */
   startTime: number;
+  /** How far past a keyframe a copy's seek must aim to land on it (HlsPlan.seekLead). */
+  seekLead: number;
 }
 
 /**
@@ -40,12 +42,13 @@ export function segmentArgs(track: RenditionTrack, run: SegmentRun, input: strin
   const args = ['-hide_banner', '-loglevel', 'error', '-fflags', '+genpts', '-copyts'];
   const encoded = 'video' in track ? track.video.id === 'video-h264' : track.audio.action === 'aac';
   if (run.first > 0) {
-    // -ss counts from the file's start. A copy lands on the keyframe at or before the time asked: a
-    // millisecond past the boundary keeps rounding from landing one keyframe early. Encoded video starts
+    // -ss counts from the file's start. A copy lands on the keyframe at or before the time asked: aiming
+    // a little past the boundary keeps rounding (and FFmpeg's B-frame heuristic) from landing one keyframe
+    // early, which would only cost a GOP read and thrown away. Encoded video starts
     // a little earlier: containers like MPEG-TS seek to any packet, and the decoder then skips to the next
     // keyframe, which may be past the boundary. What comes before the boundary is dropped as pre-roll.
     const at = run.starts[run.first]!;
-    const seek = !encoded ? at + 0.001 : 'video' in track ? Math.max(0, at - ENCODE_PREROLL) : at;
+    const seek = !encoded ? at + run.seekLead : 'video' in track ? Math.max(0, at - ENCODE_PREROLL) : at;
     args.push('-ss', seek.toFixed(3));
   }
   args.push('-i', input);
