@@ -13,6 +13,7 @@ import { hlsUrl, streamUrl } from '../urls.js';
 import { useAutoplay } from './autoplay.js';
 import { type Engine, seeksInPlace } from './engine.js';
 import { useHlsJs } from './hls-playback.js';
+import { useStreamStart } from './stream-start.js';
 import { defaultAudio } from './tracks.js';
 import { useEngine } from './use-engine.js';
 import { useVideoSource } from './video-source.js';
@@ -111,11 +112,12 @@ export function usePlayback(
 
   const duration =
     probe.duration && probe.duration > 0 ? probe.duration : inPlace ? video.duration : Number.NaN;
-  const offset = inPlace ? 0 : start;
+  const streamStart = useStreamStart(stream, start, engine === 'progressive' && !direct);
+  const offset = inPlace ? 0 : streamStart;
   const now = offset + video.currentTime;
 
-  const latest = useRef({ start, inPlace, duration, now });
-  latest.current = { start, inPlace, duration, now };
+  const latest = useRef({ start: offset, inPlace, duration, now });
+  latest.current = { start: offset, inPlace, duration, now };
 
   // A new source (first load, seek, audio change) plays if the user wants playback.
   useEffect(() => {
