@@ -67,13 +67,25 @@ export function segmentArgs(track: RenditionTrack, run: SegmentRun, input: strin
     'experimental',
     '-f',
     'mp4',
-    // A fragment per GOP for video (segments start at keyframes), per frame for audio (every audio frame
-    // can start a segment); frag_discont writes the real decode times instead of restarting at 0.
     '-movflags',
-    `${'video' in track ? 'frag_keyframe' : 'frag_every_frame'}+empty_moov+default_base_moof+frag_discont`,
+    movflags(track),
     'pipe:1',
   );
   return args;
+}
+
+/**
+ * A fragment per GOP for video (segments start at keyframes), per frame for audio (every audio frame can
+ * start a segment); frag_discont writes the real decode times instead of restarting at 0. Copied audio
+ * delays the moov to the first fragment: AC-3 and E-AC-3 cannot be described before a packet is seen
+ * (FFmpeg refuses), and ADTS AAC gets its AudioSpecificConfig from aac_adtstoasc only with the first
+ * packet — an init written before it has an esds without one, which players cannot decode.
+ */
+function movflags(track: RenditionTrack): string {
+  const flags = ['video' in track ? 'frag_keyframe' : 'frag_every_frame', 'empty_moov', 'default_base_moof'];
+  flags.push('frag_discont');
+  if ('audio' in track && track.audio.action === 'copy') flags.push('delay_moov');
+  return flags.join('+');
 }
 
 function videoArgs(video: HlsVideo, run: SegmentRun): string[] {
