@@ -13,7 +13,7 @@ import { type SegmentTimes, segmentAt } from './segment-times.js';
 /** The running FFmpeg, as the encoder needs it (FfmpegJob has this shape). */
 export interface EncoderProcess {
   readonly output: Readable;
-  readonly done: Promise<{ outcome: 'complete' | 'stopped' | 'failed'; error?: Error }>;
+  readonly done: Promise<{ outcome: 'complete' | 'stopped' | 'failed'; error?: Error; stderr?: string[] }>;
   stop(): Promise<void>;
 }
 
@@ -116,13 +116,26 @@ export class SegmentEncoder {
         this.#skip(Math.max(current + 1, this.first), until);
       }
     } catch (err) {
-      if (!this.#stopped) this.error = err instanceof Error ? err : new Error(String(err));
+      if (!this.#stopped) this.error = await this.#outputError(err);
     } finally {
       this.ended = true;
       this.#wake = null;
       await process.stop();
       this.#options.onStored(Number.NaN); // ended: waiters look again
     }
+  }
+
+  /**
+   * The output could not be read (an unexpected box): usually FFmpeg failing as it wrote, so its own error,
+   * or at least its last stderr lines, say more than the reader's.
+   */
+  async #outputError(err: unknown): Promise<Error> {
+    const { process } = this.#options;
+    await process.stop();
+    const { outcome, error, stderr } = await process.done;
+    if (outcome === 'failed' && error) return error;
+    const message = err instanceof Error ? err.message : String(err);
+    return Object.assign(new Error(message, { cause: err }), { stderr: stderr ?? [] });
   }
 
   /** Stores `segment`; says whether to go on to `following` (no when stopped or already stored). */
