@@ -235,6 +235,8 @@ function esdsString(esds: Buffer): string {
 
 export interface Packet {
   stream: number;
+  /** The stream's codec_type: video, audio. */
+  kind: string;
   pts: number;
   dts: number;
   duration: number;
@@ -248,15 +250,22 @@ export async function packets(input: string, select?: string): Promise<Packet[]>
     ffprobe,
     [
       ...['-v', 'error', ...(select ? ['-select_streams', select] : [])],
-      ...['-show_entries', 'packet=stream_index,pts_time,dts_time,duration_time,flags', '-of', 'json', input],
+      ...[
+        '-show_entries',
+        'packet=stream_index,pts_time,dts_time,duration_time,flags:stream=index,codec_type',
+      ],
+      ...['-of', 'json', input],
     ],
     { maxBuffer: 256 * 1024 * 1024 },
   );
   const json = JSON.parse(stdout) as {
     packets?: Array<Record<string, string | number>>;
+    streams?: Array<{ index: number; codec_type: string }>;
   };
+  const kinds = new Map((json.streams ?? []).map((s) => [s.index, s.codec_type]));
   return (json.packets ?? []).map((p) => ({
     stream: Number(p.stream_index),
+    kind: kinds.get(Number(p.stream_index)) ?? '',
     pts: Number(p.pts_time),
     dts: Number(p.dts_time),
     duration: Number(p.duration_time),

@@ -1,0 +1,88 @@
+/**
+ * FFmpeg as the HLS client: it reads the master playlist of a real file from the real server start to
+ * end — every rendition, every segment — and decodes it without an error. What it read must be the whole
+ * file: each stream's packets follow each other without a hole or an overlap beyond one frame, they last
+ * as long as the file, and there are as many frames as the source has (none lost or doubled at a
+ * segment boundary).
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type MediaKind, makeMedia } from '../helpers/media.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { assertContinuous, ffmpegRun, fileDuration, HlsClient, packets } from './support.js';
+
+const SECONDS = 14;
+let server: TestServer;
+let cache: string;
+
+before(async () => {
+  cache = await mkdtemp(join(tmpdir(), 'streamtide-hls-client-'));
+  server = await startTestServer({ hlsCacheDir: cache });
+});
+after(async () => {
+  await server.close();
+  await rm(cache, { recursive: true, force: true });
+});
+
+interface Case {
+  kind: MediaKind;
+  caps?: string;
+  video: 'video-copy' | 'video-h264';
+  audios: number;
+}
+
+const cases: Case[] = [
+  { kind: 'mkv-h264-aac', video: 'video-copy', audios: 1 },
+  { kind: 'mkv-h264-bframes', video: 'video-copy', audios: 1 },
+  { kind: 'mkv-h264-10bit', caps: '', video: 'video-h264', audios: 1 },
+  { kind: 'avi-mpeg4-mp3', video: 'video-h264', audios: 1 },
+  { kind: 'mkv-hevc-aac', caps: 'hevc', video: 'video-copy', audios: 1 },
+  { kind: 'mkv-hevc-aac', video: 'video-h264', audios: 1 },
+  { kind: 'mp4-moov-end', video: 'video-copy', audios: 1 },
+  { kind: 'mkv-multi-audio', caps: 'ac3', video: 'video-copy', audios: 2 },
+  { kind: 'mkv-multi-audio', video: 'video-copy', audios: 2 },
+  { kind: 'ts-h264-aac', video: 'video-h264', audios: 1 },
+];
+
+describe('FFmpeg plays the HLS of a file start to end', () => {
+  for (const c of cases) {
+    it(`${c.kind}${c.caps === undefined ? '' : ` caps=${c.caps}`} (${c.video})`, async () => {
+      const path = await makeMedia(c.kind, { seconds: SECONDS });
+      const duration = await fileDuration(path);
+      const entry = await server.catalog.addLocalFile(path);
+      const query = c.caps === undefined ? '' : `?caps=${c.caps}`;
+      const url = `${server.url}/hls/${entry.infoHash}/0/master.m3u8${query}`;
+      const master = await new HlsClient(url).master();
+      assert.ok(master.variantUri.startsWith(`${c.video}/`), master.variantUri);
+
+      // Decoding every stream: a broken segment, a missing init or a bad bitstream shows on stderr.
+      // The encoder keeps the demuxer's time base: the null muxer's own 1/24 s ticks would make it report
+      // frames of a millisecond-clocked source (MKV) as non-monotonic.
+      const args = ['-i', url, '-map', '0', '-enc_time_base:v', '-1', '-f', 'null', '-'];
+      assert.equal(await ffmpegRun(args), '');
+
+      const read = await packets(url);
+      const source = await packets(path);
+      const streams = [...new Set(read.map((p) => p.stream))].sort();
+      assert.equal(streams.length, 1 + c.audios, 'a video stream and each audio rendition');
+      const sourceFrames = source.filter((p) => p.kind === 'video').length;
+      for (const stream of streams) {
+        const list = read.filter((p) => p.stream === stream);
+        const what = `stream ${stream} (${list[0]!.kind})`;
+        const timeline = assertContinuous(list, what);
+        const span = timeline.end - timeline.start;
+        assert.ok(Math.abs(span - duration) < 0.5, `${what} lasts ${span} s of ${duration} s`);
+        if (list[0]!.kind === 'video') {
+          assert.ok(Math.abs(list.length - sourceFrames) <= 1, `${list.length} frames of ${sourceFrames}`);
+        }
+      }
+      assert.deepEqual(
+        streams.map((s) => read.find((p) => p.stream === s)!.kind).sort(),
+        ['audio', 'video', ...(c.audios > 1 ? ['audio'] : [])].sort(),
+      );
+    });
+  }
+});
