@@ -340,3 +340,32 @@ export async function ffmpegRun(args: string[]): Promise<string> {
   });
   return stderr;
 }
+
+/**
+ * How many frames a video's packets span at its frame rate, first to last: what an encode at that constant
+ * rate holds (a dropped frame in the source, as AVIs have, is a frame of the encode).
+ */
+export function frameSlots(list: Packet[], frameRate: number): number {
+  const pts = list.map((p) => p.pts).sort((a, b) => a - b);
+  return Math.round((pts[pts.length - 1]! - pts[0]!) * frameRate) + 1;
+}
+
+/** The video's frame rate (r_frame_rate) as ffprobe reads it. */
+export async function frameRate(file: string): Promise<number> {
+  const { ffprobe } = await tools();
+  const { stdout } = await run(ffprobe, [
+    ...[
+      '-v',
+      'error',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'stream=r_frame_rate',
+      '-of',
+      'csv=p=0',
+      file,
+    ],
+  ]);
+  const [num, den] = stdout.trim().split('/').map(Number);
+  return num! / (den || 1);
+}
