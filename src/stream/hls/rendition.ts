@@ -81,7 +81,7 @@ export class Rendition {
     return this.#waitFor(signal, () => {
       if (store.hasInit) return store.initPath;
       failIfBroken(owner);
-      if (!owner || owner.ended) owner = [...this.#encoders][0] ?? this.#start(0);
+      if (!owner || owner.ended) owner = [...this.#encoders][0] ?? this.#start(0, false);
       return null;
     });
   }
@@ -122,8 +122,15 @@ export class Rendition {
     }
   }
 
-  #start(k: number): SegmentEncoder {
+  /** A run from segment `k`; `asked` false: for the init segment alone (see SegmentEncoder.asked). */
+  #start(k: number, asked = true): SegmentEncoder {
     const { maxEncoders, times, store, ahead } = this.#options;
+    if (asked) {
+      for (const e of [...this.#encoders].filter((other) => !other.asked)) {
+        this.#encoders.delete(e);
+        void e.stop();
+      }
+    }
     if (this.#encoders.size >= maxEncoders) {
       const oldest = [...this.#encoders].sort((a, b) => a.lastActive - b.lastActive)[0]!;
       this.#encoders.delete(oldest);
@@ -137,6 +144,7 @@ export class Rendition {
       times,
       store,
       ahead,
+      asked,
       onStored: () => this.#notify(),
     });
     this.#encoders.add(encoder);

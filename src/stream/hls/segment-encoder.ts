@@ -26,6 +26,8 @@ export interface SegmentEncoderOptions {
   store: SegmentStore;
   /** Segments made past the furthest one asked for before pulling stops. */
   ahead: number;
+  /** False for a run started for the init segment alone: until a segment is asked of it, see `asked`. */
+  asked?: boolean;
   /** A segment (or the init segment, -1) was stored. */
   onStored(segment: number): void;
 }
@@ -45,6 +47,12 @@ export class SegmentEncoder {
   ended = false;
   error: Error | null = null;
   readonly finished: Promise<void>;
+  /**
+   * Whether a segment was asked of this run. One started for the init segment alone gives way to a run
+   * started for a segment elsewhere: a player seeking far on start asks the init first, and on a torrent,
+   * reading on from 0 would download the film's start while the segment asked waits.
+   */
+  asked: boolean;
   /** When the encoder last made progress or was asked for something: idle runs are stopped. */
   lastActive = Date.now();
   #wake: (() => void) | null = null;
@@ -55,6 +63,7 @@ export class SegmentEncoder {
     this.#options = options;
     this.first = options.first;
     this.next = options.first;
+    this.asked = options.asked !== false;
     this.demand = options.first;
     this.finished = this.#run();
   }
@@ -65,6 +74,7 @@ export class SegmentEncoder {
   }
 
   want(segment: number): void {
+    this.asked = true;
     this.lastActive = Date.now();
     if (segment > this.demand) this.demand = segment;
     this.#wake?.();
