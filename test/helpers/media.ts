@@ -28,6 +28,7 @@ export type MediaKind =
   | 'flac' // audio only: direct
   | 'mp3-cover' // MP3 with a cover picture (attached_pic): direct
   | 'mkv-h264-bframes' // H.264 High with B-frames and 2 s GOPs + AAC: what real files hold (HLS copies it)
+  | 'mkv-h264-noise' // H.264 of noise, ~0.5 MB per second at 320x240: big enough to outgrow torrent readahead
   | 'mkv-multi-audio'; // H.264 + AAC `eng` (default) + AC-3 `fra` "Français" (HLS: two audio renditions)
 
 const cacheDir = join(tmpdir(), `streamtide-media-${process.pid}`);
@@ -77,6 +78,22 @@ const recipes: Record<
       '-c:a',
       'aac',
     ],
+  },
+  'mkv-h264-noise': {
+    ext: 'mkv',
+    args: [
+      '-vf',
+      'noise=alls=15:allf=t',
+      ...x264,
+      '-g',
+      '48',
+      '-bf',
+      '2',
+      '-qp',
+      '26',
+      '-pix_fmt',
+      'yuv420p',
+    ].concat(['-c:a', 'aac']),
   },
   'mkv-multi-audio': {
     ext: 'mkv',
