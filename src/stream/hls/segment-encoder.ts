@@ -97,6 +97,8 @@ export class SegmentEncoder {
     const { until } = this.#options;
     let current = -1;
     let parts: Buffer[] = [];
+    // Stopped reading before the output's end: what this run did not make is not known to be missing.
+    let left = false;
     try {
       for await (const part of readFmp4(process.output)) {
         if (part.kind === 'init') {
@@ -108,11 +110,14 @@ export class SegmentEncoder {
         if (segment < this.first || segment < current) continue; // pre-roll before the seek point
         if (segment >= until) {
           if (current >= 0) await this.#finish(current, parts, until);
-          current = -1;
+          left = true;
           break;
         }
         if (segment !== current) {
-          if (current >= 0 && !(await this.#finish(current, parts, segment))) break;
+          if (current >= 0 && !(await this.#finish(current, parts, segment))) {
+            left = true;
+            break;
+          }
           if (current < 0) this.#skip(this.first, segment);
           current = segment;
           parts = [];
@@ -121,9 +126,12 @@ export class SegmentEncoder {
       }
       const { outcome, error } = await process.done;
       if (outcome === 'failed') this.error = error ?? new Error('the encoder failed');
-      else if (outcome === 'complete' && current >= 0) {
-        await this.#finish(current, parts, until);
-        this.#skip(Math.max(current + 1, this.first), until);
+      else if (outcome === 'complete' && !left) {
+        // The output ended: its last segment is whole, and the source has nothing past it — nor anything
+        // at all from `first` on when no fragment came (a seek into a damaged part), which would otherwise
+        // start the same run again and again.
+        if (current >= 0) await this.#finish(current, parts, until);
+        this.#skip(current >= 0 ? current + 1 : this.first, until);
       }
     } catch (err) {
       if (!this.#stopped) this.error = await this.#outputError(err);
