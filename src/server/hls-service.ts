@@ -13,7 +13,7 @@ import type { CatalogEntry, CatalogFile } from '../catalog/types.js';
 import { parseCaps } from '../stream/client-caps.js';
 import type { DataSource } from '../stream/data-source.js';
 import { FfmpegJob } from '../stream/ffmpeg-job.js';
-import { type HlsPlan, planHls, renditionOf, wantsKeyframes } from '../stream/hls/hls-plan.js';
+import { type HlsAudio, type HlsPlan, planHls, renditionOf, wantsKeyframes } from '../stream/hls/hls-plan.js';
 import { Rendition } from '../stream/hls/rendition.js';
 import { MAX_RUN_SEGMENTS, type RenditionTrack, segmentArgs } from '../stream/hls/segment-args.js';
 import { SegmentStore } from '../stream/hls/segment-store.js';
@@ -115,7 +115,7 @@ export class HlsService {
     const decided = JSON.stringify([
       hls.plan.times.starts,
       hls.plan.startTime,
-      track,
+      bytesOf(track),
       this.options.ffmpeg.tools.ffmpeg,
     ]);
     const hash = createHash('sha256').update(decided).digest('hex').slice(0, 16);
@@ -150,6 +150,16 @@ export class HlsService {
     });
     return { rendition, source };
   }
+}
+
+/**
+ * What of a track decides its segments' bytes: not how the master playlist presents an audio rendition
+ * (default, name, language), so viewers who chose another default audio share it.
+ */
+function bytesOf(track: RenditionTrack): RenditionTrack | Omit<HlsAudio, 'default' | 'name' | 'language'> {
+  if ('video' in track) return track;
+  const { default: _default, name: _name, language: _language, ...audio } = track.audio;
+  return audio;
 }
 
 async function closeRendition(open: OpenRendition): Promise<void> {
