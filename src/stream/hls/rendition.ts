@@ -99,6 +99,7 @@ export class Rendition {
       failIfBroken(owner);
       if (!owner || owner.ended) {
         owner = [...this.#encoders].find((e) => e.covers(k, reach)) ?? this.#start(k);
+        if (!owner) return null; // every run works for someone: wait for one to pause or end
       }
       owner.want(k);
       return null;
@@ -122,19 +123,19 @@ export class Rendition {
     }
   }
 
-  /** A run from segment `k`; `asked` false: for the init segment alone (see SegmentEncoder.asked). */
-  #start(k: number, asked = true): SegmentEncoder {
+  /**
+   * A run from segment `k` (`asked` false: for the init segment alone, see SegmentEncoder.asked), or null
+   * when `maxEncoders` run and each works for a waiting request. Only a run paused ahead of its viewers
+   * (nobody waits on it) gives way: stopping one a request waits on would make that request start a run
+   * in turn, stopping another — parallel requests for far-apart segments did so for ever.
+   */
+  #start(k: number, asked = true): SegmentEncoder | null {
     const { maxEncoders, times, store, ahead } = this.#options;
-    if (asked) {
-      for (const e of [...this.#encoders].filter((other) => !other.asked)) {
-        this.#encoders.delete(e);
-        void e.stop();
-      }
-    }
+    if (asked) for (const e of [...this.#encoders].filter((other) => !other.asked)) this.#drop(e);
     if (this.#encoders.size >= maxEncoders) {
-      const oldest = [...this.#encoders].sort((a, b) => a.lastActive - b.lastActive)[0]!;
-      this.#encoders.delete(oldest);
-      void oldest.stop();
+      const idle = [...this.#encoders].filter((e) => e.paused).sort((a, b) => a.lastActive - b.lastActive);
+      if (idle.length === 0) return null;
+      this.#drop(idle[0]!);
     }
     const until = Math.min(times.starts.length, k + this.#options.runLength);
     const encoder = new SegmentEncoder({
@@ -154,6 +155,11 @@ export class Rendition {
     });
     this.#watchIdle();
     return encoder;
+  }
+
+  #drop(encoder: SegmentEncoder): void {
+    this.#encoders.delete(encoder);
+    void encoder.stop();
   }
 
   #notify(): void {
