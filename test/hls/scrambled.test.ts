@@ -144,3 +144,20 @@ describe('segments fetched in a scrambled order make one continuous stream', () 
     });
   }
 });
+
+it('every segment of a rendition asked at once is answered, and they make one stream', {
+  timeout: 60_000,
+}, async () => {
+  const path = await makeMedia('mkv-h264-bframes', { seconds: 36 });
+  const entry = await server.catalog.addLocalFile(path);
+  const client = new HlsClient(`${server.url}/hls/${entry.infoHash}/0/master.m3u8`);
+  const master = await client.master();
+  for (const uri of [master.variantUri, master.audios[0]!.URI!]) {
+    const playlist = await client.media(uri);
+    const segments = await Promise.all(playlist.segments.map((s) => client.bytes(s, playlist.url)));
+    const init = await client.bytes(playlist.map, playlist.url);
+    const all = await packets(await joined(work, `at-once-${uri.split('/')[0]}`, init, segments));
+    const timeline = assertContinuous(all, uri);
+    assert.ok(Math.abs(timeline.end - timeline.start - (await fileDuration(path))) < 0.5);
+  }
+});

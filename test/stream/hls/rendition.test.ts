@@ -174,6 +174,16 @@ describe('Rendition', () => {
     await r.close();
   });
 
+  it('every segment asked at once: runs past the limit wait for one to pause, none is evicted busy', {
+    timeout: 20_000,
+  }, async () => {
+    const { rendition: r, runs } = await rendition();
+    const paths = await Promise.all(times.starts.map((_, k) => r.segment(k)));
+    assert.deepEqual(await Promise.all(paths.map(segmentStart)), times.starts);
+    assert.ok(runs.length <= 5, `${runs.length} runs`);
+    await r.close();
+  });
+
   it('a run stops where another run’s segments begin', async () => {
     const { rendition: r, runs, store } = await rendition();
     await r.segment(9);
