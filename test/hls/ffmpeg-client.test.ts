@@ -38,33 +38,38 @@ after(async () => {
 interface Case {
   kind: MediaKind;
   caps?: string;
-  video: 'video-copy' | 'video-h264';
+  /** The variant's playlist: video, or for an audio-only file the default audio rendition. */
+  variant: string;
   audios: number;
 }
 
 const cases: Case[] = [
-  { kind: 'mkv-h264-aac', video: 'video-copy', audios: 1 },
-  { kind: 'mkv-h264-bframes', video: 'video-copy', audios: 1 },
-  { kind: 'mkv-h264-10bit', caps: '', video: 'video-h264', audios: 1 },
-  { kind: 'avi-mpeg4-mp3', video: 'video-h264', audios: 1 },
-  { kind: 'mkv-hevc-aac', caps: 'hevc', video: 'video-copy', audios: 1 },
-  { kind: 'mkv-hevc-aac', video: 'video-h264', audios: 1 },
-  { kind: 'mp4-moov-end', video: 'video-copy', audios: 1 },
-  { kind: 'mkv-multi-audio', caps: 'ac3', video: 'video-copy', audios: 2 },
-  { kind: 'mkv-multi-audio', video: 'video-copy', audios: 2 },
-  { kind: 'ts-h264-aac', video: 'video-h264', audios: 1 },
+  { kind: 'mkv-h264-aac', variant: 'video-copy', audios: 1 },
+  { kind: 'mkv-h264-bframes', variant: 'video-copy', audios: 1 },
+  { kind: 'mkv-h264-10bit', caps: '', variant: 'video-h264', audios: 1 },
+  { kind: 'avi-mpeg4-mp3', variant: 'video-h264', audios: 1 },
+  { kind: 'mkv-hevc-aac', caps: 'hevc', variant: 'video-copy', audios: 1 },
+  { kind: 'mkv-hevc-aac', variant: 'video-h264', audios: 1 },
+  { kind: 'mp4-moov-end', variant: 'video-copy', audios: 1 },
+  { kind: 'mkv-multi-audio', caps: 'ac3', variant: 'video-copy', audios: 2 },
+  { kind: 'mkv-multi-audio', variant: 'video-copy', audios: 2 },
+  { kind: 'ts-h264-aac', variant: 'video-h264', audios: 1 },
+  { kind: 'webm', variant: 'video-copy', audios: 1 }, // VP9 and Opus, copied for a client without caps
+  { kind: 'flac', variant: 'audio0-copy', audios: 1 },
+  { kind: 'mp3-cover', variant: 'audio0-aac', audios: 1 }, // the cover is no video
 ];
 
 describe('FFmpeg plays the HLS of a file start to end', () => {
   for (const c of cases) {
-    it(`${c.kind}${c.caps === undefined ? '' : ` caps=${c.caps}`} (${c.video})`, async () => {
+    it(`${c.kind}${c.caps === undefined ? '' : ` caps=${c.caps}`} (${c.variant})`, async () => {
       const path = await makeMedia(c.kind, { seconds: SECONDS });
       const duration = await fileDuration(path);
       const entry = await server.catalog.addLocalFile(path);
       const query = c.caps === undefined ? '' : `?caps=${c.caps}`;
       const url = `${server.url}/hls/${entry.infoHash}/0/master.m3u8${query}`;
       const master = await new HlsClient(url).master();
-      assert.ok(master.variantUri.startsWith(`${c.video}/`), master.variantUri);
+      assert.ok(master.variantUri.startsWith(`${c.variant}/`), master.variantUri);
+      const hasVideo = c.variant.startsWith('video');
 
       // Decoding every stream: a broken segment, a missing init or a bad bitstream shows on stderr.
       // The encoder keeps the demuxer's time base: the null muxer's own 1/24 s ticks would make it report
@@ -74,11 +79,13 @@ describe('FFmpeg plays the HLS of a file start to end', () => {
 
       const read = await packets(url);
       const source = await packets(path);
+      // FFmpeg opens the variant and each audio rendition (audio-only: the variant is an audio rendition).
       const streams = [...new Set(read.map((p) => p.stream))].sort();
-      assert.equal(streams.length, 1 + c.audios, 'a video stream and each audio rendition');
+      assert.equal(streams.length, 1 + c.audios, 'the variant and each audio rendition');
       // Copied: every packet of the source; encoded: a frame for every frame time it spans.
       const video = source.filter((p) => p.kind === 'video');
-      const sourceFrames = c.video === 'video-copy' ? video.length : frameSlots(video, await frameRate(path));
+      const sourceFrames =
+        c.variant === 'video-copy' ? video.length : hasVideo ? frameSlots(video, await frameRate(path)) : 0;
       for (const stream of streams) {
         const list = read.filter((p) => p.stream === stream);
         const what = `stream ${stream} (${list[0]!.kind})`;
@@ -91,7 +98,7 @@ describe('FFmpeg plays the HLS of a file start to end', () => {
       }
       assert.deepEqual(
         streams.map((s) => read.find((p) => p.stream === s)!.kind).sort(),
-        ['audio', 'video', ...(c.audios > 1 ? ['audio'] : [])].sort(),
+        [hasVideo ? 'video' : 'audio', ...Array<string>(c.audios).fill('audio')].sort(),
       );
     });
   }

@@ -296,7 +296,9 @@ export interface Timeline {
 export function assertContinuous(list: Packet[], what: string): Timeline {
   assert.ok(list.length > 0, `${what}: no packets`);
   const sorted = [...list].sort((a, b) => a.pts - b.pts);
-  const frame = median(sorted.map((p) => p.duration).filter((d) => d > 0));
+  // ffprobe gives no duration for some packets in fMP4 (FLAC, Opus): then one frame is the usual step.
+  const steps = sorted.slice(1).map((p, i) => p.pts - sorted[i]!.pts);
+  const frame = median(sorted.map((p) => p.duration).filter((d) => d > 0)) || median(steps);
   for (let i = 1; i < sorted.length; i++) {
     const previous = sorted[i - 1]!;
     const step = sorted[i]!.pts - previous.pts;
@@ -312,7 +314,7 @@ export function assertContinuous(list: Packet[], what: string): Timeline {
 }
 
 function median(values: number[]): number {
-  if (values.length === 0) return 0.04;
+  if (values.length === 0) return 0;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
 }
