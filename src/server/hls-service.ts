@@ -15,7 +15,7 @@ import type { CatalogEntry, CatalogFile } from '../catalog/types.js';
 import { parseCaps } from '../stream/client-caps.js';
 import type { DataSource } from '../stream/data-source.js';
 import { FfmpegJob } from '../stream/ffmpeg-job.js';
-import { type HlsPlan, planHls, renditionOf, wantsKeyframes } from '../stream/hls/hls-plan.js';
+import { type HlsAudio, type HlsPlan, planHls, renditionOf, wantsKeyframes } from '../stream/hls/hls-plan.js';
 import { Rendition } from '../stream/hls/rendition.js';
 import { MAX_RUN_SEGMENTS, type RenditionTrack, segmentArgs } from '../stream/hls/segment-args.js';
 import { SegmentStore } from '../stream/hls/segment-store.js';
@@ -23,9 +23,9 @@ import type { KeyframeIndex } from '../stream/keyframes/index.js';
 import type { MediaInfo } from '../stream/media-info.js';
 import { withoutServiceNames } from '../stream/ts-service-filter.js';
 import { prefetchRun } from './hls-prefetch.js';
+import { HlsSlots } from './hls-slots.js';
 import { HlsSubtitles, type SubtitleTrack } from './hls-subtitles.js';
 import type { KeyframeCache } from './keyframe-cache.js';
-import { acquireAll } from './limiter.js';
 import type { ProbeCache } from './probe-cache.js';
 import type { Ffmpeg, Limits } from './services.js';
 
@@ -56,11 +56,16 @@ interface OpenRendition {
 export class HlsService {
   readonly #subtitles: HlsSubtitles;
   readonly #renditions = new Map<string, Promise<OpenRendition>>();
+  /** FFmpeg slots of the runs; paused runs give theirs up when a limit is full. */
+  readonly #slots: HlsSlots;
   /** The same, once open: what bytesOf counts. */
   readonly #opened = new Map<string, OpenRendition>();
 
   constructor(private readonly options: HlsServiceOptions) {
     this.#subtitles = new HlsSubtitles(options);
+    this.#slots = new HlsSlots(options.limits, () =>
+      [...this.#opened.values()].flatMap((open) => open.rendition.pausedRuns()),
+    );
   }
 
   /** The file and its HLS plan for a client with `caps` whose default audio is `audio`. */
@@ -161,7 +166,7 @@ export class HlsService {
     const decided = JSON.stringify([
       hls.plan.times.starts,
       hls.plan.startTime,
-      track,
+      bytesOf(track),
       this.options.ffmpeg.tools.ffmpeg,
     ]);
     const hash = createHash('sha256').update(decided).digest('hex').slice(0, 16);
@@ -181,32 +186,40 @@ export class HlsService {
       times: plan.times,
       ...(encoded ? { runLength: MAX_RUN_SEGMENTS } : {}),
       startProcess: (first, until) => {
-        const release = encoded
-          ? acquireAll(limits.ffmpegProcesses, limits.transcodes)
-          : acquireAll(limits.ffmpegProcesses);
+        const release = this.#slots.acquire(encoded);
         const run = {
           starts: plan.times.starts,
           first,
           until,
           startTime: plan.startTime,
-          seekLead: plan.seekLead,
         };
         const job = FfmpegJob.start({
           binary: ffmpeg.tools.ffmpeg,
           input: { kind: 'seekable', source, server: ffmpeg.seekable },
           args: (url) => segmentArgs(track, run, url),
         });
+        this.#slots.hold(job, release, encoded);
         const running = new AbortController();
         prefetchRun(catalog, hls, source, first, running.signal);
         void job.done.finally(() => {
           running.abort();
-          release();
+          this.#slots.release(job);
         });
         return job;
       },
     });
     return { rendition, source };
   }
+}
+
+/**
+ * What of a track decides its segments' bytes: not how the master playlist presents an audio rendition
+ * (default, name, language), so viewers who chose another default audio share it.
+ */
+function bytesOf(track: RenditionTrack): RenditionTrack | Omit<HlsAudio, 'default' | 'name' | 'language'> {
+  if ('video' in track) return track;
+  const { default: _default, name: _name, language: _language, ...audio } = track.audio;
+  return audio;
 }
 
 async function closeRendition(open: OpenRendition): Promise<void> {

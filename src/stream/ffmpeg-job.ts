@@ -75,6 +75,11 @@ export class FfmpegJob<Output extends Writable = PassThrough> {
   readonly #abort = new AbortController();
   #stopped = false;
   #stopping: Promise<void> | null = null;
+  /** Settles when stop() is called: nothing is waited for past that. */
+  #stopRequested!: () => void;
+  readonly #stopRequest = new Promise<void>((resolve) => {
+    this.#stopRequested = resolve;
+  });
   #bytesIn = 0;
   #bytesOut = 0;
   #stdoutDone: Promise<void> = Promise.resolve();
@@ -132,6 +137,7 @@ export class FfmpegJob<Output extends Writable = PassThrough> {
   /** Aborts the input, kills and reaps FFmpeg, destroys the output if unfinished. Idempotent. */
   stop(): Promise<void> {
     this.#stopped = true;
+    this.#stopRequested();
     this.#stopping ??= (async () => {
       this.#abort.abort();
       await this.#proc?.kill();
@@ -157,7 +163,14 @@ export class FfmpegJob<Output extends Writable = PassThrough> {
 
   async #run(proc: FfmpegProcess, failedOutput: 'end' | 'destroy'): Promise<JobResult> {
     const feeding = this.pump ? this.#feed(proc, this.pump) : Promise.resolve(null);
+    const drained = new Promise<void>((resolve) => {
+      proc.stdout.once('end', resolve);
+      proc.stdout.once('close', resolve);
+    });
     const [pumpError, status] = await Promise.all([feeding, proc.exited]);
+    // FFmpeg may exit with its last output still in the pipe, behind a consumer that has not pulled it
+    // yet (an HLS encoder paused ahead of its viewers): the output ends only once stdout has.
+    await Promise.race([drained, this.#stopRequest]);
     this.#abort.abort();
     if (!this.#stopped) await this.#stdoutDone;
     const stderr = proc.stderrTail();

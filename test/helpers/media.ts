@@ -28,7 +28,10 @@ export type MediaKind =
   | 'ts-h264-interlaced' // 1080i-like interlaced H.264 in TS: transcoded and deinterlaced
   | 'mkv-h264-10bit' // High 10 H.264: copied as is (Chromium only)
   | 'flac' // audio only: direct
-  | 'mp3-cover'; // MP3 with a cover picture (attached_pic): direct
+  | 'mp3-cover' // MP3 with a cover picture (attached_pic): direct
+  | 'mkv-h264-bframes' // H.264 High with B-frames and 2 s GOPs + AAC: what real files hold (HLS copies it)
+  | 'mkv-h264-noise' // H.264 of noise, ~0.5 MB per second at 320x240: big enough to outgrow torrent readahead
+  | 'mkv-multi-audio'; // H.264 + AAC `eng` (default) + AC-3 `fra` "Français" (HLS: two audio renditions)
 
 const cacheDir = join(tmpdir(), `streamtide-media-${process.pid}`);
 
@@ -65,8 +68,58 @@ const gop2 = [
 ];
 /** Interlaced for real: two frames woven into the fields of one (half the rate; moving parts comb). */
 const weave = ['-vf', 'tinterlace=mode=merge'];
-/** `full`: streams of different lengths (a one-frame cover), so no -shortest. */
-const recipes: Record<MediaKind, { ext: string; args: string[]; full?: true }> = {
+/**
+ * `full`: streams of different lengths (a one-frame cover), so no -shortest. `inputs`: more lavfi inputs
+ * after the picture (0) and the 440 Hz tone (1).
+ */
+const recipes: Record<
+  MediaKind,
+  { ext: string; args: string[]; full?: true; inputs?: (seconds: number) => string[] }
+> = {
+  'mkv-h264-bframes': {
+    ext: 'mkv',
+    args: [
+      '-c:v',
+      'libx264',
+      '-preset',
+      'veryfast',
+      '-g',
+      '48',
+      '-bf',
+      '2',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:a',
+      'aac',
+    ],
+  },
+  'mkv-h264-noise': {
+    ext: 'mkv',
+    args: [
+      '-vf',
+      'noise=alls=15:allf=t',
+      ...x264,
+      '-g',
+      '48',
+      '-bf',
+      '2',
+      '-qp',
+      '26',
+      '-pix_fmt',
+      'yuv420p',
+    ].concat(['-c:a', 'aac']),
+  },
+  'mkv-multi-audio': {
+    ext: 'mkv',
+    inputs: (seconds) => ['-f', 'lavfi', '-i', `sine=frequency=880:sample_rate=48000:duration=${seconds}`],
+    args: [
+      '-map 0:v -map 1:a -map 2:a -c:v libx264 -preset ultrafast -g 24 -pix_fmt yuv420p',
+      '-c:a:0 aac -c:a:1 ac3 -ac:a:1 2 -metadata:s:a:0 language=eng -metadata:s:a:1 language=fra',
+      '-disposition:a:0 default -disposition:a:1 0',
+    ]
+      .flatMap((group) => group.split(' '))
+      .concat(['-metadata:s:a:1', 'title=Français']),
+  },
   'ts-h264-aac': { ext: 'ts', args: [...x264, '-pix_fmt', 'yuv420p', '-c:a', 'aac'] },
   'avi-h264-bframes': {
     ext: 'avi',
@@ -218,6 +271,7 @@ export async function makeMedia(kind: MediaKind, options: MediaOptions = {}): Pr
     'error',
     '-y',
     ...sourceArgs(seconds, size),
+    ...(recipe.inputs?.(seconds) ?? []),
     ...recipe.args,
     ...(recipe.full ? [] : ['-shortest']),
     tmp,

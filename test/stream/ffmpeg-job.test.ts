@@ -87,3 +87,20 @@ test('a failure destroys the output with the error when asked, and says why', as
   assert.ok(result.stderr.length > 0);
   assert.equal(await errored, result.error);
 });
+
+test('output FFmpeg wrote before exiting reaches a consumer that pulls only afterwards', async () => {
+  // Less than the pipe and the streams' buffers hold, so FFmpeg can write it all and exit unread.
+  const data = patternBytes(100_000);
+  const job = FfmpegJob.start({
+    binary: ffmpeg.tools.ffmpeg,
+    args: copyArgs,
+    input: { kind: 'pipe', source: new ControllableSource(data, { available: true }) },
+  });
+  // A bounded wait, not an assertion: the point is only to pull late.
+  for (let i = 0; i < 250 && alive(job.pid); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  const chunks: Buffer[] = [];
+  for await (const chunk of job.output) chunks.push(chunk as Buffer);
+  const result = await job.done;
+  assert.equal(result.outcome, 'complete', result.error?.message);
+  assert.equal(Buffer.concat(chunks).length, data.length, 'every byte FFmpeg wrote');
+});

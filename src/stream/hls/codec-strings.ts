@@ -28,11 +28,15 @@ export function encodedH264(width: number, height: number, frameRate?: number): 
   return `avc1.6400${hex2(h264Level(width, height, frameRate))}`;
 }
 
-/** profile_idc and constraint-flags byte for ffprobe's H.264 profile names. */
+/**
+ * profile_idc and constraint-flags byte for ffprobe's H.264 profile names. The probe does not see the
+ * flags, so each profile gets those true of every stream of it, which are also what x264 writes: a
+ * Constrained Baseline stream conforms to Baseline and Main (set0, set1: C0), a Main one to Main (40).
+ */
 const H264_PROFILES: Record<string, readonly [number, number]> = {
-  'constrained baseline': [0x42, 0xe0],
+  'constrained baseline': [0x42, 0xc0],
   baseline: [0x42, 0x00],
-  main: [0x4d, 0x00],
+  main: [0x4d, 0x40],
   extended: [0x58, 0x00],
   high: [0x64, 0x00],
   'high 10': [0x6e, 0x00],
@@ -66,14 +70,14 @@ const HEVC_PROFILES: Record<string, readonly [number, string]> = {
 
 /**
  * Copied HEVC as `hvc1` (the tag our fMP4 writes). ffprobe does not report the tier: Main tier (L) is
- * assumed, which nearly every file uses. Constraint bytes: B0 (progressive, non-packed, frame-only), what
- * encoders write for ordinary progressive video. Without a level: from the picture size (3.1 up to 720p,
+ * assumed, which nearly every file uses. Constraint byte: 90 (progressive source, frame only), what x265
+ * writes for progressive video (it leaves non-packed unset, so Apple's example B0 would not match). Without a level: from the picture size (3.1 up to 720p,
  * 4.1 to 1080p, 5.1 to 2160p, 6.1 beyond); without a profile: Main, or Main 10 above 8 bits.
  */
 export function copiedHevc(f: CodecFacts): string {
   const known = f.profile ? HEVC_PROFILES[f.profile.toLowerCase()] : undefined;
   const [idc, compat] = known ?? ((f.bitDepth ?? 8) > 8 ? HEVC_PROFILES['main 10']! : HEVC_PROFILES.main!);
-  return `hvc1.${idc}.${compat}.L${f.level && f.level > 0 ? f.level : hevcLevel(f)}.B0`;
+  return `hvc1.${idc}.${compat}.L${f.level && f.level > 0 ? f.level : hevcLevel(f)}.90`;
 }
 
 function hevcLevel(f: CodecFacts): number {

@@ -11,9 +11,9 @@ export type Fmp4Part =
   | { kind: 'init'; bytes: Buffer; timescale: number }
   /**
    * `pts`: the first sample's presentation time in seconds (tfdt plus its composition offset); `end`:
-   * where the fragment's media ends (pts plus its samples' durations).
+   * where the fragment's media ends (pts plus its samples' durations); `frame`: the first sample's duration.
    */
-  | { kind: 'fragment'; bytes: Buffer; pts: number; end: number };
+  | { kind: 'fragment'; bytes: Buffer; pts: number; end: number; frame: number };
 
 /** A box larger than this is not something FFmpeg writes for one fragment: the stream is corrupt. */
 const MAX_BOX = 512 * 1024 * 1024;
@@ -42,9 +42,10 @@ export async function* readFmp4(chunks: AsyncIterable<Buffer>): AsyncGenerator<F
       }
       if (type === 'moof') moof = box;
       else if (type === 'mdat' && moof) {
-        const { pts, duration } = fragmentTimes(moof);
+        const { pts, duration, frame } = fragmentTimes(moof);
         const bytes = Buffer.concat([moof, box]);
-        yield { kind: 'fragment', bytes, pts: pts / timescale, end: (pts + duration) / timescale };
+        const times = { pts: pts / timescale, end: (pts + duration) / timescale, frame: frame / timescale };
+        yield { kind: 'fragment', bytes, ...times };
         moof = null;
       }
       // styp, sidx, free, mfra: nothing a segment needs.
@@ -124,16 +125,17 @@ export function initTimescale(init: Buffer): number {
 
 /**
  * In timescale units: the first sample's presentation time (tfdt's baseMediaDecodeTime plus its
- * composition offset) and the fragment's duration (its samples' durations, or tfhd's default for each).
+ * composition offset), the fragment's duration (its samples' durations, or tfhd's default for each) and
+ * its first sample's.
  */
-export function fragmentTimes(moof: Buffer): { pts: number; duration: number } {
+export function fragmentTimes(moof: Buffer): { pts: number; duration: number; frame: number } {
   const traf = child(moof, ['moof', 8, moof.length], 'traf');
   const tfdt = child(moof, traf, 'tfdt');
   if (!tfdt) throw new Fmp4Error('a fragment without tfdt');
   const decode =
     moof[tfdt[1]] === 1 ? Number(moof.readBigUInt64BE(tfdt[1] + 4)) : moof.readUInt32BE(tfdt[1] + 4);
   const trun = child(moof, traf, 'trun');
-  if (!trun) return { pts: decode, duration: 0 };
+  if (!trun) return { pts: decode, duration: 0, frame: 0 };
   const version = moof[trun[1]]!;
   const flags = moof.readUIntBE(trun[1] + 1, 3);
   const count = moof.readUInt32BE(trun[1] + 4);
@@ -143,14 +145,19 @@ export function fragmentTimes(moof: Buffer): { pts: number; duration: number } {
   if (pos + count * fields.length * 4 > trun[2]) throw new Fmp4Error('a trun shorter than its samples');
   let duration = 0;
   let offset = 0;
+  let frame = 0;
   if (flags & 0x100) {
     for (let i = 0; i < count; i++) duration += moof.readUInt32BE(pos + i * fields.length * 4);
-  } else duration = count * defaultDuration(moof, child(moof, traf, 'tfhd'));
+    frame = count > 0 ? moof.readUInt32BE(pos) : 0;
+  } else {
+    frame = defaultDuration(moof, child(moof, traf, 'tfhd'));
+    duration = count * frame;
+  }
   if (flags & 0x800 && count > 0) {
     pos += (fields.length - 1) * 4;
     offset = version === 1 ? moof.readInt32BE(pos) : moof.readUInt32BE(pos);
   }
-  return { pts: decode + offset, duration };
+  return { pts: decode + offset, duration, frame };
 }
 
 /** tfhd's default_sample_duration (flag 0x08), after the optional base offset and description index. */

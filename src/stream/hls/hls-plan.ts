@@ -49,11 +49,6 @@ export interface HlsPlan {
   audios: HlsAudio[];
   /** Why the video is encoded, when it is ("no keyframe index", "hevc not decoded"…). */
   reason: string;
-  /**
-   * How far past a keyframe a copy's input seek aims to land on it: a millisecond against rounding, plus
-   * the 3/23 s FFmpeg takes off a seek in Matroska and AVI when the video has B-frames.
-   */
-  seekLead: number;
 }
 
 export interface HlsPlanRequest {
@@ -93,17 +88,11 @@ export function planHls(info: MediaInfo, request: HlsPlanRequest): HlsPlan {
     );
   const plannedAudios = audios.map((s, position) => hlsAudio(s, position, position === chosen, caps));
 
-  const common = { startTime: info.startTime, audios: plannedAudios, seekLead: seekLead(info, source) };
+  const common = { startTime: info.startTime, audios: plannedAudios };
   if (!source) return { ...common, times: fixedSegmentTimes(duration), video: null, reason: '' };
   const copy = copiedVideo(info, source, caps, request.keyframes, duration);
   if (copy.video) return { ...common, times: copy.times, video: copy.video, reason: '' };
   return { ...common, times: fixedSegmentTimes(duration), video: encodedVideo(source), reason: copy.reason };
-}
-
-/** FFmpeg's "dts heuristic" (3/23 s off a seek) applies where it cannot seek by pts and B-frames exist. */
-function seekLead(info: MediaInfo, video: MediaStream | null): number {
-  const heuristic = ['matroska', 'webm', 'avi'].includes(info.container) && video?.hasBFrames === true;
-  return 0.001 + (heuristic ? 3 / 23 : 0);
 }
 
 type CopyAttempt = { video: HlsVideo; times: SegmentTimes; reason?: never } | { video: null; reason: string };

@@ -69,6 +69,13 @@ export class Rendition {
     return this.#options.store;
   }
 
+  /** Runs waiting for their viewers to ask further (doing nothing), the longest idle first. */
+  pausedRuns(): SegmentEncoder[] {
+    return [...this.#encoders]
+      .filter((e) => e.paused && !e.ended)
+      .sort((a, b) => a.lastActive - b.lastActive);
+  }
+
   /** Encoder runs going on now. */
   get encoders(): number {
     return this.#encoders.size;
@@ -81,7 +88,7 @@ export class Rendition {
     return this.#waitFor(signal, () => {
       if (store.hasInit) return store.initPath;
       failIfBroken(owner);
-      if (!owner || owner.ended) owner = [...this.#encoders][0] ?? this.#start(0);
+      if (!owner || owner.ended) owner = [...this.#encoders][0] ?? this.#start(0, false);
       return null;
     });
   }
@@ -99,6 +106,7 @@ export class Rendition {
       failIfBroken(owner);
       if (!owner || owner.ended) {
         owner = [...this.#encoders].find((e) => e.covers(k, reach)) ?? this.#start(k);
+        if (!owner) return null; // every run works for someone: wait for one to pause or end
       }
       owner.want(k);
       return null;
@@ -122,19 +130,19 @@ export class Rendition {
     }
   }
 
-  #start(k: number): SegmentEncoder {
+  /**
+   * A run from segment `k` (`asked` false: for the init segment alone, see SegmentEncoder.asked), or null
+   * when `maxEncoders` run and each works for a waiting request. Only a run paused ahead of its viewers
+   * (nobody waits on it) gives way: stopping one a request waits on would make that request start a run
+   * in turn, stopping another — parallel requests for far-apart segments did so for ever.
+   */
+  #start(k: number, asked = true): SegmentEncoder | null {
     const { maxEncoders, times, store, ahead } = this.#options;
-    // A run that made the init segment and was never asked for more is not needed beside a real one.
-    for (const e of this.#encoders) {
-      if (e.initOnly) {
-        this.#encoders.delete(e);
-        void e.stop();
-      }
-    }
+    if (asked) for (const e of [...this.#encoders].filter((other) => !other.asked)) this.#drop(e);
     if (this.#encoders.size >= maxEncoders) {
-      const oldest = [...this.#encoders].sort((a, b) => a.lastActive - b.lastActive)[0]!;
-      this.#encoders.delete(oldest);
-      void oldest.stop();
+      const idle = [...this.#encoders].filter((e) => e.paused).sort((a, b) => a.lastActive - b.lastActive);
+      if (idle.length === 0) return null;
+      this.#drop(idle[0]!);
     }
     const until = Math.min(times.starts.length, k + this.#options.runLength);
     const encoder = new SegmentEncoder({
@@ -144,6 +152,7 @@ export class Rendition {
       times,
       store,
       ahead,
+      asked,
       onStored: () => this.#notify(),
     });
     this.#encoders.add(encoder);
@@ -153,6 +162,11 @@ export class Rendition {
     });
     this.#watchIdle();
     return encoder;
+  }
+
+  #drop(encoder: SegmentEncoder): void {
+    this.#encoders.delete(encoder);
+    void encoder.stop();
   }
 
   #notify(): void {

@@ -28,8 +28,6 @@ export interface SegmentRun {
   until: number;
   /** The file's start time: source time = playlist time + startTime. */
   startTime: number;
-  /** How far past a keyframe a copy's seek must aim to land on it (HlsPlan.seekLead). */
-  seekLead: number;
 }
 
 /**
@@ -42,13 +40,14 @@ export function segmentArgs(track: RenditionTrack, run: SegmentRun, input: strin
   const args = ['-hide_banner', '-loglevel', 'error', '-fflags', '+genpts', '-copyts'];
   const encoded = 'video' in track ? track.video.id === 'video-h264' : track.audio.action === 'aac';
   if (run.first > 0) {
-    // -ss counts from the file's start. A copy lands on the keyframe at or before the time asked: aiming
-    // a little past the boundary keeps rounding (and FFmpeg's B-frame heuristic) from landing one keyframe
-    // early, which would only cost a GOP read and thrown away. Encoded video starts
+    // -ss counts from the file's start. A copy lands on the keyframe at or before the time asked (a
+    // millisecond past the boundary, against rounding). With B-frames, FFmpeg seeks Matroska and AVI
+    // 3/23 s earlier, so a GOP before: kept on purpose, as that GOP's cluster holds audio (and open-GOP
+    // HEVC's leading frames) that belong after the boundary; the pre-roll is dropped. Encoded video starts
     // a little earlier: containers like MPEG-TS seek to any packet, and the decoder then skips to the next
     // keyframe, which may be past the boundary. What comes before the boundary is dropped as pre-roll.
     const at = run.starts[run.first]!;
-    const seek = !encoded ? at + run.seekLead : 'video' in track ? Math.max(0, at - ENCODE_PREROLL) : at;
+    const seek = !encoded ? at + 0.001 : 'video' in track ? Math.max(0, at - ENCODE_PREROLL) : at;
     args.push('-ss', seek.toFixed(3));
   }
   args.push('-i', input);
@@ -70,13 +69,25 @@ export function segmentArgs(track: RenditionTrack, run: SegmentRun, input: strin
     'experimental',
     '-f',
     'mp4',
-    // A fragment per GOP for video (segments start at keyframes), per frame for audio (every audio frame
-    // can start a segment); frag_discont writes the real decode times instead of restarting at 0.
     '-movflags',
-    `${'video' in track ? 'frag_keyframe' : 'frag_every_frame'}+empty_moov+default_base_moof+frag_discont`,
+    movflags(track),
     'pipe:1',
   );
   return args;
+}
+
+/**
+ * A fragment per GOP for video (segments start at keyframes), per frame for audio (every audio frame can
+ * start a segment); frag_discont writes the real decode times instead of restarting at 0. Copied audio
+ * delays the moov to the first fragment: AC-3 and E-AC-3 cannot be described before a packet is seen
+ * (FFmpeg refuses), and ADTS AAC gets its AudioSpecificConfig from aac_adtstoasc only with the first
+ * packet — an init written before it has an esds without one, which players cannot decode.
+ */
+function movflags(track: RenditionTrack): string {
+  const flags = ['video' in track ? 'frag_keyframe' : 'frag_every_frame', 'empty_moov', 'default_base_moof'];
+  flags.push('frag_discont');
+  if ('audio' in track && track.audio.action === 'copy') flags.push('delay_moov');
+  return flags.join('+');
 }
 
 function videoArgs(video: HlsVideo, run: SegmentRun): string[] {

@@ -15,8 +15,8 @@ test('our H.264 encodes: High profile, level from resolution and rate', () => {
 
 test('copied H.264 from the probe profile and level', () => {
   assert.equal(codecString({ codec: 'h264', profile: 'High', level: 41 }), 'avc1.640029');
-  assert.equal(codecString({ codec: 'h264', profile: 'Main', level: 31 }), 'avc1.4D001F');
-  assert.equal(codecString({ codec: 'h264', profile: 'Constrained Baseline', level: 30 }), 'avc1.42E01E');
+  assert.equal(codecString({ codec: 'h264', profile: 'Main', level: 31 }), 'avc1.4D401F');
+  assert.equal(codecString({ codec: 'h264', profile: 'Constrained Baseline', level: 30 }), 'avc1.42C01E');
   assert.equal(codecString({ codec: 'h264', profile: 'High 10', level: 51 }), 'avc1.6E0033');
   assert.equal(
     codecString({ codec: 'h264', profile: 'High', level: 9 }),
@@ -29,9 +29,9 @@ test('copied H.264 from the probe profile and level', () => {
 });
 
 test('HEVC, AV1 and VP9 strings', () => {
-  assert.equal(codecString({ codec: 'hevc', profile: 'Main', level: 93 }), 'hvc1.1.6.L93.B0');
-  assert.equal(codecString({ codec: 'hevc', profile: 'Main 10', level: 150 }), 'hvc1.2.4.L150.B0');
-  assert.equal(codecString({ codec: 'hevc', width: 3840, height: 2160, bitDepth: 10 }), 'hvc1.2.4.L153.B0');
+  assert.equal(codecString({ codec: 'hevc', profile: 'Main', level: 93 }), 'hvc1.1.6.L93.90');
+  assert.equal(codecString({ codec: 'hevc', profile: 'Main 10', level: 150 }), 'hvc1.2.4.L150.90');
+  assert.equal(codecString({ codec: 'hevc', width: 3840, height: 2160, bitDepth: 10 }), 'hvc1.2.4.L153.90');
   assert.equal(codecString({ codec: 'av1', profile: 'Main', level: 8 }), 'av01.0.08M.08');
   assert.equal(codecString({ codec: 'av1', profile: 'Main', level: 12, bitDepth: 10 }), 'av01.0.12M.10');
   assert.equal(codecString({ codec: 'av1' }), 'av01.0.08M.08');

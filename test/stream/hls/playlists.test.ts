@@ -53,7 +53,7 @@ function attrs(line: string): Record<string, string> {
 }
 
 test('media playlist: a complete VOD playlist with the required tags, in order', () => {
-  const times = fixedSegmentTimes(10.5);
+  const times = fixedSegmentTimes(10.5, 4, 4);
   const text = mediaPlaylist({
     segmentTimes: times,
     initUri: 'init.mp4',
@@ -101,7 +101,7 @@ test('media playlist: EXTINF add up to the duration and, rounded, never exceed T
 });
 
 test('subtitle playlist: same cut times, .vtt segments, no MAP', () => {
-  const times = fixedSegmentTimes(9);
+  const times = fixedSegmentTimes(9, 4, 4);
   const text = subtitlePlaylist({ segmentTimes: times, segmentUri: (i) => `sub/${i}.vtt`, query: QUERY });
   assert.equal(tagLines(text, '#EXT-X-MAP').length, 0);
   assert.deepEqual(
