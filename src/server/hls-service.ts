@@ -82,7 +82,9 @@ export class HlsService {
     const early = keyframes.index({ entry, file }, { formatName: extensionOf(file.name) }, signal);
     early.catch(() => undefined);
     const info = await probes.probe({ entry, file }, signal);
-    const caps = parseCaps(request.caps);
+    // Without caps, the baseline client: HLS players (TVs, Chromecast, Safari given a URL) send none, and a
+    // stream they cannot decode is worse than one encoded for them. The web player sends its own.
+    const caps = parseCaps(request.caps ?? '');
     const found = wantsKeyframes(info, caps) ? await keyframes.index({ entry, file }, info, signal) : null;
     const plan = planHls(info, { caps, audio: request.audio, keyframes: found });
     return { entry, file, info, plan, keyframes: found };
@@ -174,7 +176,7 @@ export class HlsService {
   }
 
   async #open(hls: HlsFile, track: RenditionTrack, key: string): Promise<OpenRendition> {
-    const { catalog, ffmpeg, limits, cacheDir } = this.options;
+    const { catalog, ffmpeg, cacheDir } = this.options;
     const store = await SegmentStore.open(join(cacheDir, key));
     const opened = await catalog.open(hls.entry.infoHash, hls.file.index);
     const layout = hls.info.tsLayout;

@@ -54,8 +54,10 @@ const cases: Case[] = [
   { kind: 'mkv-multi-audio', caps: 'ac3', variant: 'video-copy', audios: 2 },
   { kind: 'mkv-multi-audio', variant: 'video-copy', audios: 2 },
   { kind: 'ts-h264-aac', variant: 'video-h264', audios: 1 },
-  { kind: 'webm', variant: 'video-copy', audios: 1 }, // VP9 and Opus, copied for a client without caps
-  { kind: 'flac', variant: 'audio0-copy', audios: 1 },
+  { kind: 'webm', caps: 'vp9,opus', variant: 'video-copy', audios: 1 }, // VP9 and Opus copied
+  { kind: 'webm', variant: 'video-h264', audios: 1 }, // without caps, the baseline client: encoded
+  { kind: 'flac', caps: 'flac', variant: 'audio0-copy', audios: 1 },
+  { kind: 'flac', variant: 'audio0-aac', audios: 1 },
   { kind: 'mp3-cover', variant: 'audio0-aac', audios: 1 }, // the cover is no video
 ];
 
