@@ -85,12 +85,14 @@ describe('a showing subtitle cue', () => {
       undefined,
       generous,
     );
-    // The new stream's track is loaded (t=20 in its URL) and the video has a frame at 20 s.
+    // The new stream's track is loaded (its t is where the stream really starts: the keyframe at or before
+    // 20 s, within the file's 1 s GOP) and the video has a frame there.
     await page.waitForFunction(
       () => {
         const v = document.querySelector('video');
         const track = v?.querySelector('track');
-        return !!v && v.readyState >= 2 && !!track?.src.includes('t=20') && track.readyState === 2;
+        const t = track ? Number(new URL(track.src).searchParams.get('t')) : Number.NaN;
+        return !!v && v.readyState >= 2 && t > 18.9 && t <= 20 && track?.readyState === 2;
       },
       undefined,
       generous,
