@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only=pump,ttff,seek,throttled-seek,hls,throughput,memory,concurrency]`:
+ * `npm run bench [-- --quick] [-- --only=pump,ttff,seek,throttled-seek,hls,throughput,cap,memory,concurrency]`:
  * the figures of BENCHMARKS.md on loopback, each the median of several runs, with its reference measured in
  * the same run.
  * Prints a markdown table and writes everything (every sample, the machine) to bench/results/<time>.json.
@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { describeMachine } from './lib/machine.js';
 import { parseOptions } from './lib/options.js';
 import { type Results, table } from './lib/report.js';
+import { benchCap } from './sections/cap.js';
 import { benchConcurrency } from './sections/concurrency.js';
 import { benchFirstFragment } from './sections/first-fragment.js';
 import { benchHls } from './sections/hls.js';
@@ -67,6 +68,7 @@ if (wants('throughput')) {
     benchThroughput(options, log),
   );
 }
+if (wants('cap')) results.cap = await section('cap', 'download cap', () => benchCap(options, log));
 if (wants('memory')) results.memory = await section('memory', 'memory', () => benchMemory(options, log));
 if (wants('concurrency')) {
   results.concurrency = await section('concurrency', 'concurrency', () => benchConcurrency(options, log));

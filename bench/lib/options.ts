@@ -27,6 +27,8 @@ export interface BenchOptions {
   /** The constrained swarm of the throttled seek: the seeder's upload cap (bytes/s), its latency. */
   throttleBytesPerS: number;
   throttleLatencyMs: number;
+  /** The server's --download-limit in the cap section (bytes/s). */
+  capBytesPerS: number;
 }
 
 export const SECTIONS = [
@@ -36,6 +38,7 @@ export const SECTIONS = [
   'throttled-seek',
   'hls',
   'throughput',
+  'cap',
   'memory',
   'concurrency',
 ] as const;
@@ -68,5 +71,6 @@ export function parseOptions(argv: string[]): BenchOptions {
     throttleBytesPerS: 1024 * 1024,
     // A far peer: each block answered after a round trip.
     throttleLatencyMs: 300,
+    capBytesPerS: 4_000_000,
   };
 }

@@ -1,4 +1,5 @@
 /** The bench's results as one markdown table: figure, reference measured in the same run, ratio, target. */
+import type { CapResult } from '../sections/cap.js';
 import type { ConcurrencyResult } from '../sections/concurrency.js';
 import type { FirstFragmentResult } from '../sections/first-fragment.js';
 import type { HlsResult } from '../sections/hls.js';
@@ -6,7 +7,7 @@ import type { MemoryResult } from '../sections/memory.js';
 import type { PumpResult } from '../sections/pump.js';
 import type { ThrottledSeekResult } from '../sections/throttled-seek.js';
 import type { ThroughputResult } from '../sections/throughput.js';
-import { mb, mbps, ratio, seconds } from './stats.js';
+import { mb, mbps, median, ratio, seconds } from './stats.js';
 
 export interface Results {
   pump?: PumpResult;
@@ -14,6 +15,7 @@ export interface Results {
   throttledSeek?: ThrottledSeekResult;
   hls?: HlsResult;
   throughput?: ThroughputResult;
+  cap?: CapResult;
   memory?: MemoryResult;
   concurrency?: ConcurrencyResult;
 }
@@ -126,6 +128,17 @@ export function table(results: Results): string {
       ratio(throughput.ratio),
       '≥ 0.8×',
       verdict(throughput.ratio >= 0.8),
+    ]);
+  }
+  if (results.cap) {
+    const { cap } = results;
+    rows.push([
+      `Download under \`--download-limit ${cap.capBytesPerS / 1e6}M\`, ${mb(cap.fileBytes)}, past its first 25 %`,
+      `${(median(cap.ratesBytesPerS) / 1e6).toFixed(2)} MB/s`,
+      `${(cap.capBytesPerS / 1e6).toFixed(2)} MB/s (the cap)`,
+      ratio(cap.ratio),
+      '0.8–1.05×',
+      verdict(cap.ratio >= 0.8 && cap.ratio <= 1.05),
     ]);
   }
   if (memory) {

@@ -21,7 +21,8 @@ export interface ServerChild {
 
 const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
-export async function startServer(localFile?: string): Promise<ServerChild> {
+/** `extra`: more CLI flags (e.g. `--download-limit 4M`). */
+export async function startServer(localFile?: string, extra: string[] = []): Promise<ServerChild> {
   const dir = mkdtempSync(join(tmpdir(), 'streamtide-bench-server-'));
   const flags = [
     '--port',
@@ -34,6 +35,7 @@ export async function startServer(localFile?: string): Promise<ServerChild> {
     '--no-lsd',
     '--no-nat',
     '--quiet',
+    ...extra,
   ];
   const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
   const args = localFile ? [cli, localFile, ...flags] : [cli, 'serve', ...flags];

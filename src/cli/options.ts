@@ -24,6 +24,19 @@ export function parseSize(value: string): number {
   return Math.round(Number(match[1]) * sizeUnits[match[2].toLowerCase()]);
 }
 
+/**
+ * Bandwidth caps like 2M or 500K, in bytes per second and the same decimal units as sizes (2M = 2,000,000
+ * B/s); a trailing `/s` is allowed. Zero is refused: it would stop every transfer, not cap it.
+ */
+export function parseRate(value: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([kmgt]?)b?(?:\/s)?$/i.exec(value.trim());
+  const rate = match ? Math.round(Number(match[1]) * sizeUnits[match[2].toLowerCase()]) : Number.NaN;
+  if (!Number.isSafeInteger(rate) || rate < 1) {
+    throw new InvalidArgumentError('expected a positive rate in bytes per second such as 500K or 2M');
+  }
+  return rate;
+}
+
 export function parsePlayer(value: string): PlayerName | 'none' {
   if (value === 'none' || isPlayerName(value)) return value;
   throw new InvalidArgumentError(`expected ${playerNames.join(', ')} or none; ${installedHint()}`);

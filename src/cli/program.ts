@@ -1,7 +1,7 @@
 /** The `streamtide` command: `serve`, or `SOURCE` (play one torrent or file). Exit 2 on bad input. */
 import { Command, CommanderError, Option } from 'commander';
 import { version } from '../version.js';
-import { defaultDir, parseIndex, parsePlayer, parsePort, parseSize } from './options.js';
+import { defaultDir, parseIndex, parsePlayer, parsePort, parseRate, parseSize } from './options.js';
 import { playerNames } from './player.js';
 import { UsageError } from './runtime.js';
 import { runServe } from './serve.js';
@@ -16,6 +16,16 @@ Examples:
   $ streamtide ./movie.torrent --list         # list the files, then exit
   $ streamtide ./movie.torrent --file 2       # stream file 2
   $ streamtide ./holiday.avi                  # a local file the browser cannot play`;
+
+/** A cap over all torrents and peers, in the units of --max-cache; commander parses the env value too. */
+function rateOption(flag: string, what: string, env: string): Option {
+  return new Option(
+    `${flag} <rate>`,
+    `cap on ${what} speed over all torrents, in bytes/s: 500K, 2M (M = 10^6)`,
+  )
+    .env(env)
+    .argParser(parseRate);
+}
 
 function common(command: Command): Command {
   return command
@@ -33,7 +43,13 @@ function common(command: Command): Command {
       (name: string, names: string[]) => [...names, name],
       [] as string[],
     )
-    .addOption(new Option('--max-cache <size>', 'cap on downloaded data, e.g. 50G').argParser(parseSize))
+    .addOption(
+      new Option('--max-cache <size>', 'cap on downloaded data, e.g. 50G (decimal: G = 10^9)').argParser(
+        parseSize,
+      ),
+    )
+    .addOption(rateOption('--download-limit', 'download', 'STREAMTIDE_DOWNLOAD_LIMIT'))
+    .addOption(rateOption('--upload-limit', 'upload', 'STREAMTIDE_UPLOAD_LIMIT'))
     .addOption(new Option('--torrent-port <port>', 'BitTorrent listening port').argParser(parsePort))
     .option('--no-dht', 'do not use the DHT to find peers')
     .option('--no-lsd', 'do not use local service discovery')
@@ -41,6 +57,11 @@ function common(command: Command): Command {
     .option('--quiet', 'print only the URLs and errors')
     .option('--json', 'machine-readable status lines on stdout');
 }
+
+const output = {
+  outputError: (text: string, write: (text: string) => void) =>
+    write(text.replace(/^error: /, 'streamtide: ')),
+};
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('streamtide')
@@ -60,7 +81,7 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     // `serve` has the same flags: let the ones after `serve` belong to it.
     .enablePositionalOptions()
-    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'streamtide: ')) });
+    .configureOutput(output);
   common(program);
   let outcome: Promise<number> = Promise.resolve(0);
   program.action((source: string | undefined, options) => {
@@ -74,7 +95,8 @@ export async function main(argv: string[]): Promise<number> {
   const serve = common(new Command('serve').description('run the server and web UI')).action((options) => {
     outcome = runServe(options);
   });
-  serve.exitOverride();
+  // addCommand() inherits no settings: serve's mistakes read like the others'.
+  serve.exitOverride().configureOutput(output);
   program.addCommand(serve);
   try {
     await program.parseAsync(argv);

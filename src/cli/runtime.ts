@@ -25,6 +25,9 @@ export interface RuntimeOptions {
   /** Host names accepted besides loopback ones (a reverse proxy's name, a LAN name). */
   allowedHosts?: string[];
   maxCacheBytes?: number;
+  /** Engine-wide caps in bytes per second (unset: unlimited). */
+  downloadLimit?: number;
+  uploadLimit?: number;
   dht: boolean;
   lsd: boolean;
   nat: boolean;
@@ -65,6 +68,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     natPmp: options.nat,
     torrentPort: options.torrentPort,
     maxCacheBytes: options.maxCacheBytes,
+    downloadLimit: options.downloadLimit,
+    uploadLimit: options.uploadLimit,
     // HLS segments count under the cap with their torrent's data (the server exists once the engine does).
     extraBytes: (infoHash) => hls?.bytesOf(infoHash) ?? 0,
     onWarning: log && ((message) => log.warn(message)),

@@ -2,6 +2,7 @@
  * `streamtide serve`: the server and web UI until a signal stops it. Its terminal is for a person (the
  * banner first, then one readable line per event) unless stdout is not one or --json asks for JSON lines.
  */
+import { formatSpeed } from './format.js';
 import { createLogger, wantsPrettyLogs } from './log.js';
 import { startRuntime } from './runtime.js';
 import { untilShutdown } from './shutdown.js';
@@ -13,6 +14,9 @@ export interface ServeFlags {
   token?: string;
   allowHost?: string[];
   maxCache?: number;
+  /** Bytes per second over all torrents (--download-limit, --upload-limit). */
+  downloadLimit?: number;
+  uploadLimit?: number;
   torrentPort?: number;
   dht: boolean;
   lsd: boolean;
@@ -30,6 +34,8 @@ export function runtimeOptions(flags: ServeFlags, portFallback: boolean) {
     token: flags.token,
     allowedHosts: flags.allowHost?.map((name) => name.toLowerCase()),
     maxCacheBytes: flags.maxCache,
+    downloadLimit: flags.downloadLimit,
+    uploadLimit: flags.uploadLimit,
     torrentPort: flags.torrentPort,
     dht: flags.dht,
     lsd: flags.lsd,
@@ -51,6 +57,15 @@ export async function runServe(flags: ServeFlags): Promise<number> {
     log
       .child({}, { level: 'info' })
       .info({ url: runtime.url, ffmpeg: runtime.tools.version, ffmpegOrigin: runtime.tools.origin }, banner);
+  }
+  // Said once, from what the engine runs with: a slow download may be the user's own cap.
+  const { download, upload } = runtime.engine.limits;
+  if (download || upload) {
+    const cap = (rate?: number) => (rate ? formatSpeed(rate) : 'unlimited');
+    log.info(
+      { downloadLimit: download ?? null, uploadLimit: upload ?? null },
+      `bandwidth capped: download ${cap(download)}, upload ${cap(upload)}`,
+    );
   }
   const code = await stopped;
   if (code === 0) log.info('stopped');

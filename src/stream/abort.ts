@@ -56,14 +56,6 @@ export function untilAborted<T>(promise: Promise<T>, signal?: AbortSignal): Prom
   return abortableWait<T>(signal, (resolve, reject) => void promise.then(resolve, reject));
 }
 
-/** Resolves after `ms`, or rejects with an AbortError when `signal` aborts first. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return abortableWait<void>(signal, (resolve) => {
-    const timer = setTimeout(resolve, ms);
-    return () => clearTimeout(timer);
-  });
-}
-
 /** Resolves once `stream` emits 'drain' (or closes, or errors: the writer finds out on its next write). */
 export function drained(
   stream: NodeJS.EventEmitter & { writableNeedDrain?: boolean },

@@ -6,7 +6,6 @@
 import type { Writable } from 'node:stream';
 import { drained, isAbortError } from './abort.js';
 import { type DataSource, DataSourceError } from './data-source.js';
-import { TokenBucket } from './token-bucket.js';
 
 export interface PumpOptions {
   start?: number;
@@ -17,7 +16,6 @@ export interface PumpOptions {
    * first bytes to FFmpeg sooner (one typical piece), while still being few enough reads to cost nothing.
    */
   chunkSize?: number;
-  maxBytesPerSecond?: number;
   /**
    * Bytes the pump may leave queued in the writable before it waits (default 0: wait on every refused
    * write, until the writable drains). A pipe to FFmpeg drains fully between chunks otherwise, and FFmpeg
@@ -78,9 +76,6 @@ export class StreamPump {
     const queue = this.#options.queueBytes
       ? new WriteQueue(writable, this.#options.queueBytes, readSignal)
       : null;
-    const bucket = this.#options.maxBytesPerSecond
-      ? new TokenBucket(this.#options.maxBytesPerSecond, chunkSize)
-      : null;
     const finish = (outcome: PumpOutcome) => {
       reader.dispose();
       this.#setStalled(false);
@@ -94,7 +89,6 @@ export class StreamPump {
         if (chunk.length === 0) {
           throw new DataSourceError(`${this.#source.name} ended at ${offset} of ${end} bytes`, 'SHORT_READ');
         }
-        if (bucket) await bucket.take(chunk.length, readSignal);
         if (reader.gone()) continue; // re-checked at the top of the loop
         offset += chunk.length;
         this.#bytes += chunk.length;

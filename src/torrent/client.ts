@@ -12,6 +12,9 @@ export interface ClientSettings {
   natPmp: boolean;
   utp: boolean;
   tracker: boolean;
+  /** Bytes per second over all peers; undefined: unlimited. */
+  downloadLimit?: number;
+  uploadLimit?: number;
 }
 
 export async function startClient(settings: ClientSettings): Promise<WebTorrent> {
@@ -34,6 +37,9 @@ function listen(settings: ClientSettings, port: number): Promise<WebTorrent> {
     utp: settings.utp,
     tracker: settings.tracker ? {} : false,
     torrentPort: port,
+    // -1 is webtorrent's "unlimited".
+    downloadLimit: settings.downloadLimit ?? -1,
+    uploadLimit: settings.uploadLimit ?? -1,
   });
   return new Promise((resolve, reject) => {
     const onError = (err: Error) => {

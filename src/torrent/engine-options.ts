@@ -22,6 +22,13 @@ export interface EngineOptions {
   natPmp?: boolean;
   utp?: boolean;
   tracker?: boolean;
+  /**
+   * Caps in bytes per second over every torrent and peer (TCP and uTP alike: webtorrent throttles each
+   * peer's connection through one shared bucket); unset means unlimited. Streaming priority still holds
+   * under them: they slow the bytes, not the order in which pieces are asked for.
+   */
+  downloadLimit?: number;
+  uploadLimit?: number;
   /** Cap on downloaded data; default 50 GiB. */
   maxCacheBytes?: number;
   /** Bytes kept elsewhere for a torrent (HLS segments), counted under the cap and dropped with it. */
@@ -38,8 +45,20 @@ export interface EngineOptions {
 
 export const DEFAULT_TORRENT_PORT = 6881;
 export const DEFAULT_MAX_CACHE_BYTES = 50 * 1024 ** 3;
+/** Whole bytes per second, at least 1 (webtorrent takes 0 as "stop everything" and needs an integer). */
+function bandwidthLimit(name: string, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const rate = Math.round(value);
+  if (!Number.isSafeInteger(rate) || rate < 1) {
+    throw new RangeError(`${name} must be a positive number of bytes per second, not ${value}`);
+  }
+  return rate;
+}
+
 export function clientSettings(options: EngineOptions): ClientSettings {
   return {
+    downloadLimit: bandwidthLimit('downloadLimit', options.downloadLimit),
+    uploadLimit: bandwidthLimit('uploadLimit', options.uploadLimit),
     torrentPort: options.torrentPort ?? DEFAULT_TORRENT_PORT,
     portFallback: options.torrentPort === undefined,
     dht: options.dht ?? true,

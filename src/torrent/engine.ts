@@ -12,12 +12,7 @@ import type { CatalogEntry, Torrents } from '../catalog/types.js';
 import { type DataSource, DataSourceError } from '../stream/data-source.js';
 import { addToClient, closeTorrent } from './attach.js';
 import { startClient } from './client.js';
-import {
-  clientSettings,
-  DEFAULT_MAX_CACHE_BYTES,
-  type EngineEvents,
-  type EngineOptions,
-} from './engine-options.js';
+import { clientSettings, type EngineEvents, type EngineOptions } from './engine-options.js';
 import { enforceCap } from './eviction.js';
 import { parseInput } from './parse-input.js';
 import { type Ban, BanList } from './peer-bans.js';
@@ -80,6 +75,12 @@ export class TorrentEngine implements Torrents {
   /** The BitTorrent listening port. */
   get port(): number {
     return this.client.torrentPort;
+  }
+
+  /** The caps the client was started with, in bytes per second (undefined: unlimited). */
+  get limits(): { download?: number; upload?: number } {
+    const { downloadLimit, uploadLimit } = clientSettings(this.options);
+    return { download: downloadLimit, upload: uploadLimit };
   }
 
   async add(
@@ -238,7 +239,7 @@ export class TorrentEngine implements Torrents {
   async enforceCap(): Promise<string[]> {
     const evicted = await enforceCap({
       records: this.records,
-      maxCacheBytes: this.options.maxCacheBytes ?? DEFAULT_MAX_CACHE_BYTES,
+      maxCacheBytes: this.options.maxCacheBytes,
       extraBytes: this.options.extraBytes ?? (() => 0),
       closed: () => !!this.destroyed,
       reattach: (record, torrentFile) => this.attach(record, torrentFile, {}),

@@ -6,11 +6,13 @@
 import { rm } from 'node:fs/promises';
 import { closeTorrent } from './attach.js';
 import { planEviction } from './cache-cap.js';
+import { DEFAULT_MAX_CACHE_BYTES } from './engine-options.js';
 import type { TorrentRecord } from './torrent-record.js';
 
 export interface EvictionContext {
   records: ReadonlyMap<string, TorrentRecord>;
-  maxCacheBytes: number;
+  /** Default DEFAULT_MAX_CACHE_BYTES. */
+  maxCacheBytes?: number;
   /** Bytes kept elsewhere for a torrent (derived data), counted with its own. */
   extraBytes(infoHash: string): number;
   /** The engine closed meanwhile: nothing is added back. */
@@ -28,7 +30,7 @@ export async function enforceCap(context: EvictionContext): Promise<string[]> {
       lastUsed: Math.max(record.lastStreamedAt, record.addedAt),
       evictable: record.ready && record.idle,
     })),
-    context.maxCacheBytes,
+    context.maxCacheBytes ?? DEFAULT_MAX_CACHE_BYTES,
   );
   for (const infoHash of victims) {
     const record = context.records.get(infoHash);

@@ -79,6 +79,9 @@ declare module 'webtorrent' {
     utPex?: boolean;
     torrentPort?: number;
     tracker?: false | object;
+    /** Bytes per second over all peers; -1 = unlimited. */
+    downloadLimit?: number;
+    uploadLimit?: number;
   }
 
   export interface SeedOptions {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { describe, it } from 'node:test';
-import { abortableWait, drained, isAbortError, sleep, untilAborted } from '../../src/stream/abort.js';
+import { abortableWait, drained, isAbortError, untilAborted } from '../../src/stream/abort.js';
 
 describe('abortable waits', () => {
   it('settle by their own event and clean up once', async () => {
@@ -51,13 +51,6 @@ describe('abortable waits', () => {
     await assert.rejects(mine, (err) => isAbortError(err));
     finish('done');
     assert.equal(await untilAborted(shared, new AbortController().signal), 'done');
-  });
-
-  it('sleep clears its timer when aborted', async () => {
-    const controller = new AbortController();
-    const sleeping = sleep(60_000, controller.signal);
-    controller.abort();
-    await assert.rejects(sleeping, (err) => isAbortError(err));
   });
 
   it('drained resolves on drain and unhooks its listeners', async () => {
