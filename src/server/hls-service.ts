@@ -56,6 +56,8 @@ interface OpenRendition {
 export class HlsService {
   readonly #subtitles: HlsSubtitles;
   readonly #renditions = new Map<string, Promise<OpenRendition>>();
+  /** The last segment asked of each file (`infoHash/index`), for part(). */
+  readonly #asked = new Map<string, number>();
   /** FFmpeg slots of the runs; paused runs give theirs up when a limit is full. */
   readonly #slots: HlsSlots;
   /** The same, once open: what bytesOf counts. */
@@ -117,6 +119,19 @@ export class HlsService {
     return this.#subtitles.segment(hls, id, n, signal);
   }
 
+  /**
+   * The path of a rendition's init segment or segment `part`. The last segment asked of any of a file's
+   * renditions is where another rendition's init starts its run: a player seeking far on start asks the
+   * video's init and segment, then the audio's — which then needs no run of its own from 0.
+   */
+  async part(hls: HlsFile, id: string, part: 'init' | number, signal?: AbortSignal): Promise<string> {
+    const rendition = await this.rendition(hls, id);
+    const file = `${hls.entry.infoHash}/${hls.file.index}`;
+    if (part === 'init') return rendition.init(signal, this.#asked.get(file));
+    this.#asked.set(file, part);
+    return rendition.segment(part, signal);
+  }
+
   /** Encoder runs going on for a file (all its renditions): what "one FFmpeg per rendition" counts. */
   async encoders(infoHash: string, index: number): Promise<number> {
     const prefix = `${infoHash}/${index}/`;
@@ -130,6 +145,7 @@ export class HlsService {
   async drop(infoHash: string): Promise<void> {
     await this.#subtitles.drop(infoHash);
     const mine = [...this.#renditions].filter(([key]) => key.startsWith(`${infoHash}/`));
+    for (const key of this.#asked.keys()) if (key.startsWith(`${infoHash}/`)) this.#asked.delete(key);
     for (const [key] of mine) {
       this.#renditions.delete(key);
       this.#opened.delete(key);

@@ -85,3 +85,20 @@ it('viewers with different caps share the renditions their caps do not change', 
   assert.deepEqual(first.slice(0, 2), second.slice(0, 2));
   assert.deepEqual(await runsPerStream(), { '0:0': 1, '0:1': 1, '0:2': 2 });
 });
+
+it('a player starting far asks the video, then the audio init: one audio run, where the video is', async () => {
+  const entry = await server.catalog.addLocalFile(await makeMedia('mkv-h264-aac', { seconds: 40 }));
+  await writeFile(log, '');
+  const client = new HlsClient(`${server.url}/hls/${entry.infoHash}/0/master.m3u8`);
+  const master = await client.master();
+  const video = await client.media(master.variantUri);
+  const audio = await client.media(master.audios[0]!.URI!);
+  const far = video.segments.length - 2;
+  // As hls.js resuming far in: the video's init, its segment there, then the audio's init and segment.
+  await client.bytes(video.map, video.url);
+  await client.bytes(video.segments[far]!, video.url);
+  await client.bytes(audio.map, audio.url);
+  await client.bytes(audio.segments[far]!, audio.url);
+  const runs = await runsPerStream();
+  assert.equal(runs['0:1'], 1, 'the audio init started its run where the video was asked, not at 0');
+});

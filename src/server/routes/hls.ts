@@ -58,7 +58,8 @@ export const hlsRoutes: FastifyPluginAsync = async (app) => {
       const file = await hls.file(infoHash, index, request.query, signal);
       const query = carriedQuery(request.query);
       if (id.startsWith('subtitles-')) return subtitlePart(file, id, part, query, reply, signal);
-      const rendition = await hls.rendition(file, id);
+      // A rendition the plan does not have is a 404, for its playlist too.
+      await hls.rendition(file, id);
       if (part === 'index.m3u8') {
         const body = mediaPlaylist({
           segmentTimes: file.plan.times,
@@ -68,10 +69,8 @@ export const hlsRoutes: FastifyPluginAsync = async (app) => {
         });
         return reply.type(PLAYLIST).header('Cache-Control', 'no-cache').send(body);
       }
-      const path =
-        part === 'init.mp4'
-          ? await rendition.init(signal)
-          : await rendition.segment(segmentNumber(part, '.m4s', file.plan), signal);
+      const which = part === 'init.mp4' ? 'init' : segmentNumber(part, '.m4s', file.plan);
+      const path = await hls.part(file, id, which, signal);
       const { size } = await stat(path);
       return reply
         .type('video/mp4')

@@ -81,14 +81,19 @@ export class Rendition {
     return this.#encoders.size;
   }
 
-  /** The init segment's path, once a run has written it (starting one at segment 0 if none runs). */
-  async init(signal?: AbortSignal): Promise<string> {
-    const { store } = this.#options;
+  /**
+   * The init segment's path, once a run has written it. If none runs, one is started at `likely` — the
+   * segment the viewer will probably ask next (where it asked in another rendition), else 0 — and makes
+   * only the init until asked for a segment.
+   */
+  async init(signal?: AbortSignal, likely = 0): Promise<string> {
+    const { store, times } = this.#options;
+    const from = Number.isInteger(likely) && likely > 0 && likely < times.starts.length ? likely : 0;
     let owner: SegmentEncoder | null = null;
     return this.#waitFor(signal, () => {
       if (store.hasInit) return store.initPath;
       failIfBroken(owner);
-      if (!owner || owner.ended) owner = [...this.#encoders][0] ?? this.#start(0, false);
+      if (!owner || owner.ended) owner = [...this.#encoders][0] ?? this.#start(from, false);
       return null;
     });
   }
