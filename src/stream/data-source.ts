@@ -20,6 +20,12 @@ export interface DataSource {
   read(offset: number, length: number, options?: ReadOptions): Promise<Buffer>;
   /** Lets go of what the source holds (a descriptor, readahead windows); whoever opened it calls this once. */
   close(): void | Promise<void>;
+  /**
+   * A plain file holding exactly these `size` bytes, once (and only once) all of them are on disk for good;
+   * else null. A reader of the whole file can then be given the file itself instead of copies of it. A
+   * wrapper that changes the bytes must not forward it.
+   */
+  completePath?(): string | null;
 }
 
 export class DataSourceError extends Error {

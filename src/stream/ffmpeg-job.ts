@@ -1,20 +1,25 @@
 /**
  * One FFmpeg (or ffprobe) run, whatever it is for: spawned without a shell, fed its input (the pump
- * writing stdin from byte 0, the seekable input's URL, or nothing), its stdout piped into `output`, and
- * stopped and reaped together with everything it started. `done` says how it ended; it never rejects.
- * The users (the streamer, subtitles, ffprobe, cover art) keep only what is theirs: the command line and
- * what to make of the output.
+ * writing stdin from byte 0, a complete file as stdin itself, the seekable input's URL, or nothing), its
+ * stdout piped into `output`, and stopped and reaped together with everything it started. `done` says how
+ * it ended; it never rejects. The users (the streamer, subtitles, ffprobe, cover art) keep only what is
+ * theirs: the command line and what to make of the output.
  */
+import { closeSync } from 'node:fs';
 import { PassThrough, type Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { DataSource } from './data-source.js';
 import { type FfmpegProcess, runFfmpeg } from './ffmpeg-runner.js';
 import type { SeekableInputServer } from './seekable-input.js';
 import { type PumpOptions, StreamPump } from './stream-pump.js';
+import { openWholeFile } from './whole-file.js';
 
 export type JobInput =
   | { kind: 'none' }
-  /** The source from `pump.start` (default 0) into stdin, the pump being stdin's only writer. */
+  /**
+   * The source from `pump.start` (default 0) into stdin, the pump being stdin's only writer; all of a
+   * source complete on disk (`completePath`) is given as stdin itself, the kernel being the writer.
+   */
   | { kind: 'pipe'; source: DataSource; pump?: Omit<PumpOptions, 'signal'> }
   /** The source at a loopback URL FFmpeg can seek, registered for as long as the job runs. */
   | { kind: 'seekable'; source: DataSource; server: SeekableInputServer | undefined };
@@ -56,7 +61,7 @@ export interface JobResult {
   error?: StreamError;
   /** FFmpeg's last stderr lines. */
   stderr: string[];
-  /** Source bytes FFmpeg was given (piped or served). */
+  /** Source bytes FFmpeg was given (piped or served; a whole file given as stdin counts once complete). */
   bytesIn: number;
   /** Bytes FFmpeg wrote to stdout. */
   bytesOut: number;
@@ -81,6 +86,8 @@ export class FfmpegJob<Output extends Writable = PassThrough> {
     this.#stopRequested = resolve;
   });
   #bytesIn = 0;
+  /** The size of the file given as stdin, if one was. */
+  #wholeFile: number | null = null;
   #bytesOut = 0;
   #stdoutDone: Promise<void> = Promise.resolve();
 
@@ -100,7 +107,16 @@ export class FfmpegJob<Output extends Writable = PassThrough> {
       }
       address = input.server.register(this.#counted(input.source), this.#abort.signal);
     }
-    const proc = runFfmpeg(options.binary, options.args(address));
+    // All of a file complete on disk goes in as stdin itself: still stdin, still in order, with the kernel
+    // as the single writer and no copy through Node.
+    const file = input.kind === 'pipe' ? openWholeFile(input.source, input.pump) : null;
+    let proc: FfmpegProcess;
+    try {
+      proc = runFfmpeg(options.binary, options.args(address), file ? { stdinFd: file.fd } : {});
+    } finally {
+      if (file) closeSync(file.fd); // FFmpeg has its own copy (or was not started)
+    }
+    this.#wholeFile = file?.size ?? null;
     this.#proc = proc;
     this.pid = proc.pid;
     void proc.exited.then(() => this.#abort.abort());
@@ -121,11 +137,11 @@ export class FfmpegJob<Output extends Writable = PassThrough> {
     const onAbort = () => void this.stop();
     options.signal?.addEventListener('abort', onAbort, { once: true });
     void proc.exited.then(() => options.signal?.removeEventListener('abort', onAbort));
-    if (input.kind === 'pipe') {
+    if (input.kind === 'pipe' && !file) {
       // FFmpeg exiting ends the pump too (through #abort): its stdin only reports the loss on the next
       // write, and the pump may be waiting on a torrent with no data to write.
       this.pump = new StreamPump(input.source, { ...input.pump, signal: this.#abort.signal });
-    } else proc.stdin.end();
+    } else proc.stdin?.end();
     this.done = this.#run(proc, options.failedOutput ?? 'end');
     if (options.signal?.aborted) void this.stop();
   }
@@ -162,7 +178,7 @@ export class FfmpegJob<Output extends Writable = PassThrough> {
   }
 
   async #run(proc: FfmpegProcess, failedOutput: 'end' | 'destroy'): Promise<JobResult> {
-    const feeding = this.pump ? this.#feed(proc, this.pump) : Promise.resolve(null);
+    const feeding = this.pump && proc.stdin ? this.#feed(proc, proc.stdin, this.pump) : Promise.resolve(null);
     const drained = new Promise<void>((resolve) => {
       proc.stdout.once('end', resolve);
       proc.stdout.once('close', resolve);
@@ -183,6 +199,7 @@ export class FfmpegJob<Output extends Writable = PassThrough> {
       const how = status.signal ? `was killed by ${status.signal}` : `exited with code ${status.code}`;
       error = new StreamError('FFMPEG_FAILED', `FFmpeg ${how}: ${stderr.at(-1) ?? ''}`, stderr);
     }
+    if (!error && this.#wholeFile !== null) this.#bytesIn = this.#wholeFile;
     if (error && (this.#stopped || failedOutput === 'destroy')) {
       if (!this.output.writableFinished) this.output.destroy(this.#stopped ? undefined : error);
     } else if (!this.output.writableEnded) this.output.end();
@@ -210,10 +227,10 @@ export class FfmpegJob<Output extends Writable = PassThrough> {
   }
 
   /** Pumps the source into stdin, ends stdin when done; a source failure kills FFmpeg. */
-  async #feed(proc: FfmpegProcess, pump: StreamPump): Promise<StreamError | null> {
-    const { outcome } = await pump.pumpTo(proc.stdin);
+  async #feed(proc: FfmpegProcess, stdin: Writable, pump: StreamPump): Promise<StreamError | null> {
+    const { outcome } = await pump.pumpTo(stdin);
     if (outcome === 'complete') {
-      proc.stdin.end();
+      stdin.end();
       return null;
     }
     if (outcome === 'failed') {
@@ -222,7 +239,7 @@ export class FfmpegJob<Output extends Writable = PassThrough> {
       return new StreamError('PUMP_FAILED', message, proc.stderrTail(), { cause: pump.lastError });
     }
     // Aborted (stop), or FFmpeg closed its stdin (e.g. ffprobe had seen enough): the exit status tells.
-    proc.stdin.end();
+    stdin.end();
     return null;
   }
 }

@@ -2,12 +2,13 @@
  * Spawning FFmpeg (or ffprobe) without a shell, keeping the last stderr lines for error reports, and
  * killing it for sure: SIGTERM, then SIGKILL, resolved only once the process has exited.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, type ChildProcessByStdio, spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 
 export interface FfmpegProcess {
   readonly pid: number;
-  readonly stdin: Writable;
+  /** Null when stdin was given a descriptor: the process reads it directly. */
+  readonly stdin: Writable | null;
   readonly stdout: Readable;
   stderrTail(): string[];
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -31,8 +32,17 @@ export async function stopAllFfmpeg(): Promise<void> {
   await Promise.all([...running].map((proc) => proc.kill()));
 }
 
-export function runFfmpeg(binary: string, args: string[]): FfmpegProcess {
-  const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'], shell: false, windowsHide: true });
+export interface RunOptions {
+  /** A descriptor the process gets as its stdin (the caller still closes its own); default a pipe. */
+  stdinFd?: number;
+}
+
+export function runFfmpeg(binary: string, args: string[], options: RunOptions = {}): FfmpegProcess {
+  const child = spawn(binary, args, {
+    stdio: [options.stdinFd ?? 'pipe', 'pipe', 'pipe'],
+    shell: false,
+    windowsHide: true,
+  }) as ChildProcessByStdio<Writable | null, Readable, Readable>;
   const tail: string[] = [];
   let partial = '';
   const keep = (line: string) => {
@@ -48,7 +58,7 @@ export function runFfmpeg(binary: string, args: string[]): FfmpegProcess {
   });
   // EPIPE when FFmpeg exits before reading all its input: the writer (the pump) sees it through its own
   // listener; this one only keeps an unhandled 'error' from crashing the process.
-  child.stdin.on('error', () => undefined);
+  child.stdin?.on('error', () => undefined);
   child.stdout.on('error', () => undefined);
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));

@@ -62,6 +62,11 @@ export class LocalFileSource implements DataSource {
     return buffer;
   }
 
+  /** The path once the file has all its bytes: not while it grows towards `expectedSize`. */
+  completePath(): string | null {
+    return !this.#closed && this.#current >= this.size ? this.path : null;
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

@@ -32,6 +32,7 @@ export function tsLayout(head: Buffer): TsLayout | null {
 
 export function withoutServiceNames(source: DataSource, layout: TsLayout): DataSource {
   const { packet, prefix } = layout;
+  // No completePath: the file on disk still has the SDT, so FFmpeg must be fed these bytes by the pump.
   return {
     size: source.size,
     name: source.name,

@@ -70,7 +70,7 @@ test('kill() on a running FFmpeg resolves only once it is gone; twice is fine', 
     'null',
     '-',
   ]);
-  proc.stdin.write(Buffer.alloc(1000));
+  proc.stdin?.write(Buffer.alloc(1000));
   assert.equal(alive(proc.pid), true);
   await proc.kill();
   assert.equal(alive(proc.pid), false);
