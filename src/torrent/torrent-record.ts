@@ -8,7 +8,7 @@ import { abortableWait } from '../stream/abort.js';
 import { DataSourceError } from '../stream/data-source.js';
 import { verifiedRanges } from './piece-math.js';
 import { PieceWaiter } from './piece-waiter.js';
-import { safeFilePaths } from './safe-path.js';
+import { confine, safeFilePaths } from './safe-path.js';
 import type { SavedTorrent } from './state-store.js';
 import { StreamPriority } from './stream-priority.js';
 import type { TorrentContext } from './torrent-source.js';
@@ -169,6 +169,12 @@ export class TorrentRecord implements TorrentContext {
     const file = this.torrent.files[fileIndex];
     const name = this.live?.paths[fileIndex]?.split('/').pop();
     return file && name ? new TorrentSource(this, fileIndex, file, name) : undefined;
+  }
+
+  /** Where the store writes this file: the confined store's path for it (see attach.ts). */
+  filePath(fileIndex: number): string | undefined {
+    const relative = this.live?.paths[fileIndex];
+    return relative === undefined ? undefined : confine(this.folder, relative);
   }
 
   fileRanges(fileIndex: number): Array<[number, number]> {

@@ -3,6 +3,7 @@
  * readahead after it are fetched first), waits for those pieces to be verified, then reads them from the
  * torrent's store. Reads never time out; they end with data, an abort, or the torrent going away.
  */
+import { statSync } from 'node:fs';
 import type { Torrent, TorrentFile } from 'webtorrent';
 import { abortError, type DataSource, DataSourceError, type ReadOptions } from '../stream/data-source.js';
 import { type FileGeometry, piecesOf } from './piece-math.js';
@@ -21,6 +22,8 @@ export interface TorrentContext {
   touch(): void;
   /** Where each live reader (keyed by its signal) has read up to, per file: the CLI's "buffered ahead". */
   readerPositions: Map<object, { fileIndex: number; offset: number }>;
+  /** The file the store writes this file's bytes to. */
+  filePath(fileIndex: number): string | undefined;
 }
 
 /** Store reads in flight per source read; enough to overlap disk I/O without a burst of thousands. */
@@ -51,6 +54,25 @@ export class TorrentSource implements DataSource {
   close(): void {
     this.closed = true;
     for (const key of this.readers) this.forget(key);
+  }
+
+  /**
+   * The store's file once every piece under this file is verified (webtorrent marks a piece only after the
+   * store has written it) and the file on disk has exactly the file's length; else null.
+   */
+  completePath(): string | null {
+    const { torrent } = this.context;
+    if (this.closed || !this.context.ready || torrent.destroyed || this.size === 0) return null;
+    const [first, last] = piecesOf(this.geometry, 0, this.size);
+    for (let piece = first; piece <= last; piece++) if (!torrent.bitfield?.get(piece)) return null;
+    const path = this.context.filePath(this.fileIndex);
+    try {
+      if (!path || statSync(path).size !== this.size) return null;
+    } catch {
+      return null;
+    }
+    this.context.touch(); // streamed from, though no read will say so
+    return path;
   }
 
   async read(offset: number, length: number, options: ReadOptions = {}): Promise<Buffer> {
