@@ -94,8 +94,12 @@ describe('FFmpeg plays the HLS of a file start to end', () => {
         const timeline = assertContinuous(list, what);
         const span = timeline.end - timeline.start;
         assert.ok(Math.abs(span - duration) < 0.5, `${what} lasts ${span} s of ${duration} s`);
-        if (list[0]!.kind === 'video') {
+        if (list[0]!.kind === 'video' && c.variant === 'video-copy') {
           assert.equal(list.length, sourceFrames, 'every frame once');
+        } else if (list[0]!.kind === 'video') {
+          // An encode at the source's rate may repeat one frame where millisecond timestamps (MKV) jitter
+          // around it (FFmpeg 4 does): one frame, what the contract allows at a cut.
+          assert.ok(Math.abs(list.length - sourceFrames) <= 1, `${list.length} frames of ${sourceFrames}`);
         }
       }
       assert.deepEqual(

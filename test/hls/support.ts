@@ -6,9 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { bufferSource } from '../../src/stream/data-source.js';
+import { tsLayout, withoutServiceNames } from '../../src/stream/ts-service-filter.js';
 import { tools } from '../helpers/media.js';
 
 const run = promisify(execFile);
@@ -244,8 +246,24 @@ export interface Packet {
 }
 
 /** Every packet of a file or URL (stream index, times in seconds, keyframe flag), in file order. */
-export async function packets(input: string, select?: string): Promise<Packet[]> {
+/**
+ * What ffprobe can read: an MPEG-TS goes through the product's SDT filter first (a copy beside it), since
+ * the npm ffprobe crashes decoding TS service names (src/stream/ts-service-filter.ts).
+ */
+async function probeable(file: string): Promise<string> {
+  if (!file.endsWith('.ts')) return file;
+  const bytes = await readFile(file);
+  const layout = tsLayout(bytes.subarray(0, 64 * 1024));
+  if (!layout) return file;
+  const filtered = withoutServiceNames(bufferSource(bytes, file), layout);
+  const copy = `${file}.nosdt.ts`;
+  await writeFile(copy, await filtered.read(0, bytes.length));
+  return copy;
+}
+
+export async function packets(file: string, select?: string): Promise<Packet[]> {
   const { ffprobe } = await tools();
+  const input = await probeable(file);
   const { stdout } = await run(
     ffprobe,
     [
@@ -329,7 +347,7 @@ export async function fileDuration(file: string): Promise<number> {
     'format=duration',
     '-of',
     'csv=p=0',
-    file,
+    await probeable(file),
   ]);
   return Number(stdout.trim());
 }
@@ -365,7 +383,7 @@ export async function frameRate(file: string): Promise<number> {
       'stream=r_frame_rate',
       '-of',
       'csv=p=0',
-      file,
+      await probeable(file),
     ],
   ]);
   const [num, den] = stdout.trim().split('/').map(Number);
