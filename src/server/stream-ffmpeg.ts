@@ -20,6 +20,8 @@ export interface FfmpegStreamOptions {
   seekable: SeekableInputServer;
   signal: AbortSignal;
   log: StreamLog;
+  /** Called once the init segment is ready, as the headers and the first fragment go out. */
+  firstOut?: () => void;
 }
 
 /**
@@ -72,6 +74,7 @@ export async function serveThroughFfmpeg(reply: FastifyReply, options: FfmpegStr
       });
       return reply.code(502).send({ error: `FFmpeg failed: ${message}`, stderr });
     }
+    options.firstOut?.();
     reply.hijack();
     reply.raw.writeHead(200, ffmpegHeaders(options.plan, options.info));
     // A closed connection rejects the pipeline; the abort listener has already stopped FFmpeg.
