@@ -77,7 +77,10 @@ export class StreamStart {
   }
 }
 
-/** The phases for a log line: "metadata 120 ms, first byte 180 ms, probed 340 ms, first output 610 ms". */
+/**
+ * The phases for a log line, in the order they came: "metadata 120 ms, first byte 180 ms, probed 340 ms,
+ * first output 610 ms after the add" (a warm start: "… after the request").
+ */
 export function describePhases(phases: StartPhases): string {
   const names: Array<[Phase, string]> = [
     ['metadata', 'metadata'],
@@ -85,8 +88,10 @@ export function describePhases(phases: StartPhases): string {
     ['probed', 'probed'],
     ['firstOut', 'first output'],
   ];
-  return names
+  const list = names
     .filter(([phase]) => phases[phase] !== undefined)
+    .sort(([a], [b]) => phases[a]! - phases[b]!)
     .map(([phase, name]) => `${name} ${phases[phase]} ms`)
     .join(', ');
+  return `${list} after the ${phases.added === undefined ? 'request' : 'add'}`;
 }
