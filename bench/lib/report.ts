@@ -7,6 +7,7 @@ import type { MemoryResult } from '../sections/memory.js';
 import type { PumpResult } from '../sections/pump.js';
 import type { ThrottledSeekResult } from '../sections/throttled-seek.js';
 import type { ThroughputResult } from '../sections/throughput.js';
+import { describeMedians } from './phases.js';
 import { mb, mbps, median, ratio, seconds } from './stats.js';
 
 export interface Results {
@@ -97,6 +98,21 @@ export function table(results: Results): string {
       '≤ 1.5 s',
       verdict(ff.coldTranscode.median <= 1500),
     ]);
+    // Older results files have no phases.
+    for (const [mode, phases] of [
+      ['remux', ff.coldRemuxPhases],
+      ['transcode', ff.coldTranscodePhases],
+    ] as const) {
+      if (phases)
+        rows.push([
+          `Cold start phases, ${mode} (median, from the add)`,
+          describeMedians(phases),
+          '—',
+          '—',
+          '—',
+          '—',
+        ]);
+    }
     rows.push([
       'Seek to the middle, downloaded (remux)',
       seconds(ff.seekDownloaded.median),

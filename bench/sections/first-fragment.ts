@@ -11,6 +11,7 @@
 import { api, pollFirstByte, readAll, type TorrentJson, timeToFirstMoof, waitTorrent } from '../lib/http.js';
 import { mkvOfMinutes } from '../lib/media.js';
 import type { BenchOptions } from '../lib/options.js';
+import { lastPhases, type PhaseMedians, phaseMedians } from '../lib/phases.js';
 import { childrenOf } from '../lib/procs.js';
 import { startSeeder } from '../lib/seeder-client.js';
 import { type ServerChild, startServer } from '../lib/server.js';
@@ -30,6 +31,9 @@ export interface FirstFragmentResult {
   warmTranscode: Series;
   coldRemux: Series;
   coldTranscode: Series;
+  /** Where the cold starts' time went (the server's own phases, from the add). */
+  coldRemuxPhases: PhaseMedians;
+  coldTranscodePhases: PhaseMedians;
   seekDownloaded: Series;
   seekNotDownloaded: Series & { progressAtSeek: number[] };
   cliWarm: Series;
@@ -66,19 +70,29 @@ export async function benchFirstFragment(
     // Cold first, while the page cache holds nothing of the server's own copies.
     const cold = async (torrents: SeededTorrent[], query: string, label: string) => {
       const samples: number[] = [];
+      const phases = [];
       for (const torrent of torrents) {
         const started = now();
         await api(url, 'POST', '/api/torrents', { source: torrent.magnet });
         await timeToFirstMoof(stream(torrent, query));
         samples.push(now() - started); // from the POST: metadata, probe, FFmpeg, first fragment
-        log(`  ${label}: ${samples.at(-1)!.toFixed(0)} ms`);
+        phases.push(await lastPhases(url, torrent.infoHash));
+        log(`  ${label}: ${samples.at(-1)!.toFixed(0)} ms, phases ${JSON.stringify(phases.at(-1))}`);
         await api(url, 'DELETE', `/api/torrents/${torrent.infoHash}?deleteFiles=true`);
         await idle(server);
       }
-      return series(samples);
+      return { ...series(samples), phases: phaseMedians(phases) };
     };
-    const coldRemux = await cold(coldRemuxTorrents, 'mode=remux', 'cold remux');
-    const coldTranscode = await cold(coldTranscodeTorrents, 'mode=transcode', 'cold transcode');
+    const { phases: coldRemuxPhases, ...coldRemux } = await cold(
+      coldRemuxTorrents,
+      'mode=remux',
+      'cold remux',
+    );
+    const { phases: coldTranscodePhases, ...coldTranscode } = await cold(
+      coldTranscodeTorrents,
+      'mode=transcode',
+      'cold transcode',
+    );
 
     const seekSamples: number[] = [];
     const progressAtSeek: number[] = [];
@@ -154,6 +168,8 @@ export async function benchFirstFragment(
       warmTranscode,
       coldRemux,
       coldTranscode,
+      coldRemuxPhases,
+      coldTranscodePhases,
       seekDownloaded,
       seekNotDownloaded: { ...series(seekSamples), progressAtSeek },
       cliWarm: series(cliWarm),

@@ -6,11 +6,14 @@
  */
 import type { DataSource } from '../stream/data-source.js';
 import { LocalFiles } from './local-files.js';
+import { StartLedger } from './start-ledger.js';
 import { statusError } from './status-error.js';
 import type { CatalogEntry, CatalogFile, Torrents } from './types.js';
 
 export class Catalog {
   private readonly local = new LocalFiles();
+  /** Stream starts and their phases (the torrent object's `lastStart`). */
+  readonly starts = new StartLedger();
 
   constructor(readonly torrents: Torrents | null) {}
 
@@ -24,7 +27,9 @@ export class Catalog {
     opts?: { signal?: AbortSignal },
   ): Promise<{ entry: CatalogEntry; created: boolean }> {
     if (!this.torrents) throw statusError(503, 'This server was started without a torrent engine');
-    return this.torrents.add(input, opts);
+    const added = await this.torrents.add(input, opts);
+    if (added.created) this.starts.noteAdded(added.entry.infoHash);
+    return added;
   }
 
   get(infoHash: string): CatalogEntry | undefined {
@@ -59,13 +64,14 @@ export class Catalog {
   /** A DataSource for the file; the caller closes it. */
   async open(infoHash: string, index: number): Promise<DataSource> {
     const source = (await this.local.open(infoHash, index)) ?? this.torrents?.open(infoHash, index);
-    if (source) return source;
+    if (source) return this.starts.watch(source, infoHash, index);
     this.assertWorking(infoHash);
     throw statusError(404, `Torrent ${infoHash} has no file ${index}`);
   }
 
   /** Forgets the entry; a torrent's downloaded data goes too with `deleteFiles`, a local file never does. */
   async remove(infoHash: string, opts: { deleteFiles?: boolean } = {}): Promise<boolean> {
+    this.starts.forget(infoHash);
     if (this.local.forget(infoHash)) return true;
     return (await this.torrents?.remove(infoHash, opts)) ?? false;
   }

@@ -44,6 +44,25 @@ export const TorrentFile = Type.Object({
   ),
 });
 
+const Phase = (description: string) => Type.Optional(Type.Integer({ minimum: 0, description }));
+
+/** Milliseconds from the start's reference: the torrent's add for a cold start, else the request. */
+const LastStart = Type.Object(
+  {
+    at: Type.String({ description: 'When the start was asked for (ISO 8601)' }),
+    file: Type.Integer({ minimum: 0, description: 'The file streamed' }),
+    mode: Type.Union([StreamMode(), Type.Literal('hls')]),
+    phases: Type.Object({
+      added: Phase('The torrent added (0; cold starts only)'),
+      metadata: Phase('Its metadata in (cold starts only)'),
+      firstByte: Phase("The file's first bytes read back"),
+      probed: Phase('The probe done'),
+      firstOut: Phase('The first fragment, HLS segment or direct byte answered'),
+    }),
+  },
+  { description: "The entry's last stream start (not listed before one)" },
+);
+
 export const Torrent = Type.Object({
   infoHash: Type.String({ pattern: '^[0-9a-f]{40}$' }),
   name: Type.String(),
@@ -59,6 +78,7 @@ export const Torrent = Type.Object({
     }),
   ),
   error: Type.Optional(Type.String({ description: 'Why the torrent stopped (e.g. a full disk)' })),
+  lastStart: Type.Optional(LastStart),
   files: Type.Array(TorrentFile, { description: 'Empty until ready' }),
 });
 
@@ -102,11 +122,11 @@ export const SubtitleFileMatch = Type.Object({
   language: Nullable(Type.String()),
 });
 
-export const StreamModeName = Type.Union([
-  Type.Literal('direct'),
-  Type.Literal('remux'),
-  Type.Literal('transcode'),
-]);
+function StreamMode() {
+  return Type.Union([Type.Literal('direct'), Type.Literal('remux'), Type.Literal('transcode')]);
+}
+
+export const StreamModeName = StreamMode();
 
 export const Probe = Type.Object({
   container: Type.String({ description: "Short container name: 'mp4', 'matroska', 'webm', 'avi'…" }),

@@ -20,6 +20,8 @@ export interface FfmpegStreamOptions {
   seekable: SeekableInputServer;
   signal: AbortSignal;
   log: StreamLog;
+  /** Called once, as the first fragment starts to go out (the init segment alone plays nothing). */
+  firstOut?: () => void;
 }
 
 /**
@@ -75,7 +77,15 @@ export async function serveThroughFfmpeg(reply: FastifyReply, options: FfmpegStr
     reply.hijack();
     reply.raw.writeHead(200, ffmpegHeaders(options.plan, options.info));
     // A closed connection rejects the pipeline; the abort listener has already stopped FFmpeg.
-    await pipeline(streamer.output, reply.raw, { end: false }).catch(() => undefined);
+    const piped = pipeline(streamer.output, reply.raw, { end: false }).catch(() => undefined);
+    // Listening after the pipe's own listener: a chunk is seen once it has been written.
+    const spot = () => {
+      if (!streamer.fragmentStarted) return;
+      streamer.output.off('data', spot);
+      options.firstOut?.();
+    };
+    streamer.output.on('data', spot);
+    await piped;
     const result = await streamer.done;
     // A failure mid-stream (FFmpeg died, the source failed) cuts the response instead of ending it: a
     // clean end would pass a truncated video off as complete.

@@ -1,12 +1,16 @@
 /**
- * A stream's log lines: `stream started`, then `stream ended` or `stream failed` (with FFmpeg's last stderr
- * line). The message is for a person reading the terminal; the fields (infoHash, file, mode, bytes, ms,
+ * A stream's log lines: `stream started`, `stream first output` (with the start's phases), then `stream
+ * ended` or `stream failed` (with FFmpeg's last stderr line). The message is for a person reading the terminal; the fields (infoHash, file, mode, bytes, ms,
  * outcome, stderr) are for JSON readers.
  */
 import type { FastifyBaseLogger } from 'fastify';
+import type { StartPhases } from '../catalog/start-ledger.js';
+import { describePhases } from './start-phases.js';
 
 export interface StreamLog {
   started(fields?: Record<string, unknown>): void;
+  /** The first fragment (or byte) went out: where the start's time went. */
+  firstOutput(phases: StartPhases): void;
   ended(outcome: 'complete' | 'stopped', fields: { bytes: number } & Record<string, unknown>): void;
   failed(message: string, stderr: string[], fields?: Record<string, unknown>): void;
 }
@@ -26,6 +30,9 @@ export function streamLog(parent: FastifyBaseLogger, about: StreamAbout): Stream
   return {
     started(fields = {}) {
       log.info(fields, `stream started ${what}`);
+    },
+    firstOutput(phases) {
+      log.info({ phases }, `stream first output ${what}: ${describePhases(phases)}`);
     },
     ended(outcome, fields) {
       const ms = elapsed();

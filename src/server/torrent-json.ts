@@ -1,5 +1,6 @@
 /** The torrent object (docs/api.md), built from a catalog entry with the URLs only the server knows. */
 import type { Catalog } from '../catalog/catalog.js';
+import type { LastStart } from '../catalog/start-ledger.js';
 import type { CatalogEntry, CatalogFile } from '../catalog/types.js';
 
 export interface TorrentFileJson extends CatalogFile {
@@ -13,6 +14,8 @@ export interface TorrentFileJson extends CatalogFile {
 
 export interface TorrentJson extends Omit<CatalogEntry, 'files'> {
   stallReason: string | null;
+  /** The entry's last stream start and its phases (src/server/start-phases.ts); absent before one. */
+  lastStart?: LastStart;
   files: TorrentFileJson[];
 }
 
@@ -26,9 +29,11 @@ export function torrentJson(
   baseUrl: string,
   options: { withRanges?: boolean } = {},
 ): TorrentJson {
+  const lastStart = catalog.starts.lastStart(entry.infoHash);
   return {
     ...entry,
     stallReason: catalog.stallReason(entry.infoHash),
+    ...(lastStart ? { lastStart } : {}),
     files: entry.files.map((file) => ({
       ...file,
       streamUrl: `${baseUrl}${streamPath(entry.infoHash, file.index)}`,

@@ -79,6 +79,11 @@ export class ProgressiveStreamer {
     return this.#job.pid;
   }
 
+  /** The first fragment (moof) has begun in the output: what is out from then on plays. */
+  get fragmentStarted(): boolean {
+    return (this.output as InitSegmentWatcher).firstMoofOffset !== null;
+  }
+
   /** The pump feeding FFmpeg's stdin; null when FFmpeg reads the seekable input. */
   get pump(): StreamPump | null {
     return this.#job.pump;

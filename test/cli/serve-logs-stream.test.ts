@@ -1,6 +1,7 @@
 /**
  * A stream's lines on serve's terminal (a real pseudo-terminal): the torrent's "ready" line, "stream started",
- * and "stream failed" carrying FFmpeg's last stderr line, with an FFmpeg that fails on purpose.
+ * and "stream failed" carrying FFmpeg's last stderr line, with an FFmpeg that fails on purpose; and with the
+ * real FFmpeg, "stream first output" with the start's phases.
  */
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -60,6 +61,33 @@ describe('a stream on serve terminal', { skip: noTerminal }, () => {
       assert.match(
         await cli.line(/ stream failed /),
         /^\d\d:\d\d:\d\d WARN: stream failed "Clip\.mkv" \(remux\): FFmpeg failed before the first byte: .*wrapper: no stream today$/,
+      );
+      process.kill(cli.cliPid(), 'SIGINT');
+      assert.equal((await cli.exit).code, 0);
+    } finally {
+      cli.child.stdin?.end();
+      cli.child.kill();
+    }
+  });
+
+  it('logs the first output with where the start went, in the order it went', async () => {
+    const real = await tools();
+    const cli = runCliInTerminal(['serve', ...isolatedFlags(join(work, 'downloads-phases'))], {
+      NO_COLOR: '1',
+      FFMPEG_PATH: real.ffmpeg,
+      FFPROBE_PATH: real.ffprobe,
+    });
+    try {
+      const url = /streamtide (http:\/\/\S+)/.exec(await cli.line(/streamtide http:\/\//))![1]!;
+      const { infoHash, files } = await addAndDownload(url, seeder.magnet);
+      const clip = files.find((file) => file.name === 'Clip.mkv')!;
+      const response = await fetch(`${url}/stream/${infoHash}/${clip.index}?mode=remux`);
+      assert.equal(response.status, 200);
+      await response.arrayBuffer();
+      // Downloaded before it was asked for: a warm start, counted from its request, with its own probe.
+      assert.match(
+        await cli.line(/ stream first output /),
+        /^\d\d:\d\d:\d\d INFO: stream first output "Clip\.mkv" \(remux\): first byte \d+ ms, probed \d+ ms, first output \d+ ms after the request$/,
       );
       process.kill(cli.cliPid(), 'SIGINT');
       assert.equal((await cli.exit).code, 0);

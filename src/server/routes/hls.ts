@@ -12,11 +12,15 @@ import { masterPlaylist, mediaPlaylist, subtitlePlaylist } from '../../stream/hl
 import { type HlsPartParams, type HlsQuery, hlsMasterRoute, hlsPartRoute } from '../hls-schemas.js';
 import type { HlsFile } from '../hls-service.js';
 import type { FileParams } from '../schemas.js';
+import { StreamStart } from '../start-phases.js';
+import { streamLog } from '../stream-log.js';
 
 const PLAYLIST = 'application/vnd.apple.mpegurl';
 
 export const hlsRoutes: FastifyPluginAsync = async (app) => {
-  const { hls } = app;
+  const { hls, catalog, probes } = app;
+  /** Per file, the start its last master playlist began, until its first media segment is answered. */
+  const starts = new Map<string, StreamStart>();
 
   /** Aborted when the client goes away: it stops waiting; the encoders go on for other viewers. */
   const clientSignal = (reply: FastifyReply) => {
@@ -30,7 +34,23 @@ export const hlsRoutes: FastifyPluginAsync = async (app) => {
     { schema: hlsMasterRoute },
     async (request, reply) => {
       const { infoHash, index } = request.params;
-      const file = await hls.file(infoHash, index, request.query, clientSignal(reply));
+      const signal = clientSignal(reply);
+      const start = new StreamStart(catalog, infoHash, index);
+      reply.raw.on('close', () => {
+        if (starts.get(`${infoHash}/${index}`) !== start) start.end();
+      });
+      // The metadata and probe waits of hls.file, seen apart: the probe is the one hls.file joins.
+      const opened = await catalog.file(infoHash, index, signal);
+      start.metadata();
+      void probes.probe(opened, signal).then(
+        () => start.probed(),
+        () => undefined,
+      );
+      const file = await hls.file(infoHash, index, request.query, signal);
+      start.probed();
+      start.publish('hls');
+      starts.get(`${infoHash}/${index}`)?.end();
+      starts.set(`${infoHash}/${index}`, start);
       const { plan } = file;
       const playlist = masterPlaylist({
         video: plan.video && {
@@ -72,6 +92,12 @@ export const hlsRoutes: FastifyPluginAsync = async (app) => {
       const which = part === 'init.mp4' ? 'init' : segmentNumber(part, '.m4s', file.plan);
       const path = await hls.part(file, id, which, signal);
       const { size } = await stat(path);
+      const start = starts.get(`${infoHash}/${index}`);
+      if (which !== 'init' && start?.out()) {
+        starts.delete(`${infoHash}/${index}`);
+        const about = { infoHash: file.entry.infoHash, file: index, name: file.file.name, mode: 'hls' };
+        streamLog(request.log, about).firstOutput(start.phases);
+      }
       return reply
         .type('video/mp4')
         .header('Content-Length', size)

@@ -6,6 +6,7 @@ import { acquireAll } from '../limiter.js';
 import { streamRoute } from '../route-schemas.js';
 import type { FileParams, StreamQuery } from '../schemas.js';
 import { startSeek } from '../seek-start.js';
+import { StreamStart } from '../start-phases.js';
 import { serveDirect } from '../stream-direct.js';
 import { ffmpegHeaders, serveThroughFfmpeg } from '../stream-ffmpeg.js';
 import { streamLog } from '../stream-log.js';
@@ -22,9 +23,14 @@ export const streamRoutes: FastifyPluginAsync = async (app) => {
       // The client going away aborts everything this request started: the probe wait, the pump, FFmpeg.
       const abort = new AbortController();
       reply.raw.on('close', () => abort.abort());
+      // Its phases (start-phases.ts) go to the log and the torrent object's lastStart; HEAD is no start.
+      const start = new StreamStart(catalog, infoHash, index);
+      reply.raw.on('close', () => start.end());
 
       const { entry, file } = await catalog.file(infoHash, index, abort.signal);
+      start.metadata();
       const info = await probes.probe({ entry, file }, abort.signal);
+      start.probed();
       const plan = planStream(info, {
         audio,
         mode: mode === 'auto' ? undefined : mode,
@@ -38,10 +44,14 @@ export const streamRoutes: FastifyPluginAsync = async (app) => {
         name: file.name,
         mode: plan.mode,
       });
+      if (request.method === 'GET') start.publish(plan.mode);
+      const firstOut = () => {
+        if (start.out()) log.firstOutput(start.phases);
+      };
       try {
         if (plan.mode === 'direct') {
           return await serveDirect(request, reply, {
-            source,
+            source: start.outOnFirstRead(source, () => log.firstOutput(start.phases)),
             contentType: plan.mime,
             duration: info.duration,
             signal: abort.signal,
@@ -78,6 +88,7 @@ export const streamRoutes: FastifyPluginAsync = async (app) => {
             seekable: ffmpeg.seekable,
             signal: abort.signal,
             log,
+            firstOut,
           });
         } finally {
           release();
