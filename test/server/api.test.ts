@@ -196,13 +196,15 @@ describe('a script written against docs/api.md', () => {
       return one.files.find((f) => f.index === mkv.index)!.readers;
     };
     const controller = new AbortController();
-    // A slow client: FFmpeg's output backs up, so the pump is still reading when we look.
-    const response = await fetch(`${mkv.streamUrl}?mode=transcode`, { signal: controller.signal });
+    // A slow client: FFmpeg's output backs up, so it is still reading when we look. A seek, since a
+    // stream of a whole downloaded file from its start gives FFmpeg the file itself, which no reader tracks.
+    const response = await fetch(`${mkv.streamUrl}?mode=transcode&t=1`, { signal: controller.signal });
     const reader = response.body!.getReader();
     await reader.read();
     const during = await readers();
-    assert.equal(during.length, 1, JSON.stringify(during));
-    assert.ok(during[0]! >= 0 && during[0]! < mkv.length);
+    // FFmpeg reads a seek through the seekable input, often over a few connections: one reader each.
+    assert.ok(during.length >= 1, JSON.stringify(during));
+    for (const offset of during) assert.ok(offset >= 0 && offset < mkv.length);
     controller.abort();
     await reader.cancel().catch(() => undefined);
     const deadline = Date.now() + 5000;
