@@ -12,15 +12,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type MediaKind, makeMedia } from '../helpers/media.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import {
-  assertContinuous,
-  ffmpegRun,
-  fileDuration,
-  frameRate,
-  frameSlots,
-  HlsClient,
-  packets,
-} from './support.js';
+import { HlsClient } from './hls-client.js';
+import { assertContinuous, ffmpegRun, fileDuration, frameRate, frameSlots, packets } from './support.js';
 
 const SECONDS = 14;
 let server: TestServer;

@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type MediaKind, makeMedia } from '../helpers/media.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { fileDuration, HlsClient, type MediaPlaylist, sampleEntry } from './support.js';
+import { HlsClient, type MediaPlaylist } from './hls-client.js';
+import { sampleEntry } from './sample-entry.js';
+import { fileDuration } from './support.js';
 
 const TOKEN = 'hls-s3cret';
 const SECONDS = 14;

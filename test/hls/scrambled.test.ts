@@ -15,15 +15,8 @@ import { TIMELINE_BASE } from '../../src/stream/hls/segment-args.js';
 import { type MediaKind, makeMedia } from '../helpers/media.js';
 import { ffmpegWrapper } from '../helpers/processes.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import {
-  assertContinuous,
-  fileDuration,
-  frameRate,
-  frameSlots,
-  HlsClient,
-  joined,
-  packets,
-} from './support.js';
+import { HlsClient } from './hls-client.js';
+import { assertContinuous, fileDuration, frameRate, frameSlots, joined, packets } from './support.js';
 
 const SECONDS = 40;
 let server: TestServer;

@@ -13,7 +13,7 @@ import { locateFfmpeg } from '../../src/stream/ffmpeg-locate.js';
 import { makeMedia } from '../helpers/media.js';
 import { ffmpegWrapper } from '../helpers/processes.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { HlsClient } from './support.js';
+import { HlsClient } from './hls-client.js';
 
 let work: string;
 let log: string;

@@ -15,7 +15,8 @@ import { makeMedia } from '../helpers/media.js';
 import { ffmpegWrapper } from '../helpers/processes.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { loopbackEngine, type PortSeeder, seedOnPort } from '../reliability/support.js';
-import { assertContinuous, HlsClient, joined, packets } from './support.js';
+import { HlsClient } from './hls-client.js';
+import { assertContinuous, joined, packets } from './support.js';
 
 let work: string;
 let engine: TorrentEngine;
