@@ -8,6 +8,7 @@ import type { DataSource } from '../stream/data-source.js';
 import { prefetch } from '../stream/prefetch.js';
 import { estimatedRegion, keyframeAtOrBefore, targetRegion } from '../stream/seek-point.js';
 import type { HlsFile } from './hls-service.js';
+import { onDisk } from './seek-start.js';
 
 export function prefetchRun(
   catalog: Catalog,
@@ -21,9 +22,5 @@ export function prefetchRun(
   const point = hls.keyframes && keyframeAtOrBefore(hls.keyframes, t, hls.info.startTime);
   const region =
     (point && targetRegion(point, source.size)) ?? estimatedRegion(source.size, t, hls.info.duration);
-  if (!region) return;
-  const end = region.offset + region.length;
-  const ranges = catalog.fileRanges(hls.entry.infoHash, hls.file.index);
-  if (ranges.some(([from, to]) => from <= region.offset && to >= end)) return;
-  prefetch(source, region.offset, region.length, signal);
+  if (region && !onDisk(catalog, hls, region)) prefetch(source, region.offset, region.length, signal);
 }

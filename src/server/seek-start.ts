@@ -42,7 +42,8 @@ export async function startSeek(options: SeekStartOptions): Promise<Plan> {
   const t = plan.input.kind === 'seekable' ? plan.input.startTime : 0;
   if (t <= 0) return plan;
   const exact = plan.video?.action === 'copy';
-  const fetching = options.prefetch && !onDisk(options, { offset: 0, length: options.source.size });
+  const fetching =
+    options.prefetch && !onDisk(options.catalog, options.opened, { offset: 0, length: options.source.size });
   if (!exact && !fetching) return plan;
   // Started now whether or not the stream waits for it: for a transcode this is the index prefetch.
   const indexed = options.keyframes.index(options.opened, info, signal).catch((err: unknown) => {
@@ -85,14 +86,18 @@ async function fetchTarget(
 }
 
 function fetchRegion(options: SeekStartOptions, region: ByteRegion, signal: AbortSignal): void {
-  if (!onDisk(options, region)) prefetch(options.source, region.offset, region.length, signal);
+  if (!onDisk(options.catalog, options.opened, region))
+    prefetch(options.source, region.offset, region.length, signal);
 }
 
-/** Whether the region is downloaded already (a local file always is). */
-function onDisk(options: SeekStartOptions, region: ByteRegion): boolean {
-  const { entry, file } = options.opened;
+/** Whether the region of a file is downloaded already (a local file always is). */
+export function onDisk(
+  catalog: Catalog,
+  opened: { entry: CatalogEntry; file: CatalogFile },
+  region: ByteRegion,
+): boolean {
   const end = region.offset + region.length;
-  return options.catalog
-    .fileRanges(entry.infoHash, file.index)
+  return catalog
+    .fileRanges(opened.entry.infoHash, opened.file.index)
     .some(([from, to]) => from <= region.offset && to >= end);
 }
