@@ -92,10 +92,16 @@ export class HlsService {
     return { entry, file, info, plan, keyframes: found };
   }
 
-  /** The rendition `id` of the file's plan (404 when the plan has no such rendition). */
-  async rendition(hls: HlsFile, id: string): Promise<Rendition> {
+  /** What rendition `id` of the file's plan holds; a 404 when the plan has no such rendition. */
+  track(hls: HlsFile, id: string): RenditionTrack {
     const track = renditionOf(hls.plan, id);
     if (!track) throw statusError(404, `${hls.file.name} has no HLS rendition ${id} for this client`);
+    return track;
+  }
+
+  /** The rendition `id` of the file's plan, opened (its store and source) on first use. */
+  async rendition(hls: HlsFile, id: string): Promise<Rendition> {
+    const track = this.track(hls, id);
     const key = this.#key(hls, id, track);
     let open = this.#renditions.get(key);
     if (!open) {
@@ -120,9 +126,8 @@ export class HlsService {
   }
 
   /**
-   * The path of a rendition's init segment or segment `part`. The last segment asked of any of a file's
-   * renditions is where another rendition's init starts its run: a player seeking far on start asks the
-   * video's init and segment, then the audio's — which then needs no run of its own from 0.
+   * The path of a rendition's init segment or segment `part`. An init starts its run where the file was last
+   * asked: a player seeking far on start asks the video's init and segment, then the audio's init.
    */
   async part(hls: HlsFile, id: string, part: 'init' | number, signal?: AbortSignal): Promise<string> {
     const rendition = await this.rendition(hls, id);
@@ -156,10 +161,8 @@ export class HlsService {
 
   /** Bytes of segments kept for a torrent: counted under the cache cap with its data. */
   bytesOf(infoHash: string): number {
-    let bytes = 0;
-    for (const [key, open] of this.#opened)
-      if (key.startsWith(`${infoHash}/`)) bytes += open.rendition.store.bytes;
-    return bytes;
+    const mine = [...this.#opened].filter(([key]) => key.startsWith(`${infoHash}/`));
+    return mine.reduce((bytes, [, open]) => bytes + open.rendition.store.bytes, 0);
   }
 
   /** Deletes segments kept for torrents no longer listed (removed while the server was down). */

@@ -78,8 +78,8 @@ export const hlsRoutes: FastifyPluginAsync = async (app) => {
       const file = await hls.file(infoHash, index, request.query, signal);
       const query = carriedQuery(request.query);
       if (id.startsWith('subtitles-')) return subtitlePart(file, id, part, query, reply, signal);
-      // A rendition the plan does not have is a 404, for its playlist too.
-      await hls.rendition(file, id);
+      // A rendition the plan does not have is a 404, for its playlist too (which needs nothing opened).
+      hls.track(file, id);
       if (part === 'index.m3u8') {
         const body = mediaPlaylist({
           segmentTimes: file.plan.times,
