@@ -21,6 +21,7 @@ import { parseCues } from '../../src/stream/vtt.js';
 import { ControllableSource } from '../helpers/controllable-source.js';
 import { makeTracksMedia } from '../helpers/media.js';
 import { childProcesses, ffmpegChildrenGone } from '../helpers/processes.js';
+import { settled } from '../helpers/settled.js';
 
 const cues = [
   { start: 1000, end: 2000, text: 'early' },
@@ -59,17 +60,6 @@ function partialMkv(): ControllableSource {
 }
 
 const texts = (vtt: string) => parseCues(vtt).map((c) => c.text);
-
-/** Whether `promise` has settled once everything already queued has run. */
-async function settled(promise: Promise<unknown>): Promise<boolean> {
-  let done = false;
-  promise.then(
-    () => (done = true),
-    () => (done = true),
-  );
-  await new Promise((resolve) => setImmediate(resolve));
-  return done;
-}
 
 before(async () => {
   tools = await locateFfmpeg();

@@ -2,19 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CueTrack } from '../../../src/stream/hls/cue-track.js';
 import type { Cue } from '../../../src/stream/vtt.js';
+import { settled } from '../../helpers/settled.js';
 
 const cue = (start: number, end = start + 500): Cue => ({ start, end, text: `${start}` });
-
-/** Whether `promise` has settled once everything already queued has run. */
-async function settled(promise: Promise<unknown>): Promise<boolean> {
-  let done = false;
-  promise.then(
-    () => (done = true),
-    () => (done = true),
-  );
-  await new Promise((resolve) => setImmediate(resolve));
-  return done;
-}
 
 test('a wait ends once a cue starting at or after its time has arrived, not before', async () => {
   const track = new CueTrack();
