@@ -11,6 +11,7 @@
  * (from, to), so we replace them wholesale whenever a reader moves.
  */
 import type { Torrent } from 'webtorrent';
+import { Endgame } from './endgame.js';
 import { deselectStream, selectStream } from './webtorrent-internals.js';
 
 export const READ_PRIORITY = 3;
@@ -45,8 +46,11 @@ export class StreamPriority {
   private readonly readers = new Map<object, ReaderWindow>();
   private readonly tails = new Map<number, Span>();
   private applied: Selection[] = [];
+  private readonly endgame: Endgame;
 
-  constructor(private readonly torrent: Torrent) {}
+  constructor(private readonly torrent: Torrent) {
+    this.endgame = new Endgame(torrent);
+  }
 
   /**
    * Readahead size for a file of `mediaBytesPerSecond` (unknown: undefined). A window in seconds of media
@@ -93,8 +97,20 @@ export class StreamPriority {
   }
 
   private apply(): void {
+    if (this.torrent.destroyed) return;
+    this.select();
+    // After the selections: webtorrent has asked for what it will, the endgame doubles what reads wait on.
+    this.endgame.chase(this.waitedPieces());
+  }
+
+  private *waitedPieces(): Iterable<number> {
+    for (const { reading } of this.readers.values()) {
+      if (reading) for (let piece = reading[0]; piece <= reading[1]; piece++) yield piece;
+    }
+  }
+
+  private select(): void {
     const torrent = this.torrent;
-    if (torrent.destroyed) return;
     const wanted: Selection[] = [];
     // While a read waits, only waiting readers' spans are raised: webtorrent would otherwise rotate the
     // tail and idle readahead windows in between the pieces the read is blocked on.

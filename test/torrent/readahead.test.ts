@@ -74,7 +74,9 @@ it('a waiting read raises its pieces and the next seconds of media', async () =>
   await engine.remove(entry.infoHash, { deleteFiles: true });
 });
 
-it('a reader that stops reading leaves the rest of the torrent downloading', { timeout: 60_000 }, async () => {
+it('a reader that stops reading leaves the rest of the torrent downloading', {
+  timeout: 60_000,
+}, async () => {
   const { entry } = await engine.add(seeder.torrentFile);
   await engine.waitForMetadata(entry.infoHash);
   const torrent = engine.torrent(entry.infoHash)!;
