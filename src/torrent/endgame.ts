@@ -113,11 +113,10 @@ export class Endgame {
     wires.add(wire);
     this.duplicates.set(key, wires);
     this.perWire.set(wire, (this.perWire.get(wire) ?? 0) + 1);
-    // The callback may run at once (a wire that just closed); the bookkeeping above comes first.
+    // The callback may run at once (a wire that just closed); the bookkeeping above comes first. A copy
+    // that fails (choke, close) is not asked again until something changes: no loop on a dead wire.
     wire.request(block.piece, block.offset, block.length, (err, chunk) => {
-      this.forget(key, wire);
-      if (!err && chunk) this.settle(block, chunk);
-      else this.schedule();
+      if (this.forget(key, wire) && !err && chunk) this.settle(block, chunk);
     });
   }
 
@@ -128,17 +127,22 @@ export class Endgame {
   private settle(block: BlockRequest, chunk: Uint8Array): void {
     const ours = this.duplicates.get(keyOf(block.piece, block.offset));
     for (const wire of this.torrent.wires) {
-      if (ours?.has(wire)) wire.cancel(block.piece, block.offset, block.length);
+      if (ours?.has(wire) && this.forget(keyOf(block.piece, block.offset), wire)) {
+        wire.cancel(block.piece, block.offset, block.length);
+      }
       // Also on the wire it came from: webtorrent may have asked it again for a block our copy was coming on.
       answerRequest(wire, block, chunk);
     }
   }
 
-  private forget(key: string, wire: Wire): void {
+  /** Drops our copy of `key` on `wire` from the books; false when it was not there (already settled). */
+  private forget(key: string, wire: Wire): boolean {
     const wires = this.duplicates.get(key);
-    if (wires?.delete(wire) && wires.size === 0) this.duplicates.delete(key);
+    if (!wires?.delete(wire)) return false;
+    if (wires.size === 0) this.duplicates.delete(key);
     const count = (this.perWire.get(wire) ?? 1) - 1;
     if (count > 0) this.perWire.set(wire, count);
     else this.perWire.delete(wire);
+    return true;
   }
 }
