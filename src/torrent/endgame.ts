@@ -3,10 +3,13 @@
  * that peer chokes, leaves or times out (30 s), or, for critical pieces, when a peer that has been sending
  * fast lately wants it (its hotswap): a read can sit behind a peer that stalled while another idles.
  *
- * Here each block of a waited-on piece that is already asked for is also asked of other peers that have it
- * and let us ask, up to COPIES in flight. The first copy to arrive is handed to webtorrent's own request
- * (answerRequest) and every other one is cancelled. Blocks nobody asked for yet are webtorrent's to ask:
- * the pieces are critical and in the read's selection, so they go first.
+ * Here each block of a waited-on piece that is already asked for is also asked of another peer that has it,
+ * lets us ask, and would likely send it sooner: one with nothing queued (idle bandwidth costs nothing), or
+ * one whose queue at its recent speed ends well before the block's place in the holder's queue does (a
+ * stalled holder's never ends). Up to COPIES in flight; the first to arrive is handed to webtorrent's own
+ * request (answerRequest) and every other one is cancelled. On a swarm where every peer is busy and keeps
+ * pace nothing is doubled, so no bandwidth goes to copies. Blocks nobody asked for yet are webtorrent's to
+ * ask: the pieces are critical and in the read's selection, so they go first.
  */
 import type { BlockRequest, Torrent, Wire } from 'webtorrent';
 import { answerRequest } from './webtorrent-internals.js';
@@ -19,6 +22,19 @@ export const MAX_DUPLICATES_PER_WIRE = 32;
 interface Flight {
   block: BlockRequest;
   wires: Set<Wire>;
+  /** Seconds until the first holder likely sends it. */
+  eta: number;
+}
+
+/** Seconds until `wire` likely sends a block with `ahead` bytes queued before it, at its recent speed. */
+function eta(wire: Wire, ahead: number, length: number): number {
+  const speed = wire.downloadSpeed();
+  return speed > 0 ? (ahead + length) / speed : Number.POSITIVE_INFINITY;
+}
+
+/** A copy asked of `wire`, with `queued` bytes before it, would likely come well before the holder's. */
+function sooner(wire: Wire, queued: number, flight: Flight): boolean {
+  return 2 * eta(wire, queued, flight.block.length) < flight.eta;
 }
 
 const keyOf = (piece: number, offset: number) => `${piece}:${offset}`;
@@ -69,17 +85,30 @@ export class Endgame {
     if (torrent.destroyed || !torrent.bitfield || torrent.wires.length < 2) return;
     for (const piece of this.waited) if (torrent.bitfield.get(piece)) this.waited.delete(piece);
     if (this.waited.size === 0) return;
-    const helpers = torrent.wires.filter(
-      (wire) => !wire.destroyed && !wire.peerChoking && wire.type !== 'webSeed',
-    );
+    // Bytes each peer that could help has queued: where a copy asked of it now would stand.
+    // Those with nothing queued take copies whatever their speed: their bandwidth is going unused.
+    const queued = new Map<Wire, number>();
+    const idle = new Set<Wire>();
+    for (const wire of torrent.wires) {
+      if (wire.destroyed || wire.peerChoking || wire.type === 'webSeed') continue;
+      const bytes = wire.requests.reduce((sum, r) => sum + r.length, 0);
+      queued.set(wire, bytes);
+      if (bytes === 0) idle.add(wire);
+    }
     for (const flight of this.flights()) {
-      const candidates = helpers
+      const { block } = flight;
+      const candidates = [...queued]
         .filter(
-          (wire) => !flight.wires.has(wire) && wire.peerPieces.get(flight.block.piece) && this.hasRoom(wire),
+          ([wire, bytes]) =>
+            !flight.wires.has(wire) &&
+            wire.peerPieces.get(block.piece) &&
+            this.hasRoom(wire) &&
+            (idle.has(wire) || sooner(wire, bytes, flight)),
         )
-        .sort((a, b) => a.requests.length - b.requests.length);
-      for (const wire of candidates.slice(0, Math.max(0, COPIES - flight.wires.size))) {
-        this.duplicate(wire, flight.block);
+        .sort((a, b) => a[1] - b[1]);
+      for (const [wire, bytes] of candidates.slice(0, Math.max(0, COPIES - flight.wires.size))) {
+        this.duplicate(wire, block);
+        queued.set(wire, bytes + block.length);
       }
     }
   }
@@ -88,12 +117,20 @@ export class Endgame {
   private flights(): Flight[] {
     const flights = new Map<string, Flight>();
     for (const wire of this.torrent.wires) {
+      let ahead = 0;
       for (const { piece, offset, length } of wire.requests) {
-        if (!this.waited.has(piece)) continue;
-        const key = keyOf(piece, offset);
-        const flight = flights.get(key) ?? { block: { piece, offset, length }, wires: new Set<Wire>() };
-        flight.wires.add(wire);
-        flights.set(key, flight);
+        if (this.waited.has(piece)) {
+          const key = keyOf(piece, offset);
+          const flight = flights.get(key) ?? {
+            block: { piece, offset, length },
+            wires: new Set<Wire>(),
+            eta: Number.POSITIVE_INFINITY,
+          };
+          flight.wires.add(wire);
+          flight.eta = Math.min(flight.eta, eta(wire, ahead, length));
+          flights.set(key, flight);
+        }
+        ahead += length;
       }
     }
     return [...flights.values()].sort(

@@ -44,6 +44,8 @@ declare module 'webtorrent' {
     requests: BlockRequest[];
     peerPieces: BitField;
     peerExtendedHandshake?: { reqq?: unknown };
+    /** Bytes per second received lately (a 5 s window). */
+    downloadSpeed(): number;
     request(
       piece: number,
       offset: number,
