@@ -122,7 +122,10 @@ export function interceptDials(torrent: Torrent, filter: DialFilter): void {
   };
 }
 
-/** bittorrent-protocol keeps each of our requests with the callback webtorrent gave it (its `Request`). */
+/**
+ * bittorrent-protocol keeps each of our requests with the callback webtorrent gave it (its `Request`). Not
+ * a prototype member INTERNAL_MEMBERS could check: each use checks the shape, the contract test pins it.
+ */
 interface PendingRequest extends BlockRequest {
   callback?: unknown;
 }
