@@ -4,7 +4,7 @@
  * torrent stopped" with 503 (errors carrying `statusCode`). Info-hashes arrive lowercase. Its methods carry
  * the names of the engine's (types.ts: Torrents), which it extends to local files.
  */
-import type { DataSource } from '../stream/data-source.js';
+import type { DataSource, OpenOptions } from '../stream/data-source.js';
 import { LocalFiles } from './local-files.js';
 import { StartLedger } from './start-ledger.js';
 import { statusError } from './status-error.js';
@@ -62,8 +62,8 @@ export class Catalog {
   }
 
   /** A DataSource for the file; the caller closes it. */
-  async open(infoHash: string, index: number): Promise<DataSource> {
-    const source = (await this.local.open(infoHash, index)) ?? this.torrents?.open(infoHash, index);
+  async open(infoHash: string, index: number, options?: OpenOptions): Promise<DataSource> {
+    const source = (await this.local.open(infoHash, index)) ?? this.torrents?.open(infoHash, index, options);
     if (source) return this.starts.watch(source, infoHash, index);
     this.assertWorking(infoHash);
     throw statusError(404, `Torrent ${infoHash} has no file ${index}`);

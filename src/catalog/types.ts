@@ -3,7 +3,7 @@
  * (src/catalog/local-files.ts). The shapes are the torrent object of docs/api.md minus the URLs,
  * which only the server knows how to build.
  */
-import type { DataSource } from '../stream/data-source.js';
+import type { DataSource, OpenOptions } from '../stream/data-source.js';
 
 export interface CatalogFile {
   index: number;
@@ -44,7 +44,7 @@ export interface Torrents {
   /** The entry once its metadata is in; rejects for an unknown or stopped torrent, or when `signal` aborts. */
   waitForMetadata(infoHash: string, signal?: AbortSignal): Promise<CatalogEntry>;
   /** A DataSource for one file; undefined when the torrent or index is unknown or metadata is missing. */
-  open(infoHash: string, fileIndex: number): DataSource | undefined;
+  open(infoHash: string, fileIndex: number, options?: OpenOptions): DataSource | undefined;
   fileRanges(infoHash: string, fileIndex: number): Array<[number, number]>;
   readerOffsets(infoHash: string, fileIndex: number): number[];
   stallReason(infoHash: string): string | null;

@@ -20,7 +20,7 @@ import { Rendition } from '../stream/hls/rendition.js';
 import { MAX_RUN_SEGMENTS, type RenditionTrack, segmentArgs } from '../stream/hls/segment-args.js';
 import { SegmentStore } from '../stream/hls/segment-store.js';
 import type { KeyframeIndex } from '../stream/keyframes/index.js';
-import type { MediaInfo } from '../stream/media-info.js';
+import { type MediaInfo, openOptions } from '../stream/media-info.js';
 import { withoutServiceNames } from '../stream/ts-service-filter.js';
 import { prefetchRun } from './hls-prefetch.js';
 import { HlsSlots } from './hls-slots.js';
@@ -197,7 +197,8 @@ export class HlsService {
   async #open(hls: HlsFile, track: RenditionTrack, key: string): Promise<OpenRendition> {
     const { catalog, ffmpeg, cacheDir } = this.options;
     const store = await SegmentStore.open(join(cacheDir, key));
-    const opened = await catalog.open(hls.entry.infoHash, hls.file.index);
+    const hints = openOptions(hls.info, hls.file.length);
+    const opened = await catalog.open(hls.entry.infoHash, hls.file.index, hints);
     const layout = hls.info.tsLayout;
     const source = layout ? withoutServiceNames(opened, layout) : opened;
     const encoded = 'video' in track && track.video.id === 'video-h264';

@@ -8,6 +8,15 @@ export interface ReadOptions {
   signal?: AbortSignal;
 }
 
+/** Hints given when a source is opened; a source may ignore them. */
+export interface OpenOptions {
+  /**
+   * Bytes of this file per second of playback (its average bitrate), once known: a source that reads ahead
+   * sizes its window in seconds of media rather than in bytes.
+   */
+  mediaBytesPerSecond?: number;
+}
+
 export interface DataSource {
   /** Total size in bytes (known up front, even when the data is not). */
   readonly size: number;

@@ -3,7 +3,7 @@
  * torrent only needs its first pieces. MP4s with the moov after mdat (and heads that give no duration) are
  * probed through the seekable input instead, since a pipe cannot reach the end of the file.
  */
-import type { DataSource } from './data-source.js';
+import type { DataSource, OpenOptions } from './data-source.js';
 import { type EbmlDocType, ebmlDocType } from './ebml.js';
 import type { FfmpegTools } from './ffmpeg-locate.js';
 import { probeHead, probeSeekable, type RawProbe, type RawStream } from './ffprobe-run.js';
@@ -185,4 +185,9 @@ function containerName(formatName: string, head: Buffer, streams: MediaStream[])
     return media.every((s) => webmCodecs.has(s.codec)) ? 'webm' : 'matroska';
   }
   return formatName.split(',')[0] ?? formatName;
+}
+
+/** What a probed file tells its source when opened: bytes per second of playback (its average bitrate). */
+export function openOptions(info: MediaInfo, size: number): OpenOptions {
+  return info.duration && info.duration > 0 && size > 0 ? { mediaBytesPerSecond: size / info.duration } : {};
 }

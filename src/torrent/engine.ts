@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import type WebTorrent from 'webtorrent';
 import type { Torrent } from 'webtorrent';
 import type { CatalogEntry, Torrents } from '../catalog/types.js';
-import { type DataSource, DataSourceError } from '../stream/data-source.js';
+import { type DataSource, DataSourceError, type OpenOptions } from '../stream/data-source.js';
 import { addToClient, closeTorrent } from './attach.js';
 import { startClient } from './client.js';
 import { clientSettings, type EngineEvents, type EngineOptions } from './engine-options.js';
@@ -136,8 +136,8 @@ export class TorrentEngine implements Torrents {
     return record.entry();
   }
 
-  open(infoHash: string, fileIndex: number): DataSource | undefined {
-    return this.records.get(infoHash)?.open(fileIndex);
+  open(infoHash: string, fileIndex: number, options?: OpenOptions): DataSource | undefined {
+    return this.records.get(infoHash)?.open(fileIndex, options);
   }
 
   async remove(infoHash: string, opts: { deleteFiles?: boolean } = {}): Promise<boolean> {

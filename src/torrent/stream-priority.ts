@@ -11,14 +11,19 @@
  * (from, to), so we replace them wholesale whenever a reader moves.
  */
 import type { Torrent } from 'webtorrent';
+import { Endgame } from './endgame.js';
 import { deselectStream, selectStream } from './webtorrent-internals.js';
 
 export const READ_PRIORITY = 3;
 export const AHEAD_PRIORITY = 2;
-/** Readahead covers this many seconds at the observed download speed, clamped to [MIN, MAX]. */
+/** Readahead covers this many seconds of playback once the file's bitrate is known, clamped to [MIN, MAX]. */
+export const AHEAD_MEDIA_SECONDS = 60;
+/** Before that, this many seconds at the observed download speed, clamped the same way. */
 export const AHEAD_SECONDS = 20;
 export const MIN_AHEAD_BYTES = 2 * 1024 * 1024;
-export const MAX_AHEAD_BYTES = 32 * 1024 * 1024;
+export const MAX_AHEAD_BYTES = 256 * 1024 * 1024;
+/** The speed-sized window stays smaller: it says nothing of what the player needs. */
+export const MAX_SPEED_AHEAD_BYTES = 32 * 1024 * 1024;
 /** How much of a file's end is fetched early. */
 export const TAIL_BYTES = 2 * 1024 * 1024;
 
@@ -41,13 +46,27 @@ export class StreamPriority {
   private readonly readers = new Map<object, ReaderWindow>();
   private readonly tails = new Map<number, Span>();
   private applied: Selection[] = [];
+  private readonly endgame: Endgame;
 
-  constructor(private readonly torrent: Torrent) {}
+  constructor(private readonly torrent: Torrent) {
+    this.endgame = new Endgame(torrent);
+  }
 
-  /** Readahead size now: grows with the download speed so a fast swarm keeps the player well fed. */
-  aheadBytes(): number {
-    const wanted = this.torrent.downloadSpeed * AHEAD_SECONDS;
-    return Math.min(MAX_AHEAD_BYTES, Math.max(MIN_AHEAD_BYTES, wanted));
+  /**
+   * Readahead size for a file of `mediaBytesPerSecond` (unknown: undefined). A window in seconds of media
+   * holds the same playback time at any bitrate. Without a bitrate it follows the download speed, which
+   * tells nothing of what the player needs but keeps a fast swarm ahead of it. Past the window the rest of
+   * the torrent still downloads, at the whole torrent's lower priority.
+   */
+  aheadBytes(mediaBytesPerSecond?: number): number {
+    if (
+      mediaBytesPerSecond !== undefined &&
+      mediaBytesPerSecond > 0 &&
+      Number.isFinite(mediaBytesPerSecond)
+    ) {
+      return clampAhead(mediaBytesPerSecond * AHEAD_MEDIA_SECONDS, MAX_AHEAD_BYTES);
+    }
+    return clampAhead(this.torrent.downloadSpeed * AHEAD_SECONDS, MAX_SPEED_AHEAD_BYTES);
   }
 
   /** Some reader is streaming (eviction must leave this torrent alone). */
@@ -78,8 +97,20 @@ export class StreamPriority {
   }
 
   private apply(): void {
+    if (this.torrent.destroyed) return;
+    this.select();
+    // After the selections: webtorrent has asked for what it will, the endgame doubles what reads wait on.
+    this.endgame.chase(this.waitedPieces());
+  }
+
+  private *waitedPieces(): Iterable<number> {
+    for (const { reading } of this.readers.values()) {
+      if (reading) for (let piece = reading[0]; piece <= reading[1]; piece++) yield piece;
+    }
+  }
+
+  private select(): void {
     const torrent = this.torrent;
-    if (torrent.destroyed) return;
     const wanted: Selection[] = [];
     // While a read waits, only waiting readers' spans are raised: webtorrent would otherwise rotate the
     // tail and idle readahead windows in between the pieces the read is blocked on.
@@ -107,6 +138,10 @@ export class StreamPriority {
     for (let piece = from; piece <= to; piece++) if (!bitfield.get(piece)) return false;
     return true;
   }
+}
+
+function clampAhead(bytes: number, max: number): number {
+  return Math.min(max, Math.max(MIN_AHEAD_BYTES, bytes));
 }
 
 function sameSelections(a: Selection[], b: Selection[]): boolean {

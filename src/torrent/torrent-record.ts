@@ -5,7 +5,7 @@
 import type { Torrent, Wire } from 'webtorrent';
 import type { CatalogEntry } from '../catalog/types.js';
 import { abortableWait } from '../stream/abort.js';
-import { DataSourceError } from '../stream/data-source.js';
+import { DataSourceError, type OpenOptions } from '../stream/data-source.js';
 import { verifiedRanges } from './piece-math.js';
 import { PieceWaiter } from './piece-waiter.js';
 import { confine, safeFilePaths } from './safe-path.js';
@@ -164,11 +164,11 @@ export class TorrentRecord implements TorrentContext {
     return stallReason(this.torrent, this.live?.waiter.pending ?? 0);
   }
 
-  open(fileIndex: number): TorrentSource | undefined {
+  open(fileIndex: number, options?: OpenOptions): TorrentSource | undefined {
     if (!this.ready || !Number.isInteger(fileIndex)) return undefined;
     const file = this.torrent.files[fileIndex];
     const name = this.live?.paths[fileIndex]?.split('/').pop();
-    return file && name ? new TorrentSource(this, fileIndex, file, name) : undefined;
+    return file && name ? new TorrentSource(this, fileIndex, file, name, options) : undefined;
   }
 
   /** Where the store writes this file: the confined store's path for it (see attach.ts). */

@@ -5,7 +5,13 @@
  */
 import { statSync } from 'node:fs';
 import type { Torrent, TorrentFile } from 'webtorrent';
-import { abortError, type DataSource, DataSourceError, type ReadOptions } from '../stream/data-source.js';
+import {
+  abortError,
+  type DataSource,
+  DataSourceError,
+  type OpenOptions,
+  type ReadOptions,
+} from '../stream/data-source.js';
 import { type FileGeometry, piecesOf } from './piece-math.js';
 import type { PieceWaiter } from './piece-waiter.js';
 import { type StreamPriority, TAIL_BYTES } from './stream-priority.js';
@@ -44,6 +50,7 @@ export class TorrentSource implements DataSource {
     file: TorrentFile,
     /** The sanitised name: torrent-supplied names may hold anything. */
     name: string,
+    private readonly options: OpenOptions = {},
   ) {
     this.size = file.length;
     this.name = name;
@@ -127,7 +134,8 @@ export class TorrentSource implements DataSource {
   }
 
   private aheadEnd(fromPiece: number): number {
-    const pieces = Math.ceil(this.context.priority.aheadBytes() / this.geometry.pieceLength);
+    const bytes = this.context.priority.aheadBytes(this.options.mediaBytesPerSecond);
+    const pieces = Math.ceil(bytes / this.geometry.pieceLength);
     return Math.min(this.lastPiece(), fromPiece + pieces);
   }
 

@@ -26,12 +26,34 @@ declare module 'webtorrent' {
     buffer: Uint8Array;
   }
 
+  /** A block asked of a peer (bittorrent-protocol's public `wire.requests` entries). */
+  export interface BlockRequest {
+    piece: number;
+    offset: number;
+    length: number;
+  }
+
   export interface Wire extends EventEmitter {
     /** e.g. 'tcpOutgoing', 'utpIncoming', 'webSeed' */
     type?: string;
     peerChoking: boolean;
     remoteAddress?: string;
     remotePort?: number;
+    readonly destroyed: boolean;
+    /** Our requests the peer has not answered yet, oldest first. */
+    requests: BlockRequest[];
+    peerPieces: BitField;
+    peerExtendedHandshake?: { reqq?: unknown };
+    /** Bytes per second received lately (a 5 s window). */
+    downloadSpeed(): number;
+    request(
+      piece: number,
+      offset: number,
+      length: number,
+      cb: (err: Error | null, chunk?: Uint8Array | null) => void,
+    ): void;
+    /** Drops our request (its callback gets an error) and tells the peer. */
+    cancel(piece: number, offset: number, length: number): void;
     destroy(): void;
   }
 

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { Torrent } from 'webtorrent';
+import type { BlockRequest, Torrent, Wire } from 'webtorrent';
 import TorrentClass from 'webtorrent/lib/torrent.js';
 
 /** The versions the contract test has been run against: package.json's `^3.0.21`. */
@@ -120,4 +120,34 @@ export function interceptDials(torrent: Torrent, filter: DialFilter): void {
     if (added) for (const next of filters) next.dialled?.(peer, transport);
     return added;
   };
+}
+
+/**
+ * bittorrent-protocol keeps each of our requests with the callback webtorrent gave it (its `Request`). Not
+ * a prototype member INTERNAL_MEMBERS could check: each use checks the shape, the contract test pins it.
+ */
+interface PendingRequest extends BlockRequest {
+  callback?: unknown;
+}
+
+/**
+ * Completes `wire`'s pending request for `block` with `chunk`, a copy of the block that arrived from another
+ * peer: webtorrent's callback for the request gets the chunk as if this peer had sent it (so the block lands
+ * in its piece, which is hashed and stored as usual, and its reservation is released), and the peer is told
+ * to cancel. False when `wire` has no such request, or one of a shape this was not verified with.
+ */
+export function answerRequest(wire: Wire, block: BlockRequest, chunk: Uint8Array): boolean {
+  const { piece, offset, length } = block;
+  if (chunk.length !== length) return false;
+  const pending = (wire.requests as PendingRequest[]).find(
+    (r) => r.piece === piece && r.offset === offset && r.length === length,
+  );
+  const callback = pending?.callback;
+  if (!pending || typeof callback !== 'function') return false;
+  // wire.cancel takes the first matching request (this one) off the wire, tells the peer and calls back
+  // with an error: that error must not reach webtorrent, which would ask for the block again.
+  pending.callback = () => {};
+  wire.cancel(piece, offset, length);
+  callback(null, chunk);
+  return true;
 }

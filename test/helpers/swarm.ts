@@ -2,6 +2,7 @@
  * A BitTorrent swarm on 127.0.0.1 for tests: an HTTP tracker and seeders (second webtorrent clients) with DHT,
  * LSD, UPnP, NAT-PMP and uTP off. A seeder's magnet carries `x.pe=127.0.0.1:port` so no tracker is needed.
  */
+import type { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,4 +109,56 @@ export function startTestEngine(dir: string, extra: Partial<EngineOptions> = {})
     torrentPort: 0,
     ...extra,
   });
+}
+
+export interface Stall {
+  /** Requests the seeder got and never answered, as `piece:offset`. */
+  stalled: string[];
+  /** Cancels the seeder got, as `piece:offset`. */
+  cancelled: string[];
+  /** Resolves once `check` holds, checked whenever a request stalls or a cancel comes. */
+  until(check: (stall: Stall) => boolean): Promise<void>;
+}
+
+/**
+ * Makes the seeder answer `answered` more requests, then none at all: a peer that stalled (one that never
+ * answered would never be asked for more than one block: webtorrent tries a new peer with one request first).
+ */
+export function stallAfter(seeder: Seeder, answered: number): Stall {
+  const waits = new Set<() => void>();
+  const stall: Stall = {
+    stalled: [],
+    cancelled: [],
+    until(check) {
+      if (check(stall)) return Promise.resolve();
+      return new Promise((resolve) => {
+        const wait = () => {
+          if (!check(stall)) return;
+          waits.delete(wait);
+          resolve();
+        };
+        waits.add(wait);
+      });
+    },
+  };
+  const changed = () => {
+    for (const wait of [...waits]) wait();
+  };
+  const store = seeder.torrent.store as unknown as {
+    get(index: number, opts: { offset: number; length: number }, cb: (...args: unknown[]) => void): void;
+  };
+  const get = store.get.bind(store);
+  let left = answered;
+  store.get = (index, opts, cb) => {
+    if (left-- > 0) return get(index, opts, cb);
+    stall.stalled.push(`${index}:${opts.offset}`);
+    changed();
+  };
+  seeder.torrent.on('wire', (wire: EventEmitter) => {
+    wire.on('cancel', (index: number, offset: number) => {
+      stall.cancelled.push(`${index}:${offset}`);
+      changed();
+    });
+  });
+  return stall;
 }

@@ -5,15 +5,16 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type WebTorrent from 'webtorrent';
-import type { Torrent } from 'webtorrent';
+import type { BlockRequest, Torrent, Wire } from 'webtorrent';
 import TorrentClass from 'webtorrent/lib/torrent.js';
 import {
+  answerRequest,
   assertSupportedWebtorrent,
   checkWebtorrentVersion,
   type Dial,
@@ -21,7 +22,7 @@ import {
   interceptDials,
   selectStream,
 } from '../../src/torrent/webtorrent-internals.js';
-import { isolatedClient, type Seeder, startSeeder } from '../helpers/swarm.js';
+import { isolatedClient, type Seeder, stallAfter, startSeeder } from '../helpers/swarm.js';
 
 const PIECE = 16 * 1024; // one block per piece: a request is a piece
 const PIECES = 256;
@@ -46,11 +47,11 @@ after(async () => {
 });
 
 /** A leecher of the seeder's torrent that reaches no one by itself; uTP as asked. */
-async function leecher(name: string, utp: boolean): Promise<Torrent> {
+async function leecher(name: string, utp: boolean, of = seeder): Promise<Torrent> {
   const client = isolatedClient({ utp });
   clients.push(client);
   await once(client, 'listening');
-  const torrent = client.add(seeder.torrentFile, { path: join(work, name), announce: [] });
+  const torrent = client.add(of.torrentFile, { path: join(work, name), announce: [] });
   if (!torrent.ready) await once(torrent, 'ready');
   return torrent;
 }
@@ -199,6 +200,52 @@ describe('interceptDials', () => {
     assert.equal(fake._addPeer('10.0.0.9:1', 'utp'), null);
     assert.deepEqual(seen, ['10.0.0.1:1 tcp', '192.0.2.1:1 utp', '10.0.0.9:1 tcp']);
     assert.deepEqual(calls, ['10.0.0.1:1 tcp', '192.0.2.1:1 utp']);
+  });
+});
+
+describe('answerRequest', () => {
+  it("hands webtorrent's request a block from elsewhere: the piece is verified, the peer told to cancel", {
+    timeout: 30_000,
+  }, async () => {
+    const stalling = await startSeeder(join(work, 'data.bin'), { pieceLength: PIECE });
+    try {
+      const stall = stallAfter(stalling, 1);
+      const torrent = await leecher('answer', false, stalling);
+      torrent.addPeer(`127.0.0.1:${stalling.port}`);
+      await stall.until(({ stalled }) => stalled.length >= 2);
+      const [wire] = torrent.wires as Wire[];
+      assert.ok(wire);
+      const pending = wire.requests.map(({ piece, offset, length }) => ({ piece, offset, length }));
+      assert.ok(pending.length >= 2, `requests pending: ${JSON.stringify(pending)}`);
+      const bytes = readFileSync(join(work, 'data.bin'));
+      const blockOf = ({ piece, offset, length }: BlockRequest) =>
+        bytes.subarray(piece * PIECE + offset, piece * PIECE + offset + length);
+      const unasked = { piece: PIECES - 1, offset: 0, length: PIECE };
+      assert.equal(answerRequest(wire, unasked, blockOf(unasked)), false, 'nothing asked, nothing answered');
+      const first = pending[0]!;
+      assert.equal(
+        answerRequest(wire, first, blockOf(first).subarray(1)),
+        false,
+        'a chunk of the wrong length',
+      );
+
+      const verified = new Set<number>();
+      torrent.on('verified', (index: number) => verified.add(index));
+      const allVerified = new Promise<void>((resolve) => {
+        torrent.on('verified', () => pending.every((b) => verified.has(b.piece)) && resolve());
+      });
+      for (const block of pending) assert.equal(answerRequest(wire, block, blockOf(block)), true);
+      assert.ok(
+        pending.every((b) => !wire.requests.some((r) => r.piece === b.piece && r.offset === b.offset)),
+        'the answered requests are off the wire',
+      );
+      await allVerified;
+      const keys = pending.map(({ piece, offset }) => `${piece}:${offset}`);
+      await stall.until(({ cancelled }) => keys.every((key) => cancelled.includes(key)));
+      assert.ok(torrent.wires.includes(wire), 'the wire stays');
+    } finally {
+      await stalling.close();
+    }
   });
 });
 

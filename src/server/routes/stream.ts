@@ -1,6 +1,7 @@
 /** GET|HEAD /stream/:infoHash/:index — direct bytes with Range, or FFmpeg's fragmented MP4. */
 import type { FastifyPluginAsync } from 'fastify';
 import { parseCaps } from '../../stream/client-caps.js';
+import { openOptions } from '../../stream/media-info.js';
 import { planStream } from '../../stream/plan.js';
 import { acquireAll } from '../limiter.js';
 import { streamRoute } from '../route-schemas.js';
@@ -37,7 +38,7 @@ export const streamRoutes: FastifyPluginAsync = async (app) => {
         t,
         caps: caps === undefined ? undefined : parseCaps(caps),
       });
-      const source = await catalog.open(entry.infoHash, index);
+      const source = await catalog.open(entry.infoHash, index, openOptions(info, file.length));
       const log = streamLog(request.log, {
         infoHash: entry.infoHash,
         file: index,

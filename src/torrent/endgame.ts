@@ -1,0 +1,185 @@
+/**
+ * Endgame for the pieces reads wait on. webtorrent asks each block from one peer and takes it back only when
+ * that peer chokes, leaves or times out (30 s), or, for critical pieces, when a peer that has been sending
+ * fast lately wants it (its hotswap): a read can sit behind a peer that stalled while another idles.
+ *
+ * Here each block of a waited-on piece that is already asked for is also asked of another peer that has it,
+ * lets us ask, and would likely send it sooner: one with nothing queued (idle bandwidth costs nothing), or
+ * one whose queue at its recent speed ends well before the block's place in the holder's queue does (a
+ * stalled holder's never ends). Up to COPIES in flight; the first to arrive is handed to webtorrent's own
+ * request (answerRequest) and every other one is cancelled. On a swarm where every peer is busy and keeps
+ * pace nothing is doubled, so no bandwidth goes to copies. Blocks nobody asked for yet are webtorrent's to
+ * ask: the pieces are critical and in the read's selection, so they go first.
+ */
+import type { BlockRequest, Torrent, Wire } from 'webtorrent';
+import { answerRequest } from './webtorrent-internals.js';
+
+/** Copies of a block in flight at once, webtorrent's own request included. */
+export const COPIES = 3;
+/** Duplicates one peer holds at most: a waiting read takes little of what else the peer is doing. */
+export const MAX_DUPLICATES_PER_WIRE = 32;
+
+interface Flight {
+  block: BlockRequest;
+  wires: Set<Wire>;
+  /** Seconds until the first holder likely sends it. */
+  eta: number;
+}
+
+/** Seconds until `wire` likely sends a block with `ahead` bytes queued before it, at its recent speed. */
+function eta(wire: Wire, ahead: number, length: number): number {
+  const speed = wire.downloadSpeed();
+  return speed > 0 ? (ahead + length) / speed : Number.POSITIVE_INFINITY;
+}
+
+/** A copy asked of `wire`, with `queued` bytes before it, would likely come well before the holder's. */
+function sooner(wire: Wire, queued: number, flight: Flight): boolean {
+  return 2 * eta(wire, queued, flight.block.length) < flight.eta;
+}
+
+const keyOf = (piece: number, offset: number) => `${piece}:${offset}`;
+
+export class Endgame {
+  private waited = new Set<number>();
+  /** Our duplicate requests in flight: by block, the wires asked. */
+  private readonly duplicates = new Map<string, Set<Wire>>();
+  private readonly perWire = new Map<Wire, number>();
+  private scheduled = false;
+
+  constructor(private readonly torrent: Torrent) {
+    for (const wire of torrent.wires) this.watch(wire);
+    torrent.on('wire', (wire: Wire) => this.watch(wire));
+    // A verified piece frees pipelines: webtorrent asks for more, possibly blocks a read waits on.
+    torrent.on('verified', () => this.schedule());
+  }
+
+  /** The pieces reads wait on now. Called right after the selections change (webtorrent has asked). */
+  chase(pieces: Iterable<number>): void {
+    this.waited = new Set(pieces);
+    this.run();
+  }
+
+  private watch(wire: Wire): void {
+    const kick = () => this.schedule();
+    for (const event of ['unchoke', 'have', 'bitfield', 'choke', 'close']) wire.on(event, kick);
+    wire.on('piece', (piece: number, offset: number, chunk: Uint8Array) => {
+      if (this.duplicates.has(keyOf(piece, offset))) {
+        this.settle({ piece, offset, length: chunk.length }, chunk);
+      }
+      this.schedule();
+    });
+  }
+
+  /** Runs once the events of this turn are done (webtorrent asks for blocks in microtasks). */
+  private schedule(): void {
+    if (this.scheduled || this.waited.size === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.run();
+    });
+  }
+
+  private run(): void {
+    const { torrent } = this;
+    if (torrent.destroyed || !torrent.bitfield || torrent.wires.length < 2) return;
+    for (const piece of this.waited) if (torrent.bitfield.get(piece)) this.waited.delete(piece);
+    if (this.waited.size === 0) return;
+    // Bytes each peer that could help has queued: where a copy asked of it now would stand.
+    // Those with nothing queued take copies whatever their speed: their bandwidth is going unused.
+    const queued = new Map<Wire, number>();
+    const idle = new Set<Wire>();
+    for (const wire of torrent.wires) {
+      if (wire.destroyed || wire.peerChoking || wire.type === 'webSeed') continue;
+      const bytes = wire.requests.reduce((sum, r) => sum + r.length, 0);
+      queued.set(wire, bytes);
+      if (bytes === 0) idle.add(wire);
+    }
+    for (const flight of this.flights()) {
+      const { block } = flight;
+      const candidates = [...queued]
+        .filter(
+          ([wire, bytes]) =>
+            !flight.wires.has(wire) &&
+            wire.peerPieces.get(block.piece) &&
+            this.hasRoom(wire) &&
+            (idle.has(wire) || sooner(wire, bytes, flight)),
+        )
+        .sort((a, b) => a[1] - b[1]);
+      for (const [wire, bytes] of candidates.slice(0, Math.max(0, COPIES - flight.wires.size))) {
+        this.duplicate(wire, block);
+        queued.set(wire, bytes + block.length);
+      }
+    }
+  }
+
+  /** Every block of a waited-on piece asked of some peer, lowest first (the read needs the first first). */
+  private flights(): Flight[] {
+    const flights = new Map<string, Flight>();
+    for (const wire of this.torrent.wires) {
+      let ahead = 0;
+      for (const { piece, offset, length } of wire.requests) {
+        if (this.waited.has(piece)) {
+          const key = keyOf(piece, offset);
+          const flight = flights.get(key) ?? {
+            block: { piece, offset, length },
+            wires: new Set<Wire>(),
+            eta: Number.POSITIVE_INFINITY,
+          };
+          flight.wires.add(wire);
+          flight.eta = Math.min(flight.eta, eta(wire, ahead, length));
+          flights.set(key, flight);
+        }
+        ahead += length;
+      }
+    }
+    return [...flights.values()].sort(
+      (a, b) => a.block.piece - b.block.piece || a.block.offset - b.block.offset,
+    );
+  }
+
+  private hasRoom(wire: Wire): boolean {
+    if ((this.perWire.get(wire) ?? 0) >= MAX_DUPLICATES_PER_WIRE) return false;
+    const reqq = wire.peerExtendedHandshake?.reqq;
+    return typeof reqq !== 'number' || reqq <= 0 || wire.requests.length < reqq;
+  }
+
+  private duplicate(wire: Wire, block: BlockRequest): void {
+    const key = keyOf(block.piece, block.offset);
+    const wires = this.duplicates.get(key) ?? new Set<Wire>();
+    wires.add(wire);
+    this.duplicates.set(key, wires);
+    this.perWire.set(wire, (this.perWire.get(wire) ?? 0) + 1);
+    // The callback may run at once (a wire that just closed); the bookkeeping above comes first. A copy
+    // that fails (choke, close) is not asked again until something changes: no loop on a dead wire.
+    wire.request(block.piece, block.offset, block.length, (err, chunk) => {
+      if (this.forget(key, wire) && !err && chunk) this.settle(block, chunk);
+    });
+  }
+
+  /**
+   * `chunk` arrived: webtorrent's requests still pending for the block get it (its own, or a leftover of its
+   * hotswap), our duplicates are cancelled.
+   */
+  private settle(block: BlockRequest, chunk: Uint8Array): void {
+    const ours = this.duplicates.get(keyOf(block.piece, block.offset));
+    for (const wire of this.torrent.wires) {
+      if (ours?.has(wire) && this.forget(keyOf(block.piece, block.offset), wire)) {
+        wire.cancel(block.piece, block.offset, block.length);
+      }
+      // Also on the wire it came from: webtorrent may have asked it again for a block our copy was coming on.
+      answerRequest(wire, block, chunk);
+    }
+  }
+
+  /** Drops our copy of `key` on `wire` from the books; false when it was not there (already settled). */
+  private forget(key: string, wire: Wire): boolean {
+    const wires = this.duplicates.get(key);
+    if (!wires?.delete(wire)) return false;
+    if (wires.size === 0) this.duplicates.delete(key);
+    const count = (this.perWire.get(wire) ?? 1) - 1;
+    if (count > 0) this.perWire.set(wire, count);
+    else this.perWire.delete(wire);
+    return true;
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Endgame for a waiting read, on a real swarm: the blocks a read waits on are held by a seeder that stalled,
+ * and another seeder that has the piece idles (webtorrent would wait for the stalled one to time out). The
+ * read completes from the other seeder, and the stalled one is told to cancel what it was asked.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, it } from 'node:test';
+import type { TorrentEngine } from '../../src/torrent/index.js';
+import { type Seeder, stallAfter, startSeeder, startTestEngine } from '../helpers/swarm.js';
+
+const BLOCK = 16 * 1024;
+const PIECE = 2 * BLOCK;
+const PIECES = 64;
+const WAITED = 40;
+
+let work: string;
+let data: Buffer;
+const seeders: Seeder[] = [];
+let engine: TorrentEngine;
+
+before(async () => {
+  work = mkdtempSync(join(tmpdir(), 'streamtide-endgame-'));
+  data = randomBytes(PIECES * PIECE);
+  const path = join(work, 'movie.bin');
+  writeFileSync(path, data);
+  for (let i = 0; i < 2; i++) seeders.push(await startSeeder(path, { pieceLength: PIECE }));
+  engine = await startTestEngine(join(work, 'dl'), { utp: false, tracker: false });
+});
+
+after(async () => {
+  await engine?.destroy();
+  for (const seeder of seeders) await seeder.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** The seeder says it has only `piece`: it has nothing else to be asked for. */
+function holdOnly(seeder: Seeder, piece: number): void {
+  const bitfield = (seeder.torrent as unknown as { bitfield: { set(i: number, v: boolean): void } }).bitfield;
+  for (let i = 0; i < PIECES; i++) if (i !== piece) bitfield.set(i, false);
+}
+
+it('a read waiting on a stalled peer completes from another peer', { timeout: 60_000 }, async () => {
+  const [slow, other] = seeders as [Seeder, Seeder];
+  const stall = stallAfter(slow, 1); // its first answer makes webtorrent trust it with more
+  holdOnly(other, WAITED);
+  const { entry } = await engine.add(slow.torrentFile);
+  await engine.waitForMetadata(entry.infoHash);
+  const torrent = engine.torrent(entry.infoHash)!;
+  const source = engine.open(entry.infoHash, 0)!;
+  const reader = new AbortController();
+  const read = source.read(WAITED * PIECE, PIECE, { signal: reader.signal });
+
+  const blocks = [`${WAITED}:0`, `${WAITED}:${BLOCK}`];
+  engine.addPeer(entry.infoHash, `127.0.0.1:${slow.port}`);
+  await stall.until(({ stalled }) => blocks.every((block) => stalled.includes(block)));
+  engine.addPeer(entry.infoHash, `127.0.0.1:${other.port}`);
+
+  assert.ok((await read).equals(data.subarray(WAITED * PIECE, (WAITED + 1) * PIECE)));
+  // The other seeder sent the piece while the stalled one still held the requests, then was told to drop them.
+  await stall.until(({ cancelled }) => blocks.every((block) => cancelled.includes(block)));
+  assert.ok(
+    torrent.wires.some((wire) => wire.remotePort === slow.port),
+    'the stalled peer is still connected: it was not dropped for timing out',
+  );
+  reader.abort();
+  source.close();
+});
