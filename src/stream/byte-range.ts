@@ -19,10 +19,10 @@ export function parseRange(header: string | undefined, size: number): RangeResul
   const [, first, last] = match;
   if (first === '' && last === '') return { kind: 'none' };
   if (first === '') {
-    // Suffix: the last N bytes.
+    // Suffix: the last N bytes; a suffix longer than the file selects all of it, whatever its digits.
     const length = Number(last);
-    if (!Number.isSafeInteger(length) || length === 0 || size === 0) return { kind: 'unsatisfiable' };
-    return { kind: 'range', start: Math.max(0, size - length), end: size - 1 };
+    if (length === 0 || size === 0) return { kind: 'unsatisfiable' };
+    return { kind: 'range', start: length >= size ? 0 : size - length, end: size - 1 };
   }
   const start = Number(first);
   if (!Number.isSafeInteger(start) || start >= size) return { kind: 'unsatisfiable' };

@@ -87,6 +87,25 @@ describe('the stream route under random Range headers', () => {
   });
 });
 
+describe('Range suffixes longer than the file', () => {
+  it('select the whole file, however many digits (RFC 9110 §14.1.2)', async () => {
+    for (const suffix of [String(bytes.length + 1), '3000000', '99999999999999999999', '9'.repeat(400)]) {
+      assert.deepEqual(parseRange(`bytes=-${suffix}`, bytes.length), {
+        kind: 'range',
+        start: 0,
+        end: bytes.length - 1,
+      });
+      const response = await fetch(url, { headers: { Range: `bytes=-${suffix}` } });
+      assert.equal(response.status, 206, `bytes=-${suffix}`);
+      assert.equal(response.headers.get('content-range'), `bytes 0-${bytes.length - 1}/${bytes.length}`);
+      assert.ok((await bodyBytes(response)).equals(bytes));
+    }
+    // A suffix of nothing selects nothing.
+    assert.deepEqual(parseRange('bytes=-0', bytes.length), { kind: 'unsatisfiable' });
+    assert.deepEqual(parseRange('bytes=-00000000000000000000000', bytes.length), { kind: 'unsatisfiable' });
+  });
+});
+
 describe('query parameters and bodies', () => {
   it('answers 4xx, never 5xx, to random query strings on the stream and probe routes', async () => {
     const value = fc.oneof(
