@@ -11,6 +11,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { FfmpegTools } from '../stream/ffmpeg-locate.js';
 import { SeekableInputServer } from '../stream/seekable-input.js';
 import { answerError } from './error-handler.js';
+import { registerFiniteNumbers } from './finite-numbers.js';
 import { HlsService } from './hls-service.js';
 import { KeyframeCache } from './keyframe-cache.js';
 import { Limiter } from './limiter.js';
@@ -96,6 +97,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     { parseAs: 'buffer', bodyLimit: maxTorrentBytes },
     (_request, body, done) => done(null, body),
   );
+  registerFiniteNumbers(app);
   app.setErrorHandler(answerError);
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ error: `No route for ${request.method} ${request.url.split('?')[0]}` }),

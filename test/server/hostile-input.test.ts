@@ -107,6 +107,28 @@ describe('Range suffixes longer than the file', () => {
 });
 
 describe('query parameters and bodies', () => {
+  it('answers 400 to numbers that are not finite (Infinity, 1e400) wherever a number is asked', async () => {
+    const hash = url.split('/').at(-2);
+    const asked = [
+      ...['t=Infinity', 't=1e400', 't=-Infinity', 'audio=Infinity', 'audio=-1e999'].map((q) => `${url}?${q}`),
+      ...['Infinity', '1e400', '-Infinity'].flatMap((index) => [
+        `${server.url}/stream/${hash}/${index}`,
+        `${server.url}/api/torrents/${hash}/files/${index}/probe`,
+        `${server.url}/subtitles/${hash}/${index}.vtt`,
+        `${server.url}/cover/${hash}/${index}`,
+        `${server.url}/hls/${hash}/${index}/master.m3u8`,
+      ]),
+      `${server.url}/subtitles/${hash}/0.vtt?stream=Infinity`,
+      `${server.url}/subtitles/${hash}/0.vtt?t=1e400`,
+      `${server.url}/hls/${hash}/0/master.m3u8?audio=Infinity`,
+    ];
+    for (const target of asked) {
+      const response = await fetch(target);
+      assert.equal(response.status, 400, target);
+      assert.match(((await response.json()) as { error: string }).error, /finite|must be/, target);
+    }
+  });
+
   it('answers 4xx, never 5xx, to random query strings on the stream and probe routes', async () => {
     const value = fc.oneof(
       fc.string(),
