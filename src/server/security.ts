@@ -33,10 +33,17 @@ export function tokenMatches(expected: string, given: string): boolean {
 /** The cookie lets the page's own assets and media load once the page was opened with a valid token. */
 export const tokenCookie = 'streamtide_token';
 
+/** The cookie's value; a malformed one (bad percent-escapes) counts as no cookie, so it answers 401. */
 function cookieValue(header: string | undefined, name: string): string | undefined {
   for (const part of header?.split(';') ?? []) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return undefined;
+      }
+    }
   }
   return undefined;
 }

@@ -67,6 +67,19 @@ describe('with a token', () => {
     assert.equal(withCookie.status, 200);
     await withCookie.arrayBuffer();
   });
+
+  it('answers 401, not 500, to a malformed token cookie, and still takes a valid token beside it', async () => {
+    for (const cookie of ['streamtide_token=%E0%A4%A', 'streamtide_token=%', 'streamtide_token=%ZZ']) {
+      const response = await fetch(`${server.url}/api/torrents`, { headers: { Cookie: cookie } });
+      assert.equal(response.status, 401, cookie);
+      assert.match(((await response.json()) as { error: string }).error, /token/);
+      const withBearer = await fetch(`${server.url}/api/torrents`, {
+        headers: { Cookie: cookie, Authorization: 'Bearer s3cret' },
+      });
+      assert.equal(withBearer.status, 200, cookie);
+      await withBearer.arrayBuffer();
+    }
+  });
 });
 
 describe('Host header (DNS rebinding)', () => {
