@@ -2,9 +2,11 @@
  * Turns what a user typed or uploaded into something webtorrent can add, or a TorrentInputError with a message
  * fit to show them. Nothing here touches the engine, so an invalid input can never half-add a torrent.
  */
+import bencode from 'bencode';
 import parseTorrent, { type ParsedTorrent } from 'parse-torrent';
 import { TorrentInputError } from './errors.js';
 import { defaultFetchLimits, type FetchOptions, fetchTorrent } from './fetch-torrent.js';
+import { fileFolderClash } from './safe-path.js';
 
 export { defaultFetchLimits, type FetchLimits } from './fetch-torrent.js';
 
@@ -82,7 +84,7 @@ export async function parseTorrentBytes(bytes: Uint8Array, origin = 'the .torren
   try {
     parsed = await parseTorrent(bytes);
   } catch (err) {
-    throw invalid(err instanceof Error ? err.message : String(err), err);
+    throw invalid(whyUnparsable(bytes, err), err);
   }
   const { infoHash, files, pieces, pieceLength, length } = parsed;
   if (!infoHash || !HEX_HASH.test(infoHash) || !files || !pieces || !pieceLength || length === undefined) {
@@ -101,5 +103,22 @@ export async function parseTorrentBytes(bytes: Uint8Array, origin = 'the .torren
   if (pieces.length !== Math.ceil(length / pieceLength)) {
     throw invalid(`${pieces.length} pieces do not cover ${length} bytes at ${pieceLength} per piece`);
   }
+  const clash = fileFolderClash(files.map((file) => file.path));
+  if (clash) throw invalid(`"${clash[0]}" is both a file and a folder (of "${clash[1]}")`);
   return { infoHash: infoHash.toLowerCase(), torrentId: bytes, peers: [] };
+}
+
+/**
+ * Why parse-torrent refused the bytes, in words for the user: its own checks say which field is missing, but a
+ * shape it does not expect (an empty or malformed file list) fails inside it with a TypeError that says nothing.
+ */
+function whyUnparsable(bytes: Uint8Array, err: unknown): string {
+  if (!(err instanceof TypeError)) return err instanceof Error ? err.message : String(err);
+  try {
+    const info = (bencode.decode(bytes) as { info?: { files?: unknown } }).info;
+    if (Array.isArray(info?.files) && info.files.length === 0) return 'it lists no files';
+  } catch {
+    // parse-torrent decodes the same way: not reached.
+  }
+  return 'its info dictionary is malformed';
 }

@@ -35,15 +35,46 @@ export function safeRelativePath(path: string): string {
   return parts.length > 0 ? parts.join('/') : '_';
 }
 
-/** Safe paths for all files of a torrent; two files that sanitise to the same path get distinct names. */
+/** Every folder above the paths (`a` and `a/b` for `a/b/c`). */
+function foldersOf(paths: Iterable<string>): Set<string> {
+  const folders = new Set<string>();
+  for (const path of paths) {
+    for (let slash = path.indexOf('/'); slash > 0; slash = path.indexOf('/', slash + 1)) {
+      folders.add(path.slice(0, slash));
+    }
+  }
+  return folders;
+}
+
+/**
+ * Safe paths for all files of a torrent. Two files that sanitise to the same path get distinct names, and so
+ * does a file whose path is another's folder: a magnet's file list arrives after the add, too late to refuse.
+ */
 export function safeFilePaths(paths: readonly string[]): string[] {
+  const safe = paths.map(safeRelativePath);
+  const folders = foldersOf(safe);
+  const names = new Set(safe);
   const seen = new Set<string>();
-  return paths.map((path, index) => {
-    let safe = safeRelativePath(path);
-    if (seen.has(safe)) safe = `${safe}~${index}`;
-    seen.add(safe);
-    return safe;
+  return safe.map((path, index) => {
+    let unique = path;
+    // A new name takes none of the torrent's own, nor a folder.
+    while (seen.has(unique) || folders.has(unique) || (unique !== path && names.has(unique))) {
+      unique = `${unique}~${index}`;
+    }
+    seen.add(unique);
+    return unique;
   });
+}
+
+/**
+ * Two files where one's path is a folder of the other's (`x` and `x/y`, maybe only once sanitised): no file
+ * system holds both under their names. Returns the pair, or null.
+ */
+export function fileFolderClash(paths: readonly string[]): [file: string, inside: string] | null {
+  const files = paths.map(safeRelativePath);
+  const folders = foldersOf(files);
+  const file = files.find((path) => folders.has(path));
+  return file === undefined ? null : [file, files.find((path) => path.startsWith(`${file}/`))!];
 }
 
 /** Absolute path of `relative` under `root`; throws if it would land anywhere else. */

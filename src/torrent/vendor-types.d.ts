@@ -152,6 +152,8 @@ declare module 'fs-chunk-store' {
 declare module 'parse-torrent' {
   export interface ParsedFile {
     length: number;
+    /** The file's path inside the torrent, its name first. */
+    path: string;
   }
   export interface ParsedTorrent {
     infoHash: string;
@@ -164,6 +166,11 @@ declare module 'parse-torrent' {
   }
   export default function parseTorrent(torrentId: string | Uint8Array | object): Promise<ParsedTorrent>;
   export function toTorrentFile(parsed: object): Uint8Array;
+}
+
+declare module 'bencode' {
+  const bencode: { decode(data: Uint8Array): unknown };
+  export default bencode;
 }
 
 declare module 'bittorrent-tracker' {

@@ -3,6 +3,7 @@
  * answers a 2xx with exact bytes or a 4xx with an error — never a 5xx, never a crash.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { parseRange } from '../../src/stream/byte-range.js';
 import type { TorrentEngine } from '../../src/torrent/index.js';
+import { type Bencodable, bencode } from '../helpers/bencode.js';
 import { makeMedia } from '../helpers/media.js';
 import { bodyBytes, startTestServer, type TestServer } from '../helpers/server.js';
 import { startTestEngine } from '../helpers/swarm.js';
@@ -165,6 +167,29 @@ describe('query parameters and bodies', () => {
       }),
       { numRuns: 100 },
     );
+  });
+
+  it('answers 400 saying why to a .torrent that lists no files or has a file that is also a folder', async () => {
+    const pieces = createHash('sha1').update(Buffer.alloc(10)).digest();
+    const cases: Array<[Bencodable[], RegExp]> = [
+      [[], /lists no files/],
+      [
+        [
+          { length: 5, path: ['x'] },
+          { length: 5, path: ['x', 'y'] },
+        ],
+        /"n\/x" is both a file and a folder/,
+      ],
+    ];
+    for (const [files, why] of cases) {
+      const response = await fetch(`${server.url}/api/torrents`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-bittorrent' },
+        body: bencode({ info: { name: 'n', 'piece length': 16_384, pieces, files } }),
+      });
+      assert.equal(response.status, 400);
+      assert.match(((await response.json()) as { error: string }).error, why);
+    }
   });
 
   it('is still healthy afterwards', async () => {

@@ -4,7 +4,7 @@
  * plan on their own.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { planEviction } from '../../src/torrent/cache-cap.js';
 import { type TorrentEngine, TorrentInputError } from '../../src/torrent/index.js';
 import { confine, safeFilePaths, safeRelativePath } from '../../src/torrent/safe-path.js';
+import { type Bencodable, bencode } from '../helpers/bencode.js';
 import { type Seeder, startSeeder, startTestEngine } from '../helpers/swarm.js';
 
 let work: string;
@@ -63,11 +64,18 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-async function rejectsWith(input: string | Uint8Array, code: TorrentInputError['code']): Promise<void> {
+async function rejectsWith(
+  input: string | Uint8Array,
+  code: TorrentInputError['code'],
+  message?: RegExp,
+): Promise<void> {
   await assert.rejects(engine.add(input), (err: unknown) => {
     assert.ok(err instanceof TorrentInputError, `expected a TorrentInputError, got ${String(err)}`);
     assert.equal(err.code, code, err.message);
     assert.ok(err.message.length > 10);
+    if (message) assert.match(err.message, message);
+    assert.doesNotMatch(err.message, /Cannot read|undefined|is not a function/, 'no internal error text');
+    assert.ok(!err.message.includes(work), `no server path in "${err.message}"`);
     return true;
   });
   assert.deepEqual(engine.list(), [], 'nothing was added');
@@ -93,6 +101,28 @@ describe('invalid inputs', () => {
       'latin1',
     );
     await rejectsWith(absurd, 'INVALID_SOURCE');
+  });
+
+  it('rejects a .torrent that lists no files, or a file that is also a folder, saying so', async () => {
+    const torrent = (files: Bencodable[]) => {
+      const pieces = createHash('sha1').update(Buffer.alloc(10)).digest();
+      return bencode({ info: { name: 'n', 'piece length': 16_384, pieces, files } });
+    };
+    await rejectsWith(torrent([]), 'INVALID_SOURCE', /no files/);
+    const clash = [
+      { length: 5, path: ['x'] },
+      { length: 5, path: ['x', 'y'] },
+    ];
+    await rejectsWith(torrent(clash), 'INVALID_SOURCE', /"n\/x".*both a file and a folder/);
+    // Sanitising can make the clash (a "?" becomes "_"): the names the store would write are what count.
+    const sanitised = [
+      { length: 5, path: ['a?', 'b'] },
+      { length: 5, path: ['a_'] },
+    ];
+    await rejectsWith(torrent(sanitised), 'INVALID_SOURCE', /both a file and a folder/);
+    const pieces = createHash('sha1').update(Buffer.alloc(10)).digest();
+    const notAList = bencode({ info: { name: 'n', 'piece length': 16_384, pieces, files: { x: 10 } } });
+    await rejectsWith(notAList, 'INVALID_SOURCE', /malformed/);
   });
 
   it('rejects other URL schemes and failed fetches', { timeout: 60_000 }, async () => {
@@ -146,6 +176,8 @@ describe('helpers', () => {
     assert.equal(safeRelativePath(`${'é'.repeat(300)}.mkv`).endsWith('.mkv'), true);
     assert.ok(Buffer.byteLength(safeRelativePath('é'.repeat(300))) <= 200);
     assert.deepEqual(safeFilePaths(['a?', 'a*', 'b']), ['a_', 'a_~1', 'b']);
+    // A file that is also a folder (a magnet's list comes too late to refuse): the file is renamed.
+    assert.deepEqual(safeFilePaths(['n/x', 'n/x/y', 'n/x~0']), ['n/x~0~0', 'n/x/y', 'n/x~0']);
     assert.equal(confine('/data/t', 'a/b'), '/data/t/a/b');
     assert.throws(() => confine('/data/t', '../x'));
     assert.throws(() => confine('/data/t', '/etc/passwd'));
