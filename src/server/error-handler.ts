@@ -1,9 +1,10 @@
 /**
  * How errors become answers. An error that carries `statusCode` (see catalog/status-error.ts) is answered
  * with it, `{ error, ...details }` and its headers; a client that left gets 499; anything else is a bug:
- * 500, logged.
+ * 500, logged. No answer quotes a server path (server-paths.ts).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { hideServerPaths } from '../catalog/server-paths.js';
 import type { StatusError } from '../catalog/status-error.js';
 import { isAbortError } from '../stream/abort.js';
 
@@ -18,9 +19,9 @@ export function answerError(
     return reply
       .code(status)
       .headers(err.headers ?? {})
-      .send({ error: err.message, ...details });
+      .send({ error: hideServerPaths(err.message), ...details });
   }
   if (isAbortError(err)) return reply.code(499).send({ error: 'client closed request' });
   request.log.error(err);
-  return reply.code(500).send({ error: `Internal error: ${err.message}` });
+  return reply.code(500).send({ error: `Internal error: ${hideServerPaths(err.message)}` });
 }

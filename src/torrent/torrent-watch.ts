@@ -4,6 +4,7 @@
  * disk), which leaves it listed with its reason while everything waiting on it fails with that reason.
  */
 import type { Torrent } from 'webtorrent';
+import { hideServerPaths } from '../catalog/server-paths.js';
 import type { TorrentRecord } from './torrent-record.js';
 
 export interface WatchHandlers {
@@ -17,8 +18,9 @@ export interface WatchHandlers {
 export function watchTorrent(record: TorrentRecord, torrent: Torrent, handlers: WatchHandlers): void {
   let lastError: string | undefined;
   torrent.on('error', (err: Error) => {
-    lastError = err.message;
-    handlers.warn(`${record.infoHash}: ${err.message}`);
+    // Shown in the API (the torrent's error, its streams' 503): file names relative to the torrent's folder.
+    lastError = hideServerPaths(err.message, record.folder);
+    handlers.warn(`${record.infoHash}: ${lastError}`);
   });
   torrent.on('warning', () => {}); // tracker hiccups and bad pieces: webtorrent retries on its own
   torrent.once('ready', () => {

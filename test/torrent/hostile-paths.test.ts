@@ -1,10 +1,12 @@
 /**
  * A torrent whose names try to leave the download folder (`../..`, absolute parts, NUL bytes, empty and dot
- * parts) is downloaded entirely inside `dir/<infoHash>/`, under sanitised relative paths.
+ * parts) is downloaded entirely inside `dir/<infoHash>/`, under sanitised relative paths. A magnet whose file
+ * list names a file that is also a folder downloads both; a file the store cannot write stops the torrent with
+ * an error that names no server path.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, it } from 'node:test';
@@ -21,8 +23,13 @@ const files = [
   { path: ['.', '', 'deep', '..', '..', '..', 'x.txt'], data: 'dots and empties\n' },
 ];
 
-function craftTorrent(): { torrent: Buffer; content: Buffer } {
-  const content = Buffer.concat(files.map((file) => Buffer.from(file.data)));
+type CraftedFile = { path: string[]; data: string };
+
+function craftTorrent(
+  list: CraftedFile[] = files,
+  name = '../../escape',
+): { torrent: Buffer; content: Buffer } {
+  const content = Buffer.concat(list.map((file) => Buffer.from(file.data)));
   const pieces: Buffer[] = [];
   for (let offset = 0; offset < content.length; offset += PIECE) {
     pieces.push(
@@ -32,10 +39,10 @@ function craftTorrent(): { torrent: Buffer; content: Buffer } {
     );
   }
   const info = {
-    name: '../../escape',
+    name,
     'piece length': PIECE,
     pieces: Buffer.concat(pieces),
-    files: files.map((file) => ({ length: Buffer.byteLength(file.data), path: file.path })),
+    files: list.map((file) => ({ length: Buffer.byteLength(file.data), path: file.path })),
   };
   return { torrent: bencode({ info }), content };
 }
@@ -77,6 +84,13 @@ function walk(dir: string): string[] {
 let work: string;
 let seeder: WebTorrent;
 let engine: TorrentEngine;
+const engines: TorrentEngine[] = [];
+
+async function newEngine(dir: string): Promise<TorrentEngine> {
+  engine = await startTestEngine(dir, { utp: false, tracker: false });
+  engines.push(engine);
+  return engine;
+}
 const loopback = {
   dht: false,
   lsd: false,
@@ -90,11 +104,11 @@ before(async () => {
   work = mkdtempSync(join(tmpdir(), 'streamtide-hostile-'));
   seeder = new WebTorrent({ ...loopback, tracker: false });
   await new Promise<void>((resolve) => seeder.once('listening', () => resolve()));
-  engine = await startTestEngine(join(work, 'a', 'b', 'c', 'dl'), { utp: false, tracker: false });
+  await newEngine(join(work, 'a', 'b', 'c', 'dl'));
 });
 
 after(async () => {
-  await engine?.destroy();
+  for (const opened of engines) await opened.destroy();
   await new Promise<void>((resolve) => seeder.destroy(() => resolve()));
   rmSync(work, { recursive: true, force: true });
 });
@@ -140,4 +154,58 @@ it('keeps every file of a hostile torrent inside its folder', { timeout: 60_000 
   for (const [index, file] of ready.files.entries()) {
     assert.equal(readFileSync(join(root, entry.infoHash, file.path), 'utf8'), files[index]!.data);
   }
+});
+
+/** Seeds `list` from memory and adds it to the engine by magnet (its file list arrives from the peer). */
+async function seedAndAddMagnet(list: CraftedFile[], name: string): Promise<string> {
+  const { torrent, content } = craftTorrent(list, name);
+  const seeded = seeder.add(torrent, { store: preloaded(content) });
+  await new Promise<void>((resolve) => seeded.once('done', () => resolve()));
+  const { entry } = await engine.add(seeded.infoHash);
+  engine.addPeer(entry.infoHash, `127.0.0.1:${seeder.torrentPort}`);
+  return entry.infoHash;
+}
+
+it('downloads a magnet whose files clash (x and x/y): the file x is renamed', {
+  timeout: 60_000,
+}, async () => {
+  await newEngine(join(work, 'clash'));
+  const clash = [
+    { path: ['x'], data: 'the file x\n' },
+    { path: ['x', 'y'], data: 'the file x/y\n' },
+  ];
+  const infoHash = await seedAndAddMagnet(clash, 'clash');
+  const ready = await engine.waitForMetadata(infoHash);
+  assert.deepEqual(
+    ready.files.map((file) => file.path),
+    ['clash/x~0', 'clash/x/y'],
+  );
+  for (const [index, file] of clash.entries()) {
+    const source = engine.open(infoHash, index)!;
+    assert.equal((await source.read(0, source.size)).toString(), file.data);
+  }
+  assert.equal(engine.get(infoHash)?.error, undefined);
+  await engine.destroy();
+});
+
+it('names no server path when the store cannot write a file', { timeout: 60_000 }, async () => {
+  const dir = join(work, 'unwritable');
+  await newEngine(dir);
+  const list = [{ path: ['film.mkv'], data: 'not really a film\n' }];
+  const { torrent } = craftTorrent(list, 'blocked');
+  const { entry } = await engine.add(torrent);
+  // A folder where the file goes: opening it fails with EISDIR and the path.
+  mkdirSync(join(dir, entry.infoHash, 'blocked', 'film.mkv'), { recursive: true });
+  await engine.remove(entry.infoHash);
+  await seedAndAddMagnet(list, 'blocked');
+  await assert.rejects(
+    engine.waitForMetadata(entry.infoHash).then(() => engine.open(entry.infoHash, 0)!.read(0, 5)),
+  );
+  const error = engine.get(entry.infoHash)?.error ?? '';
+  assert.match(error, /EISDIR/);
+  assert.ok(!error.includes(dir), `no server path in "${error}"`);
+  assert.match(error, /blocked\/film\.mkv/, 'the file is named relative to the torrent');
+  assert.match(engine.stallReason(entry.infoHash) ?? '', /EISDIR/);
+  assert.ok(!(engine.stallReason(entry.infoHash) ?? '').includes(dir));
+  await engine.destroy();
 });
