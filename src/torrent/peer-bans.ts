@@ -23,6 +23,8 @@ export interface Ban {
 
 export class BanList extends EventEmitter<{ ban: [Ban] }> {
   private readonly hosts = new Map<string, string>();
+  /** The open torrents, whose connections to a newly banned host are dropped (a set, not a listener each). */
+  private readonly torrents = new Set<Torrent>();
 
   has(host: string): boolean {
     return this.hosts.has(host);
@@ -31,7 +33,16 @@ export class BanList extends EventEmitter<{ ban: [Ban] }> {
   ban(host: string, reason: string): void {
     if (this.hosts.has(host)) return;
     this.hosts.set(host, reason);
+    for (const torrent of this.torrents) {
+      for (const wire of torrent.wires) if (wire.remoteAddress === host) wire.destroy();
+    }
     this.emit('ban', { host, reason });
+  }
+
+  /** Drops `torrent`'s connections to every host banned from now on, until it closes. */
+  guard(torrent: Torrent): void {
+    this.torrents.add(torrent);
+    torrent.once('close', () => this.torrents.delete(torrent));
   }
 
   list(): Ban[] {
@@ -60,11 +71,7 @@ export function guardAgainstBadPeers(torrent: Torrent, bans: BanList): void {
     },
   });
 
-  const dropHost = ({ host }: Ban) => {
-    for (const wire of torrent.wires) if (wire.remoteAddress === host) wire.destroy();
-  };
-  bans.on('ban', dropHost);
-  torrent.once('close', () => bans.off('ban', dropHost));
+  bans.guard(torrent);
 
   torrent.on('wire', (wire: Wire) => {
     const host = wire.remoteAddress;

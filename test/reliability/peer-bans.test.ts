@@ -100,6 +100,30 @@ describe('guardAgainstBadPeers', () => {
     bans.ban('10.0.0.4', 'test');
     assert.equal(onA.destroyed, true);
     assert.equal(onB.destroyed, false, 'a closed torrent no longer listens');
-    assert.equal(bans.listenerCount('ban'), 1);
+  });
+
+  it('guards any number of torrents without a listener each (no MaxListenersExceededWarning)', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const bans = new BanList();
+      const torrents = Array.from({ length: 25 }, () => fakeTorrent([]));
+      for (const fake of torrents) guardAgainstBadPeers(fake.asTorrent, bans);
+      const wires = torrents.map((fake) => fake.connect('10.0.0.5'));
+      bans.ban('10.0.0.5', 'test');
+      assert.ok(
+        wires.every((wire) => wire.destroyed),
+        'the banned host is dropped from every torrent',
+      );
+      // Warnings are emitted on a later tick.
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(
+        warnings.map((warning) => warning.name),
+        [],
+      );
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 });
