@@ -17,7 +17,7 @@ export class Persistence {
     private readonly records: () => Iterable<TorrentRecord>,
     private readonly warn: (message: string) => void,
   ) {
-    this.store = enabled ? new StateStore(dir) : null;
+    this.store = enabled ? new StateStore(dir, warn) : null;
   }
 
   /** Resumes every saved torrent through `resume` (a failure is a warning), or keeps them all when `restore` is off. */

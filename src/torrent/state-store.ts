@@ -1,10 +1,11 @@
 /**
  * The engine's memory across restarts: a small JSON file in the download folder listing each torrent (its
  * .torrent bytes once known, else its magnet), its verified-piece bitfield and when it was last streamed.
- * Written atomically (temp file + rename) and one write at a time, so a crash leaves the old or the new file.
+ * Written one write at a time through state-file.ts (temp file, flush, rename, previous generation kept as
+ * `.bak`). A file it cannot read is never written over: the backup is loaded instead, loudly.
  */
-import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { backupPath, moveAside, readStateFile, removeStaleTemps, writeStateFile } from './state-file.js';
 
 export interface SavedTorrent {
   infoHash: string;
@@ -34,28 +35,47 @@ export class StateStore {
   private writing: Promise<void> = Promise.resolve();
   /** Saved torrents not open in this run (a one-shot run's library): every save writes them back as they were. */
   private readonly kept = new Map<string, SavedTorrent>();
+  /** Why nothing may be written: a file that could not be read could not be moved aside either. */
+  private refusal: string | undefined;
 
-  constructor(dir: string) {
+  constructor(
+    dir: string,
+    private readonly warn: (message: string) => void,
+  ) {
     this.path = join(dir, STATE_FILE);
   }
 
-  /** The saved torrents; an absent or unreadable file means none (a corrupt file must not stop the server). */
+  /**
+   * The saved torrents: from the state file, else, when it is unreadable, from its backup. Whatever could not
+   * be read is moved aside (kept for the user) before anything is written, and said. No state file: none.
+   */
   async load(): Promise<SavedTorrent[]> {
-    let text: string;
-    try {
-      text = await readFile(this.path, 'utf8');
-    } catch {
-      return [];
+    await removeStaleTemps(this.path);
+    const main = await this.readOrSetAside(this.path);
+    if (main !== 'unreadable') return main ?? [];
+    const backup = await this.readOrSetAside(backupPath(this.path));
+    if (Array.isArray(backup)) {
+      this.warn(`restored ${backup.length} torrents from the backup ${backupPath(this.path)}`);
+      return backup;
     }
+    this.warn('no readable backup either: starting with no torrents (their data is still on disk)');
+    return [];
+  }
+
+  /** The torrents in `path`: undefined when there is no file; 'unreadable' (moved aside, warned of). */
+  private async readOrSetAside(path: string): Promise<SavedTorrent[] | 'unreadable' | undefined> {
+    const read = await readStateFile(path);
+    if (read.kind === 'absent') return undefined;
+    const torrents = read.kind === 'read' ? savedTorrents(read.value) : undefined;
+    if (torrents) return torrents;
+    const why = read.kind === 'unreadable' ? read.why : 'it holds no list of torrents';
     try {
-      const state = JSON.parse(text) as Partial<StateFile>;
-      if (!Array.isArray(state.torrents)) return [];
-      return state.torrents.filter(
-        (t): t is SavedTorrent => typeof t?.infoHash === 'string' && /^[0-9a-f]{40}$/.test(t.infoHash),
-      );
-    } catch {
-      return [];
+      this.warn(`the state file ${path} could not be read (${why}); kept as ${await moveAside(path)}`);
+    } catch (err) {
+      this.refusal = `${path} could not be read (${why}) nor moved aside (${(err as Error).message})`;
+      this.warn(`${this.refusal}: the library will not be saved over it`);
     }
+    return 'unreadable';
   }
 
   keep(torrents: SavedTorrent[]): void {
@@ -74,15 +94,23 @@ export class StateStore {
     const open = new Set(live.map((torrent) => torrent.infoHash));
     const torrents = [...live, ...[...this.kept.values()].filter((t) => !open.has(t.infoHash))];
     const body = `${JSON.stringify({ version: 1, torrents } satisfies StateFile)}\n`;
-    const next = this.writing.then(async () => {
-      const tmp = `${this.path}.${process.pid}.tmp`;
-      await writeFile(tmp, body);
-      await rename(tmp, this.path);
-    });
+    const refusal = this.refusal;
+    const next = this.writing.then(() =>
+      refusal ? Promise.reject(new Error(`not saved: ${refusal}`)) : writeStateFile(this.path, body),
+    );
     // A failed write must not poison the queue; the caller still sees its own failure.
     this.writing = next.catch(() => {});
     return next;
   }
+}
+
+/** The valid torrents of a parsed state file; undefined when it is not one. */
+function savedTorrents(value: unknown): SavedTorrent[] | undefined {
+  const torrents = (value as Partial<StateFile> | null)?.torrents;
+  if (!Array.isArray(torrents)) return undefined;
+  return torrents.filter(
+    (t): t is SavedTorrent => typeof t?.infoHash === 'string' && /^[0-9a-f]{40}$/.test(t.infoHash),
+  );
 }
 
 export function savedBitfield(saved: SavedTorrent | undefined): Uint8Array | undefined {
