@@ -25,6 +25,7 @@ import { subtitleRoutes } from './routes/subtitles.js';
 import { torrentRoutes } from './routes/torrents.js';
 import { webRoutes } from './routes/web.js';
 import { registerSecurity } from './security.js';
+import { TorrentRequests } from './torrent-requests.js';
 import './services.js';
 
 export interface ServerOptions {
@@ -80,6 +81,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     cacheDir: options.hlsCacheDir ?? join(tmpdir(), `streamtide-hls-${process.getuid?.() ?? 'user'}`),
   });
   app.decorate('hls', hls);
+  app.decorate('torrentRequests', new TorrentRequests());
   // Encoders stop before the seekable input they read through closes.
   app.addHook('onClose', async () => {
     await hls.close();

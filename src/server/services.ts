@@ -1,7 +1,7 @@
 /**
  * What the routes share, decorated on the Fastify instance by buildServer: the catalog, the probe and
- * keyframe-index caches, FFmpeg (its tools and the seekable input it reads through) and the limits on
- * FFmpeg processes.
+ * keyframe-index caches, FFmpeg (its tools and the seekable input it reads through), the limits on
+ * FFmpeg processes and the open requests of each torrent.
  */
 import type { Catalog } from '../catalog/catalog.js';
 import type { FfmpegTools } from '../stream/ffmpeg-locate.js';
@@ -10,6 +10,7 @@ import type { HlsService } from './hls-service.js';
 import type { KeyframeCache } from './keyframe-cache.js';
 import type { Limiter } from './limiter.js';
 import type { ProbeCache } from './probe-cache.js';
+import type { TorrentRequests } from './torrent-requests.js';
 
 export interface Limits {
   /** Concurrent FFmpeg processes of any kind. */
@@ -31,5 +32,6 @@ declare module 'fastify' {
     hls: HlsService;
     ffmpeg: Ffmpeg;
     limits: Limits;
+    torrentRequests: TorrentRequests;
   }
 }

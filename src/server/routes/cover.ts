@@ -13,10 +13,9 @@ export const coverRoutes: FastifyPluginAsync = async (app) => {
     { schema: coverRoute },
     async (request, reply) => {
       const { infoHash, index } = request.params;
-      const abort = new AbortController();
-      reply.raw.on('close', () => abort.abort());
-      const opened = await catalog.file(infoHash, index, abort.signal);
-      const info = await probes.probe(opened, abort.signal);
+      const signal = app.torrentRequests.signal(infoHash, reply);
+      const opened = await catalog.file(infoHash, index, signal);
+      const info = await probes.probe(opened, signal);
       const cover = info.streams.find((s) => s.attachedPic);
       if (!cover) throw statusError(404, `${opened.file.name} has no cover picture`);
       const release = acquireAll(limits.ffmpegProcesses);
@@ -31,7 +30,7 @@ export const coverRoutes: FastifyPluginAsync = async (app) => {
           seekable: ffmpeg.seekable,
           stream: cover.index,
           codec: cover.codec,
-          signal: abort.signal,
+          signal: signal,
         });
         // The picture of a file does not change while the server knows the torrent.
         return reply.headers({ 'Content-Type': type, 'Cache-Control': 'private, max-age=3600' }).send(bytes);

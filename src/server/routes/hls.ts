@@ -22,19 +22,18 @@ export const hlsRoutes: FastifyPluginAsync = async (app) => {
   /** Per file, the start its last master playlist began, until its first media segment is answered. */
   const starts = new Map<string, StreamStart>();
 
-  /** Aborted when the client goes away: it stops waiting; the encoders go on for other viewers. */
-  const clientSignal = (reply: FastifyReply) => {
-    const abort = new AbortController();
-    reply.raw.on('close', () => abort.abort());
-    return abort.signal;
-  };
+  /**
+   * Aborted when the client goes away (it stops waiting; the encoders go on for other viewers) or the torrent
+   * is removed (hls.drop stops the encoders).
+   */
+  const clientSignal = (infoHash: string, reply: FastifyReply) => app.torrentRequests.signal(infoHash, reply);
 
   app.get<{ Params: FileParams; Querystring: HlsQuery }>(
     '/hls/:infoHash/:index/master.m3u8',
     { schema: hlsMasterRoute },
     async (request, reply) => {
       const { infoHash, index } = request.params;
-      const signal = clientSignal(reply);
+      const signal = clientSignal(infoHash, reply);
       const start = new StreamStart(catalog, infoHash, index);
       reply.raw.on('close', () => {
         if (starts.get(`${infoHash}/${index}`) !== start) start.end();
@@ -74,7 +73,7 @@ export const hlsRoutes: FastifyPluginAsync = async (app) => {
     { schema: hlsPartRoute },
     async (request, reply) => {
       const { infoHash, index, rendition: id, part } = request.params;
-      const signal = clientSignal(reply);
+      const signal = clientSignal(infoHash, reply);
       const file = await hls.file(infoHash, index, request.query, signal);
       const query = carriedQuery(request.query);
       if (id.startsWith('subtitles-')) return subtitlePart(file, id, part, query, reply, signal);

@@ -21,16 +21,15 @@ export const streamRoutes: FastifyPluginAsync = async (app) => {
     async (request, reply) => {
       const { infoHash, index } = request.params;
       const { mode = 'auto', t = 0, audio, caps } = request.query;
-      // The client going away aborts everything this request started: the probe wait, the pump, FFmpeg.
-      const abort = new AbortController();
-      reply.raw.on('close', () => abort.abort());
+      // The client leaving, or the torrent removed, aborts all this request started: the probe, the pump, FFmpeg.
+      const signal = app.torrentRequests.signal(infoHash, reply);
       // Its phases (start-phases.ts) go to the log and the torrent object's lastStart; HEAD is no start.
       const start = new StreamStart(catalog, infoHash, index);
       reply.raw.on('close', () => start.end());
 
-      const { entry, file } = await catalog.file(infoHash, index, abort.signal);
+      const { entry, file } = await catalog.file(infoHash, index, signal);
       start.metadata();
-      const info = await probes.probe({ entry, file }, abort.signal);
+      const info = await probes.probe({ entry, file }, signal);
       start.probed();
       const plan = planStream(info, {
         audio,
@@ -55,7 +54,7 @@ export const streamRoutes: FastifyPluginAsync = async (app) => {
             source: start.outOnFirstRead(source, () => log.firstOutput(start.phases)),
             contentType: plan.mime,
             duration: info.duration,
-            signal: abort.signal,
+            signal,
             log,
           });
         }
@@ -71,7 +70,7 @@ export const streamRoutes: FastifyPluginAsync = async (app) => {
             info,
             plan,
             source,
-            signal: abort.signal,
+            signal,
             prefetch: request.method === 'GET',
           });
           if (request.method === 'HEAD') {
@@ -87,7 +86,7 @@ export const streamRoutes: FastifyPluginAsync = async (app) => {
             plan: started,
             tools: ffmpeg.tools,
             seekable: ffmpeg.seekable,
-            signal: abort.signal,
+            signal,
             log,
             firstOut,
           });

@@ -131,12 +131,11 @@ export const subtitleRoutes: FastifyPluginAsync = async (app) => {
     async (request, reply) => {
       const { infoHash, index } = request.params;
       const { stream, t = 0 } = request.query;
-      const abort = new AbortController();
-      reply.raw.on('close', () => abort.abort());
-      const { entry, file } = await catalog.file(infoHash, index, abort.signal);
+      const signal = app.torrentRequests.signal(infoHash, reply);
+      const { entry, file } = await catalog.file(infoHash, index, signal);
       return stream === undefined
-        ? subtitleFile(entry, file, t, reply, abort.signal)
-        : embedded(entry, file, stream, t, reply, abort.signal);
+        ? subtitleFile(entry, file, t, reply, signal)
+        : embedded(entry, file, stream, t, reply, signal);
     },
   );
 };

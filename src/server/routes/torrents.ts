@@ -77,10 +77,12 @@ export const torrentRoutes: FastifyPluginAsync = async (app) => {
     { schema: deleteTorrentRoute },
     async (request, reply) => {
       const entry = torrentOf(request.params.infoHash);
+      // Its readers go first, FFmpeg with them, so that deleted files are let go of.
+      app.torrentRequests.end(entry.infoHash);
+      await app.hls.drop(entry.infoHash);
       await catalog.remove(entry.infoHash, { deleteFiles: request.query.deleteFiles === true });
       probes.forget(entry.infoHash);
       app.keyframes.forget(entry.infoHash);
-      await app.hls.drop(entry.infoHash);
       return reply.code(204).send();
     },
   );
@@ -89,10 +91,9 @@ export const torrentRoutes: FastifyPluginAsync = async (app) => {
     '/api/torrents/:infoHash/files/:index/probe',
     { schema: probeRoute },
     async (request, reply) => {
-      const abort = new AbortController();
-      reply.raw.on('close', () => abort.abort());
-      const { entry, file } = await catalog.file(request.params.infoHash, request.params.index, abort.signal);
-      const info = await probes.probe({ entry, file }, abort.signal);
+      const signal = app.torrentRequests.signal(request.params.infoHash, reply);
+      const { entry, file } = await catalog.file(request.params.infoHash, request.params.index, signal);
+      const info = await probes.probe({ entry, file }, signal);
       const { caps } = request.query;
       return {
         container: info.container,
