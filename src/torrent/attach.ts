@@ -1,6 +1,7 @@
 /**
  * Putting a record's torrent into webtorrent and taking it out again. Each torrent gets a store confined to
- * its own folder; peers are dialled only once webtorrent knows the info-hash (it throws before).
+ * its own folder; peers are dialled only once webtorrent knows the info-hash (it throws before), and its
+ * trackers are cut to MAX_TRACKERS then, before webtorrent announces to them.
  */
 import type WebTorrent from 'webtorrent';
 import type { Torrent } from 'webtorrent';
@@ -8,6 +9,13 @@ import { dialTcpFirst } from './dial-order.js';
 import { type BanList, guardAgainstBadPeers } from './peer-bans.js';
 import { confinedStore } from './safe-path.js';
 import type { TorrentRecord } from './torrent-record.js';
+import { closeTrackersQuietly } from './webtorrent-internals.js';
+
+/**
+ * Trackers announced to per torrent (besides the engine's `announce` option). Real torrents name a few dozen;
+ * webtorrent announces to all at once, and 10 000 blocked the event loop for seconds, at add and at shutdown.
+ */
+export const MAX_TRACKERS = 50;
 
 export interface AttachOptions {
   announce: string[];
@@ -45,6 +53,7 @@ export function addToClient(
       else resolve();
     };
     const onInfoHash = () => {
+      limitTrackers(torrent, options.announce);
       for (const peer of record.peerHints) torrent.addPeer(peer);
       settle();
     };
@@ -55,6 +64,14 @@ export function addToClient(
   return { torrent, started };
 }
 
+/** Keeps the torrent's first MAX_TRACKERS trackers and every one of the engine's, in that order. */
+function limitTrackers(torrent: Torrent, engineTrackers: string[]): void {
+  const own = torrent.announce.filter((url) => !engineTrackers.includes(url));
+  if (own.length <= MAX_TRACKERS) return;
+  // webtorrent encodes the .torrent it hands us for saving (torrentFile) again with the metadata, from this.
+  torrent.announce = [...own.slice(0, MAX_TRACKERS), ...engineTrackers];
+}
+
 /** Closes the record's torrent (deleting its data when asked); marks the close as intended. */
 export function closeTorrent(record: TorrentRecord, destroyStore = false): Promise<void> {
   record.closing = true;
@@ -63,4 +80,14 @@ export function closeTorrent(record: TorrentRecord, destroyStore = false): Promi
     if (torrent.destroyed) return done();
     torrent.destroy({ destroyStore }, () => done());
   });
+}
+
+/**
+ * The engine shuts down: the record fails what waits on it, and its trackers close without announcing
+ * 'stopped' (so no tracker count holds up the exit); the client's destroy then closes the torrent.
+ */
+export function leaveAtShutdown(record: TorrentRecord): void {
+  record.closing = true;
+  record.fail('the torrent engine was closed', 'ENGINE_CLOSED');
+  closeTrackersQuietly(record.torrent);
 }

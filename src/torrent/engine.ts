@@ -10,7 +10,7 @@ import type WebTorrent from 'webtorrent';
 import type { Torrent } from 'webtorrent';
 import type { CatalogEntry, Torrents } from '../catalog/types.js';
 import { type DataSource, DataSourceError, type OpenOptions } from '../stream/data-source.js';
-import { addToClient, closeTorrent } from './attach.js';
+import { addToClient, closeTorrent, leaveAtShutdown } from './attach.js';
 import { startClient } from './client.js';
 import { clientSettings, type EngineEvents, type EngineOptions } from './engine-options.js';
 import { enforceCap } from './eviction.js';
@@ -188,10 +188,7 @@ export class TorrentEngine implements Torrents {
     this.destroyed ??= (async () => {
       for (const timer of this.timers) clearInterval(timer);
       await this.persistence.saveOrWarn();
-      for (const record of this.records.values()) {
-        record.closing = true;
-        record.fail('the torrent engine was closed', 'ENGINE_CLOSED');
-      }
+      for (const record of this.records.values()) leaveAtShutdown(record);
       this.records.clear();
       await new Promise<void>((done) => this.client.destroy(() => done()));
     })();

@@ -61,6 +61,8 @@ declare module 'webtorrent' {
     infoHash: string;
     magnetURI: string;
     torrentFile: Uint8Array;
+    /** Tracker URLs, the torrent's own then the client's; read by discovery after the 'infoHash' event. */
+    announce: string[];
     name: string;
     ready: boolean;
     done: boolean;

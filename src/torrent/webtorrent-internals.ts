@@ -1,8 +1,10 @@
 /**
- * The only module that touches webtorrent's private members (lib/torrent.js). Each one used is listed in
+ * The only module that touches webtorrent's private members (lib/torrent.js). Each method used is listed in
  * INTERNAL_MEMBERS and checked, with webtorrent's version, before first use: an upgrade that moves them fails
- * loudly here instead of quietly losing stream priority, dial order or bans. The behaviour relied on is
- * pinned by the contract test (test/torrent/webtorrent-internals.test.ts): run it before widening SUPPORTED.
+ * loudly here instead of quietly losing stream priority, dial order or bans. One field is read too, the
+ * torrent's `discovery` (its tracker client), where a missing one only costs the quiet shutdown. The behaviour
+ * relied on is pinned by the contract test (test/torrent/webtorrent-internals.test.ts): run it before widening
+ * SUPPORTED.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -150,4 +152,22 @@ export function answerRequest(wire: Wire, block: BlockRequest, chunk: Uint8Array
   wire.cancel(piece, offset, length);
   callback(null, chunk);
   return true;
+}
+
+interface Discovery {
+  tracker?: { destroy(cb?: () => void): void } | null;
+}
+
+/**
+ * Closes `torrent`'s tracker client without the 'stopped' announce webtorrent sends every tracker when it
+ * destroys a torrent: at shutdown that is a request per tracker of every torrent, made on the event loop
+ * before the process may exit. A tracker forgets a peer that stops announcing anyway.
+ */
+export function closeTrackersQuietly(torrent: Torrent): void {
+  const discovery = (internals(torrent) as { discovery?: Discovery | null }).discovery;
+  const tracker = discovery?.tracker;
+  if (!discovery || !tracker) return;
+  // Taken from discovery first: its destroy announces 'stopped' through whatever tracker it still holds.
+  discovery.tracker = null;
+  tracker.destroy();
 }

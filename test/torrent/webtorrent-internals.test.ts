@@ -10,6 +10,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { Server as TrackerServer } from 'bittorrent-tracker';
 import type WebTorrent from 'webtorrent';
 import type { BlockRequest, Torrent, Wire } from 'webtorrent';
 import TorrentClass from 'webtorrent/lib/torrent.js';
@@ -17,6 +18,7 @@ import {
   answerRequest,
   assertSupportedWebtorrent,
   checkWebtorrentVersion,
+  closeTrackersQuietly,
   type Dial,
   deselectStream,
   interceptDials,
@@ -245,6 +247,43 @@ describe('answerRequest', () => {
       assert.ok(torrent.wires.includes(wire), 'the wire stays');
     } finally {
       await stalling.close();
+    }
+  });
+});
+
+describe('closeTrackersQuietly', () => {
+  it("closes a torrent's tracker client without the 'stopped' announce its destroy sends", {
+    timeout: 30_000,
+  }, async () => {
+    const tracker = new TrackerServer({ udp: false, http: true, ws: false, stats: false });
+    tracker.on('warning', () => {});
+    tracker.listen(0, '127.0.0.1');
+    await once(tracker, 'listening');
+    const address = tracker.http!.address();
+    assert.ok(address && typeof address === 'object');
+    const url = `http://127.0.0.1:${address.port}/announce`;
+    const events: string[] = [];
+    tracker.http!.on('request', (request) => {
+      events.push(new URL(request.url ?? '/', url).searchParams.get('event') ?? 'none');
+    });
+    const client = isolatedClient({ tracker: true });
+    clients.push(client);
+    await once(client, 'listening');
+    try {
+      const stopped = async (quietly: boolean): Promise<number> => {
+        events.length = 0;
+        const torrent = client.add(seeder.magnet, { path: join(work, `quiet-${quietly}`), announce: [url] });
+        while (!events.includes('started')) await new Promise((resolve) => setTimeout(resolve, 20));
+        if (quietly) closeTrackersQuietly(torrent);
+        await new Promise<void>((resolve) => torrent.destroy(null, () => resolve()));
+        // Answered after whatever the destroy sent (one server, on loopback).
+        await (await fetch(`${url}?event=sentinel`)).arrayBuffer();
+        return events.filter((event) => event === 'stopped').length;
+      };
+      assert.equal(await stopped(false), 1, "webtorrent's own destroy announces 'stopped'");
+      assert.equal(await stopped(true), 0);
+    } finally {
+      await new Promise<void>((resolve) => tracker.close(() => resolve()));
     }
   });
 });
