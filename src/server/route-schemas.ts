@@ -105,7 +105,9 @@ export const getTorrentRoute = {
 
 export const deleteTorrentRoute = {
   summary: 'Remove a torrent',
-  description: 'Stops it; `deleteFiles=true` also deletes what it downloaded.',
+  description:
+    'Stops it and cuts every open request on it (streams, probes, subtitles, covers, HLS), stopping their FFmpeg; ' +
+    '`deleteFiles=true` also deletes what it downloaded.',
   tags: ['torrents'],
   params: TorrentParams,
   querystring: DeleteQuery,
