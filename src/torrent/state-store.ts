@@ -55,7 +55,8 @@ export class StateStore {
     if (main !== 'unreadable') return main ?? [];
     const backup = await this.readOrSetAside(backupPath(this.path));
     if (Array.isArray(backup)) {
-      this.warn(`restored ${backup.length} torrents from the backup ${backupPath(this.path)}`);
+      const torrents = `${backup.length} torrent${backup.length === 1 ? '' : 's'}`;
+      this.warn(`restored ${torrents} from the backup ${backupPath(this.path)}`);
       return backup;
     }
     this.warn('no readable backup either: starting with no torrents (their data is still on disk)');
