@@ -20,8 +20,8 @@ interface Packet {
 
 export interface Timeline {
   duration: number;
-  /** The video keyframe at or before `seconds` (where a player starts after a seek there). */
-  keyframeAt(seconds: number): number;
+  /** The video keyframe nearest to `seconds`. */
+  keyframeNear(seconds: number): number;
   /** The first byte a player asks for to play from keyframe `keyframe` (the earliest packet at or after it). */
   byteOf(keyframe: number): number;
   /** A counter of the media (seconds past `keyframe`) complete once the bytes from `fromByte` are in. */
@@ -56,7 +56,8 @@ export async function mp4Timeline(path: string, duration: number): Promise<Timel
     .sort((a, b) => a - b);
   return {
     duration,
-    keyframeAt: (seconds) => keyframes.filter((k) => k <= seconds).at(-1) ?? 0,
+    keyframeNear: (seconds) =>
+      keyframes.reduce((best, k) => (Math.abs(k - seconds) < Math.abs(best - seconds) ? k : best), 0),
     byteOf: (keyframe) => Math.min(...packets.filter((p) => p.pts >= keyframe).map((p) => p.pos)),
     reader(fromByte, keyframe) {
       // Packets this playback needs, by the byte that completes them; the media is complete up to the

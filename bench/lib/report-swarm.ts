@@ -74,7 +74,7 @@ function scenarioRows(r: SwarmResult, s: SwarmScenario, startupTarget: number): 
     const c = s.clients[mode];
     const least = Math.min(...PEERS.map((p) => s.clients[p].rebufferRatio));
     rows.push([
-      `Rebuffer ratio (stalled / ${r.windowS} s played), ${where}, streamtide ${mode}`,
+      `Rebuffer ratio (time stalled / the ${r.windowS} s after the start), ${where}, streamtide ${mode}`,
       percent(c.rebufferRatio),
       peersText((x) => x.rebufferRatio, percent),
       '—',
@@ -86,7 +86,7 @@ function scenarioRows(r: SwarmResult, s: SwarmScenario, startupTarget: number): 
     const c = s.clients[mode];
     const seek = fastest((x) => x.seekMs);
     rows.push([
-      `Seek to ${r.seekTo.toFixed(0)} s (80 %, not downloaded) until playing again, ${where}, streamtide ${mode}`,
+      `Seek to ${r.seekTo.toFixed(0)} s (80 %, not downloaded) until ${START_BUFFER_S} s from there are held, ${where}, streamtide ${mode}`,
       seconds(c.seekMs),
       `${peersText((x) => x.seekMs, seconds)} (fastest: ${seek.name})`,
       ratio(c.seekMs / seek.value),
