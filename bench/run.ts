@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only=pump,ttff,seek,throttled-seek,hls,throughput,cap,memory,concurrency]`:
+ * `npm run bench [-- --quick] [-- --only=pump,ttff,seek,throttled-seek,real-ttff,swarm,hls,throughput,cap,memory,concurrency]`:
  * the figures of BENCHMARKS.md on loopback, each the median of several runs, with its reference measured in
  * the same run.
  * Prints a markdown table and writes everything (every sample, the machine) to bench/results/<time>.json.
@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, statfsSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { hasAria2c, hasTransmission } from '../test/helpers/real-seeders.js';
 import { describeMachine } from './lib/machine.js';
 import { parseOptions } from './lib/options.js';
 import { type Results, table } from './lib/report.js';
@@ -17,6 +18,8 @@ import { benchFirstFragment } from './sections/first-fragment.js';
 import { benchHls } from './sections/hls.js';
 import { benchMemory } from './sections/memory.js';
 import { benchPump } from './sections/pump.js';
+import { benchRealTtff } from './sections/real-ttff.js';
+import { benchSwarm } from './sections/swarm.js';
 import { benchThrottledSeek } from './sections/throttled-seek.js';
 import { benchThroughput } from './sections/throughput.js';
 
@@ -37,6 +40,13 @@ if (freeBytes < options.memoryBytes + options.pumpBytes + 8 * 2 ** 30) {
 if (wants('throughput') && spawnSync('aria2c', ['--version']).status !== 0) {
   throw new Error(
     'aria2c is not installed (apt-get install aria2, see BENCHMARKS.md), or leave throughput out with --only=',
+  );
+}
+
+// The real-client sections seed from aria2c and transmission-daemon.
+if ((wants('real-ttff') || wants('swarm')) && !(hasAria2c() && hasTransmission())) {
+  throw new Error(
+    'aria2c and transmission-daemon are needed (apt-get install aria2 transmission-daemon, see BENCHMARKS.md), or leave real-ttff and swarm out with --only=',
   );
 }
 
@@ -61,6 +71,14 @@ if (wants('throttled-seek')) {
   results.throttledSeek = await section('throttled-seek', 'seek on a throttled swarm', () =>
     benchThrottledSeek(options, log),
   );
+}
+if (wants('real-ttff')) {
+  results.realTtff = await section('real-ttff', 'first fragment from real-client seeders', () =>
+    benchRealTtff(options, log),
+  );
+}
+if (wants('swarm')) {
+  results.swarm = await section('swarm', 'constrained swarm of real clients', () => benchSwarm(options, log));
 }
 if (wants('hls')) results.hls = await section('hls', 'HLS', () => benchHls(options, log));
 if (wants('throughput')) {

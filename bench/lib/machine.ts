@@ -1,12 +1,15 @@
 /** What the figures were measured on, recorded with every result. */
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg, totalmem } from 'node:os';
 import { locateFfmpeg } from '../../src/stream/ffmpeg-locate.js';
 
+/** The first line a command prints, on stdout or (transmission-daemon's version) stderr. */
 function firstLine(cmd: string, args: string[]): string {
   try {
-    return execFileSync(cmd, args, { encoding: 'utf8' }).split('\n')[0]!.trim();
+    const out = spawnSync(cmd, args, { encoding: 'utf8' });
+    if (out.status !== 0) return 'not found';
+    return `${out.stdout}${out.stderr}`.split('\n')[0]!.trim();
   } catch {
     return 'not found';
   }
@@ -19,6 +22,7 @@ export interface Machine {
   node: string;
   ffmpeg: string;
   aria2c: string;
+  transmission: string;
   webtorrentCli: string;
   loadAverage: number[];
 }
@@ -41,6 +45,7 @@ export async function describeMachine(): Promise<Machine> {
       () => 'not found',
     ),
     aria2c: firstLine('aria2c', ['--version']),
+    transmission: firstLine('transmission-daemon', ['--version']),
     webtorrentCli,
     loadAverage: loadavg().map((l) => Number(l.toFixed(2))),
   };

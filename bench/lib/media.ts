@@ -68,7 +68,7 @@ export async function mkvOfMinutes(dir: string, minutes: number, gop = 240): Pro
 
 async function looped(dir: string, source: string, loops: number, name: string): Promise<Media> {
   const path = join(dir, name);
-  const { ffmpeg, ffprobe } = await locateFfmpeg();
+  const { ffmpeg } = await locateFfmpeg();
   if (!existsSync(path)) {
     const tmp = `${path}.part.mkv`;
     await run(
@@ -81,6 +81,11 @@ async function looped(dir: string, source: string, loops: number, name: string):
     );
     renameSync(tmp, path);
   }
+  return describe(path);
+}
+
+async function describe(path: string): Promise<Media> {
+  const { ffprobe } = await locateFfmpeg();
   const { stdout } = await run(ffprobe, [
     '-v',
     'error',
@@ -93,4 +98,59 @@ async function looped(dir: string, source: string, loops: number, name: string):
   const duration = Number(stdout.trim());
   const size = statSync(path).size;
   return { path, size, duration, bytesPerSecond: size / duration };
+}
+
+/** One encode of the constrained-swarm media, muxed twice: MKV (remuxed by the server) and MP4 (played direct). */
+export interface BitrateMedia {
+  mkv: Media;
+  mp4: Media;
+  /** Total bits per second the encode aims at (video + audio). */
+  bitsPerSecond: number;
+}
+
+/**
+ * `minutes` of 480p H.264 at a constant ~1.2 Mbit/s with AAC, keyframes every 10 s: what a typical
+ * web-sized torrent streams at. The video is CBR (x264's HRD filler) so "1.4× the bitrate" means the same
+ * thing at every second; the MP4 has its index first (`faststart`), as files made for progressive play do.
+ */
+export async function bitrateMedia(dir: string, minutes: number): Promise<BitrateMedia> {
+  mkdirSync(dir, { recursive: true });
+  const name = `swarm-1200k-${minutes}min`;
+  const { ffmpeg } = await locateFfmpeg();
+  const clipPath = join(dir, 'clip-480p-60s-1200k.mkv');
+  if (!existsSync(clipPath)) {
+    const tmp = `${clipPath}.part.mkv`;
+    await run(ffmpeg, [
+      ...['-v', 'error', '-y'],
+      ...['-f', 'lavfi', '-i', `testsrc2=size=854x480:rate=24:duration=${CLIP_SECONDS}`],
+      ...['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${CLIP_SECONDS}`],
+      ...['-c:v', 'libx264', '-preset', 'ultrafast', '-x264-params', 'nal-hrd=cbr'],
+      ...['-b:v', '1072k', '-minrate', '1072k', '-maxrate', '1072k', '-bufsize', '1072k'],
+      ...['-g', '240', '-keyint_min', '240', '-pix_fmt', 'yuv420p'],
+      ...['-c:a', 'aac', '-b:a', '128k', '-shortest', tmp],
+    ]);
+    renameSync(tmp, clipPath);
+  }
+  const mkv = await looped(dir, clipPath, minutes, `${name}.mkv`);
+  const mp4Path = join(dir, `${name}.mp4`);
+  if (!existsSync(mp4Path)) {
+    const tmp = `${mp4Path}.part.mp4`;
+    await run(ffmpeg, [
+      '-v',
+      'error',
+      '-y',
+      '-i',
+      mkv.path,
+      '-map',
+      '0',
+      '-c',
+      'copy',
+      '-movflags',
+      '+faststart',
+      tmp,
+    ]);
+    renameSync(tmp, mp4Path);
+  }
+  const mp4 = await describe(mp4Path);
+  return { mkv, mp4, bitsPerSecond: 1_200_000 };
 }

@@ -29,6 +29,13 @@ export interface BenchOptions {
   throttleLatencyMs: number;
   /** The server's --download-limit in the cap section (bytes/s). */
   capBytesPerS: number;
+  /** Constrained swarm: minutes of its 1.2 Mbit/s media, the play window, samples per client and scenario. */
+  swarmMinutes: number;
+  swarmWindowS: number;
+  swarmPlaySamples: number;
+  swarmSeekSamples: number;
+  /** Cold starts per kind of real-client seeder (aria2c + transmission, each alone, the bench's own). */
+  realSamples: number;
 }
 
 export const SECTIONS = [
@@ -41,6 +48,8 @@ export const SECTIONS = [
   'cap',
   'memory',
   'concurrency',
+  'real-ttff',
+  'swarm',
 ] as const;
 
 export function parseOptions(argv: string[]): BenchOptions {
@@ -72,5 +81,10 @@ export function parseOptions(argv: string[]): BenchOptions {
     // A far peer: each block answered after a round trip.
     throttleLatencyMs: 300,
     capBytesPerS: 4_000_000,
+    swarmMinutes: 5,
+    swarmWindowS: quick ? 20 : 60,
+    swarmPlaySamples: quick ? 1 : 2,
+    swarmSeekSamples: quick ? 1 : 3,
+    realSamples: quick ? 3 : 7,
   };
 }

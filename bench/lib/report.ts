@@ -5,9 +5,12 @@ import type { FirstFragmentResult } from '../sections/first-fragment.js';
 import type { HlsResult } from '../sections/hls.js';
 import type { MemoryResult } from '../sections/memory.js';
 import type { PumpResult } from '../sections/pump.js';
+import type { RealTtffResult } from '../sections/real-ttff.js';
+import type { SwarmResult } from '../sections/swarm.js';
 import type { ThrottledSeekResult } from '../sections/throttled-seek.js';
 import type { ThroughputResult } from '../sections/throughput.js';
 import { describeMedians } from './phases.js';
+import { realTtffRows, swarmRows } from './report-swarm.js';
 import { mb, mbps, median, ratio, seconds } from './stats.js';
 
 export interface Results {
@@ -19,6 +22,8 @@ export interface Results {
   cap?: CapResult;
   memory?: MemoryResult;
   concurrency?: ConcurrencyResult;
+  realTtff?: RealTtffResult;
+  swarm?: SwarmResult;
 }
 
 type Row = [string, string, string, string, string, string];
@@ -143,6 +148,8 @@ export function table(results: Results): string {
       `load ${ts.loadAverageBefore[0]} → ${ts.loadAverageAfter[0]}`,
     ]);
   }
+  if (results.realTtff) rows.push(...realTtffRows(results.realTtff));
+  if (results.swarm) rows.push(...swarmRows(results.swarm));
   if (hls) rows.push(...hlsRows(hls));
   if (throughput) {
     rows.push([

@@ -17,6 +17,8 @@ const hook = fileURLToPath(new URL('./loopback-hook.mjs', import.meta.url));
 export interface WebtorrentCli {
   child: Child;
   base: string;
+  /** `now()` when its HTTP server first answered. */
+  answeredAt: number;
   fileUrl(infoHash: string, name: string): string;
   close(): Promise<void>;
 }
@@ -33,8 +35,15 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Starts webtorrent-cli on `magnet`; resolves once its HTTP server answers. */
-export async function startWebtorrentCli(magnet: string): Promise<WebtorrentCli> {
+/**
+ * Starts webtorrent-cli on `magnet`; resolves once its HTTP server answers. `utp: false` has it dial TCP
+ * only: webtorrent dials uTP first and falls back to TCP only after ~40 s of retries, which against
+ * TCP-only seeders (aria2c has no uTP) would measure that fallback instead of streaming.
+ */
+export async function startWebtorrentCli(
+  magnet: string,
+  options: { utp?: boolean } = {},
+): Promise<WebtorrentCli> {
   const out = mkdtempSync(join(tmpdir(), 'streamtide-bench-wtcli-'));
   const port = await freePort();
   const child = start(
@@ -42,6 +51,7 @@ export async function startWebtorrentCli(magnet: string): Promise<WebtorrentCli>
     ['--import', hook, cli, 'download', magnet, '-q', '-o', out, '-p', String(port), '--keep-seeding'],
     {
       stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, STREAMTIDE_BENCH_UTP: options.utp === false ? '0' : '1' },
     },
   );
   let stderr = '';
@@ -64,6 +74,7 @@ export async function startWebtorrentCli(magnet: string): Promise<WebtorrentCli>
   return {
     child,
     base,
+    answeredAt: now(),
     fileUrl: (infoHash, name) => `${base}/webtorrent/${infoHash}/${encodeURIComponent(name)}`,
     close: async () => {
       await child.stop(3000);
