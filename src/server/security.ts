@@ -5,6 +5,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { parseHost } from './host-header.js';
 
 export interface SecurityOptions {
   host: string;
@@ -59,22 +60,17 @@ function givenTokens(request: FastifyRequest): string[] {
   return tokens;
 }
 
-function hostName(header: string | undefined): string | undefined {
-  if (!header) return undefined;
-  if (header.startsWith('[')) return header.slice(0, header.indexOf(']') + 1).toLowerCase();
-  const colon = header.lastIndexOf(':');
-  return (colon < 0 ? header : header.slice(0, colon)).toLowerCase();
-}
-
 export function registerSecurity(app: FastifyInstance, options: SecurityOptions): void {
   const checkHost = isLoopback(options.host);
   const allowed = new Set([...loopbackNames, options.host.toLowerCase(), ...(options.allowedHosts ?? [])]);
   app.addHook('onRequest', async (request, reply) => {
-    if (checkHost) {
-      const name = hostName(request.headers.host);
-      if (!name || !allowed.has(name)) {
-        return reply.code(403).send({ error: `Host "${request.headers.host ?? ''}" is not allowed` });
-      }
+    const host = parseHost(request.headers.host);
+    // Anywhere: what is not `name[:port]` is never echoed into a URL (host-header.ts).
+    if (request.headers.host !== undefined && !host) {
+      return reply.code(400).send({ error: 'The Host header is not a valid host[:port]' });
+    }
+    if (checkHost && (!host || !allowed.has(host.name))) {
+      return reply.code(403).send({ error: `Host "${host?.host ?? ''}" is not allowed` });
     }
     if (options.token && request.url !== '/api/health' && !request.url.startsWith('/api/health?')) {
       const token = options.token;

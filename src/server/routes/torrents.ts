@@ -5,6 +5,7 @@ import { statusError } from '../../catalog/status-error.js';
 import { matchSubtitleFiles } from '../../catalog/subtitle-match.js';
 import { parseCaps } from '../../stream/client-caps.js';
 import { planStream } from '../../stream/plan.js';
+import { requestOrigin } from '../host-header.js';
 import {
   addTorrentRoute,
   deleteTorrentRoute,
@@ -15,10 +16,6 @@ import {
 } from '../route-schemas.js';
 import type { AddTorrentBody, DeleteQuery, FileParams, ProbeQuery, TorrentParams } from '../schemas.js';
 import { streamPath, torrentJson } from '../torrent-json.js';
-
-export function baseUrl(request: FastifyRequest): string {
-  return `${request.protocol}://${request.headers.host ?? request.hostname}`;
-}
 
 function tokenParam(request: FastifyRequest): string {
   const token = (request.query as { token?: unknown } | undefined)?.token;
@@ -57,19 +54,19 @@ export const torrentRoutes: FastifyPluginAsync = async (app) => {
       if (input.length > (typeof input === 'string' ? 16_384 : 10 * 1024 * 1024))
         throw statusError(400, 'source is too long');
       const { entry, created } = await catalog.add(input);
-      return reply.code(created ? 201 : 200).send(torrentJson(catalog, entry, baseUrl(request)));
+      return reply.code(created ? 201 : 200).send(torrentJson(catalog, entry, requestOrigin(request)));
     },
   );
 
   app.get('/api/torrents', { schema: listTorrentsRoute }, async (request) =>
-    catalog.list().map((entry) => torrentJson(catalog, entry, baseUrl(request))),
+    catalog.list().map((entry) => torrentJson(catalog, entry, requestOrigin(request))),
   );
 
   app.get<{ Params: TorrentParams }>(
     '/api/torrents/:infoHash',
     { schema: getTorrentRoute },
     async (request) =>
-      torrentJson(catalog, torrentOf(request.params.infoHash), baseUrl(request), { withRanges: true }),
+      torrentJson(catalog, torrentOf(request.params.infoHash), requestOrigin(request), { withRanges: true }),
   );
 
   app.delete<{ Params: TorrentParams; Querystring: DeleteQuery }>(
@@ -116,7 +113,7 @@ export const torrentRoutes: FastifyPluginAsync = async (app) => {
         lines.push(`#EXTINF:-1,${file.name.replace(/[\r\n]+/g, ' ')}`);
         // Players seek and choose tracks themselves: they get the original bytes, with Range.
         const path = streamPath(entry.infoHash, file.index);
-        lines.push(`${baseUrl(request)}${path}?mode=direct${tokenParam(request)}`);
+        lines.push(`${requestOrigin(request)}${path}?mode=direct${tokenParam(request)}`);
       }
       return reply
         .type('audio/x-mpegurl; charset=utf-8')
