@@ -11,6 +11,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { FfmpegTools } from '../stream/ffmpeg-locate.js';
 import { SeekableInputServer } from '../stream/seekable-input.js';
 import { answerError } from './error-handler.js';
+import { refuseCrossSite } from './fetch-metadata.js';
 import { registerFiniteNumbers } from './finite-numbers.js';
 import { HlsService } from './hls-service.js';
 import { KeyframeCache } from './keyframe-cache.js';
@@ -88,6 +89,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     await seekable.close();
   });
 
+  refuseCrossSite(app);
   registerSecurity(app, { host: options.host, token: options.token, allowedHosts: options.allowedHosts });
   // Info-hashes are lowercase from here on, whatever case the URL used.
   app.addHook('preValidation', async (request) => {

@@ -19,7 +19,9 @@ export const error = (description: string) => ({ ...ErrorBody, description });
 
 export const denied = {
   401: error('A token is set and none of the request’s (Bearer header, ?token=, cookie) matches'),
-  403: error('The Host header names another machine (loopback servers only)'),
+  403: error(
+    'The Host header names another machine (loopback servers only), or another site’s page sent the request (Sec-Fetch-Site: cross-site)',
+  ),
 };
 const badRequest = error('A parameter failed validation');
 const unknownTorrent = error('No such torrent');
