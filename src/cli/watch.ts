@@ -76,7 +76,9 @@ export async function runWatch(source: string, flags: WatchFlags): Promise<numbe
       const tick = setInterval(() => {
         const why = runtime.catalog.stallReason(entry.infoHash);
         spinner.text =
-          why && why !== 'fetching metadata' ? `fetching metadata… ${why}` : 'fetching metadata…';
+          why && why !== 'fetching metadata'
+            ? `fetching metadata… ${terminalSafe(why)}`
+            : 'fetching metadata…';
       }, 500);
       try {
         const ready = await Promise.race([
@@ -132,7 +134,7 @@ export async function runWatch(source: string, flags: WatchFlags): Promise<numbe
         // Closing the player ends the session, as with webtorrent-cli and peerflix.
         void player.exited.then(() => process.kill(process.pid, 'SIGTERM'));
       } catch (err) {
-        process.stderr.write(`streamtide: ${(err as Error).message}\n`);
+        process.stderr.write(`streamtide: ${terminalSafe((err as Error).message)}\n`);
       }
     }
     return await stopped;

@@ -1,5 +1,6 @@
 /** The torrent routes: add, list, get, delete, probe, playlist (docs/api.md). */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { displayName } from '../../catalog/display-name.js';
 import { mediaFiles } from '../../catalog/main-file.js';
 import { statusError } from '../../catalog/status-error.js';
 import { matchSubtitleFiles } from '../../catalog/subtitle-match.js';
@@ -109,8 +110,8 @@ export const torrentRoutes: FastifyPluginAsync = async (app) => {
       const entry = torrentOf(request.params.infoHash);
       const lines = ['#EXTM3U'];
       for (const file of mediaFiles(entry.files)) {
-        // Player software shows the title; strip line breaks a hostile name could use to forge entries.
-        lines.push(`#EXTINF:-1,${file.name.replace(/[\r\n]+/g, ' ')}`);
+        // Players show the title (mpv in its terminal): no line break to forge entries, no escapes.
+        lines.push(`#EXTINF:-1,${displayName(file.name)}`);
         // Players seek and choose tracks themselves: they get the original bytes, with Range.
         const path = streamPath(entry.infoHash, file.index);
         lines.push(`${requestOrigin(request)}${path}?mode=direct${tokenParam(request)}`);
