@@ -82,6 +82,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     tools,
     host: options.host,
     token: options.token,
+    // Shared links outlive a restart (until the token changes or they are revoked).
+    capabilitiesFile: join(options.dir, 'streamtide-capabilities.json'),
     allowedHosts: options.allowedHosts,
     logLevel: options.logLevel,
     logger: log,

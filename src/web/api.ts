@@ -3,7 +3,7 @@
  * (and reloads) still have it; fetches send it as a Bearer header, media URLs as `?token=`.
  */
 import { displayProbe, displayTorrent } from './display-text.js';
-import type { Probe, Torrent } from './types.js';
+import type { Probe, ShareLinks, Torrent } from './types.js';
 import { probePath } from './urls.js';
 
 const tokenKey = 'streamtide.token';
@@ -88,6 +88,9 @@ export const api = {
         body: file,
       }),
     ),
+  /** Links to pass on: with a token set they carry a capability for this file, never the token. */
+  share: (infoHash: string, index: number) =>
+    json<ShareLinks>(`/api/torrents/${h(infoHash)}/files/${index}/share`, { method: 'POST' }),
   remove: async (infoHash: string, deleteFiles: boolean) => {
     await request(`/api/torrents/${h(infoHash)}${deleteFiles ? '?deleteFiles=true' : ''}`, {
       method: 'DELETE',

@@ -1,5 +1,5 @@
 /** The torrent routes: add, list, get, delete, probe, playlist (docs/api.md). */
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { displayName } from '../../catalog/display-name.js';
 import { mediaFiles } from '../../catalog/main-file.js';
 import { statusError } from '../../catalog/status-error.js';
@@ -16,12 +16,8 @@ import {
   probeRoute,
 } from '../route-schemas.js';
 import type { AddTorrentBody, DeleteQuery, FileParams, ProbeQuery, TorrentParams } from '../schemas.js';
-import { streamPath, torrentJson } from '../torrent-json.js';
-
-function tokenParam(request: FastifyRequest): string {
-  const token = (request.query as { token?: unknown } | undefined)?.token;
-  return typeof token === 'string' ? `&token=${encodeURIComponent(token)}` : '';
-}
+import { sharedStreamUrl } from '../share-urls.js';
+import { torrentJson } from '../torrent-json.js';
 
 export const torrentRoutes: FastifyPluginAsync = async (app) => {
   const { catalog, probes } = app;
@@ -112,9 +108,9 @@ export const torrentRoutes: FastifyPluginAsync = async (app) => {
       for (const file of mediaFiles(entry.files)) {
         // Players show the title (mpv in its terminal): no line break to forge entries, no escapes.
         lines.push(`#EXTINF:-1,${displayName(file.name)}`);
-        // Players seek and choose tracks themselves: they get the original bytes, with Range.
-        const path = streamPath(entry.infoHash, file.index);
-        lines.push(`${requestOrigin(request)}${path}?mode=direct${tokenParam(request)}`);
+        // Players seek and choose tracks themselves: they get the original bytes, with Range. A playlist is
+        // a file to pass around: its entries carry their own capabilities, never the token (share-urls.ts).
+        lines.push(sharedStreamUrl(requestOrigin(request), app.capabilities, entry.infoHash, file.index));
       }
       return reply
         .type('audio/x-mpegurl; charset=utf-8')
