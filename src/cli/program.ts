@@ -58,6 +58,10 @@ function common(command: Command): Command {
       (name: string, names: string[]) => [...names, name],
       [] as string[],
     )
+    .option(
+      '--allow-lan',
+      'off loopback, let trackers, web seeds and peers a torrent names be on loopback or the LAN (never link-local)',
+    )
     .addOption(
       new Option('--max-cache <size>', 'cap on downloaded data, e.g. 50G (decimal: G = 10^9)').argParser(
         parseSize,
