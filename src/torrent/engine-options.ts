@@ -38,7 +38,7 @@ export interface EngineOptions {
   persist?: boolean;
   /** Resume the saved torrents at start (default true); when false they stay saved, untouched, until added. */
   restore?: boolean;
-  /** Extra trackers announced for every torrent (the user's own: not checked against allowLan). */
+  /** Extra trackers announced for every torrent. */
   announce?: string[];
   /**
    * Whether torrent-supplied trackers, web seeds and peers may be loopback or private addresses (default
