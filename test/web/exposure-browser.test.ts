@@ -27,7 +27,7 @@ function shownText(): string {
     element.getAttribute('aria-label') ?? '',
     element.getAttribute('title') ?? '',
   ]);
-  return [document.title, document.body.innerText, ...labels].join('\n');
+  return [document.title, document.body.textContent ?? '', ...labels].join('\n');
 }
 
 describe('the web UI with a token, on a hostile name', () => {
