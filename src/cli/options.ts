@@ -1,4 +1,5 @@
 /** Parsing of flag values, with one clear line per mistake (exit code 2). */
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError } from 'commander';
@@ -44,4 +45,17 @@ export function parsePlayer(value: string): PlayerName | 'none' {
 
 export function defaultDir(env = process.env): string {
   return env.STREAMTIDE_DIR || join(homedir(), '.cache', 'streamtide');
+}
+
+/** The token in a file (its first line, trimmed): kept out of the command line, which `ps` shows to all. */
+export function readTokenFile(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new InvalidArgumentError(`cannot read it: ${(err as Error).message}`);
+  }
+  const token = text.split(/\r?\n/)[0]?.trim() ?? '';
+  if (!token) throw new InvalidArgumentError('the file holds no token on its first line');
+  return token;
 }

@@ -1,7 +1,15 @@
 /** The `streamtide` command: `serve`, or `SOURCE` (play one torrent or file). Exit 2 on bad input. */
 import { Command, CommanderError, Option } from 'commander';
 import { version } from '../version.js';
-import { defaultDir, parseIndex, parsePlayer, parsePort, parseRate, parseSize } from './options.js';
+import {
+  defaultDir,
+  parseIndex,
+  parsePlayer,
+  parsePort,
+  parseRate,
+  parseSize,
+  readTokenFile,
+} from './options.js';
 import { playerNames } from './player.js';
 import { UsageError } from './runtime.js';
 import { runServe } from './serve.js';
@@ -32,16 +40,27 @@ function common(command: Command): Command {
     .option('--host <address>', 'address to listen on', process.env.STREAMTIDE_HOST || '127.0.0.1')
     .addOption(new Option('--port <port>', 'HTTP port (default 8977)').argParser(parsePort))
     .option('--dir <dir>', 'download folder (env STREAMTIDE_DIR)', defaultDir())
-    .option(
-      '--token <token>',
-      'require this token (env STREAMTIDE_TOKEN); needed off loopback',
-      process.env.STREAMTIDE_TOKEN,
+    .addOption(
+      new Option(
+        '--token <token>',
+        'require this token; needed off loopback. `ps` shows it to other users: prefer STREAMTIDE_TOKEN or --token-file',
+      ).env('STREAMTIDE_TOKEN'),
+    )
+    .addOption(
+      new Option('--token-file <path>', 'require the token written in this file (its first line)')
+        .env('STREAMTIDE_TOKEN_FILE')
+        .argParser(readTokenFile)
+        .conflicts('token'),
     )
     .option(
       '--allow-host <name>',
       'also accept this Host name (repeatable; e.g. behind a reverse proxy)',
       (name: string, names: string[]) => [...names, name],
       [] as string[],
+    )
+    .option(
+      '--allow-lan',
+      'off loopback, let trackers, web seeds and peers a torrent names be on loopback or the LAN (never link-local)',
     )
     .addOption(
       new Option('--max-cache <size>', 'cap on downloaded data, e.g. 50G (decimal: G = 10^9)').argParser(
@@ -56,6 +75,11 @@ function common(command: Command): Command {
     .option('--no-nat', 'do not open the BitTorrent port with UPnP / NAT-PMP')
     .option('--quiet', 'print only the URLs and errors')
     .option('--json', 'machine-readable status lines on stdout');
+}
+
+/** --token-file (or STREAMTIDE_TOKEN_FILE) gives the token as --token would. */
+function withToken<T extends { token?: string; tokenFile?: string }>(options: T): T {
+  return { ...options, token: options.tokenFile ?? options.token };
 }
 
 const output = {
@@ -90,10 +114,10 @@ export async function main(argv: string[]): Promise<number> {
       outcome = Promise.resolve(2);
       return;
     }
-    outcome = runWatch(source, options);
+    outcome = runWatch(source, withToken(options));
   });
   const serve = common(new Command('serve').description('run the server and web UI')).action((options) => {
-    outcome = runServe(options);
+    outcome = runServe(withToken(options));
   });
   // addCommand() inherits no settings: serve's mistakes read like the others'.
   serve.exitOverride().configureOutput(output);

@@ -24,6 +24,8 @@ export interface RuntimeOptions {
   token?: string;
   /** Host names accepted besides loopback ones (a reverse proxy's name, a LAN name). */
   allowedHosts?: string[];
+  /** Off loopback: let torrent-supplied trackers, web seeds and peers be on the LAN (--allow-lan). */
+  allowLan?: boolean;
   maxCacheBytes?: number;
   /** Engine-wide caps in bytes per second (unset: unlimited). */
   downloadLimit?: number;
@@ -73,6 +75,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     // HLS segments count under the cap with their torrent's data (the server exists once the engine does).
     extraBytes: (infoHash) => hls?.bytesOf(infoHash) ?? 0,
     onWarning: log && ((message) => log.warn(message)),
+    // On loopback the user's machine is the only one exposed; off it, the LAN is someone else's.
+    allowLan: isLoopback(options.host) || options.allowLan === true,
     restore: options.restoreSaved ?? true,
   });
   const catalog = new Catalog(engine);
@@ -82,6 +86,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     tools,
     host: options.host,
     token: options.token,
+    // Shared links outlive a restart (until the token changes or they are revoked).
+    capabilitiesFile: join(options.dir, 'streamtide-capabilities.json'),
     allowedHosts: options.allowedHosts,
     logLevel: options.logLevel,
     logger: log,

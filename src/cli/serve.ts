@@ -13,6 +13,7 @@ export interface ServeFlags {
   dir: string;
   token?: string;
   allowHost?: string[];
+  allowLan?: boolean;
   maxCache?: number;
   /** Bytes per second over all torrents (--download-limit, --upload-limit). */
   downloadLimit?: number;
@@ -33,6 +34,7 @@ export function runtimeOptions(flags: ServeFlags, portFallback: boolean) {
     dir: flags.dir,
     token: flags.token,
     allowedHosts: flags.allowHost?.map((name) => name.toLowerCase()),
+    allowLan: flags.allowLan,
     maxCacheBytes: flags.maxCache,
     downloadLimit: flags.downloadLimit,
     uploadLimit: flags.uploadLimit,

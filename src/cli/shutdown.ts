@@ -2,7 +2,9 @@
  * SIGINT/SIGTERM: stop streams (their FFmpeg processes die with the connections), save and close the
  * torrents, exit 0 — within 2 s, however busy. A second signal exits at once.
  */
+
 import type { Runtime } from './runtime.js';
+import { terminalSafe } from './terminal-text.js';
 
 const deadlineMs = 1800;
 
@@ -41,7 +43,7 @@ export function untilShutdown(runtime: Runtime, beforeClose?: () => void): Promi
       runtime.close().then(
         () => resolve(0),
         (err) => {
-          process.stderr.write(`streamtide: error while stopping: ${(err as Error).message}\n`);
+          process.stderr.write(`streamtide: error while stopping: ${terminalSafe((err as Error).message)}\n`);
           resolve(1);
         },
       );

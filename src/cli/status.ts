@@ -77,7 +77,7 @@ export class StatusReporter {
       bufferedAhead: bufferedFrom(file.downloaded ?? [], file.readers?.[0] ?? 0),
       eta: etaSeconds(file.length, file.progress, torrent.downloadSpeed),
       plan: this.plan,
-      stallReason: torrent.stallReason,
+      stallReason: torrent.stallReason && terminalSafe(torrent.stallReason),
     };
   }
 

@@ -5,6 +5,7 @@
 import ora from 'ora';
 import { mainMediaFile } from '../catalog/main-file.js';
 import type { CatalogEntry } from '../catalog/types.js';
+import { sharedStreamUrl } from '../server/share-urls.js';
 import { formatBytes } from './format.js';
 import { launchPlayer, type PlayerName } from './player.js';
 import { startRuntime } from './runtime.js';
@@ -76,7 +77,9 @@ export async function runWatch(source: string, flags: WatchFlags): Promise<numbe
       const tick = setInterval(() => {
         const why = runtime.catalog.stallReason(entry.infoHash);
         spinner.text =
-          why && why !== 'fetching metadata' ? `fetching metadata… ${why}` : 'fetching metadata…';
+          why && why !== 'fetching metadata'
+            ? `fetching metadata… ${terminalSafe(why)}`
+            : 'fetching metadata…';
       }, 500);
       try {
         const ready = await Promise.race([
@@ -96,12 +99,18 @@ export async function runWatch(source: string, flags: WatchFlags): Promise<numbe
       return 0;
     }
     const file = pickFile(entry, flags.file);
-    const token = flags.token ? `token=${encodeURIComponent(flags.token)}` : '';
     const path = `${entry.infoHash}/${file.index}`;
-    const streamUrl = `${runtime.url}/stream/${path}${token && `?${token}`}`;
-    const playerUrl = `${runtime.url}/play/${path}${token && `?${token}`}`;
+    // URLs that go elsewhere (another player, a player's command line) carry the file's capability, not the
+    // token; the web player is the user's own page and opens a session with the token.
+    const cap = runtime.app.capabilities?.issue({
+      kind: 'file',
+      infoHash: entry.infoHash,
+      index: file.index,
+    });
+    const streamUrl = `${runtime.url}/stream/${path}${cap ? `?cap=${cap}` : ''}`;
+    const playerUrl = `${runtime.url}/play/${path}${flags.token ? `?token=${encodeURIComponent(flags.token)}` : ''}`;
     // Players seek and pick tracks themselves: they get the original bytes, with Range.
-    const directUrl = `${runtime.url}/stream/${path}?mode=direct${token && `&${token}`}`;
+    const directUrl = sharedStreamUrl(runtime.url, runtime.app.capabilities, entry.infoHash, file.index);
     const name = terminalSafe(file.name);
     if (flags.json) {
       process.stdout.write(
@@ -132,7 +141,7 @@ export async function runWatch(source: string, flags: WatchFlags): Promise<numbe
         // Closing the player ends the session, as with webtorrent-cli and peerflix.
         void player.exited.then(() => process.kill(process.pid, 'SIGTERM'));
       } catch (err) {
-        process.stderr.write(`streamtide: ${(err as Error).message}\n`);
+        process.stderr.write(`streamtide: ${terminalSafe((err as Error).message)}\n`);
       }
     }
     return await stopped;

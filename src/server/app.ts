@@ -10,13 +10,16 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Catalog } from '../catalog/catalog.js';
 import type { FfmpegTools } from '../stream/ffmpeg-locate.js';
 import { SeekableInputServer } from '../stream/seekable-input.js';
+import { Capabilities } from './capabilities.js';
 import { answerError } from './error-handler.js';
+import { refuseCrossSite } from './fetch-metadata.js';
 import { registerFiniteNumbers } from './finite-numbers.js';
 import { HlsService } from './hls-service.js';
 import { KeyframeCache } from './keyframe-cache.js';
 import { Limiter } from './limiter.js';
 import { registerOpenApi } from './openapi.js';
 import { ProbeCache } from './probe-cache.js';
+import { capabilityRoutes } from './routes/capabilities.js';
 import { coverRoutes } from './routes/cover.js';
 import { hlsRoutes } from './routes/hls.js';
 import { serverRoutes } from './routes/server.js';
@@ -44,6 +47,8 @@ export interface ServerOptions {
   hlsCacheDir?: string;
   /** A logger of the caller's (instead of Fastify's own JSON one at `logLevel`). */
   logger?: FastifyBaseLogger;
+  /** Where the secret behind capability URLs is kept (default: memory, so they end with the process). */
+  capabilitiesFile?: string;
 }
 
 // Two levels up is the package root from both src/server (tests, tsx) and dist/server (the build).
@@ -88,7 +93,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     await seekable.close();
   });
 
-  registerSecurity(app, { host: options.host, token: options.token, allowedHosts: options.allowedHosts });
+  const { token } = options;
+  const capabilities = token
+    ? await Capabilities.open({ token, file: options.capabilitiesFile, warn: (m) => app.log.warn(m) })
+    : null;
+  app.decorate('capabilities', capabilities);
+  refuseCrossSite(app);
+  registerSecurity(app, { ...options, capabilities: capabilities ?? undefined });
   // Info-hashes are lowercase from here on, whatever case the URL used.
   app.addHook('preValidation', async (request) => {
     const params = request.params as { infoHash?: unknown } | undefined;
@@ -108,6 +119,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await registerOpenApi(app);
   await app.register(serverRoutes);
   await app.register(torrentRoutes);
+  await app.register(capabilityRoutes);
   await app.register(streamRoutes);
   await app.register(subtitleRoutes);
   await app.register(coverRoutes);

@@ -12,7 +12,7 @@ import type { CatalogEntry, Torrents } from '../catalog/types.js';
 import { type DataSource, DataSourceError, type OpenOptions } from '../stream/data-source.js';
 import { addToClient, closeTorrent, leaveAtShutdown } from './attach.js';
 import { startClient } from './client.js';
-import { clientSettings, type EngineEvents, type EngineOptions } from './engine-options.js';
+import { clientSettings, defaultWarning, type EngineEvents, type EngineOptions } from './engine-options.js';
 import { enforceCap } from './eviction.js';
 import { parseInput } from './parse-input.js';
 import { type Ban, BanList } from './peer-bans.js';
@@ -44,7 +44,7 @@ export class TorrentEngine implements Torrents {
     private readonly options: EngineOptions,
   ) {
     this.dir = resolve(options.dir);
-    this.warn = options.onWarning ?? ((message) => console.warn(`streamtide torrent: ${message}`));
+    this.warn = options.onWarning ?? defaultWarning;
     this.persistence = new Persistence(
       this.dir,
       options.persist !== false,

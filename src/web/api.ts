@@ -2,7 +2,8 @@
  * Talking to the server. A `?token=` on the page URL is kept in sessionStorage so later pages of this tab
  * (and reloads) still have it; fetches send it as a Bearer header, media URLs as `?token=`.
  */
-import type { Probe, Torrent } from './types.js';
+import { displayProbe, displayTorrent } from './display-text.js';
+import type { Probe, ShareLinks, Torrent } from './types.js';
 import { probePath } from './urls.js';
 
 const tokenKey = 'streamtide.token';
@@ -64,23 +65,32 @@ async function json<T>(path: string, init?: RequestInit): Promise<T> {
 const h = (infoHash: string) => encodeURIComponent(infoHash);
 
 export const api = {
-  list: (signal?: AbortSignal) => json<Torrent[]>('/api/torrents', { signal }),
-  get: (infoHash: string, signal?: AbortSignal) => json<Torrent>(`/api/torrents/${h(infoHash)}`, { signal }),
+  list: async (signal?: AbortSignal) =>
+    (await json<Torrent[]>('/api/torrents', { signal })).map(displayTorrent),
+  get: async (infoHash: string, signal?: AbortSignal) =>
+    displayTorrent(await json<Torrent>(`/api/torrents/${h(infoHash)}`, { signal })),
   /** `caps`: what the browser decodes (caps.ts), so the probe's `plan` is for it. */
-  probe: (infoHash: string, index: number, caps?: string, signal?: AbortSignal) =>
-    json<Probe>(probePath(infoHash, index, caps), { signal }),
-  addSource: (source: string) =>
-    json<Torrent>('/api/torrents', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ source }),
-    }),
-  addTorrentFile: (file: Blob) =>
-    json<Torrent>('/api/torrents', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-bittorrent' },
-      body: file,
-    }),
+  probe: async (infoHash: string, index: number, caps?: string, signal?: AbortSignal) =>
+    displayProbe(await json<Probe>(probePath(infoHash, index, caps), { signal })),
+  addSource: async (source: string) =>
+    displayTorrent(
+      await json<Torrent>('/api/torrents', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ source }),
+      }),
+    ),
+  addTorrentFile: async (file: Blob) =>
+    displayTorrent(
+      await json<Torrent>('/api/torrents', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-bittorrent' },
+        body: file,
+      }),
+    ),
+  /** Links to pass on: with a token set they carry a capability for this file, never the token. */
+  share: (infoHash: string, index: number) =>
+    json<ShareLinks>(`/api/torrents/${h(infoHash)}/files/${index}/share`, { method: 'POST' }),
   remove: async (infoHash: string, deleteFiles: boolean) => {
     await request(`/api/torrents/${h(infoHash)}${deleteFiles ? '?deleteFiles=true' : ''}`, {
       method: 'DELETE',

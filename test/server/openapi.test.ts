@@ -75,7 +75,12 @@ describe('GET /api/openapi.json', () => {
     assert.equal(doc.openapi, '3.1.0');
     assert.equal(doc.info.title, 'streamtide');
     assert.match(doc.info.version, /^\d+\.\d+\.\d+/);
-    assert.deepEqual(Object.keys(doc.components.securitySchemes).sort(), ['bearer', 'cookie', 'token']);
+    assert.deepEqual(Object.keys(doc.components.securitySchemes).sort(), [
+      'bearer',
+      'cap',
+      'cookie',
+      'token',
+    ]);
   });
 
   it('needs the token like every route but health', async () => {

@@ -136,12 +136,13 @@ function segmentNumber(part: string, extension: string, plan: HlsPlan): number {
   return n;
 }
 
-/** What every URI in the playlists carries on: the client's caps and audio, and its token. */
+/** What every URI in the playlists carries on: the client's caps and audio, and its token or capability. */
 function carriedQuery(query: HlsQuery): string {
   const carried = new URLSearchParams();
   if (query.audio !== undefined) carried.set('audio', String(query.audio));
   if (query.caps !== undefined) carried.set('caps', query.caps);
   if (query.token !== undefined) carried.set('token', query.token);
+  if (query.cap !== undefined) carried.set('cap', query.cap);
   return carried.toString();
 }
 
