@@ -1,7 +1,16 @@
 /** The `streamtide` command: `serve`, or `SOURCE` (play one torrent or file). Exit 2 on bad input. */
 import { Command, CommanderError, Option } from 'commander';
 import { version } from '../version.js';
-import { defaultDir, parseIndex, parsePlayer, parsePort, parseRate, parseSize } from './options.js';
+import {
+  defaultDir,
+  parseBaseUrl,
+  parseIndex,
+  parsePlayer,
+  parsePort,
+  parseRate,
+  parseSize,
+  parseUrlList,
+} from './options.js';
 import { playerNames } from './player.js';
 import { UsageError } from './runtime.js';
 import { runServe } from './serve.js';
@@ -58,6 +67,24 @@ function common(command: Command): Command {
     .option('--json', 'machine-readable status lines on stdout');
 }
 
+/** A node behind the cluster's nginx front (docs/cluster.md); `npm run cluster` and deploy/ set these. */
+function clusterMember(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--cluster-front <url>', "the cluster's front, when this is one of its nodes")
+        .env('STREAMTIDE_CLUSTER_FRONT')
+        .argParser(parseBaseUrl),
+    )
+    .addOption(
+      new Option(
+        '--cluster-nodes <urls>',
+        'every node of the cluster, comma-separated (with --cluster-front)',
+      )
+        .env('STREAMTIDE_CLUSTER_NODES')
+        .argParser(parseUrlList),
+    );
+}
+
 const output = {
   outputError: (text: string, write: (text: string) => void) =>
     write(text.replace(/^error: /, 'streamtide: ')),
@@ -92,9 +119,11 @@ export async function main(argv: string[]): Promise<number> {
     }
     outcome = runWatch(source, options);
   });
-  const serve = common(new Command('serve').description('run the server and web UI')).action((options) => {
-    outcome = runServe(options);
-  });
+  const serve = clusterMember(common(new Command('serve').description('run the server and web UI'))).action(
+    (options) => {
+      outcome = runServe(options);
+    },
+  );
   // addCommand() inherits no settings: serve's mistakes read like the others'.
   serve.exitOverride().configureOutput(output);
   program.addCommand(serve);

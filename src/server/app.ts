@@ -10,6 +10,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Catalog } from '../catalog/catalog.js';
 import type { FfmpegTools } from '../stream/ffmpeg-locate.js';
 import { SeekableInputServer } from '../stream/seekable-input.js';
+import type { ClusterOptions } from './cluster/cluster-options.js';
+import { registerCluster } from './cluster/register.js';
 import { answerError } from './error-handler.js';
 import { HlsService } from './hls-service.js';
 import { KeyframeCache } from './keyframe-cache.js';
@@ -42,6 +44,8 @@ export interface ServerOptions {
   hlsCacheDir?: string;
   /** A logger of the caller's (instead of Fastify's own JSON one at `logLevel`). */
   logger?: FastifyBaseLogger;
+  /** Set when this node runs behind the cluster's nginx front (docs/cluster.md). */
+  cluster?: ClusterOptions;
 }
 
 // Two levels up is the package root from both src/server (tests, tsx) and dist/server (the build).
@@ -56,7 +60,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     // One structured line per stream (logged by the stream handlers) says more than per-request lines.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
-    trustProxy: false,
+    // Behind the cluster's front, the scheme the client used (for the URLs we answer with) is its
+    // X-Forwarded-Proto; a lone server is reached directly.
+    trustProxy: options.cluster !== undefined,
     // Streams are endless from Fastify's view: closing must cut them so their FFmpeg processes stop.
     forceCloseConnections: true,
   });
@@ -86,6 +92,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
 
   registerSecurity(app, { host: options.host, token: options.token, allowedHosts: options.allowedHosts });
+  if (options.cluster) registerCluster(app, options.cluster);
   // Info-hashes are lowercase from here on, whatever case the URL used.
   app.addHook('preValidation', async (request) => {
     const params = request.params as { infoHash?: unknown } | undefined;
