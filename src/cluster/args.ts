@@ -46,7 +46,7 @@ export function parseClusterArgs(argv: string[], env = process.env): ClusterPlan
   program.parse(argv, { from: 'user' });
   const options = program.opts<{ nodes: number; port: number; dir: string; nginx?: string }>();
   const serveFlags = program.args;
-  const clash = serveFlags.find((flag) => reserved.includes(flag.split('=')[0]));
+  const clash = serveFlags.map((flag) => flag.split('=')[0]).find((name) => reserved.includes(name));
   if (clash) throw new Error(`${clash} is set by the cluster for each node`);
   const nginx = options.nginx === undefined ? locateNginx(env) : checkNginx(options.nginx);
   if (!nginx) {

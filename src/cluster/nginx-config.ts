@@ -39,7 +39,9 @@ export function renderNginxConfig(
     .flatMap((line) =>
       line.includes('{{node}}') ? settings.nodes.map((node) => line.replaceAll('{{node}}', node)) : [line],
     );
-  return lines.join('\n').replace(/\{\{(\w+)\}\}/g, (_match, name: string) => {
+  const origin =
+    '# Rendered from deploy/nginx/streamtide.conf.template by src/cluster/nginx-config.ts: edit that.';
+  return [origin, ...lines].join('\n').replace(/\{\{(\w+)\}\}/g, (_match, name: string) => {
     const value = values[name];
     if (value === undefined) throw new Error(`the nginx template names an unknown value {{${name}}}`);
     return value;
