@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseClusterArgs } from '../../src/cluster/args.js';
 import { clusterPorts } from '../../src/cluster/ports.js';
+import { isolatedFlags, runCli } from '../helpers/cli.js';
 
 // A stand-in nginx: the parser only checks that the binary is executable.
 const nginx = ['--nginx', '/bin/sh'];
@@ -43,5 +44,15 @@ describe('npm run cluster -- …', () => {
       ],
     });
     assert.throws(() => clusterPorts(65530, 3), /no room/);
+  });
+
+  it('gives a node both of --cluster-front and --cluster-nodes, or neither (exit 2)', async () => {
+    const flags = isolatedFlags('/nonexistent-streamtide-dir');
+    const half = runCli(['serve', ...flags, '--cluster-front', 'http://127.0.0.1:9000']);
+    assert.equal((await half.exit).code, 2);
+    assert.match(half.stderr(), /--cluster-front and --cluster-nodes go together/);
+    const bad = runCli(['serve', ...flags, '--cluster-front', 'ftp://x', '--cluster-nodes', 'http://a:1']);
+    assert.equal((await bad.exit).code, 2);
+    assert.match(bad.stderr(), /base URL/);
   });
 });

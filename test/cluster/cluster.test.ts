@@ -126,6 +126,15 @@ describe('npm run cluster: 3 nodes behind nginx', { skip: noNginx }, () => {
       await added.arrayBuffer();
     }
 
+    // A node that passes an add on names its hash; a name that is not the source's is refused.
+    const misnamed = await fetch(`${cluster.url}/api/torrents`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-streamtide-route': bare[0] },
+      body: JSON.stringify({ source: show.magnet }),
+    });
+    assert.equal(misnamed.status, 400);
+    assert.match(((await misnamed.json()) as { error: string }).error, /x-streamtide-route/);
+
     const all = [show.infoHash, clip.infoHash, ...bare];
     const merged = await getJson<TorrentObject[]>(`${cluster.url}/api/torrents`);
     assert.deepEqual(merged.map((t) => t.infoHash).sort(), [...all].sort());
