@@ -2,8 +2,9 @@
  * `node --import tsx bench/cluster-hops.ts [--nodes 3] [--runs 200]` (after `npm run build`): what the
  * cluster's extra hops cost, for docs/cluster.md. Starts `npm run cluster`'s entry point on free loopback
  * ports and times, one request at a time, the same requests straight to a node and through the nginx front:
- * a GET routed by info-hash (nginx alone), an add (nginx, the parse on the receiving node, nginx again) and
- * the list (one request per node, merged).
+ * a GET routed by info-hash (nginx alone), an add (nginx, the parse on the receiving node, nginx again), the
+ * list (one request per node, merged), and a whole downloaded file read as a direct stream (nginx's copy).
+ * Media is cached in $STREAMTIDE_BENCH_CACHE (default: the temp folder), as for `npm run bench`.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -12,6 +13,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mkvOfSize } from './lib/media.js';
+import { startSeeder } from './lib/seeder-client.js';
 import { median } from './lib/stats.js';
 
 const arg = (name: string, fallback: number) => {
@@ -20,6 +23,8 @@ const arg = (name: string, fallback: number) => {
 };
 const nodes = arg('nodes', 3);
 const runs = arg('runs', 200);
+const streamBytes = 200 * 1024 * 1024;
+const cacheDir = process.env.STREAMTIDE_BENCH_CACHE ?? join(tmpdir(), 'streamtide-bench');
 
 const free = (port: number) =>
   new Promise<boolean>((resolve) => {
@@ -61,6 +66,15 @@ const quantile = (values: number[], q: number) =>
 const row = (what: string, direct: number[], front: number[]) =>
   `| ${what} | ${median(direct).toFixed(2)} / ${quantile(direct, 0.9).toFixed(2)} ms | ` +
   `${median(front).toFixed(2)} / ${quantile(front, 0.9).toFixed(2)} ms | +${(median(front) - median(direct)).toFixed(2)} ms |`;
+
+async function ownerOf(nodes: string[], infoHash: string): Promise<string> {
+  for (const node of nodes) {
+    const own = await fetch(`${node}/api/torrents/${infoHash}`);
+    await own.arrayBuffer();
+    if (own.status === 200) return node;
+  }
+  throw new Error(`no node has ${infoHash}`);
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'streamtide-bench-cluster-'));
 const main = fileURLToPath(new URL('../dist/cluster/main.js', import.meta.url));
@@ -117,6 +131,35 @@ try {
     () => fetch(`${node}/api/torrents`, local),
     () => fetch(`${front}/api/torrents`),
   ]);
+  const movie = await mkvOfSize(cacheDir, streamBytes);
+  const seeder = await startSeeder({ files: [{ path: movie.path, copies: 1 }] });
+  const [seeded] = seeder.of(movie.path);
+  await (
+    await fetch(`${front}/api/torrents`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ source: seeded.magnet }),
+    })
+  ).arrayBuffer();
+  for (;;) {
+    const torrent = (await (await fetch(`${front}/api/torrents/${seeded.infoHash}`)).json()) as {
+      progress: number;
+    };
+    if (torrent.progress === 1) break;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  await seeder.close();
+  const owner = await ownerOf(
+    state.nodes.map((n) => n.url),
+    seeded.infoHash,
+  );
+  const path = `/stream/${seeded.infoHash}/0?mode=direct`;
+  const [streamDirect, streamFront] = await timed(5, [
+    () => fetch(`${owner}${path}`),
+    () => fetch(`${front}${path}`),
+  ]);
+  const rate = (samples: number[]) =>
+    `${(movie.size / 1024 / 1024 / (median(samples) / 1000)).toFixed(0)} MiB/s`;
   const total = 20 + 3 * runs;
   process.stdout.write(
     [
@@ -128,6 +171,9 @@ try {
       row('POST /api/torrents, already named (nginx only)', addDirect, addNamed),
       row('POST /api/torrents (nginx, parse, nginx again)', addDirect, addFront),
       row(`GET /api/torrents (${total} torrents: one node's vs all merged)`, listDirect, listFront),
+      '',
+      `A downloaded ${(movie.size / 1024 / 1024).toFixed(0)} MiB file as a direct stream, median of 5: ` +
+        `${rate(streamDirect)} straight to its node, ${rate(streamFront)} through the front.`,
       '',
     ].join('\n'),
   );
