@@ -10,7 +10,7 @@ import type { ClusterPlan } from './args.js';
 import { Child } from './child.js';
 import { waitHealthy } from './health.js';
 import { clusterFront, renderNginxConfig } from './nginx-config.js';
-import { assertFree, clusterPorts } from './ports.js';
+import { assertFree, type ClusterPorts, clusterPorts } from './ports.js';
 
 const cliPath = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 /** A node saves its torrents within 2 s of SIGTERM; nginx stops at once. */
@@ -32,7 +32,7 @@ export interface RunningCluster {
   stop(): Promise<void>;
 }
 
-function startNode(plan: ClusterPlan, index: number, ports: ReturnType<typeof clusterPorts>, front: string) {
+function startNode(plan: ClusterPlan, index: number, ports: ClusterPorts, front: string): ClusterNode {
   const { http, torrent } = ports.nodes[index - 1];
   const dir = join(plan.dir, `node-${index}`);
   const nodes = ports.nodes.map((node) => `http://127.0.0.1:${node.http}`).join(',');

@@ -54,7 +54,12 @@ export async function startClusterRun(dir: string, nodes: number, port?: number)
   const base = port ?? (await freePortBlock(nodes));
   const args = ['--nodes', String(nodes), '--port', String(base), '--dir', dir, '--', ...quiet];
   const cluster = runCli(args, {}, clusterMain);
-  await cluster.line(/^cluster: http:\/\/127\.0\.0\.1:\d+ /);
+  try {
+    await cluster.line(/^cluster: http:\/\/127\.0\.0\.1:\d+ /);
+  } catch (err) {
+    cluster.child.kill('SIGTERM');
+    throw err;
+  }
   const state = JSON.parse(readFileSync(`${dir}/cluster.json`, 'utf8')) as ClusterState;
   return {
     run: cluster,
