@@ -38,6 +38,29 @@ export function parseRate(value: string): number {
   return rate;
 }
 
+/** A server's base URL (http or https, no path): the cluster's front or one of its nodes. */
+export function parseBaseUrl(value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    // reported below
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.pathname !== '/') {
+    throw new InvalidArgumentError('expected a base URL such as http://127.0.0.1:8080');
+  }
+  return url.origin;
+}
+
+export function parseUrlList(value: string): string[] {
+  const urls = value
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+  if (urls.length === 0) throw new InvalidArgumentError('expected comma-separated base URLs');
+  return urls.map(parseBaseUrl);
+}
+
 export function parsePlayer(value: string): PlayerName | 'none' {
   if (value === 'none' || isPlayerName(value)) return value;
   throw new InvalidArgumentError(`expected ${playerNames.join(', ')} or none; ${installedHint()}`);

@@ -3,11 +3,13 @@ import { Command, CommanderError, Option } from 'commander';
 import { version } from '../version.js';
 import {
   defaultDir,
+  parseBaseUrl,
   parseIndex,
   parsePlayer,
   parsePort,
   parseRate,
   parseSize,
+  parseUrlList,
   readTokenFile,
 } from './options.js';
 import { playerNames } from './player.js';
@@ -82,6 +84,24 @@ function withToken<T extends { token?: string; tokenFile?: string }>(options: T)
   return { ...options, token: options.tokenFile ?? options.token };
 }
 
+/** A node behind the cluster's nginx front (docs/cluster.md); `npm run cluster` and deploy/ set these. */
+function clusterMember(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--cluster-front <url>', "the cluster's front, when this is one of its nodes")
+        .env('STREAMTIDE_CLUSTER_FRONT')
+        .argParser(parseBaseUrl),
+    )
+    .addOption(
+      new Option(
+        '--cluster-nodes <urls>',
+        'every node of the cluster, comma-separated (with --cluster-front)',
+      )
+        .env('STREAMTIDE_CLUSTER_NODES')
+        .argParser(parseUrlList),
+    );
+}
+
 const output = {
   outputError: (text: string, write: (text: string) => void) =>
     write(text.replace(/^error: /, 'streamtide: ')),
@@ -116,9 +136,11 @@ export async function main(argv: string[]): Promise<number> {
     }
     outcome = runWatch(source, withToken(options));
   });
-  const serve = common(new Command('serve').description('run the server and web UI')).action((options) => {
-    outcome = runServe(withToken(options));
-  });
+  const serve = clusterMember(common(new Command('serve').description('run the server and web UI'))).action(
+    (options) => {
+      outcome = runServe(withToken(options));
+    },
+  );
   // addCommand() inherits no settings: serve's mistakes read like the others'.
   serve.exitOverride().configureOutput(output);
   program.addCommand(serve);

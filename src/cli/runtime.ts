@@ -13,6 +13,7 @@ import { isLoopback } from '../server/security.js';
 import { type FfmpegTools, locateFfmpeg } from '../stream/ffmpeg-locate.js';
 import { stopAllFfmpeg } from '../stream/ffmpeg-runner.js';
 import { TorrentEngine } from '../torrent/index.js';
+import { parseInput } from '../torrent/parse-input.js';
 import { logTorrentEvents } from './torrent-log.js';
 
 export interface RuntimeOptions {
@@ -39,6 +40,8 @@ export interface RuntimeOptions {
   logger?: FastifyBaseLogger;
   /** Resume the torrents saved in `dir` (serve); a one-shot run leaves them saved but idle. Default true. */
   restoreSaved?: boolean;
+  /** Behind the cluster's front: every node's URL and the front's (docs/cluster.md). */
+  cluster?: { nodes: string[]; front: string };
 }
 
 export interface Runtime {
@@ -91,6 +94,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     allowedHosts: options.allowedHosts,
     logLevel: options.logLevel,
     logger: log,
+    cluster: options.cluster && {
+      ...options.cluster,
+      identify: (input, signal) => parseInput(input, { signal }),
+    },
   });
   hls = app.hls;
   // Evicted data takes its segments along; segments of torrents removed while stopped go at start.

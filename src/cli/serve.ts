@@ -4,7 +4,7 @@
  */
 import { formatSpeed } from './format.js';
 import { createLogger, wantsPrettyLogs } from './log.js';
-import { startRuntime } from './runtime.js';
+import { startRuntime, UsageError } from './runtime.js';
 import { untilShutdown } from './shutdown.js';
 
 export interface ServeFlags {
@@ -24,6 +24,8 @@ export interface ServeFlags {
   nat: boolean;
   quiet?: boolean;
   json?: boolean;
+  clusterFront?: string;
+  clusterNodes?: string[];
 }
 
 export function runtimeOptions(flags: ServeFlags, portFallback: boolean) {
@@ -45,10 +47,25 @@ export function runtimeOptions(flags: ServeFlags, portFallback: boolean) {
   };
 }
 
+function clusterOf(flags: ServeFlags): { front: string; nodes: string[] } | undefined {
+  const { clusterFront: front, clusterNodes: nodes } = flags;
+  if (front === undefined && nodes === undefined) return undefined;
+  if (front === undefined || nodes === undefined) {
+    throw new UsageError('--cluster-front and --cluster-nodes go together (a node needs both)');
+  }
+  return { front, nodes };
+}
+
 export async function runServe(flags: ServeFlags): Promise<number> {
+  const cluster = clusterOf(flags);
   const pretty = wantsPrettyLogs(flags.json);
   const log = createLogger({ level: flags.quiet ? 'warn' : 'info', pretty });
-  const runtime = await startRuntime({ ...runtimeOptions(flags, false), logLevel: log.level, logger: log });
+  const runtime = await startRuntime({
+    ...runtimeOptions(flags, false),
+    cluster,
+    logLevel: log.level,
+    logger: log,
+  });
   // Signals are handled before the URL is out: whoever reads it may stop us at once.
   const stopped = untilShutdown(runtime, () => log.info('stopping…'));
   const tokenHint = flags.token ? ' (token required)' : '';

@@ -11,6 +11,8 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { FfmpegTools } from '../stream/ffmpeg-locate.js';
 import { SeekableInputServer } from '../stream/seekable-input.js';
 import { Capabilities } from './capabilities.js';
+import type { ClusterOptions } from './cluster/cluster-options.js';
+import { registerCluster } from './cluster/register.js';
 import { answerError } from './error-handler.js';
 import { refuseCrossSite } from './fetch-metadata.js';
 import { registerFiniteNumbers } from './finite-numbers.js';
@@ -49,6 +51,8 @@ export interface ServerOptions {
   logger?: FastifyBaseLogger;
   /** Where the secret behind capability URLs is kept (default: memory, so they end with the process). */
   capabilitiesFile?: string;
+  /** Set when this node runs behind the cluster's nginx front (docs/cluster.md). */
+  cluster?: ClusterOptions;
 }
 
 // Two levels up is the package root from both src/server (tests, tsx) and dist/server (the build).
@@ -63,7 +67,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     // One structured line per stream (logged by the stream handlers) says more than per-request lines.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
-    trustProxy: false,
+    // Behind the cluster's front, the scheme the client used (for the URLs we answer with) is its
+    // X-Forwarded-Proto; a lone server is reached directly.
+    trustProxy: options.cluster !== undefined,
     // Streams are endless from Fastify's view: closing must cut them so their FFmpeg processes stop.
     forceCloseConnections: true,
   });
@@ -100,6 +106,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.decorate('capabilities', capabilities);
   refuseCrossSite(app);
   registerSecurity(app, { ...options, capabilities: capabilities ?? undefined });
+  if (options.cluster) registerCluster(app, options.cluster);
   // Info-hashes are lowercase from here on, whatever case the URL used.
   app.addHook('preValidation', async (request) => {
     const params = request.params as { infoHash?: unknown } | undefined;

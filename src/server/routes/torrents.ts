@@ -6,6 +6,7 @@ import { statusError } from '../../catalog/status-error.js';
 import { matchSubtitleFiles } from '../../catalog/subtitle-match.js';
 import { parseCaps } from '../../stream/client-caps.js';
 import { planStream } from '../../stream/plan.js';
+import { addInput } from '../add-input.js';
 import { requestOrigin } from '../host-header.js';
 import {
   addTorrentRoute,
@@ -31,25 +32,7 @@ export const torrentRoutes: FastifyPluginAsync = async (app) => {
     '/api/torrents',
     { schema: addTorrentRoute },
     async (request, reply) => {
-      const body = request.body;
-      let input: string | Uint8Array;
-      if (Buffer.isBuffer(body)) input = body;
-      else if (
-        body &&
-        typeof body === 'object' &&
-        typeof body.source === 'string' &&
-        Object.keys(body).length === 1
-      ) {
-        input = body.source.trim();
-      } else {
-        throw statusError(
-          400,
-          'Send JSON {"source": "<magnet, info-hash or URL>"} or the bytes of a .torrent',
-        );
-      }
-      if (input.length === 0) throw statusError(400, 'source is empty');
-      if (input.length > (typeof input === 'string' ? 16_384 : 10 * 1024 * 1024))
-        throw statusError(400, 'source is too long');
+      const input = addInput(request.body);
       const { entry, created } = await catalog.add(input);
       return reply.code(created ? 201 : 200).send(torrentJson(catalog, entry, requestOrigin(request)));
     },
