@@ -48,4 +48,6 @@ export interface Torrents {
   fileRanges(infoHash: string, fileIndex: number): Array<[number, number]>;
   readerOffsets(infoHash: string, fileIndex: number): number[];
   stallReason(infoHash: string): string | null;
+  /** Bytes downloaded and uploaded since the engine started, over every torrent it held. */
+  readonly totals: { readonly downloaded: number; readonly uploaded: number };
 }

@@ -19,6 +19,7 @@ import { registerFiniteNumbers } from './finite-numbers.js';
 import { HlsService } from './hls-service.js';
 import { KeyframeCache } from './keyframe-cache.js';
 import { Limiter } from './limiter.js';
+import { ServerMetrics } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { ProbeCache } from './probe-cache.js';
 import { capabilityRoutes } from './routes/capabilities.js';
@@ -83,6 +84,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     ffmpegProcesses: new Limiter(options.maxFfmpeg ?? Math.max(8, cpus * 8)),
     transcodes: new Limiter(options.maxTranscodes ?? Math.max(1, cpus), 'transcodes'),
   });
+  app.decorate('metrics', new ServerMetrics(options.catalog, app.limits));
   const hls = new HlsService({
     catalog: options.catalog,
     probes: app.probes,

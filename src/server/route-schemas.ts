@@ -59,6 +59,16 @@ export const openApiRoute = {
   },
 };
 
+export const metricsRoute = {
+  summary: 'Metrics for Prometheus',
+  description:
+    'Torrents, peers, stalls, bytes in and out, streams by mode, FFmpeg processes and stream start phases, ' +
+    'in the Prometheus text format (version 0.0.4). Behind the token like the API.',
+  tags: ['server'],
+  produces: ['text/plain'],
+  response: { 200: Type.String({ description: 'Prometheus text exposition' }), ...denied },
+};
+
 /** The bytes of a .torrent: no `type`, since the validator sees a Buffer, not a string. */
 const TorrentBytes: TSchema = Type.Unsafe({ description: 'The bytes of a .torrent file (up to 10 MiB)' });
 

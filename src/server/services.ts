@@ -10,6 +10,7 @@ import type { Capabilities } from './capabilities.js';
 import type { HlsService } from './hls-service.js';
 import type { KeyframeCache } from './keyframe-cache.js';
 import type { Limiter } from './limiter.js';
+import type { ServerMetrics } from './metrics.js';
 import type { ProbeCache } from './probe-cache.js';
 import type { TorrentRequests } from './torrent-requests.js';
 
@@ -34,6 +35,8 @@ declare module 'fastify' {
     ffmpeg: Ffmpeg;
     limits: Limits;
     torrentRequests: TorrentRequests;
+    /** What GET /metrics reports; streams report to it through their log. */
+    metrics: ServerMetrics;
     /** What shared URLs carry instead of the token; null when no token is set (URLs need nothing). */
     capabilities: Capabilities | null;
   }

@@ -20,6 +20,7 @@ import { Persistence, resumable } from './persistence.js';
 import { type SavedTorrent, savedBitfield } from './state-store.js';
 import { TorrentRecord } from './torrent-record.js';
 import { watchTorrent } from './torrent-watch.js';
+import { TransferTotals } from './transfer-totals.js';
 
 export type { EngineEvents } from './engine-options.js';
 
@@ -37,6 +38,7 @@ export class TorrentEngine implements Torrents {
   private readonly warn: (message: string) => void;
   private readonly timers: NodeJS.Timeout[];
   private readonly bans = new BanList();
+  readonly totals = new TransferTotals();
   private destroyed: Promise<void> | undefined;
 
   private constructor(
@@ -210,6 +212,7 @@ export class TorrentEngine implements Torrents {
       ...extra,
       announce,
       bans: this.bans,
+      totals: this.totals,
     });
     this.records.set(record.infoHash, record);
     watchTorrent(record, torrent, {

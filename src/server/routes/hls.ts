@@ -95,7 +95,9 @@ export const hlsRoutes: FastifyPluginAsync = async (app) => {
       if (which !== 'init' && start?.out()) {
         starts.delete(`${infoHash}/${index}`);
         const about = { infoHash: file.entry.infoHash, file: index, name: file.file.name, mode: 'hls' };
-        streamLog(request.log, about).firstOutput(start.phases);
+        // An HLS playback is many requests: it counts as started once, at its first segment.
+        app.metrics.started('hls');
+        streamLog(request.log, about, app.metrics).firstOutput(start.phases);
       }
       return reply
         .type('video/mp4')

@@ -38,12 +38,8 @@ export const streamRoutes: FastifyPluginAsync = async (app) => {
         caps: caps === undefined ? undefined : parseCaps(caps),
       });
       const source = await catalog.open(entry.infoHash, index, openOptions(info, file.length));
-      const log = streamLog(request.log, {
-        infoHash: entry.infoHash,
-        file: index,
-        name: file.name,
-        mode: plan.mode,
-      });
+      const about = { infoHash: entry.infoHash, file: index, name: file.name, mode: plan.mode };
+      const log = streamLog(request.log, about, app.metrics);
       if (request.method === 'GET') start.publish(plan.mode);
       const firstOut = () => {
         if (start.out()) log.firstOutput(start.phases);
