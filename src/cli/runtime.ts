@@ -7,12 +7,14 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { Catalog } from '../catalog/catalog.js';
+import { type Announcer, announce } from '../dlna/ssdp.js';
 import { buildServer } from '../server/app.js';
 import type { HlsService } from '../server/hls-service.js';
 import { isLoopback } from '../server/security.js';
 import { type FfmpegTools, locateFfmpeg } from '../stream/ffmpeg-locate.js';
 import { stopAllFfmpeg } from '../stream/ffmpeg-runner.js';
 import { TorrentEngine } from '../torrent/index.js';
+import { dlnaDevice } from './dlna-device.js';
 import { logTorrentEvents } from './torrent-log.js';
 
 export interface RuntimeOptions {
@@ -39,6 +41,8 @@ export interface RuntimeOptions {
   logger?: FastifyBaseLogger;
   /** Resume the torrents saved in `dir` (serve); a one-shot run leaves them saved but idle. Default true. */
   restoreSaved?: boolean;
+  /** Serve and announce a DLNA MediaServer (--dlna): the LAN may browse and play without the token. */
+  dlna?: boolean;
 }
 
 export interface Runtime {
@@ -89,6 +93,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     // Shared links outlive a restart (until the token changes or they are revoked).
     capabilitiesFile: join(options.dir, 'streamtide-capabilities.json'),
     allowedHosts: options.allowedHosts,
+    dlna: options.dlna ? dlnaDevice(options.dir) : undefined,
     logLevel: options.logLevel,
     logger: log,
   });
@@ -115,6 +120,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
   const url = `http://${shownHost === '0.0.0.0' ? '127.0.0.1' : shownHost}:${port}`;
   const stopTorrentLog = logTorrentEvents(engine, app.log);
+  const announcer = options.dlna
+    ? await announceDlna(app, options.host, Number(port), options.dir)
+    : undefined;
   let closing: Promise<void> | undefined;
   return {
     app,
@@ -125,6 +133,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     close() {
       closing ??= (async () => {
         stopTorrentLog();
+        // Byebye first: renderers drop us before the HTTP side goes.
+        announcer?.stop();
         await app.close();
         // Closing cut the connections and their streams are stopping FFmpeg: wait until every one is reaped.
         await stopAllFfmpeg();
@@ -133,4 +143,25 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       return closing;
     },
   };
+}
+
+async function announceDlna(
+  app: FastifyInstance,
+  host: string,
+  port: number,
+  dir: string,
+): Promise<Announcer | undefined> {
+  const device = dlnaDevice(dir);
+  const announcer = await announce({ host, port, udn: device.udn, signature: device.signature });
+  if (announcer) {
+    app.log.info(
+      { dlna: announcer.addresses },
+      `DLNA: announced on ${announcer.addresses.join(', ')} — anyone on that network may browse and play`,
+    );
+  } else {
+    app.log.warn(
+      `DLNA: ${host} is on no IPv4 network interface (loopback?): the media server is not announced, its description stays at /dlna/description.xml`,
+    );
+  }
+  return announcer;
 }

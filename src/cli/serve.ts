@@ -24,6 +24,8 @@ export interface ServeFlags {
   nat: boolean;
   quiet?: boolean;
   json?: boolean;
+  /** DLNA MediaServer (serve only). */
+  dlna?: boolean;
 }
 
 export function runtimeOptions(flags: ServeFlags, portFallback: boolean) {
@@ -42,6 +44,7 @@ export function runtimeOptions(flags: ServeFlags, portFallback: boolean) {
     dht: flags.dht,
     lsd: flags.lsd,
     nat: flags.nat,
+    dlna: flags.dlna,
   };
 }
 
