@@ -68,10 +68,17 @@ function listed(file: CatalogFile): boolean {
   return isMediaName(file.name) || isSubtitleName(file.name);
 }
 
-/** The file's title: its path inside the torrent, less the torrent's own folder. */
-function title(entry: CatalogEntry, file: CatalogFile): string {
-  const prefix = `${entry.name}/`;
-  return file.path.startsWith(prefix) ? file.path.slice(prefix.length) : file.path;
+/**
+ * The folder every file of the torrent is in (the torrent's own, as its paths spell it — not always its
+ * name, which may hold a `/`), so titles can leave it out.
+ */
+function sharedFolder(entry: CatalogEntry): string {
+  if (entry.files.length < 2) return '';
+  const dirs = entry.files.map((f) => f.path.split('/').slice(0, -1));
+  const first = dirs[0] ?? [];
+  let n = 0;
+  while (n < first.length && dirs.every((d) => d[n] === first[n])) n++;
+  return n === 0 ? '' : `${first.slice(0, n).join('/')}/`;
 }
 
 export class ContentDirectory {
@@ -142,10 +149,11 @@ export class ContentDirectory {
 
   private item(entry: CatalogEntry, file: CatalogFile, urls: ResourceUrls): DidlItem {
     const { infoHash } = entry;
-    const base = { kind: 'item' as const, id: `${infoHash}/${file.index}`, parentId: infoHash };
+    const title = file.path.slice(sharedFolder(entry).length);
+    const base = { kind: 'item' as const, id: `${infoHash}/${file.index}`, parentId: infoHash, title };
     if (isSubtitleName(file.name)) {
       const res = { url: urls.subtitle(infoHash, file.index), protocolInfo: 'http-get:*:text/vtt:*' };
-      return { ...base, title: title(entry, file), upnpClass: 'object.item.textItem', resources: [res] };
+      return { ...base, upnpClass: 'object.item.textItem', resources: [res] };
     }
     const duration = this.library.duration(infoHash, file.index);
     const timed = duration === undefined ? {} : { duration };
@@ -166,6 +174,6 @@ export class ContentDirectory {
       });
     }
     const upnpClass = video ? 'object.item.videoItem' : 'object.item.audioItem.musicTrack';
-    return { ...base, title: title(entry, file), upnpClass, resources };
+    return { ...base, upnpClass, resources };
   }
 }

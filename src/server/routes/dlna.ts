@@ -50,9 +50,9 @@ export const dlnaRoutes: FastifyPluginAsync<DeviceInfo> = async (app, device) =>
     };
     const stream = (infoHash: string, index: number) => `${origin}${streamPath(infoHash, index)}`;
     return {
-      original: (h, i) => `${stream(h, i)}?mode=direct&dlna=1${cap(h, i)}`,
+      original: (h, i) => `${stream(h, i)}?mode=direct&dlna=true${cap(h, i)}`,
       // The baseline client: what is not H.264 or AAC is re-encoded, the rest copied into MP4.
-      transcoded: (h, i) => `${stream(h, i)}?caps=&dlna=1${cap(h, i)}`,
+      transcoded: (h, i) => `${stream(h, i)}?caps=&dlna=true${cap(h, i)}`,
       subtitle: (h, i) => `${origin}/subtitles/${h}/${i}.vtt${cap(h, i).replace('&', '?')}`,
     };
   }
