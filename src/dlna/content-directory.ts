@@ -73,7 +73,6 @@ function listed(file: CatalogFile): boolean {
  * name, which may hold a `/`), so titles can leave it out.
  */
 function sharedFolder(entry: CatalogEntry): string {
-  if (entry.files.length < 2) return '';
   const dirs = entry.files.map((f) => f.path.split('/').slice(0, -1));
   const first = dirs[0] ?? [];
   let n = 0;
