@@ -136,11 +136,16 @@ export async function main(argv: string[]): Promise<number> {
     }
     outcome = runWatch(source, withToken(options));
   });
-  const serve = clusterMember(common(new Command('serve').description('run the server and web UI'))).action(
-    (options) => {
+  const serve = clusterMember(common(new Command('serve').description('run the server and web UI')))
+    .option(
+      '--dlna',
+      'also be a DLNA/UPnP media server for TVs (off by default). DLNA has no authentication: anyone on the ' +
+        'network of --host may browse the library and play it. The token still guards everything else; ' +
+        'the TV gets per-file URLs that carry their own capability',
+    )
+    .action((options) => {
       outcome = runServe(withToken(options));
-    },
-  );
+    });
   // addCommand() inherits no settings: serve's mistakes read like the others'.
   serve.exitOverride().configureOutput(output);
   program.addCommand(serve);

@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { Catalog } from '../catalog/catalog.js';
+import { type Announcer, announce } from '../dlna/ssdp.js';
 import { buildServer } from '../server/app.js';
 import type { HlsService } from '../server/hls-service.js';
 import { isLoopback } from '../server/security.js';
@@ -14,6 +15,7 @@ import { type FfmpegTools, locateFfmpeg } from '../stream/ffmpeg-locate.js';
 import { stopAllFfmpeg } from '../stream/ffmpeg-runner.js';
 import { TorrentEngine } from '../torrent/index.js';
 import { parseInput } from '../torrent/parse-input.js';
+import { dlnaDevice } from './dlna-device.js';
 import { logTorrentEvents } from './torrent-log.js';
 
 export interface RuntimeOptions {
@@ -42,6 +44,8 @@ export interface RuntimeOptions {
   restoreSaved?: boolean;
   /** Behind the cluster's front: every node's URL and the front's (docs/cluster.md). */
   cluster?: { nodes: string[]; front: string };
+  /** Serve and announce a DLNA MediaServer (--dlna): the LAN may browse and play without the token. */
+  dlna?: boolean;
 }
 
 export interface Runtime {
@@ -92,6 +96,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     // Shared links outlive a restart (until the token changes or they are revoked).
     capabilitiesFile: join(options.dir, 'streamtide-capabilities.json'),
     allowedHosts: options.allowedHosts,
+    dlna: options.dlna ? dlnaDevice(options.dir) : undefined,
     logLevel: options.logLevel,
     logger: log,
     cluster: options.cluster && {
@@ -122,6 +127,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
   const url = `http://${shownHost === '0.0.0.0' ? '127.0.0.1' : shownHost}:${port}`;
   const stopTorrentLog = logTorrentEvents(engine, app.log);
+  const announcer = options.dlna
+    ? await announceDlna(app, options.host, Number(port), options.dir)
+    : undefined;
   let closing: Promise<void> | undefined;
   return {
     app,
@@ -132,6 +140,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     close() {
       closing ??= (async () => {
         stopTorrentLog();
+        // Byebye first: renderers drop us before the HTTP side goes.
+        announcer?.stop();
         await app.close();
         // Closing cut the connections and their streams are stopping FFmpeg: wait until every one is reaped.
         await stopAllFfmpeg();
@@ -140,4 +150,25 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       return closing;
     },
   };
+}
+
+async function announceDlna(
+  app: FastifyInstance,
+  host: string,
+  port: number,
+  dir: string,
+): Promise<Announcer | undefined> {
+  const device = dlnaDevice(dir);
+  const announcer = await announce({ host, port, udn: device.udn, signature: device.signature });
+  if (announcer) {
+    app.log.info(
+      { dlna: announcer.addresses },
+      `DLNA: announced on ${announcer.addresses.join(', ')} — anyone on that network may browse and play`,
+    );
+  } else {
+    app.log.warn(
+      `DLNA: ${host} is on no IPv4 network interface (loopback?): the media server is not announced, its description stays at /dlna/description.xml`,
+    );
+  }
+  return announcer;
 }

@@ -26,6 +26,8 @@ export interface ServeFlags {
   json?: boolean;
   clusterFront?: string;
   clusterNodes?: string[];
+  /** DLNA MediaServer (serve only). */
+  dlna?: boolean;
 }
 
 export function runtimeOptions(flags: ServeFlags, portFallback: boolean) {
@@ -44,6 +46,7 @@ export function runtimeOptions(flags: ServeFlags, portFallback: boolean) {
     dht: flags.dht,
     lsd: flags.lsd,
     nat: flags.nat,
+    dlna: flags.dlna,
   };
 }
 

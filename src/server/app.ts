@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Catalog } from '../catalog/catalog.js';
+import type { DeviceInfo } from '../dlna/description.js';
 import type { FfmpegTools } from '../stream/ffmpeg-locate.js';
 import { SeekableInputServer } from '../stream/seekable-input.js';
 import { Capabilities } from './capabilities.js';
@@ -24,6 +25,7 @@ import { registerOpenApi } from './openapi.js';
 import { ProbeCache } from './probe-cache.js';
 import { capabilityRoutes } from './routes/capabilities.js';
 import { coverRoutes } from './routes/cover.js';
+import { dlnaRoutes } from './routes/dlna.js';
 import { hlsRoutes } from './routes/hls.js';
 import { serverRoutes } from './routes/server.js';
 import { streamRoutes } from './routes/stream.js';
@@ -54,6 +56,8 @@ export interface ServerOptions {
   capabilitiesFile?: string;
   /** Set when this node runs behind the cluster's nginx front (docs/cluster.md). */
   cluster?: ClusterOptions;
+  /** Serve a DLNA MediaServer as this device (--dlna); its routes need no token. */
+  dlna?: DeviceInfo;
 }
 
 // Two levels up is the package root from both src/server (tests, tsx) and dist/server (the build).
@@ -107,7 +111,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     : null;
   app.decorate('capabilities', capabilities);
   refuseCrossSite(app);
-  registerSecurity(app, { ...options, capabilities: capabilities ?? undefined });
+  registerSecurity(app, { ...options, dlna: !!options.dlna, capabilities: capabilities ?? undefined });
   if (options.cluster) registerCluster(app, options.cluster);
   // Info-hashes are lowercase from here on, whatever case the URL used.
   app.addHook('preValidation', async (request) => {
@@ -133,6 +137,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(subtitleRoutes);
   await app.register(coverRoutes);
   await app.register(hlsRoutes);
+  if (options.dlna) await app.register(dlnaRoutes, options.dlna);
   await app.register(webRoutes, { webRoot: options.webRoot ?? defaultWebRoot });
   return app;
 }

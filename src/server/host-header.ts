@@ -35,6 +35,11 @@ export function parseHost(header: string | undefined): ParsedHost | undefined {
 export function requestOrigin(request: FastifyRequest): string {
   const parsed = parseHost(request.headers.host);
   if (parsed) return `${request.protocol}://${parsed.host}`;
+  return socketOrigin(request);
+}
+
+/** `scheme://address:port` of the local end of the request's connection: the address the client reached. */
+export function socketOrigin(request: FastifyRequest): string {
   const { localAddress = '127.0.0.1', localPort } = request.socket;
   const address = localAddress.replace(/^::ffff:/, '');
   return `${request.protocol}://${address.includes(':') ? `[${address}]` : address}:${localPort}`;

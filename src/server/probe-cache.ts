@@ -12,6 +12,8 @@ import type { SeekableInputServer } from '../stream/seekable-input.js';
 
 export class ProbeCache {
   private readonly probes = new Map<string, Promise<MediaInfo>>();
+  /** Probes that succeeded, readable without waiting (listings show a duration only when known). */
+  private readonly done = new Map<string, MediaInfo>();
 
   constructor(
     private readonly catalog: Catalog,
@@ -26,6 +28,10 @@ export class ProbeCache {
     if (!pending) {
       pending = this.probeOnce(opened.entry.infoHash, opened.file.index);
       this.probes.set(key, pending);
+      pending.then(
+        (info) => this.probes.get(key) === pending && this.done.set(key, info),
+        () => {},
+      );
       pending.catch((err) => {
         if (!(err instanceof NotMediaError)) this.probes.delete(key);
       });
@@ -40,9 +46,15 @@ export class ProbeCache {
     }
   }
 
+  /** The file's MediaInfo if a probe already found it; never starts one. */
+  known(infoHash: string, index: number): MediaInfo | undefined {
+    return this.done.get(`${infoHash}/${index}`);
+  }
+
   /** Drops what is known of an entry's files (it was removed). */
   forget(infoHash: string): void {
     for (const key of this.probes.keys()) if (key.startsWith(`${infoHash}/`)) this.probes.delete(key);
+    for (const key of this.done.keys()) if (key.startsWith(`${infoHash}/`)) this.done.delete(key);
   }
 
   /** With a source of its own: one client leaving must not fail another waiting on the same probe. */

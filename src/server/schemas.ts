@@ -58,6 +58,11 @@ export const StreamQuery = Type.Object({
   t: Type.Optional(Seconds),
   audio: Type.Optional(Type.Integer({ minimum: 0, maximum: 255 })),
   caps: Type.Optional(Caps),
+  dlna: Type.Optional(
+    Type.Boolean({
+      description: 'Answer with DLNA’s transferMode/contentFeatures headers (as the DLNA tree’s URLs do)',
+    }),
+  ),
   token: Type.Optional(Type.String()),
   cap: CapQuery,
 });

@@ -6,6 +6,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { dlnaPaths } from '../dlna/description.js';
 import type { Capabilities } from './capabilities.js';
 import { givenCapability, requiredScope } from './capability-scope.js';
 import { parseHost } from './host-header.js';
@@ -17,6 +18,8 @@ export interface SecurityOptions {
   allowedHosts?: string[];
   /** With a token: what sessions and shared links carry instead of it. */
   capabilities?: Capabilities;
+  /** DLNA is on: its description and control routes answer without the token (DLNA has no auth). */
+  dlna?: boolean;
 }
 
 const loopbackNames = ['localhost', '127.0.0.1', '::1', '[::1]'];
@@ -100,7 +103,11 @@ export function registerSecurity(app: FastifyInstance, options: SecurityOptions)
     if (checkHost && (!host || !allowed.has(host.name))) {
       return reply.code(403).send({ error: `Host "${host?.host ?? ''}" is not allowed` });
     }
-    if (token && capabilities && request.url !== '/api/health' && !request.url.startsWith('/api/health?')) {
+    const open =
+      request.url === '/api/health' ||
+      request.url.startsWith('/api/health?') ||
+      (options.dlna === true && request.url.startsWith(dlnaPaths.prefix));
+    if (token && capabilities && !open) {
       const granted = access(request, token, capabilities);
       if (!granted) {
         reply.header('WWW-Authenticate', 'Bearer');
