@@ -150,11 +150,12 @@ export async function runWatch(source: string, flags: WatchFlags): Promise<numbe
       if (!started) return await stopped;
       cast = started;
       if (stopping) await cast.stop();
-      const sent = cast.direct ? 'original' : 'transcoded';
+      // The original bytes, or the server's H.264/AAC stream (copied where the file already is).
+      const sent = cast.direct ? 'original' : 'h264-aac';
       process.stdout.write(
         flags.json
           ? `${JSON.stringify({ type: 'cast', renderer: cast.name, stream: sent })}\n`
-          : `cast: ${cast.name} (${sent} stream)\n`,
+          : `cast: ${cast.name} plays ${cast.direct ? 'the original file' : 'the H.264/AAC stream'}\n`,
       );
       reporter.cast = cast.label;
     }
