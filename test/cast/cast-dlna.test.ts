@@ -60,9 +60,12 @@ describe('streamtide SOURCE --cast dlna', { skip }, () => {
     // fakesink with sync keeps real time, so the position moves as on a TV.
     renderer = ns.spawn(
       'gmediarender',
-      ['-I', 'st1', '-f', 'TestTV', '--logfile', 'stdout'].concat(
-        ['--gstout-videopipe', 'fakesink sync=true', '--gstout-audiopipe', 'fakesink sync=true'],
-      ),
+      ['-I', 'st1', '-f', 'TestTV', '--logfile', 'stdout'].concat([
+        '--gstout-videopipe',
+        'fakesink sync=true',
+        '--gstout-audiopipe',
+        'fakesink sync=true',
+      ]),
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     rendererLog = watchOutput(renderer);
@@ -103,7 +106,11 @@ describe('streamtide SOURCE --cast dlna', { skip }, () => {
       }
       const seen = positions(log());
       assert.ok(new Set(seen).size >= 3, `the position moved: ${seen.join(', ')}`);
-      assert.deepEqual(seen, [...seen].sort((a, b) => a - b), 'forward only');
+      assert.deepEqual(
+        seen,
+        [...seen].sort((a, b) => a - b),
+        'forward only',
+      );
       assert.ok(!/TransportState: STOPPED/.test(log()), 'still playing before Ctrl-C');
       // The status line names the renderer and its state.
       await cli.output.waitFor(/cast TestTV: PLAYING \d+:\d\d/);
@@ -112,6 +119,11 @@ describe('streamtide SOURCE --cast dlna', { skip }, () => {
       const [code] = await cli.exit;
       assert.equal(code, 0);
       assert.match(log(), /TransportState: STOPPED/, 'Ctrl-C stopped the renderer');
+      // Nothing of the CLI's (FFmpeg included) is left in the namespace: only the renderer.
+      const left = spawnSync('ip', ['netns', 'pids', ns.name], { encoding: 'utf8' })
+        .stdout.trim()
+        .split(/\s+/);
+      assert.deepEqual(left.map(Number), [renderer.pid]);
     } finally {
       if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
     }
@@ -132,6 +144,9 @@ describe('streamtide SOURCE --cast dlna', { skip }, () => {
     const cli = cast(mkv, 'dlna:Bedroom');
     const [code] = await cli.exit;
     assert.equal(code, 1);
-    assert.match(cli.output.text(), /no DLNA renderer named like "Bedroom" answered within \d+ s; found: "TestTV"/);
+    assert.match(
+      cli.output.text(),
+      /no DLNA renderer named like "Bedroom" answered within \d+ s; found: "TestTV"/,
+    );
   });
 });
