@@ -31,6 +31,8 @@ export class Chromecast implements Renderer {
   readonly kind = 'chromecast';
   private readonly client = new castv2.Client();
   private player: DefaultMediaReceiver | undefined;
+  /** castv2 cannot close a client that never connected. */
+  private connected = false;
 
   constructor(private readonly found: ChromecastFound) {
     // A dropped connection must not crash the CLI: the status line shows the state it last had.
@@ -47,9 +49,14 @@ export class Chromecast implements Renderer {
   }
 
   async play(media: CastMedia): Promise<void> {
-    await new Promise<void>((resolve) =>
-      this.client.connect({ host: this.found.host, port: this.found.port }, resolve),
-    );
+    await new Promise<void>((resolve, reject) => {
+      this.client.once('error', reject);
+      this.client.connect({ host: this.found.host, port: this.found.port }, () => {
+        this.connected = true;
+        this.client.off('error', reject);
+        resolve();
+      });
+    });
     const player = await promised<DefaultMediaReceiver>((done) =>
       this.client.launch(castv2.DefaultMediaReceiver, done),
     );
@@ -85,6 +92,6 @@ export class Chromecast implements Renderer {
   }
 
   close(): void {
-    this.client.close();
+    if (this.connected) this.client.close();
   }
 }
