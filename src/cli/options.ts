@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError } from 'commander';
+import { type CastTarget, parseCastTarget } from '../cast/target.js';
 import { installedHint, isPlayerName, type PlayerName, playerNames } from './player.js';
 
 export function parsePort(value: string): number {
@@ -81,4 +82,10 @@ export function readTokenFile(path: string): string {
   const token = text.split(/\r?\n/)[0]?.trim() ?? '';
   if (!token) throw new InvalidArgumentError('the file holds no token on its first line');
   return token;
+}
+
+export function parseCast(value: string): CastTarget {
+  const target = parseCastTarget(value);
+  if (!target) throw new InvalidArgumentError('expected dlna, dlna:NAME, chromecast or chromecast:NAME');
+  return target;
 }

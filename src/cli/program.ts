@@ -4,6 +4,7 @@ import { version } from '../version.js';
 import {
   defaultDir,
   parseBaseUrl,
+  parseCast,
   parseIndex,
   parsePlayer,
   parsePort,
@@ -25,7 +26,8 @@ Examples:
   $ streamtide "magnet:?xt=urn:btih:..." --player mpv
   $ streamtide ./movie.torrent --list         # list the files, then exit
   $ streamtide ./movie.torrent --file 2       # stream file 2
-  $ streamtide ./holiday.avi                  # a local file the browser cannot play`;
+  $ streamtide ./holiday.avi                  # a local file the browser cannot play
+  $ streamtide ./movie.mkv --cast dlna:living --host 192.168.1.20 --token-file ~/.streamtide-token`;
 
 /** A cap over all torrents and peers, in the units of --max-cache; commander parses the env value too. */
 function rateOption(flag: string, what: string, env: string): Option {
@@ -119,6 +121,14 @@ export async function main(argv: string[]): Promise<number> {
       new Option('--player <name>', `launch a player on the original file: ${playerNames.join(', ')} or none`)
         .argParser(parsePlayer)
         .default('none'),
+    )
+    .addOption(
+      new Option(
+        '--cast <target>',
+        "play on a TV: dlna[:NAME] or chromecast[:NAME] (the first found, or the one whose name contains NAME); needs --host set to this machine's LAN address (and so --token): the TV gets a URL that opens this file only",
+      )
+        .argParser(parseCast)
+        .conflicts('list'),
     )
     .option('--list', 'list the files of the torrent and exit')
     .addHelpText('after', examples)

@@ -29,7 +29,11 @@ export function signalledEarly(): boolean {
   return early;
 }
 
-export function untilShutdown(runtime: Runtime, beforeClose?: () => void): Promise<number> {
+/**
+ * Resolves with the exit code once a signal has stopped everything. `beforeClose` runs first, while the
+ * server still serves (a renderer being told to stop may still be reading).
+ */
+export function untilShutdown(runtime: Runtime, beforeClose?: () => void | Promise<void>): Promise<number> {
   process.off('SIGINT', remember);
   process.off('SIGTERM', remember);
   return new Promise((resolve) => {
@@ -37,16 +41,21 @@ export function untilShutdown(runtime: Runtime, beforeClose?: () => void): Promi
     const onSignal = () => {
       if (stopping) process.exit(130);
       stopping = true;
-      beforeClose?.();
       const deadline = setTimeout(() => resolve(0), deadlineMs);
       deadline.unref();
-      runtime.close().then(
-        () => resolve(0),
-        (err) => {
-          process.stderr.write(`streamtide: error while stopping: ${terminalSafe((err as Error).message)}\n`);
-          resolve(1);
-        },
-      );
+      Promise.resolve()
+        .then(beforeClose)
+        .catch(() => {})
+        .then(() => runtime.close())
+        .then(
+          () => resolve(0),
+          (err) => {
+            process.stderr.write(
+              `streamtide: error while stopping: ${terminalSafe((err as Error).message)}\n`,
+            );
+            resolve(1);
+          },
+        );
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);

@@ -3,12 +3,14 @@
  * `stream:` and `player:`, show live status, launch the player. Runs until a signal (or the player) ends it.
  */
 import ora from 'ora';
+import type { CastTarget } from '../cast/target.js';
 import { mainMediaFile } from '../catalog/main-file.js';
 import type { CatalogEntry } from '../catalog/types.js';
 import { sharedStreamUrl } from '../server/share-urls.js';
+import { type CastSession, castHostProblem, startCast } from './cast.js';
 import { formatBytes } from './format.js';
 import { launchPlayer, type PlayerName } from './player.js';
-import { startRuntime } from './runtime.js';
+import { startRuntime, UsageError } from './runtime.js';
 import { runtimeOptions, type ServeFlags } from './serve.js';
 import { untilShutdown } from './shutdown.js';
 import { addSource, classifySource, SourceError } from './source.js';
@@ -19,6 +21,7 @@ export interface WatchFlags extends ServeFlags {
   file?: number;
   player: PlayerName | 'none';
   list?: boolean;
+  cast?: CastTarget;
 }
 
 export function pickFile(entry: CatalogEntry, wanted?: number) {
@@ -46,6 +49,8 @@ function listFiles(entry: CatalogEntry): string {
 
 export async function runWatch(source: string, flags: WatchFlags): Promise<number> {
   const kind = await classifySource(source);
+  const hostProblem = flags.cast && castHostProblem(flags.host);
+  if (hostProblem) throw new UsageError(hostProblem);
   // A one-shot run works on its own torrent: the library's others stay saved but are not resumed.
   const runtime = await startRuntime({
     ...runtimeOptions(flags, true),
@@ -54,9 +59,12 @@ export async function runWatch(source: string, flags: WatchFlags): Promise<numbe
   });
   let stopping = false;
   let reporter: StatusReporter | undefined;
-  const stopped = untilShutdown(runtime, () => {
+  let cast: CastSession | undefined;
+  // The renderer is stopped while the server still answers it.
+  const stopped = untilShutdown(runtime, async () => {
     stopping = true;
     reporter?.stop();
+    await cast?.stop();
   });
   try {
     // A stop while adding may leave the add hanging on the closed engine: the stop wins.
@@ -134,6 +142,23 @@ export async function runWatch(source: string, flags: WatchFlags): Promise<numbe
       name,
       flags.token ? `Bearer ${flags.token}` : undefined,
     );
+    if (flags.cast) {
+      const target = flags.cast;
+      const castFile = { infoHash: entry.infoHash, index: file.index, mime: file.mime, title: file.name };
+      const starting = startCast(runtime, target, flags.host, castFile);
+      const started = await Promise.race([starting, stopped.then(() => null)]);
+      if (!started) return await stopped;
+      cast = started;
+      if (stopping) await cast.stop();
+      // The original bytes, or the server's H.264/AAC stream (copied where the file already is).
+      const sent = cast.direct ? 'original' : 'h264-aac';
+      process.stdout.write(
+        flags.json
+          ? `${JSON.stringify({ type: 'cast', renderer: cast.name, stream: sent })}\n`
+          : `cast: ${cast.name} plays ${cast.direct ? 'the original file' : 'the H.264/AAC stream'}\n`,
+      );
+      reporter.cast = cast.label;
+    }
     reporter.start();
     if (flags.player !== 'none') {
       try {
@@ -149,6 +174,7 @@ export async function runWatch(source: string, flags: WatchFlags): Promise<numbe
     // A signal closing the engine fails whatever waited on it ("the engine was closed"): that is a clean stop.
     if (stopping) return await stopped;
     reporter?.stop();
+    await cast?.stop();
     await runtime.close();
     throw err;
   }
