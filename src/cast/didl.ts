@@ -1,5 +1,5 @@
 /** DIDL-Lite metadata for SetAVTransportURI: the title a TV shows and how to fetch the stream. */
-import { escapeXml } from './xml-text.js';
+import { xmlEscape as escapeXml } from '../dlna/xml.js';
 
 export function didlLite(item: { title: string; url: string; protocolInfo: string; video: boolean }): string {
   const upnpClass = item.video ? 'object.item.videoItem' : 'object.item.audioItem.musicTrack';

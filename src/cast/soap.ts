@@ -1,6 +1,7 @@
 /** A UPnP SOAP action: one POST, the answer's out-arguments as text, UPnP faults as errors that say why. */
+
+import { xmlEscape as escapeXml } from '../dlna/xml.js';
 import { child, parseXml, readXml, text, type XmlNode } from './xml-read.js';
-import { escapeXml } from './xml-text.js';
 
 export interface Service {
   serviceType: string;

@@ -1,17 +1,8 @@
 /**
- * Parsing the XML renderers send (device descriptions, SOAP answers): namespace prefixes dropped, every value
- * kept as text, no entity expansion beyond XML's own (a hostile device on the LAN gets no billion laughs).
+ * Reading the XML renderers send (device descriptions, SOAP answers), parsed by src/dlna/xml.ts (namespace
+ * prefixes dropped, values kept as text, no DOCTYPE: a hostile device on the LAN gets no billion laughs).
  */
-import { XMLParser } from 'fast-xml-parser';
-
-const parser = new XMLParser({
-  removeNSPrefix: true,
-  ignoreAttributes: true,
-  parseTagValue: false,
-  processEntities: true,
-  htmlEntities: false,
-  ignoreDeclaration: true,
-});
+import { parseXml as parseUpnpXml } from '../dlna/xml.js';
 
 /** Answers bigger than this are no renderer's. */
 export const MAX_XML_BYTES = 512 * 1024;
@@ -20,7 +11,7 @@ export type XmlNode = { [key: string]: XmlValue };
 export type XmlValue = string | XmlNode | XmlValue[];
 
 export function parseXml(text: string): XmlNode {
-  return parser.parse(text) as XmlNode;
+  return parseUpnpXml(text) as XmlNode;
 }
 
 export function child(node: XmlValue | undefined, name: string): XmlValue | undefined {
