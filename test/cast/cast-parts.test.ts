@@ -33,8 +33,8 @@ describe('cast parts', () => {
       protocolInfo: 'http-get:*:video/mp4:*',
       video: true,
     });
-    assert.match(didl, /<dc:title>Tom &#38; Jerry &#60;1080p&#62; &#34;x&#34;<\/dc:title>/);
-    assert.match(didl, />http:\/\/10\.0\.0\.2:8977\/stream\/a\/0\?mode=direct&#38;cap=x<\/res>/);
+    assert.match(didl, /<dc:title>Tom &amp; Jerry &lt;1080p&gt; &quot;x&quot;<\/dc:title>/);
+    assert.match(didl, />http:\/\/10\.0\.0\.2:8977\/stream\/a\/0\?mode=direct&amp;cap=x<\/res>/);
     assert.match(didl, /object\.item\.videoItem/);
   });
 
