@@ -17,6 +17,7 @@ import { TorrentEngine } from '../torrent/index.js';
 import { parseInput } from '../torrent/parse-input.js';
 import { dlnaDevice } from './dlna-device.js';
 import { logTorrentEvents } from './torrent-log.js';
+import { startupDone } from './v8-settings.js';
 
 export interface RuntimeOptions {
   host: string;
@@ -123,6 +124,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     address = await app.listen({ host: options.host, port: 0 });
     process.stderr.write(`streamtide: port ${options.port} is in use; using ${new URL(address).port}\n`);
   }
+  startupDone();
   const port = new URL(address).port;
   const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
   const url = `http://${shownHost === '0.0.0.0' ? '127.0.0.1' : shownHost}:${port}`;
