@@ -1,17 +1,22 @@
 /**
- * Memory of the server process (read from /proc/PID/status): peak RSS while one viewer remuxes a big file
- * start to end as fast as it can read, then RSS after many streams started and cut right after their first
- * bytes, against the RSS before them. FFmpeg's own RSS is reported apart (it is a separate process).
+ * Memory of the server process (read from /proc/PID/status): the idle `serve` (no torrents, a second after it
+ * listens) against an idle bare Node; peak RSS while one viewer remuxes a big file start to end as fast as it
+ * can read; then RSS after many streams started and cut right after their first bytes, against the RSS before
+ * them. FFmpeg's own RSS is reported apart (it is a separate process).
  */
 
 import { readFor, startAndAbort } from '../lib/http.js';
 import { mkvOfSize } from '../lib/media.js';
 import type { BenchOptions } from '../lib/options.js';
-import { childrenOf, memoryOf } from '../lib/procs.js';
+import { childrenOf, memoryOf, start } from '../lib/procs.js';
 import { startServer } from '../lib/server.js';
 import { median, now } from '../lib/stats.js';
 
 export interface MemoryResult {
+  /** `serve` with no torrents, a second after it listens (median of `runs`). */
+  idleServeRss: number;
+  /** A bare `node` doing nothing: what any Node process holds. */
+  bareNodeRss: number;
   fileBytes: number;
   /** Big-file runs, each on a fresh server; the figures below are their medians. */
   runs: number;
@@ -30,6 +35,15 @@ export interface MemoryResult {
 
 export async function benchMemory(options: BenchOptions, log: (line: string) => void): Promise<MemoryResult> {
   const media = await mkvOfSize(options.cacheDir, options.memoryBytes);
+  const idle: number[] = [];
+  const bare: number[] = [];
+  for (let run = 0; run < options.memoryRuns; run++) {
+    idle.push(await idleServeRss());
+    bare.push(await bareNodeRss());
+  }
+  log(
+    `  idle serve RSS ${idle.map((b) => (b / 2 ** 20).toFixed(1)).join(', ')} MiB (bare node ${(median(bare) / 2 ** 20).toFixed(1)})`,
+  );
   // The peak is one sample per server process (VmHWM never goes down): a fresh server per run.
   const peaks: Array<{ server: number; ffmpeg: number; idle: number; ms: number }> = [];
   for (let run = 1; run < options.memoryRuns; run++) peaks.push(await peakOfOneStream(media.path, log));
@@ -73,6 +87,8 @@ export async function benchMemory(options: BenchOptions, log: (line: string) => 
     );
     peaks.push({ server: peakServerRss, ffmpeg: peakFfmpegRss, idle: rssBeforeStream, ms: streamMs });
     return {
+      idleServeRss: median(idle),
+      bareNodeRss: median(bare),
       fileBytes: media.size,
       runs: peaks.length,
       peakServerRssRuns: peaks.map((p) => p.server),
@@ -89,6 +105,28 @@ export async function benchMemory(options: BenchOptions, log: (line: string) => 
     };
   } finally {
     await server.close();
+  }
+}
+
+/** RSS of `streamtide serve` (no torrents) a second after it listens. */
+async function idleServeRss(): Promise<number> {
+  const server = await startServer();
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    return memoryOf(server.pid)?.rss ?? Number.NaN;
+  } finally {
+    await server.close();
+  }
+}
+
+/** RSS of a bare `node` that has started and waits. */
+async function bareNodeRss(): Promise<number> {
+  const child = start(process.execPath, ['-e', 'setInterval(() => {}, 1000)']);
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    return memoryOf(child.pid)?.rss ?? Number.NaN;
+  } finally {
+    await child.stop();
   }
 }
 
