@@ -219,8 +219,8 @@ export const subtitlesRoute = {
     404: error('No such torrent, file, or stream; `subtitleStreams` lists the subtitle streams'),
     413: error('The subtitle file is over 16 MiB'),
     415: error('Image subtitles (PGS, DVD), which have no text'),
-    422: error('The subtitle file could not be converted'),
-    503: busy('Too many FFmpeg processes already, or the torrent stopped'),
+    422: error('The subtitle file could not be converted (within 30 s)'),
+    503: busy('Too many FFmpeg processes or subtitle conversions already, or the torrent stopped'),
   },
 };
 
