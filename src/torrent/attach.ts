@@ -1,13 +1,14 @@
 /**
  * Putting a record's torrent into webtorrent and taking it out again. Each torrent gets a store confined to
- * its own folder; peers are dialled only once webtorrent knows the info-hash (it throws before), and its
- * trackers are cut to MAX_TRACKERS then, before webtorrent announces to them.
+ * its own folder, sharing the process's bounded open files (file-store.ts); peers are dialled only once
+ * webtorrent knows the info-hash (it throws before), and its trackers are cut to MAX_TRACKERS then, before
+ * webtorrent announces to them.
  */
 import type WebTorrent from 'webtorrent';
 import type { Torrent } from 'webtorrent';
 import { dialTcpFirst } from './dial-order.js';
+import { fileStore } from './file-store.js';
 import { type BanList, guardAgainstBadPeers } from './peer-bans.js';
-import { confinedStore } from './safe-path.js';
 import type { TorrentRecord } from './torrent-record.js';
 import type { TransferTotals } from './transfer-totals.js';
 import { closeTrackersQuietly } from './webtorrent-internals.js';
@@ -38,7 +39,7 @@ export function addToClient(
 ): { torrent: Torrent; started: Promise<void> } {
   const torrent = client.add(torrentId, {
     path: record.folder,
-    store: confinedStore(record.folder),
+    store: fileStore(record.folder),
     announce: options.announce,
     bitfield: options.bitfield,
     // An evicted torrent is not fetched in the background, only what readers ask for.
