@@ -86,8 +86,9 @@ export const addTorrentRoute = {
   response: {
     200: { ...Torrent, description: 'The torrent was known already' },
     201: { ...Torrent, description: 'The torrent was added' },
-    400: error('The source is missing, malformed, or not a torrent'),
+    400: error('The source is missing, malformed, or not a torrent, or a name is over 1024 bytes'),
     ...denied,
+    413: error('The torrent has over 10 000 files or 131 072 pieces, or is over 10 MiB'),
     503: error('The server runs without a torrent engine'),
   },
 };

@@ -10,8 +10,9 @@ import { dialTcpFirst } from './dial-order.js';
 import { fileStore } from './file-store.js';
 import { type BanList, guardAgainstBadPeers } from './peer-bans.js';
 import type { TorrentRecord } from './torrent-record.js';
+import { limitError } from './torrent-shape.js';
 import type { TransferTotals } from './transfer-totals.js';
-import { closeTrackersQuietly } from './webtorrent-internals.js';
+import { closeTrackersQuietly, guardMetadata } from './webtorrent-internals.js';
 
 /**
  * Trackers announced to per torrent (besides the engine's `announce` option). Real torrents name a few dozen;
@@ -48,6 +49,8 @@ export function addToClient(
   dialTcpFirst(torrent);
   guardAgainstBadPeers(torrent, options.bans);
   options.totals.count(torrent);
+  // A magnet's metadata is bounded like a .torrent's, before webtorrent parses it.
+  guardMetadata(torrent, (metadata) => limitError(metadata, 'the metadata from its peers'));
   record.attach(torrent, options.magnet);
   record.closing = false;
   const started = new Promise<void>((resolve, reject) => {
