@@ -53,6 +53,9 @@ export class FileStore {
   readonly #pool: DescriptorPool;
   /** Files found absent and not written since: reads of them fail without a system call. */
   readonly #missing = new Set<string>();
+  /** Puts begun, and those not done: a read that found a file absent while one ran may have raced it. */
+  #puts = 0;
+  #writing = 0;
   #closed = false;
 
   constructor(root: string, pool: DescriptorPool, chunkLength: number, options: StoreOptions) {
@@ -80,20 +83,20 @@ export class FileStore {
       later(cb, error);
       return;
     }
+    this.#puts++;
+    this.#writing++;
     const start = index * this.chunkLength;
     // Empty files starting here are created too, as a download leaves them.
     const slices = this.#slices(start, start + buf.length, true);
-    this.#settle(
-      slices.map(async ({ file, position, from, length }) => {
-        this.#missing.delete(file.path);
-        if (length === 0) return this.#pool.use(file.path, true, async () => undefined);
-        return this.#pool.use(file.path, true, (handle) =>
-          writeAll(handle, buf.subarray(from, from + length), position),
-        );
-      }),
-      () => cb(null),
-      cb,
-    );
+    const writes = slices.map(({ file, position, from, length }) => {
+      this.#missing.delete(file.path);
+      return this.#pool.use(file.path, true, (handle) =>
+        writeAll(handle, buf.subarray(from, from + length), position),
+      );
+    });
+    Promise.all(writes)
+      .finally(() => this.#writing--)
+      .then(() => cb(null), cb);
   }
 
   get(
@@ -124,18 +127,16 @@ export class FileStore {
       return;
     }
     const out = Buffer.allocUnsafe(length);
-    this.#settle(
-      slices.map(({ file, position, from, length: bytes }) =>
-        this.#pool
-          .use(file.path, false, (handle) => readAll(handle, out.subarray(from, from + bytes), position))
-          .catch((err: unknown) => {
-            if (isMissing(err)) this.#missing.add(file.path);
-            throw err;
-          }),
-      ),
-      () => cb(null, out),
-      cb,
+    const puts = this.#writing === 0 ? this.#puts : -1;
+    const reads = slices.map(({ file, position, from, length: bytes }) =>
+      this.#pool
+        .use(file.path, false, (handle) => readAll(handle, out.subarray(from, from + bytes), position))
+        .catch((err: unknown) => {
+          if (isMissing(err) && puts === this.#puts) this.#missing.add(file.path);
+          throw err;
+        }),
     );
+    Promise.all(reads).then(() => cb(null, out), cb);
   }
 
   close(cb: Callback = () => undefined): void {
@@ -153,7 +154,7 @@ export class FileStore {
   destroy(cb: Callback = () => undefined): void {
     this.close(() => {
       const removals = this.#files.map((file) => rm(file.path, { force: true }));
-      this.#settle(removals, () => cb(null), cb);
+      Promise.all(removals).then(() => cb(null), cb);
     });
   }
 
@@ -190,11 +191,6 @@ export class FileStore {
       }
     }
     return slices;
-  }
-
-  /** Calls `done` once every task has succeeded, else `failed` with the first error, once. */
-  #settle(tasks: Array<Promise<unknown>>, done: () => void, failed: (err: Error) => void): void {
-    Promise.all(tasks).then(done, (err: Error) => failed(err));
   }
 }
 
