@@ -27,8 +27,14 @@ export interface TorrentShape {
 /** Deeper than any .torrent nests (dict › info › files › file › path › part is 5). */
 const MAX_DEPTH = 32;
 
-/** The counts of bencoded torrent `bytes`; throws an Error saying what is malformed. */
-export function torrentShape(bytes: Uint8Array): TorrentShape {
+/** Thrown to stop a walk that has counted enough. */
+const ENOUGH = Symbol('enough');
+
+/**
+ * The counts of bencoded torrent `bytes`; throws an Error saying what is malformed. Counting files stops
+ * one past `maxFiles` (the rest would only cost time): `files` is then `maxFiles + 1`.
+ */
+export function torrentShape(bytes: Uint8Array, maxFiles = Number.POSITIVE_INFINITY): TorrentShape {
   const reader = new Reader(bytes);
   const shape: TorrentShape = { files: 0, pieces: 0, longestName: 0 };
   const name = () => {
@@ -43,32 +49,41 @@ export function torrentShape(bytes: Uint8Array): TorrentShape {
     else if (key === 'name' || key === 'name.utf-8') name();
     else if (key === 'files') {
       reader.list(2, () => {
-        shape.files++;
+        if (++shape.files > maxFiles) throw ENOUGH;
         reader.dict(3, file);
       });
     } else reader.skip(2);
   };
-  // An info dictionary elsewhere than at the top is not one.
-  reader.dict(0, (key) => (key === 'info' ? reader.dict(1, info) : reader.skip(1)));
+  try {
+    // An info dictionary elsewhere than at the top is not one.
+    reader.dict(0, (key) => (key === 'info' ? reader.dict(1, info) : reader.skip(1)));
+  } catch (err) {
+    if (err !== ENOUGH) throw err;
+  }
   return shape;
 }
 
 /** The TorrentInputError a user sees when `bytes` hold more than TORRENT_LIMITS allow (or are malformed). */
 export function limitError(bytes: Uint8Array, origin: string): TorrentInputError | null {
   let shape: TorrentShape;
+  const { maxFiles, maxPieces, maxNameBytes } = TORRENT_LIMITS;
   try {
-    shape = torrentShape(bytes);
+    shape = torrentShape(bytes, maxFiles);
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
     return new TorrentInputError(`${origin} is not a valid .torrent file: ${why}`, 'INVALID_SOURCE', {
       cause: err,
     });
   }
-  const { maxFiles, maxPieces, maxNameBytes } = TORRENT_LIMITS;
-  const past = (what: string, count: number, max: number) =>
-    new TorrentInputError(`${origin} has ${count} ${what}; at most ${max} are accepted`, 'TOO_LARGE');
-  if (shape.files > maxFiles) return past('files', shape.files, maxFiles);
-  if (shape.pieces > maxPieces) return past('pieces', shape.pieces, maxPieces);
+  if (shape.files > maxFiles) {
+    return new TorrentInputError(`${origin} has over ${maxFiles} files, more than are accepted`, 'TOO_LARGE');
+  }
+  if (shape.pieces > maxPieces) {
+    return new TorrentInputError(
+      `${origin} has ${shape.pieces} pieces; at most ${maxPieces} are accepted`,
+      'TOO_LARGE',
+    );
+  }
   if (shape.longestName > maxNameBytes) {
     return new TorrentInputError(
       `${origin} has a name of ${shape.longestName} bytes; at most ${maxNameBytes} are accepted`,
@@ -82,7 +97,11 @@ export function limitError(bytes: Uint8Array, origin: string): TorrentInputError
 class Reader {
   #at = 0;
 
-  constructor(private readonly bytes: Uint8Array) {}
+  readonly #text: Buffer;
+
+  constructor(private readonly bytes: Uint8Array) {
+    this.#text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
 
   /** A string's length, skipping it. */
   stringLength(): number {
@@ -101,7 +120,7 @@ class Reader {
     this.#open(0x64, 'a dictionary', depth);
     while (this.#peek() !== 0x65) {
       const [start, end] = this.#string();
-      entry(end - start <= 16 ? String.fromCharCode(...this.bytes.subarray(start, end)) : '');
+      entry(end - start <= 16 ? this.#text.toString('latin1', start, end) : '');
     }
     this.#at++;
   }
