@@ -31,22 +31,23 @@ const MAX_DEPTH = 32;
 const ENOUGH = Symbol('enough');
 
 /**
- * The counts of bencoded torrent `bytes`; throws an Error saying what is malformed. Counting files stops
- * one past `maxFiles` (the rest would only cost time): `files` is then `maxFiles + 1`.
+ * The counts of bencoded torrent `bytes`; throws an Error saying what is malformed bencode (fields of
+ * unexpected types are parse-torrent's to report). Counting files stops one past `maxFiles` (the rest
+ * would only cost time): `files` is then `maxFiles + 1`.
  */
 export function torrentShape(bytes: Uint8Array, maxFiles = Number.POSITIVE_INFINITY): TorrentShape {
   const reader = new Reader(bytes);
   const shape: TorrentShape = { files: 0, pieces: 0, longestName: 0 };
-  const name = () => {
-    shape.longestName = Math.max(shape.longestName, reader.stringLength());
+  const name = (depth: number) => {
+    shape.longestName = Math.max(shape.longestName, reader.stringLength(depth));
   };
   const file = (key: string) => {
-    if (key === 'path' || key === 'path.utf-8') reader.list(4, name);
+    if (key === 'path' || key === 'path.utf-8') reader.list(4, () => name(5));
     else reader.skip(4);
   };
   const info = (key: string) => {
-    if (key === 'pieces') shape.pieces = Math.ceil(reader.stringLength() / 20);
-    else if (key === 'name' || key === 'name.utf-8') name();
+    if (key === 'pieces') shape.pieces = Math.ceil(reader.stringLength(2) / 20);
+    else if (key === 'name' || key === 'name.utf-8') name(2);
     else if (key === 'files') {
       reader.list(2, () => {
         if (++shape.files > maxFiles) throw ENOUGH;
@@ -103,21 +104,30 @@ class Reader {
     this.#text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
-  /** A string's length, skipping it. */
-  stringLength(): number {
+  /** A string's length, skipping it (0 for a value of another type, skipped too). */
+  stringLength(depth: number): number {
+    const byte = this.#peek();
+    if (byte < 0x30 || byte > 0x39) {
+      this.skip(depth);
+      return 0;
+    }
     const [start, end] = this.#string();
     return end - start;
   }
 
+  /** Each item of a list (`item` must consume it); a value of another type is skipped. */
   list(depth: number, item: () => void): void {
-    this.#open(0x6c, 'a list', depth);
+    if (!this.#open(0x6c, depth)) return;
     while (this.#peek() !== 0x65) item();
     this.#at++;
   }
 
-  /** Each entry: `entry` gets its key (as Latin-1) and must consume its value. */
+  /**
+   * Each entry of a dictionary: `entry` gets its key (as Latin-1) and must consume its value. A value of
+   * another type is skipped: parse-torrent says better what a torrent's fields should be.
+   */
   dict(depth: number, entry: (key: string) => void): void {
-    this.#open(0x64, 'a dictionary', depth);
+    if (!this.#open(0x64, depth)) return;
     while (this.#peek() !== 0x65) {
       const [start, end] = this.#string();
       entry(end - start <= 16 ? this.#text.toString('latin1', start, end) : '');
@@ -130,13 +140,19 @@ class Reader {
     if (byte === 0x69) this.#integer();
     else if (byte === 0x6c) this.list(depth, () => this.skip(depth + 1));
     else if (byte === 0x64) this.dict(depth, () => this.skip(depth + 1));
-    else this.#string();
+    else if (byte >= 0x30 && byte <= 0x39) this.#string();
+    else this.#fail('not a bencoded value');
   }
 
-  #open(marker: number, what: string, depth: number): void {
+  /** Enters the list or dictionary `marker` opens; false (and the value skipped) when another is next. */
+  #open(marker: number, depth: number): boolean {
     if (depth > MAX_DEPTH) this.#fail(`nested deeper than ${MAX_DEPTH}`);
-    if (this.#peek() !== marker) this.#fail(`${what} expected`);
+    if (this.#peek() !== marker) {
+      this.skip(depth);
+      return false;
+    }
     this.#at++;
+    return true;
   }
 
   /** The next byte; past the end is malformed, since every value ends inside the input. */

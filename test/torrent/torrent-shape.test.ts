@@ -55,13 +55,24 @@ describe('torrentShape', () => {
     const cases: Array<[string, string, RegExp]> = [
       ['truncated', 'd4:infod4:name', /ends early/],
       ['a string past the end', 'd4:infod4:name99:x', /past the end/],
-      ['a bad length', 'd4:infod4:namex:ee', /malformed number/],
+      ['a bad length', 'd4:infod4:name3x:abcee', /malformed number/],
       ['an integer without digits', 'd4:infod6:lengthiee', /malformed number/],
-      ['not a dictionary', 'l4:infoe', /dictionary expected/],
-      ['files not a list', 'd4:infod5:filesi3eee', /list expected/],
+      ['not a bencoded value', 'd4:infod4:namex:ee', /not a bencoded value/],
       ['nested too deep', `d4:infod1:x${'l'.repeat(100)}`, /nested deeper/],
     ];
     for (const [what, text, error] of cases)
       assert.throws(() => torrentShape(Buffer.from(text)), error, what);
+  });
+
+  it('leaves fields of the wrong type to parse-torrent, counting nothing of them', () => {
+    const cases: Array<[string, number]> = [
+      ['d4:infod5:filesi3eee', 0],
+      ['d4:infod5:filesli3eeee', 1],
+      ['d4:infoi1ee', 0],
+      ['d4:infod4:namei7eee', 0],
+    ];
+    for (const [text, files] of cases) {
+      assert.deepEqual(torrentShape(Buffer.from(text)), { files, pieces: 0, longestName: 0 }, text);
+    }
   });
 });
