@@ -93,7 +93,8 @@ describe('a 15 MB .srt that is not UTF-8', () => {
     const text = 'Déjà vu au café, l’été — encore';
     const count = cueCount(15 * MB, text);
     const path = fixture('big-1252.srt', iconv.encode(cues(count, text, true), 'windows-1252'));
-    await withServer({}, async (server) => {
+    // The time bound is not what this looks at: on a loaded machine 15 MB take FFmpeg a while.
+    await withServer({ subtitleTimeoutMs: 200_000 }, async (server) => {
       const url = await subtitleUrl(server, path);
       const { result, worstMs } = await worstLoopDelayMs(async () => {
         const response = fetch(url);
@@ -116,7 +117,7 @@ describe('ten parallel requests for a 15 MB .vtt', () => {
     const text = 'A line of dialogue, long enough to be read';
     const count = cueCount(15 * MB, text);
     const path = fixture('big.vtt', `WEBVTT\n\n${cues(count, text, false)}`);
-    await withServer({ maxSubtitleJobs: 2 }, async (server) => {
+    await withServer({ maxSubtitleJobs: 2, subtitleTimeoutMs: 200_000 }, async (server) => {
       const url = await subtitleUrl(server, path);
       const { result, worstMs } = await worstLoopDelayMs(async () => {
         const all = Promise.all(
