@@ -33,6 +33,7 @@ import { subtitleRoutes } from './routes/subtitles.js';
 import { torrentRoutes } from './routes/torrents.js';
 import { webRoutes } from './routes/web.js';
 import { registerSecurity } from './security.js';
+import { SubtitleFiles } from './subtitle-files.js';
 import { TorrentRequests } from './torrent-requests.js';
 import './services.js';
 
@@ -46,6 +47,10 @@ export interface ServerOptions {
   maxTranscodes?: number;
   /** Concurrent FFmpeg processes of any kind (remux is cheap but not free). */
   maxFfmpeg?: number;
+  /** Concurrent subtitle file conversions (default: the number of CPUs, at least 2). */
+  maxSubtitleJobs?: number;
+  /** The time bound of one subtitle file's conversion and answer (default 30 s). */
+  subtitleTimeoutMs?: number;
   webRoot?: string;
   logLevel?: string;
   /** Where HLS segments are kept (default: a directory under the OS's temporary one). */
@@ -87,14 +92,23 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.decorate('limits', {
     ffmpegProcesses: new Limiter(options.maxFfmpeg ?? Math.max(8, cpus * 8)),
     transcodes: new Limiter(options.maxTranscodes ?? Math.max(1, cpus), 'transcodes'),
+    subtitleFiles: new Limiter(options.maxSubtitleJobs ?? Math.max(2, cpus), 'subtitle conversions'),
   });
   app.decorate('metrics', new ServerMetrics(options.catalog, app.limits));
+  const subtitleFiles = new SubtitleFiles({
+    catalog: options.catalog,
+    tools: options.tools,
+    limits: app.limits,
+    timeoutMs: options.subtitleTimeoutMs,
+  });
+  app.decorate('subtitleFiles', subtitleFiles);
   const hls = new HlsService({
     catalog: options.catalog,
     probes: app.probes,
     keyframes: app.keyframes,
     ffmpeg: app.ffmpeg,
     limits: app.limits,
+    subtitleFiles,
     cacheDir: options.hlsCacheDir ?? join(tmpdir(), `streamtide-hls-${process.getuid?.() ?? 'user'}`),
   });
   app.decorate('hls', hls);

@@ -24,10 +24,9 @@ import { type MediaInfo, openOptions } from '../stream/media-info.js';
 import { withoutServiceNames } from '../stream/ts-service-filter.js';
 import { prefetchRun } from './hls-prefetch.js';
 import { HlsSlots } from './hls-slots.js';
-import { HlsSubtitles, type SubtitleTrack } from './hls-subtitles.js';
+import { HlsSubtitles, type HlsSubtitlesOptions, type SubtitleTrack } from './hls-subtitles.js';
 import type { KeyframeCache } from './keyframe-cache.js';
 import type { ProbeCache } from './probe-cache.js';
-import type { Ffmpeg, Limits } from './services.js';
 
 export interface HlsFile {
   entry: CatalogEntry;
@@ -38,12 +37,10 @@ export interface HlsFile {
   keyframes: KeyframeIndex | null;
 }
 
-export interface HlsServiceOptions {
+export interface HlsServiceOptions extends HlsSubtitlesOptions {
   catalog: Catalog;
   probes: ProbeCache;
   keyframes: KeyframeCache;
-  ffmpeg: Ffmpeg;
-  limits: Limits;
   /** Where segments are kept; one directory per torrent under it. */
   cacheDir: string;
 }

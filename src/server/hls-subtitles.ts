@@ -1,28 +1,22 @@
 /**
  * The WebVTT subtitle renditions of an HLS file: its embedded text streams (`subtitles-s<stream>`) and the
  * torrent's subtitle files matching it (`subtitles-f<file>`). A track's cues are loaded once and shared
- * by every viewer: a subtitle file is read whole; an embedded stream is extracted by one FFmpeg over the
+ * by every viewer: a subtitle file is read whole (see subtitle-files.ts); an embedded stream is extracted by one FFmpeg over the
  * whole file, its cues kept as they come, so a segment is answered as soon as the extraction has passed
  * its end rather than once a torrent still downloading is complete.
  */
 import { finished } from 'node:stream/promises';
 import type { Catalog } from '../catalog/catalog.js';
-import { extensionOf } from '../catalog/mime.js';
 import { statusError } from '../catalog/status-error.js';
 import { matchSubtitleFiles } from '../catalog/subtitle-match.js';
 import { CueTrack } from '../stream/hls/cue-track.js';
 import { segmentSpan, vttSegment } from '../stream/hls/vtt-segments.js';
-import {
-  isImageSubtitle,
-  SubtitleError,
-  SubtitleExtractor,
-  type SubtitleFileFormat,
-  subtitleFileCues,
-} from '../stream/subtitles.js';
+import { isImageSubtitle, SubtitleError, SubtitleExtractor } from '../stream/subtitles.js';
 import { CueReader } from '../stream/vtt.js';
 import type { HlsFile } from './hls-service.js';
 import { acquireAll } from './limiter.js';
 import type { Ffmpeg, Limits } from './services.js';
+import { MAX_SUBTITLE_FILE_BYTES, type SubtitleFiles } from './subtitle-files.js';
 
 /** One rendition as the master playlist lists it. */
 export interface SubtitleTrack {
@@ -37,10 +31,8 @@ export interface HlsSubtitlesOptions {
   catalog: Pick<Catalog, 'open'>;
   ffmpeg: Ffmpeg;
   limits: Limits;
+  subtitleFiles: SubtitleFiles;
 }
-
-/** Subtitle files are read whole into memory (as /subtitles does); bigger ones are not listed. */
-const MAX_SUBTITLE_FILE_BYTES = 16 * 1024 * 1024;
 
 interface Loading {
   track: CueTrack;
@@ -181,27 +173,17 @@ export class HlsSubtitles {
     }
   }
 
-  /** A subtitle file read whole and parsed (SubRip and ASS through FFmpeg), in any common charset. */
+  /** A subtitle file's cues (subtitle-files.ts: bounded in size, time and number), in time order. */
   async #readFile(hls: HlsFile, index: number, track: CueTrack, signal: AbortSignal): Promise<void> {
-    const { catalog, ffmpeg, limits } = this.options;
-    const name = hls.entry.files[index]?.name ?? '';
-    const source = await catalog.open(hls.entry.infoHash, index);
-    let bytes: Buffer;
+    const file = hls.entry.files[index];
+    if (!file) throw statusError(404, `${hls.entry.name} has no file ${index}`);
     try {
-      bytes = await source.read(0, source.size, { signal });
-    } finally {
-      await source.close();
-    }
-    const format = extensionOf(name) as SubtitleFileFormat;
-    const release = format === 'vtt' ? () => undefined : acquireAll(limits.ffmpegProcesses);
-    try {
-      const { cues } = await subtitleFileCues(bytes, format, ffmpeg.tools, signal);
-      for (const cue of [...cues].sort((a, b) => a.start - b.start)) track.add(cue);
+      const loaded = await this.options.subtitleFiles.load(hls.entry.infoHash, file, signal);
+      loaded.release();
+      for (const cue of loaded.cues.sort((a, b) => a.start - b.start)) track.add(cue);
     } catch (err) {
       if (!(err instanceof SubtitleError)) throw err;
-      throw statusError(502, `${name}: ${err.message}`, { stderr: err.stderr });
-    } finally {
-      release();
+      throw statusError(502, `${file.name}: ${err.message}`, { stderr: err.stderr });
     }
   }
 }

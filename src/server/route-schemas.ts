@@ -86,8 +86,9 @@ export const addTorrentRoute = {
   response: {
     200: { ...Torrent, description: 'The torrent was known already' },
     201: { ...Torrent, description: 'The torrent was added' },
-    400: error('The source is missing, malformed, or not a torrent'),
+    400: error('The source is missing, malformed, or not a torrent, or a name is over 1024 bytes'),
     ...denied,
+    413: error('The torrent has over 10 000 files or 131 072 pieces, or is over 10 MiB'),
     503: error('The server runs without a torrent engine'),
   },
 };
@@ -219,8 +220,8 @@ export const subtitlesRoute = {
     404: error('No such torrent, file, or stream; `subtitleStreams` lists the subtitle streams'),
     413: error('The subtitle file is over 16 MiB'),
     415: error('Image subtitles (PGS, DVD), which have no text'),
-    422: error('The subtitle file could not be converted'),
-    503: busy('Too many FFmpeg processes already, or the torrent stopped'),
+    422: error('The subtitle file could not be converted (within 30 s)'),
+    503: busy('Too many FFmpeg processes or subtitle conversions already, or the torrent stopped'),
   },
 };
 

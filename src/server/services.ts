@@ -1,7 +1,8 @@
 /**
  * What the routes share, decorated on the Fastify instance by buildServer: the catalog, the probe and
  * keyframe-index caches, FFmpeg (its tools and the seekable input it reads through), the limits on
- * FFmpeg processes, the open requests of each torrent and the capabilities behind shared URLs.
+ * FFmpeg processes and subtitle conversions, the subtitle files' loader, the open requests of each
+ * torrent and the capabilities behind shared URLs.
  */
 import type { Catalog } from '../catalog/catalog.js';
 import type { FfmpegTools } from '../stream/ffmpeg-locate.js';
@@ -12,6 +13,7 @@ import type { KeyframeCache } from './keyframe-cache.js';
 import type { Limiter } from './limiter.js';
 import type { ServerMetrics } from './metrics.js';
 import type { ProbeCache } from './probe-cache.js';
+import type { SubtitleFiles } from './subtitle-files.js';
 import type { TorrentRequests } from './torrent-requests.js';
 
 export interface Limits {
@@ -19,6 +21,8 @@ export interface Limits {
   ffmpegProcesses: Limiter;
   /** Concurrent transcodes (CPU-bound), counted on top of ffmpegProcesses. */
   transcodes: Limiter;
+  /** Concurrent subtitle file conversions; those through FFmpeg count among ffmpegProcesses too. */
+  subtitleFiles: Limiter;
 }
 
 export interface Ffmpeg {
@@ -39,5 +43,6 @@ declare module 'fastify' {
     metrics: ServerMetrics;
     /** What shared URLs carry instead of the token; null when no token is set (URLs need nothing). */
     capabilities: Capabilities | null;
+    subtitleFiles: SubtitleFiles;
   }
 }

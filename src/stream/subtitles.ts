@@ -2,29 +2,17 @@
  * Subtitles as WebVTT. An embedded text stream is extracted by FFmpeg from the DataSource over the seekable
  * input: any container works (an MP4's mov_text with its index at the end too), and for a seeked stream
  * FFmpeg starts near `t` instead of reading the file from its first byte (for a torrent: the same pieces
- * the video is fetching). A subtitle file is decoded from its charset here; SubRip/ASS go through FFmpeg's
- * tolerant parsers, WebVTT only through ours. FFmpeg always writes SubRip, which ends every cue with a
- * blank line: each cue can leave as soon as FFmpeg writes it (WebVTT output only separates a cue when the
- * next begins).
+ * the video is fetching). Subtitle files are subtitle-file.ts's. FFmpeg always writes SubRip, which ends
+ * every cue with a blank line: each cue can leave as soon as FFmpeg writes it (WebVTT output only
+ * separates a cue when the next begins).
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { abortError } from './abort.js';
-import { bufferSource, type DataSource } from './data-source.js';
+import type { DataSource } from './data-source.js';
 import { FfmpegJob } from './ffmpeg-job.js';
 import type { FfmpegTools } from './ffmpeg-locate.js';
-import { collectText } from './ffmpeg-runner.js';
 import type { SeekableInputServer } from './seekable-input.js';
-import { decodeSubtitleBytes } from './subtitle-charset.js';
-import {
-  type Cue,
-  CueReader,
-  fromSubRipMarkup,
-  parseCues,
-  serializeCue,
-  shiftCue,
-  VTT_HEADER,
-} from './vtt.js';
+import { type Cue, CueReader, fromSubRipMarkup, serializeCue, shiftCue, VTT_HEADER } from './vtt.js';
 
 export { isImageSubtitle } from './image-subtitles.js';
 
@@ -47,7 +35,17 @@ export class SubtitleError extends Error {
 }
 
 /** One subtitle stream out as SubRip on stdout, each cue flushed as soon as it is written. */
-const srtOutput = (map: string) => ['-map', map, '-c:s', 'srt', '-flush_packets', '1', '-f', 'srt', 'pipe:1'];
+export const srtOutput = (map: string) => [
+  '-map',
+  map,
+  '-c:s',
+  'srt',
+  '-flush_packets',
+  '1',
+  '-f',
+  'srt',
+  'pipe:1',
+];
 
 export function embeddedSubtitleArgs(url: string, stream: number, startTime = 0): string[] {
   const seekTo = startTime - SEEK_LEAD_IN_SECONDS;
@@ -145,40 +143,4 @@ class SrtToVtt extends Transform {
       this.push(serializeCue(cue));
     }
   }
-}
-
-export type SubtitleFileFormat = 'srt' | 'vtt' | 'ass' | 'ssa';
-
-/** A subtitle file's bytes (any common charset) as cues; SubRip and ASS/SSA through FFmpeg. */
-export async function subtitleFileCues(
-  bytes: Buffer,
-  format: SubtitleFileFormat,
-  tools: FfmpegTools,
-  signal?: AbortSignal,
-): Promise<{ cues: Cue[]; encoding: string }> {
-  const { text, encoding } = decodeSubtitleBytes(bytes);
-  if (format === 'vtt') return { cues: parseCues(text), encoding };
-  const demuxer = format === 'srt' ? 'srt' : 'ass';
-  const job = FfmpegJob.start({
-    binary: tools.ffmpeg,
-    args: (input) => [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-f',
-      demuxer,
-      '-i',
-      input,
-      ...srtOutput('0:s:0'),
-    ],
-    input: { kind: 'pipe', source: bufferSource(Buffer.from(text, 'utf8'), format) },
-    signal,
-  });
-  const [srt, result] = await Promise.all([collectText(job.output), job.done]);
-  if (result.outcome === 'stopped') throw abortError(signal);
-  if (result.outcome === 'failed') {
-    const { stderr } = result;
-    throw new SubtitleError(`FFmpeg could not read the ${format} file: ${stderr.at(-1) ?? ''}`, stderr);
-  }
-  return { cues: parseCues(srt).map(fromSubRipMarkup), encoding };
 }

@@ -3,6 +3,7 @@
  * decimal comma and the header), shifting for a seeked stream, and WebVTT serialisation. Times are integer
  * milliseconds so shifting never accumulates float error.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 
 export interface Cue {
   id?: string;
@@ -69,9 +70,12 @@ export class CueReader {
     this.#raw += chunk;
     // A chunk may end between the \r and \n of one line break: keep a trailing \r for the next chunk.
     const cut = this.#raw.endsWith('\r') ? this.#raw.length - 1 : this.#raw.length;
+    // Only the new text can complete a block: a block megabytes long is not scanned again on every chunk.
+    const scanFrom = Math.max(0, this.#text.length - 1);
     this.#text += this.#raw.slice(0, cut).replace(/\r\n?/g, '\n');
     this.#raw = this.#raw.slice(cut);
     if (this.#text.startsWith('\uFEFF')) this.#text = this.#text.slice(1);
+    if (!this.#text.includes('\n\n', scanFrom)) return [];
     const blocks = this.#text.split(/\n{2,}/);
     this.#text = blocks.pop() ?? '';
     return blocks.map(parseBlock).filter((cue): cue is Cue => cue !== null);
@@ -127,8 +131,25 @@ export function serializeCue(cue: Cue): string {
   return `${id}${timing}\n${escapeCueText(cue.text)}\n\n`;
 }
 
-/** A whole WebVTT document of `cues`, shifted `offsetMs` earlier. */
+/** A whole WebVTT document of `cues`, shifted `offsetMs` earlier (see vttChunks for many cues). */
 export function vttDocument(cues: Cue[], offsetMs = 0): string {
   const shifted = cues.map((cue) => shiftCue(cue, offsetMs)).filter((cue): cue is Cue => cue !== null);
   return VTT_HEADER + shifted.map(serializeCue).join('');
+}
+
+/** Serialised per turn of the event loop by vttChunks. */
+const CUES_PER_TURN = 2000;
+
+/** vttDocument in pieces, the event loop free between them: a big file's cues take a while to write. */
+export async function* vttChunks(cues: readonly Cue[], offsetMs = 0): AsyncGenerator<string> {
+  yield VTT_HEADER;
+  for (let at = 0; at < cues.length; at += CUES_PER_TURN) {
+    let text = '';
+    for (const cue of cues.slice(at, at + CUES_PER_TURN)) {
+      const shifted = shiftCue(cue, offsetMs);
+      if (shifted) text += serializeCue(shifted);
+    }
+    if (text) yield text;
+    await nextTurn();
+  }
 }

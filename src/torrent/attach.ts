@@ -1,16 +1,18 @@
 /**
  * Putting a record's torrent into webtorrent and taking it out again. Each torrent gets a store confined to
- * its own folder; peers are dialled only once webtorrent knows the info-hash (it throws before), and its
- * trackers are cut to MAX_TRACKERS then, before webtorrent announces to them.
+ * its own folder, sharing the process's bounded open files (file-store.ts); peers are dialled only once
+ * webtorrent knows the info-hash (it throws before), and its trackers are cut to MAX_TRACKERS then, before
+ * webtorrent announces to them.
  */
 import type WebTorrent from 'webtorrent';
 import type { Torrent } from 'webtorrent';
 import { dialTcpFirst } from './dial-order.js';
+import { fileStore } from './file-store.js';
 import { type BanList, guardAgainstBadPeers } from './peer-bans.js';
-import { confinedStore } from './safe-path.js';
 import type { TorrentRecord } from './torrent-record.js';
+import { limitError } from './torrent-shape.js';
 import type { TransferTotals } from './transfer-totals.js';
-import { closeTrackersQuietly } from './webtorrent-internals.js';
+import { closeTrackersQuietly, guardMetadata } from './webtorrent-internals.js';
 
 /**
  * Trackers announced to per torrent (besides the engine's `announce` option). Real torrents name a few dozen;
@@ -38,7 +40,7 @@ export function addToClient(
 ): { torrent: Torrent; started: Promise<void> } {
   const torrent = client.add(torrentId, {
     path: record.folder,
-    store: confinedStore(record.folder),
+    store: fileStore(record.folder),
     announce: options.announce,
     bitfield: options.bitfield,
     // An evicted torrent is not fetched in the background, only what readers ask for.
@@ -47,6 +49,8 @@ export function addToClient(
   dialTcpFirst(torrent);
   guardAgainstBadPeers(torrent, options.bans);
   options.totals.count(torrent);
+  // A magnet's metadata is bounded like a .torrent's, before webtorrent parses it.
+  guardMetadata(torrent, (metadata) => limitError(metadata, 'the metadata from its peers'));
   record.attach(torrent, options.magnet);
   record.closing = false;
   const started = new Promise<void>((resolve, reject) => {

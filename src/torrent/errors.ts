@@ -1,4 +1,4 @@
-/** Errors the engine shows to users: the HTTP API answers 400 with the message and the code. */
+/** Errors the engine shows to users: the HTTP API answers 400 (413 when too large) with the message and the code. */
 export type TorrentInputErrorCode =
   | 'INVALID_SOURCE'
   | 'FETCH_FAILED'
@@ -17,7 +17,10 @@ export class TorrentInputError extends Error {
     this.name = 'TorrentInputError';
   }
 
-  readonly statusCode = 400;
+  /** 413 for a source past a size limit, else 400. */
+  get statusCode(): number {
+    return this.code === 'TOO_LARGE' ? 413 : 400;
+  }
 
   get details(): { code: TorrentInputErrorCode } {
     return { code: this.code };

@@ -7,6 +7,7 @@ import parseTorrent, { type ParsedTorrent } from 'parse-torrent';
 import { TorrentInputError } from './errors.js';
 import { defaultFetchLimits, type FetchOptions, fetchTorrent } from './fetch-torrent.js';
 import { fileFolderClash } from './safe-path.js';
+import { limitError, TORRENT_LIMITS } from './torrent-shape.js';
 
 export { defaultFetchLimits, type FetchLimits } from './fetch-torrent.js';
 
@@ -19,10 +20,8 @@ export interface ParsedInput {
   peers: string[];
 }
 
-/** Far beyond any real torrent, small enough that the piece table and bitfield stay cheap. */
-const MAX_PIECES = 4_000_000;
+const { maxPieces: MAX_PIECES, maxFiles: MAX_FILES } = TORRENT_LIMITS;
 const MAX_PIECE_LENGTH = 128 * 1024 * 1024;
-const MAX_FILES = 200_000;
 const HEX_HASH = /^[0-9a-f]{40}$/i;
 const BASE32_HASH = /^[a-z2-7]{32}$/i;
 
@@ -80,6 +79,9 @@ export async function parseTorrentBytes(bytes: Uint8Array, origin = 'the .torren
   }
   // A bencoded dictionary starts with "d"; parse-torrent would take 20 arbitrary bytes for a binary info-hash.
   if (bytes.length < 40 || bytes[0] !== 0x64) throw invalid('not a bencoded dictionary');
+  // Counted before parse-torrent builds an object per file and a string per piece on the event loop.
+  const beyond = limitError(bytes, origin);
+  if (beyond) throw beyond;
   let parsed: ParsedTorrent;
   try {
     parsed = await parseTorrent(bytes);

@@ -1,10 +1,9 @@
 /**
  * Torrent-supplied names are hostile input: every path a torrent brings is rewritten to a plain relative path
- * (no `..`, no absolute root, no NUL or control characters, no empty parts) and the store writes only under the
- * torrent's own folder, checked again after resolving.
+ * (no `..`, no absolute root, no NUL or control characters, no empty parts) and the store (file-store.ts) writes
+ * only under the torrent's own folder, checked again after resolving.
  */
 import { resolve, sep } from 'node:path';
-import FSChunkStore, { type FsStoreFile } from 'fs-chunk-store';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this strips
 const RESERVED = /[<>:"\\|?*\u0000-\u001f\u007f]/g;
@@ -84,25 +83,4 @@ export function confine(root: string, relative: string): string {
   if (!full.startsWith(base + sep))
     throw new Error(`refusing a path outside the download folder: ${relative}`);
   return full;
-}
-
-interface StoreOptions {
-  files: FsStoreFile[];
-  length?: number;
-}
-
-/** A chunk-store class for webtorrent's `store` option, writing the torrent's files under `root` only. */
-export function confinedStore(root: string): typeof FSChunkStore {
-  return class ConfinedStore extends FSChunkStore {
-    constructor(chunkLength: number, opts: StoreOptions) {
-      const safe = safeFilePaths(opts.files.map((file) => file.path));
-      // Fresh objects: webtorrent's File instances keep their own fields.
-      const files = opts.files.map((file, i) => ({
-        path: confine(root, safe[i]!),
-        length: file.length,
-        offset: file.offset,
-      }));
-      super(chunkLength, { files, length: opts.length });
-    }
-  };
 }

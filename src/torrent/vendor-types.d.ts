@@ -165,20 +165,6 @@ declare module 'webtorrent/lib/webconn.js' {
   }
 }
 
-declare module 'fs-chunk-store' {
-  import type { ChunkStore } from 'webtorrent';
-
-  export interface FsStoreFile {
-    path: string;
-    length: number;
-    offset: number;
-  }
-  export default class FSChunkStore implements ChunkStore {
-    constructor(chunkLength: number, opts: { files: FsStoreFile[]; length?: number });
-    get: ChunkStore['get'];
-  }
-}
-
 declare module 'parse-torrent' {
   export interface ParsedFile {
     length: number;

@@ -14,7 +14,7 @@ import WebConnClass from 'webtorrent/lib/webconn.js';
 
 /** The versions the contract test has been run against: package.json's `^3.0.21`. */
 export const SUPPORTED = { atLeast: [3, 0, 21], below: [4, 0, 0] } as const;
-export const INTERNAL_MEMBERS = ['_select', '_deselect', '_addPeer'] as const;
+export const INTERNAL_MEMBERS = ['_select', '_deselect', '_addPeer', '_onMetadata', '_destroy'] as const;
 /** lib/webconn.js, a web seed's connection: its HTTP requests are made by this one method. */
 export const WEBCONN_MEMBERS = ['httpRequest'] as const;
 
@@ -43,6 +43,11 @@ interface Internals {
   _select(from: number, to: number, priority: number, notify: null, isStreamSelection: true): void;
   _deselect(from: number, to: number, isStreamSelection: true): void;
   _addPeer(peer: unknown, type: Transport, source?: string): unknown;
+  /** Metadata in: bencoded `{ info }` from a magnet's peers, or a parsed torrent. */
+  _onMetadata(metadata: unknown): unknown;
+  _destroy(err: Error): void;
+  metadata: unknown;
+  destroyed: boolean;
 }
 
 /** Makes one web seed request: `length` bytes at `offset` of piece `pieceIndex`. */
@@ -217,4 +222,21 @@ export function closeTrackersQuietly(torrent: Torrent): void {
   // Taken from discovery first: its destroy announces 'stopped' through whatever tracker it still holds.
   discovery.tracker = null;
   tracker.destroy();
+}
+
+/**
+ * Runs `check` on the metadata a magnet's peers send before webtorrent parses it (parsing and webtorrent's
+ * own setup hold the event loop for seconds on a hostile 100 000 files); an Error from it stops the torrent
+ * with that error, as a store failure would.
+ */
+export function guardMetadata(torrent: Torrent, check: (metadata: Uint8Array) => Error | null): void {
+  const target = internals(torrent);
+  const onMetadata = target._onMetadata;
+  target._onMetadata = (metadata: unknown) => {
+    if (ArrayBuffer.isView(metadata) && !target.metadata && !target.destroyed) {
+      const error = check(new Uint8Array(metadata.buffer, metadata.byteOffset, metadata.byteLength));
+      if (error) return target._destroy(error);
+    }
+    return onMetadata.call(target, metadata);
+  };
 }

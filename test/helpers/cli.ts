@@ -2,7 +2,7 @@
  * Runs the built CLI (dist/cli/main.js) as a user would, and reads its output line by line: with stdout a pipe,
  * or in a pseudo-terminal (through `script`) where the CLI sees a real terminal.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,13 +20,23 @@ export interface CliRun {
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** `script` is another entry point of the build to run the same way (dist/cluster/main.js). */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, script = cliPath): CliRun {
-  const child = spawn(process.execPath, [script, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return readOutput(child);
+/**
+ * The CLI with `args`. `script` is another entry point of the build to run the same way
+ * (dist/cluster/main.js); `maxOpenFiles` runs it under that `ulimit -n` (through bash).
+ */
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  script = cliPath,
+  options: { maxOpenFiles?: number } = {},
+): CliRun {
+  const spawnOptions: SpawnOptions = { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] };
+  if (options.maxOpenFiles === undefined) {
+    return readOutput(spawn(process.execPath, [script, ...args], spawnOptions));
+  }
+  // exec: the CLI takes bash's PID, so signals and /proc/<pid> reach it.
+  const limited = `ulimit -n ${options.maxOpenFiles} && exec "$0" "$@"`;
+  return readOutput(spawn('bash', ['-c', limited, process.execPath, script, ...args], spawnOptions));
 }
 
 /** Why terminal tests cannot run here (no `script` from util-linux), or false. */

@@ -11,6 +11,7 @@ import type { CatalogEntry, CatalogFile } from '../../src/catalog/types.js';
 import type { HlsFile } from '../../src/server/hls-service.js';
 import { HlsSubtitles } from '../../src/server/hls-subtitles.js';
 import { Limiter } from '../../src/server/limiter.js';
+import { SubtitleFiles } from '../../src/server/subtitle-files.js';
 import type { DataSource } from '../../src/stream/data-source.js';
 import { type FfmpegTools, locateFfmpeg } from '../../src/stream/ffmpeg-locate.js';
 import { planHls } from '../../src/stream/hls/hls-plan.js';
@@ -46,9 +47,14 @@ function file(index: number, name: string, length: number): CatalogFile {
 
 /** An HlsSubtitles whose catalog hands out `sources` (by file index); one process slot unless told. */
 function subtitles(sources: DataSource[], processes = 4) {
-  const limits = { ffmpegProcesses: new Limiter(processes), transcodes: new Limiter(1) };
+  const limits = {
+    ffmpegProcesses: new Limiter(processes),
+    transcodes: new Limiter(1),
+    subtitleFiles: new Limiter(1),
+  };
   const catalog = { open: async (_infoHash: string, index: number) => sources[index]! };
-  return { subs: new HlsSubtitles({ catalog, ffmpeg: { tools, seekable }, limits }), limits };
+  const subtitleFiles = new SubtitleFiles({ catalog, tools, limits });
+  return { subs: new HlsSubtitles({ catalog, ffmpeg: { tools, seekable }, limits, subtitleFiles }), limits };
 }
 
 /** The MKV with its head and its tail (where the MKV keeps its index) there, as a torrent fetches them first. */
@@ -152,10 +158,12 @@ describe('HlsSubtitles while the file downloads', () => {
 
   it('waits for a subtitle file still downloading, then cuts it like the embedded stream', async () => {
     const srtSource = new ControllableSource(Buffer.from(srt), { name: 'Late.en.srt' });
-    const { subs } = subtitles([new ControllableSource(bytes, { available: true }), srtSource]);
+    const { subs, limits } = subtitles([new ControllableSource(bytes, { available: true }), srtSource]);
     const first = subs.segment(hls, 'subtitles-f1', at(1));
     await srtSource.whenWaiting();
     assert.equal(await settled(first), false);
+    // Waiting for the download holds no conversion slot.
+    assert.equal(limits.subtitleFiles.inUse, 0);
     srtSource.release(0);
     assert.deepEqual(texts(await first), ['from the file']);
     assert.deepEqual(texts(await subs.segment(hls, 'subtitles-f1', lastSegment)), ['file end']);

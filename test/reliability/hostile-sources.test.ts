@@ -1,10 +1,12 @@
 /**
  * Hostile sources not covered by test/torrent/inputs.test.ts and test/server/hostile-input.test.ts: .torrent
  * URLs that redirect from a public host into loopback or private networks (SSRF), and .torrent files with
- * huge piece counts or absurd sizes. Always a 4xx / TorrentInputError, never a crash, nothing written
- * outside the download folder.
+ * huge piece or file counts, long names or absurd sizes. Always a 4xx / TorrentInputError, never a crash,
+ * nothing written outside the download folder; past the counts a 413, answered before anything parses
+ * the file, with the event loop free.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -14,8 +16,10 @@ import fc from 'fast-check';
 import { isPrivateAddress } from '../../src/torrent/address-policy.js';
 import { type TorrentEngine, TorrentInputError } from '../../src/torrent/index.js';
 import { parseInput } from '../../src/torrent/parse-input.js';
+import { TORRENT_LIMITS } from '../../src/torrent/torrent-shape.js';
+import { worstLoopDelayMs } from '../helpers/loop-delay.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { bencode, loopbackEngine } from './support.js';
+import { bencode, loopbackEngine, seedOnPort, waitFor } from './support.js';
 
 let work: string;
 let engine: TorrentEngine;
@@ -205,10 +209,10 @@ describe('.torrent files with huge piece counts and sizes', () => {
     assert.deepEqual(engine.list(), []);
   });
 
-  it('takes 400 000 pieces of a 6 GB torrent without allocating it, lists it, and deletes it', {
+  it('takes as many pieces as it accepts (a 2 GiB torrent) without allocating it, lists it, and deletes it', {
     timeout: 30_000,
   }, async () => {
-    const pieces = 400_000;
+    const pieces = TORRENT_LIMITS.maxPieces;
     const bytes = torrentOf({
       'piece length': 16384,
       length: 16384 * pieces,
@@ -217,11 +221,14 @@ describe('.torrent files with huge piece counts and sizes', () => {
     const response = await post(bytes);
     assert.equal(response.status, 201);
     const { infoHash } = (await response.json()) as { infoHash: string };
-    const shown = (await (await fetch(`${server.url}/api/torrents/${infoHash}`)).json()) as {
-      ready: boolean;
-      length: number;
-      stallReason: string | null;
-    };
+    // Its (absent) pieces are checked without holding the event loop, so it lists them once ready.
+    const shown = await waitFor('the torrent checked', async () => {
+      const torrent = (await (await fetch(`${server.url}/api/torrents/${infoHash}`)).json()) as {
+        ready: boolean;
+        length: number;
+      };
+      return torrent.ready ? torrent : null;
+    });
     assert.equal(shown.length, 16384 * pieces);
     const deleted = await fetch(`${server.url}/api/torrents/${infoHash}?deleteFiles=true`, {
       method: 'DELETE',
@@ -238,5 +245,106 @@ describe('.torrent files with huge piece counts and sizes', () => {
       [],
       `nothing outside the download folder: ${written.map((p) => relative(work, p))}`,
     );
+  });
+
+  /** Posts `bytes`: the answer, and how long the event loop was held meanwhile (nothing is added). */
+  const refused = async (bytes: Buffer) => {
+    const { result, worstMs } = await worstLoopDelayMs(async () => {
+      const response = await post(bytes);
+      return { status: response.status, body: (await response.json()) as { error: string; code: string } };
+    });
+    assert.ok(worstMs < 1000, `the event loop was held ${Math.round(worstMs)} ms`);
+    assert.deepEqual(engine.list(), []);
+    return result;
+  };
+
+  it('answers 413 to 100 000 files before parsing them, without holding the event loop', async () => {
+    // Bencode written as text: 100 000 objects through the helper would make this process's own garbage
+    // collection the pause measured.
+    const count = 100_000;
+    const file = (i: number) => {
+      const [folder, name] = [`folder ${i % 100}`, `file number ${i}.bin`];
+      return `d6:lengthi1000e4:pathl${folder.length}:${folder}${name.length}:${name}ee`;
+    };
+    const list = Array.from({ length: count }, (_, i) => file(i)).join('');
+    const pieces = 20 * Math.ceil((1000 * count) / 16384);
+    const bytes = Buffer.concat([
+      Buffer.from(`d4:infod5:filesl${list}e4:name4:many12:piece lengthi16384e6:pieces${pieces}:`),
+      Buffer.alloc(pieces, 7),
+      Buffer.from('ee'),
+    ]);
+    const { status, body } = await refused(bytes);
+    assert.equal(status, 413);
+    assert.equal(body.code, 'TOO_LARGE');
+    assert.match(body.error, /has over 10000 files, more than are accepted/);
+  });
+
+  it('answers 413 to 500 000 pieces, without holding the event loop', async () => {
+    const pieces = 500_000;
+    const bytes = torrentOf({
+      'piece length': 16384,
+      length: 16384 * pieces,
+      pieces: Buffer.alloc(20 * pieces),
+    });
+    const { status, body } = await refused(bytes);
+    assert.equal(status, 413);
+    assert.match(body.error, /500000 pieces; at most 131072/);
+  });
+
+  it('answers 400 to a name or a path part of 10 000 bytes', async () => {
+    const long = 'x'.repeat(10_000);
+    const piece = { 'piece length': 16384, length: 16384, pieces: Buffer.alloc(20) };
+    const named = await refused(bencode({ info: { ...piece, name: long } }));
+    assert.equal(named.status, 400);
+    assert.match(named.body.error, /a name of 10000 bytes/);
+    const files = [{ length: 16384, path: ['ok', long] }];
+    const pathed = await refused(
+      bencode({ info: { name: 'n', 'piece length': 16384, pieces: Buffer.alloc(20), files } }),
+    );
+    assert.equal(pathed.status, 400);
+  });
+
+  it('answers 400 to bencode nested beyond reason, without a stack overflow', async () => {
+    const deep = Buffer.concat([
+      Buffer.from('d4:infod4:name1:x3:fooi1e6:nestedl'),
+      Buffer.alloc(100_000, 0x6c),
+    ]);
+    const { status, body } = await refused(deep);
+    assert.equal(status, 400);
+    assert.match(body.error, /nested deeper/);
+  });
+
+  it("stops a magnet whose peers' metadata has more files than accepted, before parsing it", {
+    timeout: 60_000,
+  }, async () => {
+    const count = TORRENT_LIMITS.maxFiles + 1;
+    const files = Array.from({ length: count }, (_, i) => ({ length: 100, path: ['notes', `${i}.txt`] }));
+    const info = { name: 'Too Many', 'piece length': 16384, pieces: Buffer.alloc(20 * 62, 1), files };
+    const infoHash = createHash('sha1').update(bencode(info)).digest('hex');
+    // A peer that has the metadata (its data is never asked for).
+    const peer = await seedOnPort(join(work, 'peer', 'Too Many'), { torrent: bencode({ info }) });
+    try {
+      const response = await fetch(`${server.url}/api/torrents`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ source: `magnet:?xt=urn:btih:${infoHash}&x.pe=127.0.0.1:${peer.port}` }),
+      });
+      assert.equal(response.status, 201);
+      const stopped = await waitFor('the torrent to stop or be ready', async () => {
+        const torrent = (await (await fetch(`${server.url}/api/torrents/${infoHash}`)).json()) as {
+          ready: boolean;
+          error?: string;
+        };
+        return torrent.error || torrent.ready ? torrent : null;
+      });
+      assert.equal(stopped.ready, false);
+      assert.match(
+        stopped.error ?? '',
+        new RegExp(`metadata from its peers has over ${TORRENT_LIMITS.maxFiles} files`),
+      );
+    } finally {
+      await peer.close();
+      await fetch(`${server.url}/api/torrents/${infoHash}`, { method: 'DELETE' });
+    }
   });
 });

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebTorrent, { type Torrent } from 'webtorrent';
 import type { EngineOptions, TorrentEngine } from '../../src/torrent/index.js';
-import { type CliRun, isolatedFlags, runCli } from '../helpers/cli.js';
+import { type CliRun, cliPath, isolatedFlags, runCli } from '../helpers/cli.js';
 import { startTestEngine } from '../helpers/swarm.js';
 
 export const loopbackOptions = {
@@ -92,8 +92,9 @@ export async function serveCli(
   dir: string,
   env: NodeJS.ProcessEnv = {},
   extra: string[] = [],
+  options: { maxOpenFiles?: number } = {},
 ): Promise<{ cli: CliRun; url: string }> {
-  const cli = runCli(['serve', ...isolatedFlags(dir), ...extra], env);
+  const cli = runCli(['serve', ...isolatedFlags(dir), ...extra], env, cliPath, options);
   // stdout is a pipe: the banner is a JSON line whose message starts like the terminal's banner.
   const banner = await cli.line(/"msg":"streamtide http:\/\//);
   return { cli, url: (JSON.parse(banner) as { url: string }).url };

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import iconv from 'iconv-lite';
-import { decodeSubtitleBytes } from '../../src/stream/subtitle-charset.js';
+import { decodeSubtitleChunks, detectSubtitleCharset } from '../../src/stream/subtitle-charset.js';
 import { embeddedSubtitleArgs, isImageSubtitle, SEEK_LEAD_IN_SECONDS } from '../../src/stream/subtitles.js';
 import {
   type Cue,
@@ -14,6 +14,7 @@ import {
   parseCues,
   parseTimestamp,
   shiftCue,
+  vttChunks,
   vttDocument,
 } from '../../src/stream/vtt.js';
 
@@ -97,6 +98,21 @@ describe('CueReader', () => {
       }),
     );
   });
+
+  it('reads a cue megabytes long that arrives in many chunks', () => {
+    const text = 'word '.repeat(400_000);
+    const reader = new CueReader();
+    const cues = reader.push('1\n00:00:01,000 --> 00:00:02,000\n');
+    for (let at = 0; at < text.length; at += 4096) cues.push(...reader.push(text.slice(at, at + 4096)));
+    cues.push(...reader.push('\n\n2\n00:00:03,000 --> 00:00:04,000\nnext\n'), ...reader.end());
+    assert.deepEqual(
+      cues.map((cue) => [cue.start, cue.text.length]),
+      [
+        [1000, text.trimEnd().length],
+        [3000, 4],
+      ],
+    );
+  });
 });
 
 describe('shifting for a seeked stream', () => {
@@ -123,6 +139,22 @@ describe('shifting for a seeked stream', () => {
       'WEBVTT\n\n00:00:00.000 --> 00:00:01.000\nclipped\n\nn\n00:00:02.000 --> 00:00:03.000 align:end\nlater\n\n',
     );
   });
+
+  it('writes the same document in pieces as whole', async () => {
+    const cues = Array.from({ length: 5000 }, (_, i) => ({
+      start: i * 1000,
+      end: i * 1000 + 900,
+      text: `${i}`,
+    }));
+    let pieces = 0;
+    let doc = '';
+    for await (const piece of vttChunks(cues, 1500)) {
+      pieces++;
+      doc += piece;
+    }
+    assert.equal(doc, vttDocument(cues, 1500));
+    assert.ok(pieces > 2, `${pieces} pieces`);
+  });
 });
 
 describe('cue text', () => {
@@ -144,7 +176,14 @@ describe('cue text', () => {
   });
 });
 
-describe('decodeSubtitleBytes', () => {
+async function decode(bytes: Buffer): Promise<{ text: string; encoding: string }> {
+  const charset = detectSubtitleCharset(bytes);
+  let text = '';
+  for await (const chunk of decodeSubtitleChunks(bytes, charset)) text += chunk;
+  return { text, encoding: charset.encoding };
+}
+
+describe('subtitle charsets', () => {
   const line = '1\n00:00:01,000 --> 00:00:02,000\n';
   const cases: Array<[string, Buffer, string, RegExp]> = [
     ['short Latin-1 (chardet guesses Shift_JIS)', Buffer.from(`${line}Léa\n`, 'latin1'), 'Léa', /1252/],
@@ -176,13 +215,38 @@ describe('decodeSubtitleBytes', () => {
     ],
   ];
   for (const [what, bytes, expected, encoding] of cases) {
-    it(what, () => {
-      const decoded = decodeSubtitleBytes(bytes);
+    it(what, async () => {
+      const decoded = await decode(bytes);
       assert.ok(decoded.text.startsWith('1\n00:00:01'), JSON.stringify(decoded.text.slice(0, 20)));
       assert.ok(decoded.text.includes(expected), `${decoded.encoding}: ${decoded.text}`);
       assert.match(decoded.encoding, encoding);
     });
   }
+
+  it('guesses from the first non-ASCII bytes, however far into the file', async () => {
+    const plain = `${line}Just plain words here\n\n`.repeat(5000);
+    const decoded = await decode(
+      iconv.encode(
+        `${plain}${line}Привет, как дела? Я очень рад тебя видеть. Это было давно.\n`,
+        'windows-1251',
+      ),
+    );
+    assert.match(decoded.encoding, /1251/);
+    assert.ok(decoded.text.endsWith('Это было давно.\n'), decoded.text.slice(-40));
+  });
+
+  it('decodes characters split between slices', async () => {
+    // 256 KiB slices: a three-byte UTF-8 or two-byte Shift_JIS character straddles most boundaries.
+    const text = `${line}${'日本語のテキスト、'.repeat(60_000)}\n`;
+    for (const [bytes, encoding] of [
+      [Buffer.from(`\uFEFF${text}`), /UTF-8/],
+      [iconv.encode(text, 'shift_jis'), /Shift_JIS/i],
+    ] as const) {
+      const decoded = await decode(bytes);
+      assert.match(decoded.encoding, encoding);
+      assert.equal(decoded.text, text);
+    }
+  });
 });
 
 describe('embedded extraction', () => {

@@ -14,6 +14,7 @@ import { Server as TrackerServer } from 'bittorrent-tracker';
 import type WebTorrent from 'webtorrent';
 import type { BlockRequest, Torrent, Wire } from 'webtorrent';
 import TorrentClass from 'webtorrent/lib/torrent.js';
+import { torrentShape } from '../../src/torrent/torrent-shape.js';
 import {
   answerRequest,
   assertSupportedWebtorrent,
@@ -21,6 +22,7 @@ import {
   closeTrackersQuietly,
   type Dial,
   deselectStream,
+  guardMetadata,
   interceptDials,
   selectStream,
   webSeedConnection,
@@ -312,6 +314,44 @@ describe('webSeedConnection', () => {
     if (!torrent.done) await once(torrent, 'done');
     assert.equal(asked.size, PIECES);
     assert.equal(torrent.wires.filter((wire) => wire.type === 'webSeed').length, 1);
+  });
+});
+
+describe('guardMetadata', () => {
+  /** A leecher of the seeder's magnet whose metadata goes through `check`. */
+  async function guarded(name: string, check: (metadata: Uint8Array) => Error | null): Promise<Torrent> {
+    const client = isolatedClient({ utp: false });
+    clients.push(client);
+    await once(client, 'listening');
+    const torrent = client.add(seeder.magnet, { path: join(work, name), announce: [] });
+    guardMetadata(torrent, check);
+    return torrent;
+  }
+
+  it("sees a magnet's metadata before webtorrent takes it; an error stops the torrent with it", {
+    timeout: 30_000,
+  }, async () => {
+    const seen: Uint8Array[] = [];
+    const torrent = await guarded('refused', (metadata) => {
+      seen.push(metadata);
+      return new Error('refused by the guard');
+    });
+    let metadata = false;
+    torrent.on('metadata', () => {
+      metadata = true;
+    });
+    const [err] = (await once(torrent, 'error')) as [Error];
+    assert.equal(err.message, 'refused by the guard');
+    assert.equal(torrent.destroyed, true);
+    assert.equal(metadata, false, 'webtorrent never took the metadata');
+    assert.equal(seen.length, 1);
+    assert.equal(torrentShape(seen[0]!).pieces, PIECES, 'the guard saw the bencoded torrent');
+  });
+
+  it('lets metadata it accepts through', { timeout: 30_000 }, async () => {
+    const torrent = await guarded('accepted', () => null);
+    if (!torrent.ready) await once(torrent, 'ready');
+    assert.equal(torrent.length, PIECES * PIECE);
   });
 });
 

@@ -3,29 +3,24 @@
  * stream N (absolute index, as the probe lists it) of video file :index, without it the subtitle file
  * :index of the torrent. `t` shifts the cues to a stream started at source time t.
  */
+
+import { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import { extensionOf, isSubtitleName } from '../../catalog/mime.js';
+import { isSubtitleName } from '../../catalog/mime.js';
 import { statusError } from '../../catalog/status-error.js';
 import type { CatalogEntry, CatalogFile } from '../../catalog/types.js';
-import type { SubtitleFileFormat } from '../../stream/subtitles.js';
-import {
-  isImageSubtitle,
-  SubtitleError,
-  SubtitleExtractor,
-  subtitleFileCues,
-} from '../../stream/subtitles.js';
-import { vttDocument } from '../../stream/vtt.js';
+import { isImageSubtitle, SubtitleError, SubtitleExtractor } from '../../stream/subtitles.js';
+import { vttChunks } from '../../stream/vtt.js';
 import { acquireAll } from '../limiter.js';
 import { subtitlesRoute } from '../route-schemas.js';
 import type { FileParams, SubtitleQuery } from '../schemas.js';
-
-/** Subtitle files are read whole into memory; real ones are well under a megabyte. */
-const maxSubtitleFileBytes = 16 * 1024 * 1024;
+import type { LoadedSubtitles } from '../subtitle-files.js';
 
 const vttHeaders = { 'Content-Type': 'text/vtt; charset=utf-8', 'Cache-Control': 'no-store' };
 
 export const subtitleRoutes: FastifyPluginAsync = async (app) => {
-  const { catalog, probes, ffmpeg, limits } = app;
+  const { catalog, probes, ffmpeg, limits, subtitleFiles } = app;
   const acquire = () => acquireAll(limits.ffmpegProcesses);
 
   async function embedded(
@@ -97,32 +92,29 @@ export const subtitleRoutes: FastifyPluginAsync = async (app) => {
         `${file.name} is not a subtitle file (.srt, .vtt, .ass, .ssa); for a video's embedded subtitles add stream=N`,
       );
     }
-    if (file.length > maxSubtitleFileBytes) {
-      throw statusError(413, `${file.name} is too large for a subtitle file (${file.length} bytes)`);
-    }
+    subtitleFiles.check(file);
     if (reply.request.method === 'HEAD') return reply.headers(vttHeaders).send();
-    const source = await catalog.open(entry.infoHash, file.index);
-    let bytes: Buffer;
+    let loaded: LoadedSubtitles;
     try {
-      bytes = await source.read(0, source.size, { signal });
-    } finally {
-      await source.close();
-    }
-    const format = extensionOf(file.name) as SubtitleFileFormat;
-    const release = format === 'vtt' ? () => undefined : acquire();
-    try {
-      const { cues, encoding } = await subtitleFileCues(bytes, format, ffmpeg.tools, signal);
-      return reply
-        .headers({ ...vttHeaders, 'X-Subtitle-Charset': encoding })
-        .send(vttDocument(cues, Math.round(t * 1000)));
+      loaded = await subtitleFiles.load(entry.infoHash, file, signal);
     } catch (err) {
       if (err instanceof SubtitleError) {
         throw statusError(422, `${file.name}: ${err.message}`, { stderr: err.stderr });
       }
       throw err;
-    } finally {
-      release();
     }
+    // The job counts until its answer is sent, and sending is within its time bound too.
+    const cut = () => reply.raw.destroy();
+    loaded.deadline.addEventListener('abort', cut, { once: true });
+    void finished(reply.raw)
+      .catch(() => undefined)
+      .then(() => {
+        loaded.deadline.removeEventListener('abort', cut);
+        loaded.release();
+      });
+    return reply
+      .headers({ ...vttHeaders, 'X-Subtitle-Charset': loaded.encoding })
+      .send(Readable.from(vttChunks(loaded.cues, Math.round(t * 1000))));
   }
 
   app.get<{ Params: FileParams; Querystring: SubtitleQuery }>(
