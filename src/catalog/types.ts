@@ -4,6 +4,7 @@
  * which only the server knows how to build.
  */
 import type { DataSource, OpenOptions } from '../stream/data-source.js';
+import type { PlayPositions } from './play-positions.js';
 
 export interface CatalogFile {
   index: number;
@@ -48,4 +49,6 @@ export interface Torrents {
   fileRanges(infoHash: string, fileIndex: number): Array<[number, number]>;
   readerOffsets(infoHash: string, fileIndex: number): number[];
   stallReason(infoHash: string): string | null;
+  /** Where players stopped in the torrent's files (kept across restarts); undefined for an unknown torrent. */
+  positions(infoHash: string): PlayPositions | undefined;
 }

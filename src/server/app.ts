@@ -19,6 +19,7 @@ import { registerOpenApi } from './openapi.js';
 import { ProbeCache } from './probe-cache.js';
 import { coverRoutes } from './routes/cover.js';
 import { hlsRoutes } from './routes/hls.js';
+import { positionRoutes } from './routes/positions.js';
 import { serverRoutes } from './routes/server.js';
 import { streamRoutes } from './routes/stream.js';
 import { subtitleRoutes } from './routes/subtitles.js';
@@ -108,6 +109,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await registerOpenApi(app);
   await app.register(serverRoutes);
   await app.register(torrentRoutes);
+  await app.register(positionRoutes);
   await app.register(streamRoutes);
   await app.register(subtitleRoutes);
   await app.register(coverRoutes);

@@ -8,6 +8,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type WebTorrent from 'webtorrent';
 import type { Torrent } from 'webtorrent';
+import type { PlayPositions } from '../catalog/play-positions.js';
 import type { CatalogEntry, Torrents } from '../catalog/types.js';
 import { type DataSource, DataSourceError, type OpenOptions } from '../stream/data-source.js';
 import { addToClient, closeTorrent, leaveAtShutdown } from './attach.js';
@@ -45,12 +46,7 @@ export class TorrentEngine implements Torrents {
   ) {
     this.dir = resolve(options.dir);
     this.warn = options.onWarning ?? ((message) => console.warn(`streamtide torrent: ${message}`));
-    this.persistence = new Persistence(
-      this.dir,
-      options.persist !== false,
-      () => this.records.values(),
-      this.warn,
-    );
+    this.persistence = new Persistence(this.dir, options.persist !== false, this.records, this.warn);
     client.on('error', (err: Error) => this.warn(err.message));
     this.bans.on('ban', ({ host, reason }) => this.warn(`banned peer ${host}: it ${reason}`));
     // Neither timer keeps the process alive.
@@ -166,6 +162,11 @@ export class TorrentEngine implements Torrents {
     return this.records.get(infoHash)?.stallReason() ?? null;
   }
 
+  /** Where players stopped in a torrent's files: saved with it, a change written within POSITION_SAVE_MS. */
+  positions(infoHash: string): PlayPositions | undefined {
+    return this.records.get(infoHash)?.positions;
+  }
+
   /** Connects to a peer of a known torrent ('host:port'). */
   addPeer(infoHash: string, address: string): void {
     const record = this.records.get(infoHash);
@@ -212,6 +213,7 @@ export class TorrentEngine implements Torrents {
       bans: this.bans,
     });
     this.records.set(record.infoHash, record);
+    record.positions.onChange = () => this.destroyed || this.persistence.saveSoon();
     watchTorrent(record, torrent, {
       warn: this.warn,
       save: () => this.persistence.save(),
