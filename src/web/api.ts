@@ -2,7 +2,7 @@
  * Talking to the server. A `?token=` on the page URL is kept in sessionStorage so later pages of this tab
  * (and reloads) still have it; fetches send it as a Bearer header, media URLs as `?token=`.
  */
-import type { Probe, Torrent } from './types.js';
+import type { Position, Probe, Torrent } from './types.js';
 import { probePath } from './urls.js';
 
 const tokenKey = 'streamtide.token';
@@ -62,6 +62,8 @@ async function json<T>(path: string, init?: RequestInit): Promise<T> {
 }
 
 const h = (infoHash: string) => encodeURIComponent(infoHash);
+const positionPath = (infoHash: string, index: number) =>
+  `/api/torrents/${h(infoHash)}/files/${index}/position`;
 
 export const api = {
   list: (signal?: AbortSignal) => json<Torrent[]>('/api/torrents', { signal }),
@@ -80,6 +82,16 @@ export const api = {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-bittorrent' },
       body: file,
+    }),
+  position: (infoHash: string, index: number, signal?: AbortSignal) =>
+    json<Position>(positionPath(infoHash, index), { signal }),
+  /** `keepalive`: the request outlives the page (sent as it goes away). */
+  savePosition: (infoHash: string, index: number, seconds: number, keepalive = false) =>
+    json<Position>(positionPath(infoHash, index), {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ seconds }),
+      keepalive,
     }),
   remove: async (infoHash: string, deleteFiles: boolean) => {
     await request(`/api/torrents/${h(infoHash)}${deleteFiles ? '?deleteFiles=true' : ''}`, {

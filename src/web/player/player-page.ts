@@ -1,13 +1,15 @@
 /** `/play/:infoHash/:index`: waits for the probe (showing why it waits), then the player. */
 import { useEffect, useState } from 'preact/hooks';
+import { resumePoint } from '../../catalog/resume-rule.js';
 import { ApiError, api, token } from '../api.js';
 import { browserCaps } from '../caps.js';
 import { html } from '../html.js';
 import { usePoll } from '../poll.js';
-import type { Probe } from '../types.js';
+import type { Position, Probe } from '../types.js';
 import { browserHls, mayUseHlsJs } from './engine.js';
 import { loadHls } from './hls-loader.js';
 import { Player } from './player.js';
+import { ResumeOffer } from './resume-offer.js';
 import { StatusPanel } from './status-panel.js';
 
 interface Props {
@@ -20,6 +22,9 @@ export function PlayerPage({ infoHash, index }: Props) {
   const [probe, setProbe] = useState<Probe | undefined>(undefined);
   const [probeError, setProbeError] = useState<Error | undefined>(undefined);
   const [attempt, setAttempt] = useState(0);
+  // undefined while asked; null when there is none (or it could not be read: then it plays from the start).
+  const [saved, setSaved] = useState<Position | null | undefined>(undefined);
+  const [startAt, setStartAt] = useState<number | null>(null);
 
   // hls.js (a chunk of its own) loads while the probe runs, where a remux or transcode would need it.
   useEffect(() => {
@@ -36,7 +41,18 @@ export function PlayerPage({ infoHash, index }: Props) {
     return () => controller.abort();
   }, [infoHash, index, attempt]);
 
+  useEffect(() => {
+    const controller = new AbortController();
+    api.position(infoHash, index, controller.signal).then(
+      (value) => setSaved(value),
+      () => controller.signal.aborted || setSaved(null),
+    );
+    return () => controller.abort();
+  }, [infoHash, index]);
+
   const file = torrent.data?.files.find((f) => f.index === index);
+  const duration = probe?.duration ?? saved?.duration ?? undefined;
+  const offer = saved ? resumePoint(saved.seconds, duration) : null;
   const unknown = torrent.error instanceof ApiError && torrent.error.status === 404;
   const title = file?.name ?? torrent.data?.name ?? (unknown ? 'Unknown torrent' : 'Loading…');
 
@@ -60,11 +76,14 @@ export function PlayerPage({ infoHash, index }: Props) {
           : null
       }
       ${
-        probe
-          ? html`<${Player} infoHash=${infoHash} index=${index} probe=${probe} torrent=${torrent.data} file=${file} />`
-          : probeError
-            ? null
-            : html`<div class="panel waiting" role="status" aria-live="polite">
+        probe && saved !== undefined && offer !== null && startAt === null
+          ? html`<${ResumeOffer} at=${offer} duration=${duration} onChoose=${setStartAt} />`
+          : probe && saved !== undefined
+            ? html`<${Player} infoHash=${infoHash} index=${index} probe=${probe} torrent=${torrent.data}
+                file=${file} startAt=${startAt ?? 0} />`
+            : probeError
+              ? null
+              : html`<div class="panel waiting" role="status" aria-live="polite">
                 <p><span class="spinner" aria-hidden="true"></span> Reading the media information…</p>
                 <${StatusPanel} torrent=${torrent.data} file=${file} plan=${undefined} mode=${undefined} />
               </div>`

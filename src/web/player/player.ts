@@ -12,6 +12,7 @@ import { useIdle, useTapWakes } from './idle.js';
 import { useShortcuts } from './keyboard.js';
 import { Overlay } from './overlay.js';
 import { usePlayback } from './playback.js';
+import { useSavePosition } from './position-saver.js';
 import { ShareBox } from './share-box.js';
 import { downloadedFractions, StatusPanel } from './status-panel.js';
 import { useSubtitleTrack } from './subtitle-track.js';
@@ -32,13 +33,16 @@ interface Props {
   probe: Probe;
   torrent: Torrent | undefined;
   file: TorrentFile | undefined;
+  /** Where to start (a resumed position), 0 for the beginning. */
+  startAt: number;
 }
 
-export function Player({ infoHash, index, probe, torrent, file }: Props) {
+export function Player({ infoHash, index, probe, torrent, file, startAt }: Props) {
   const videoRef = useRef<HTMLVideoElement>(null);
   const stageRef = useRef<HTMLDivElement>(null);
   const frame = useFreezeFrame(videoRef);
-  const p = usePlayback(videoRef, infoHash, index, probe, file, frame.freeze);
+  const p = usePlayback(videoRef, infoHash, index, probe, file, startAt, frame.freeze);
+  useSavePosition(infoHash, index, p);
   const fullscreen = useFullscreen(stageRef, videoRef);
   const idle = useIdle(fullscreen.active && !p.video.paused);
   const tap = useTapWakes(idle);

@@ -1,0 +1,159 @@
+/**
+ * Resume where you left off, in a real browser (headless Chromium) against a real server: the player saves
+ * where playback is (on pause, and as the page goes away), the home page shows how far the file was watched,
+ * and the next visit offers "Resume at …" — which starts there, by `currentTime` on HLS and with `t=` on the
+ * progressive stream — or "Start over", which starts at 0. A file stopped at its end counts as watched.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { repoRoot } from '../helpers/browser.js';
+import { makeMedia } from '../helpers/media.js';
+import { withoutHls, withPlayerPage } from '../helpers/player-page.js';
+
+const generous = { timeout: 30_000, polling: 100 };
+const player = withPlayerPage(() => makeMedia('mkv-h264-aac', { seconds: 60, size: '160x120' }));
+
+const artifacts = join(repoRoot, 'test-artifacts');
+const positionUrl = () => `${player.server.url}/api/torrents/${player.infoHash}/files/0/position`;
+const playUrl = () => `${player.server.url}/play/${player.infoHash}/0`;
+
+async function saved(): Promise<number> {
+  return ((await (await fetch(positionUrl())).json()) as { seconds: number }).seconds;
+}
+
+async function putPosition(seconds: number): Promise<void> {
+  const response = await fetch(positionUrl(), {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ seconds }),
+  });
+  assert.equal(response.status, 200);
+}
+
+/** Waits until the server holds a position that `check` accepts (the page saves it in its own time). */
+async function savedWhere(check: (seconds: number) => boolean, what: string): Promise<number> {
+  const until = Date.now() + 30_000;
+  for (;;) {
+    const seconds = await saved();
+    if (check(seconds)) return seconds;
+    if (Date.now() > until) throw new Error(`the saved position ${seconds} never became ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const playingPast = (page: Page, t: number) =>
+  page.waitForFunction(
+    (past) => {
+      const v = document.querySelector('video');
+      return !!v && !v.paused && v.readyState >= 2 && v.currentTime > past;
+    },
+    t,
+    generous,
+  );
+
+/** Where the element first played from: its first `played` range (0 when it started at the beginning). */
+const playedFrom = (page: Page) => page.evaluate(() => document.querySelector('video')!.played.start(0));
+
+async function seekTo(page: Page, t: number): Promise<void> {
+  await page.locator('.seek-input').evaluate((el: HTMLInputElement, value) => {
+    el.value = String(value);
+    el.dispatchEvent(new Event('change', { bubbles: true }));
+  }, t);
+}
+
+describe('resume where you left off', () => {
+  it('saves on pause and on leaving, shows it on the card, and offers to resume or start over', async () => {
+    const page = player.page;
+    await page.goto(playUrl());
+    await playingPast(page, 0.5);
+    assert.equal(await page.getByRole('button', { name: /^Resume at/ }).count(), 0, 'nothing to resume yet');
+    assert.equal(await page.locator('video').getAttribute('data-engine'), 'hls.js');
+
+    await page.getByRole('button', { name: 'Pause' }).click();
+    const paused = await page.evaluate(() => document.querySelector('video')!.currentTime);
+    await savedWhere((s) => Math.abs(s - paused) < 0.5, `≈ ${paused} (the pause)`);
+
+    // Moved while paused, then left: only the page going away can save this one.
+    await seekTo(page, 30);
+    await page.waitForFunction(
+      () => {
+        const v = document.querySelector('video')!;
+        return !v.seeking && v.readyState >= 2 && Math.abs(v.currentTime - 30) < 0.5;
+      },
+      undefined,
+      generous,
+    );
+    await page.goto(`${player.server.url}/`);
+    await savedWhere((s) => Math.abs(s - 30) < 0.5, '≈ 30 (saved as the page went away)');
+
+    // The card says how far it was watched.
+    const watched = page.locator('.watched-text');
+    await watched.waitFor(generous);
+    assert.equal(await watched.textContent(), '0:30 of 1:00');
+    const bar = page.getByRole('progressbar', { name: /^Watched of / });
+    assert.ok(Math.abs(Number(await bar.getAttribute('value')) - 30) < 0.5);
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: join(artifacts, 'resume-card.png') });
+
+    await page.goto(playUrl());
+    const resume = page.getByRole('button', { name: 'Resume at 0:30' });
+    await resume.waitFor(generous);
+    assert.match(
+      (await page.getByRole('region', { name: 'Resume' }).textContent()) ?? '',
+      /stopped at 0:30 of 1:00/,
+    );
+    assert.equal(await page.locator('video').count(), 0, 'nothing plays before the choice');
+    await page.screenshot({ path: join(artifacts, 'resume-offer.png') });
+    await resume.click();
+    await playingPast(page, 30.2);
+    const from = await playedFrom(page);
+    assert.ok(Math.abs(from - 30) < 1, `resumed at ${from}`);
+
+    await page.goto(playUrl());
+    await page.getByRole('button', { name: 'Start over' }).click();
+    await playingPast(page, 0.5);
+    assert.ok((await playedFrom(page)) < 1, 'started at the beginning');
+    // Left, so that its saves stop; the last one is where it got to from the beginning.
+    await page.goto('about:blank');
+    await savedWhere((s) => s < 25, 'the start-over page’s last save');
+  });
+
+  it('resumes the progressive stream by restarting it at the saved time', async () => {
+    const page = await player.browser.context.newPage();
+    page.on('pageerror', (err) => player.browser.pageErrors.push(err.message));
+    await withoutHls(page);
+    await putPosition(20);
+    await page.goto(playUrl());
+    await page.getByRole('button', { name: 'Resume at 0:20' }).click();
+    await page.waitForFunction(
+      () => {
+        const v = document.querySelector('video');
+        return !!v && !v.paused && v.readyState >= 2 && v.currentTime > 0.2;
+      },
+      undefined,
+      generous,
+    );
+    assert.equal(await page.locator('video').getAttribute('data-engine'), 'progressive');
+    const src = (await page.locator('video').getAttribute('src')) ?? '';
+    assert.equal(new URL(src, player.server.url).searchParams.get('t'), '20');
+    // Saved in the file's time (the stream's start plus its clock), not the stream's own clock.
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await savedWhere((s) => s >= 19 && s < 40, 'the file time past the resume point');
+    await page.close();
+  });
+
+  it('counts a file stopped at its end as watched: the card says so and the player starts over', async () => {
+    const page = player.page;
+    await putPosition(55);
+    await page.goto(`${player.server.url}/`);
+    await page.locator('.watched.is-done').waitFor(generous);
+    assert.equal(await page.locator('.watched.is-done').textContent(), 'Watched');
+    await page.goto(playUrl());
+    await playingPast(page, 0.5);
+    assert.equal(await page.getByRole('button', { name: /^Resume at/ }).count(), 0);
+    assert.ok((await playedFrom(page)) < 1, 'started at the beginning');
+  });
+});
