@@ -1,8 +1,9 @@
 /**
  * Resume where you left off, in a real browser (headless Chromium) against a real server: the player saves
  * where playback is (on pause, and as the page goes away), the home page shows how far the file was watched,
- * and the next visit offers "Resume at …" — which starts there, by `currentTime` on HLS and with `t=` on the
- * progressive stream — or "Start over", which starts at 0. A file stopped at its end counts as watched.
+ * and the next visit offers "Resume at …" over the picture — which seeks there, by `currentTime` on HLS and by
+ * restarting the progressive stream at `t=` — or "Start over", which goes back to 0; until it is answered
+ * the saved position stays. A file stopped at its end counts as watched.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -44,6 +45,13 @@ async function savedWhere(check: (seconds: number) => boolean, what: string): Pr
   }
 }
 
+/** Opens the player, resolving once the page has read the saved position. */
+async function openPlayer(page: Page): Promise<void> {
+  const asked = page.waitForResponse((response) => response.url().endsWith('/files/0/position'));
+  await page.goto(playUrl());
+  await asked;
+}
+
 const playingPast = (page: Page, t: number) =>
   page.waitForFunction(
     (past) => {
@@ -67,7 +75,7 @@ async function seekTo(page: Page, t: number): Promise<void> {
 describe('resume where you left off', () => {
   it('saves on pause and on leaving, shows it on the card, and offers to resume or start over', async () => {
     const page = player.page;
-    await page.goto(playUrl());
+    await openPlayer(page);
     await playingPast(page, 0.5);
     assert.equal(await page.getByRole('button', { name: /^Resume at/ }).count(), 0, 'nothing to resume yet');
     assert.equal(await page.locator('video').getAttribute('data-engine'), 'hls.js');
@@ -98,35 +106,48 @@ describe('resume where you left off', () => {
     mkdirSync(artifacts, { recursive: true });
     await page.screenshot({ path: join(artifacts, 'resume-card.png') });
 
-    await page.goto(playUrl());
+    // Offered over the picture, which plays from the beginning meanwhile.
+    await openPlayer(page);
     const resume = page.getByRole('button', { name: 'Resume at 0:30' });
     await resume.waitFor(generous);
     assert.match(
       (await page.getByRole('region', { name: 'Resume' }).textContent()) ?? '',
       /stopped at 0:30 of 1:00/,
     );
-    assert.equal(await page.locator('video').count(), 0, 'nothing plays before the choice');
+    await playingPast(page, 0.5);
+    assert.ok((await playedFrom(page)) < 1, 'it plays from the beginning until answered');
     await page.screenshot({ path: join(artifacts, 'resume-offer.png') });
     await resume.click();
-    await playingPast(page, 30.2);
-    const from = await playedFrom(page);
-    assert.ok(Math.abs(from - 30) < 1, `resumed at ${from}`);
+    await page.waitForFunction(
+      () => {
+        const v = document.querySelector('video')!;
+        return !v.paused && !v.seeking && v.readyState >= 2 && v.currentTime >= 30;
+      },
+      undefined,
+      generous,
+    );
+    const at = await page.evaluate(() => document.querySelector('video')!.currentTime);
+    assert.ok(at < 40, `resumed near 0:30, at ${at}`);
+    assert.equal(await resume.count(), 0, 'answered');
 
-    await page.goto(playUrl());
-    await page.getByRole('button', { name: 'Start over' }).click();
+    await openPlayer(page);
     await playingPast(page, 0.5);
-    assert.ok((await playedFrom(page)) < 1, 'started at the beginning');
+    await page.getByRole('button', { name: 'Start over' }).click();
+    await page.getByRole('region', { name: 'Resume' }).waitFor({ state: 'detached', ...generous });
+    await playingPast(page, 0.2);
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await savedWhere((s) => s < 20, 'from the beginning again');
     // Left, so that its saves stop; the last one is where it got to from the beginning.
     await page.goto('about:blank');
     await savedWhere((s) => s < 25, 'the start-over page’s last save');
   });
 
-  it('resumes the progressive stream by restarting it at the saved time', async () => {
+  it('resumes the progressive stream at the saved time, in the file’s time', async () => {
     const page = await player.browser.context.newPage();
     page.on('pageerror', (err) => player.browser.pageErrors.push(err.message));
     await withoutHls(page);
     await putPosition(20);
-    await page.goto(playUrl());
+    await openPlayer(page);
     await page.getByRole('button', { name: 'Resume at 0:20' }).click();
     await page.waitForFunction(
       () => {
@@ -137,8 +158,16 @@ describe('resume where you left off', () => {
       generous,
     );
     assert.equal(await page.locator('video').getAttribute('data-engine'), 'progressive');
-    const src = (await page.locator('video').getAttribute('src')) ?? '';
-    assert.equal(new URL(src, player.server.url).searchParams.get('t'), '20');
+    // The file's time: a stream restarted at t=20 (its clock from 0), or the first one if it had buffered that far.
+    await page.waitForFunction(
+      () => Number(document.querySelector<HTMLInputElement>('.seek-input')?.value) >= 19,
+      undefined,
+      generous,
+    );
+    const shown = await page.locator('.seek-input').evaluate((el: HTMLInputElement) => Number(el.value));
+    assert.ok(shown < 30, `the seek bar shows ${shown}`);
+    const src = new URL((await page.locator('video').getAttribute('src')) ?? '', player.server.url);
+    assert.ok([null, '20'].includes(src.searchParams.get('t')), src.search);
     // Saved in the file's time (the stream's start plus its clock), not the stream's own clock.
     await page.getByRole('button', { name: 'Pause' }).click();
     await savedWhere((s) => s >= 19 && s < 40, 'the file time past the resume point');
@@ -151,7 +180,7 @@ describe('resume where you left off', () => {
     await page.goto(`${player.server.url}/`);
     await page.locator('.watched.is-done').waitFor(generous);
     assert.equal(await page.locator('.watched.is-done').textContent(), 'Watched');
-    await page.goto(playUrl());
+    await openPlayer(page);
     await playingPast(page, 0.5);
     assert.equal(await page.getByRole('button', { name: /^Resume at/ }).count(), 0);
     assert.ok((await playedFrom(page)) < 1, 'started at the beginning');

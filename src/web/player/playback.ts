@@ -63,21 +63,18 @@ export function usePlayback(
   index: number,
   probe: Probe,
   file: TorrentFile | undefined,
-  /** Source time to start at (a resumed position), 0 for the beginning. */
-  startAt: number,
   /** Called just before a new stream replaces the current one (to keep its last frame on screen). */
   beforeReload: () => void = () => {},
 ): Playback {
   const video = useVideoState(ref);
-  // The progressive stream starts at `start`; the others seek to `resumeAt` once they have metadata.
-  const [start, setStart] = useState(startAt);
+  const [start, setStart] = useState(0);
   const [audio, setAudio] = useState<number | null>(null);
   const [forced, setForced] = useState<Plan | null>(null);
   const [preview, setPreview] = useState<number | null>(null);
   const play = useAutoplay(ref);
   const volume = useVolumeControls(ref, play.clearAutoMuted);
-  // Where an in-place engine's new source resumes (a resumed position, an audio change), once it has metadata.
-  const resumeAt = useRef<number | null>(startAt > 0 ? startAt : null);
+  // Where an in-place engine's new source resumes (an audio change), once it has metadata.
+  const resumeAt = useRef<number | null>(null);
   const skipTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
   // Another audio track of a direct file needs FFmpeg; remux keeps the video as it is.

@@ -9,7 +9,6 @@ import type { Position, Probe } from '../types.js';
 import { browserHls, mayUseHlsJs } from './engine.js';
 import { loadHls } from './hls-loader.js';
 import { Player } from './player.js';
-import { ResumeOffer } from './resume-offer.js';
 import { StatusPanel } from './status-panel.js';
 
 interface Props {
@@ -22,9 +21,8 @@ export function PlayerPage({ infoHash, index }: Props) {
   const [probe, setProbe] = useState<Probe | undefined>(undefined);
   const [probeError, setProbeError] = useState<Error | undefined>(undefined);
   const [attempt, setAttempt] = useState(0);
-  // undefined while asked; null when there is none (or it could not be read: then it plays from the start).
+  // undefined while asked; null when there is none (or it could not be read).
   const [saved, setSaved] = useState<Position | null | undefined>(undefined);
-  const [startAt, setStartAt] = useState<number | null>(null);
 
   // hls.js (a chunk of its own) loads while the probe runs, where a remux or transcode would need it.
   useEffect(() => {
@@ -51,8 +49,10 @@ export function PlayerPage({ infoHash, index }: Props) {
   }, [infoHash, index]);
 
   const file = torrent.data?.files.find((f) => f.index === index);
-  const duration = probe?.duration ?? saved?.duration ?? undefined;
-  const offer = saved ? resumePoint(saved.seconds, duration) : null;
+  const resumeAt =
+    saved === undefined || !probe
+      ? undefined
+      : saved && resumePoint(saved.seconds, probe.duration ?? saved.duration ?? undefined);
   const unknown = torrent.error instanceof ApiError && torrent.error.status === 404;
   const title = file?.name ?? torrent.data?.name ?? (unknown ? 'Unknown torrent' : 'Loading…');
 
@@ -76,14 +76,12 @@ export function PlayerPage({ infoHash, index }: Props) {
           : null
       }
       ${
-        probe && saved !== undefined && offer !== null && startAt === null
-          ? html`<${ResumeOffer} at=${offer} duration=${duration} onChoose=${setStartAt} />`
-          : probe && saved !== undefined
-            ? html`<${Player} infoHash=${infoHash} index=${index} probe=${probe} torrent=${torrent.data}
-                file=${file} startAt=${startAt ?? 0} />`
-            : probeError
-              ? null
-              : html`<div class="panel waiting" role="status" aria-live="polite">
+        probe
+          ? html`<${Player} infoHash=${infoHash} index=${index} probe=${probe} torrent=${torrent.data}
+              file=${file} resumeAt=${resumeAt} />`
+          : probeError
+            ? null
+            : html`<div class="panel waiting" role="status" aria-live="polite">
                 <p><span class="spinner" aria-hidden="true"></span> Reading the media information…</p>
                 <${StatusPanel} torrent=${torrent.data} file=${file} plan=${undefined} mode=${undefined} />
               </div>`

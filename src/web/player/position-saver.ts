@@ -11,11 +11,16 @@ import type { VideoState } from './video-state.js';
 
 const EVERY_MS = 5000;
 
-export function useSavePosition(infoHash: string, index: number, p: Playback): void {
+/** `enabled`: false while the saved position must stay as it is (the page has not learnt it, or offers it). */
+export function useSavePosition(infoHash: string, index: number, p: Playback, enabled: boolean): void {
   const { video } = p;
   const reached = useRef<number | null>(null);
   const sent = useRef<number | null>(null);
   const seen = useRef<VideoState | null>(null);
+  const wasEnabled = useRef(enabled);
+  // Enabled by an answer that seeks: what the element reached before it is not where the viewer is.
+  if (enabled && !wasEnabled.current) reached.current = null;
+  wasEnabled.current = enabled;
   // A new snapshot of the element (one of its events), settled on a frame: its time, in the file's time.
   if (video !== seen.current) {
     seen.current = video;
@@ -27,7 +32,7 @@ export function useSavePosition(infoHash: string, index: number, p: Playback): v
 
   const save = (keepalive = false) => {
     const seconds = reached.current;
-    if (seconds === null || seconds === sent.current) return;
+    if (!enabled || seconds === null || seconds === sent.current) return;
     sent.current = seconds;
     api.savePosition(infoHash, index, seconds, keepalive).catch(() => {
       // Not saved (the server went away, or is older than positions): the next report tries again.

@@ -1,24 +1,46 @@
-/** Before playing a file stopped part-way: resume where it stopped, or start over. */
-import { useEffect, useRef } from 'preact/hooks';
+/**
+ * Over the picture of a file stopped part-way last time: resume there, or start over. Playback starts from
+ * the beginning meanwhile, as always; the answer seeks (a progressive stream restarts at `t`, HLS and direct
+ * play set `currentTime`). A seek of the viewer's own answers it too: they chose where to be.
+ */
+import { useState } from 'preact/hooks';
 import { formatClock } from '../format.js';
 import { html } from '../html.js';
 
+export function useResumeOffer(resumeAt: number | null | undefined, seek: (seconds: number) => void) {
+  const [answered, setAnswered] = useState(false);
+  const offer = !answered && typeof resumeAt === 'number' ? resumeAt : null;
+  return {
+    /** The time offered, or null when there is no (more) question. */
+    offer,
+    choose: (seconds: number) => {
+      setAnswered(true);
+      seek(seconds);
+    },
+    /** Wraps a seek of the viewer's (seek bar, keys) so that it answers the offer. */
+    seeking:
+      <A extends unknown[]>(action: (...args: A) => void) =>
+      (...args: A) => {
+        setAnswered(true);
+        action(...args);
+      },
+  };
+}
+
 interface Props {
   at: number;
-  duration: number | undefined;
-  onChoose: (start: number) => void;
+  /** NaN when unknown. */
+  duration: number;
+  onChoose: (seconds: number) => void;
 }
 
 export function ResumeOffer({ at, duration, onChoose }: Props) {
-  const resume = useRef<HTMLButtonElement>(null);
-  // Enter (or space) resumes at once, as the likelier wish.
-  useEffect(() => resume.current?.focus(), []);
-  const of = duration ? ` of ${formatClock(duration)}` : '';
+  const of = duration > 0 ? ` of ${formatClock(duration)}` : '';
   return html`
-    <section class="panel resume-offer" aria-label="Resume">
+    <section class="resume-offer" aria-label="Resume">
       <p>You stopped at ${formatClock(at)}${of}.</p>
       <div class="resume-actions">
-        <button type="button" class="primary" ref=${resume} onClick=${() => onChoose(at)}>
+        <button type="button" class="primary" onClick=${() => onChoose(at)}>
           Resume at ${formatClock(at)}
         </button>
         <button type="button" class="secondary" onClick=${() => onChoose(0)}>Start over</button>
