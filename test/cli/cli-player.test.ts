@@ -40,7 +40,11 @@ describe('--player', () => {
         const base = streamUrl.replace(/\?.*$/, '');
         const url = `${base}?mode=direct${token.length > 0 ? '&token=s3cret' : ''}`;
         const run = fake.run();
-        assert.deepEqual(run.args, expectedArgs(basename(mkv), url));
+        // mpv also gets the socket its position is followed through (cli-resume.test.ts).
+        const args =
+          player === 'mpv' ? run.args.filter((arg) => !arg.startsWith('--input-ipc-server=')) : run.args;
+        if (player === 'mpv') assert.equal(args.length, run.args.length - 1, String(run.args));
+        assert.deepEqual(args, expectedArgs(basename(mkv), url));
         assert.equal(run.status, 206);
         assert.equal(run.contentRange, `bytes ${RANGE.start}-${RANGE.end}/${original.length}`);
         assert.ok(run.bytes.equals(original.subarray(RANGE.start, RANGE.end + 1)), 'exact original bytes');
