@@ -185,4 +185,32 @@ describe('resume where you left off', () => {
     assert.equal(await page.getByRole('button', { name: /^Resume at/ }).count(), 0);
     assert.ok((await playedFrom(page)) < 1, 'started at the beginning');
   });
+
+  it('resumes direct play by currentTime; a seek with the browser’s own controls answers the offer', async () => {
+    const page = player.page;
+    const mp4 = await player.server.catalog.addLocalFile(await makeMedia('mp4', { seconds: 30 }));
+    const url = `${player.server.url}/api/torrents/${mp4.infoHash}/files/0/position`;
+    const put = await fetch(url, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"seconds": 12}',
+    });
+    assert.equal(put.status, 200);
+    const open = async () => {
+      const asked = page.waitForResponse((response) => response.url() === url);
+      await page.goto(`${player.server.url}/play/${mp4.infoHash}/0`);
+      await asked;
+    };
+    await open();
+    await page.getByRole('button', { name: 'Resume at 0:12' }).click();
+    await playingPast(page, 12);
+    assert.equal(await page.locator('video').getAttribute('data-engine'), 'direct');
+
+    await open();
+    await page.getByRole('button', { name: 'Resume at' }).waitFor(generous);
+    await page.evaluate(() => {
+      document.querySelector('video')!.currentTime = 20;
+    });
+    await page.getByRole('region', { name: 'Resume' }).waitFor({ state: 'detached', ...generous });
+  });
 });

@@ -43,7 +43,7 @@ export function Player({ infoHash, index, probe, torrent, file, resumeAt }: Prop
   const stageRef = useRef<HTMLDivElement>(null);
   const frame = useFreezeFrame(videoRef);
   const p = usePlayback(videoRef, infoHash, index, probe, file, frame.freeze);
-  const resume = useResumeOffer(resumeAt, p.seek);
+  const resume = useResumeOffer(videoRef, p.direct, resumeAt, p.seek);
   // Until the offer is answered, the position it offers stays saved: opening the page loses nothing.
   useSavePosition(infoHash, index, p, resumeAt !== undefined && resume.offer === null);
   const fullscreen = useFullscreen(stageRef, videoRef);

@@ -3,13 +3,27 @@
  * the beginning meanwhile, as always; the answer seeks (a progressive stream restarts at `t`, HLS and direct
  * play set `currentTime`). A seek of the viewer's own answers it too: they chose where to be.
  */
-import { useState } from 'preact/hooks';
+import type { RefObject } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
 import { formatClock } from '../format.js';
 import { html } from '../html.js';
 
-export function useResumeOffer(resumeAt: number | null | undefined, seek: (seconds: number) => void) {
+export function useResumeOffer(
+  ref: RefObject<HTMLVideoElement | null>,
+  /** The browser's own controls (direct play): their seeks reach us only as the element's events. */
+  nativeControls: boolean,
+  resumeAt: number | null | undefined,
+  seek: (seconds: number) => void,
+) {
   const [answered, setAnswered] = useState(false);
   const offer = !answered && typeof resumeAt === 'number' ? resumeAt : null;
+  useEffect(() => {
+    const v = ref.current;
+    if (!v || !nativeControls || offer === null) return;
+    const onSeeking = () => setAnswered(true);
+    v.addEventListener('seeking', onSeeking);
+    return () => v.removeEventListener('seeking', onSeeking);
+  }, [ref, nativeControls, offer]);
   return {
     /** The time offered, or null when there is no (more) question. */
     offer,
