@@ -51,4 +51,6 @@ export interface Torrents {
   stallReason(infoHash: string): string | null;
   /** Where players stopped in the torrent's files (kept across restarts); undefined for an unknown torrent. */
   positions(infoHash: string): PlayPositions | undefined;
+  /** Bytes downloaded and uploaded since the engine started, over every torrent it held. */
+  readonly totals: { readonly downloaded: number; readonly uploaded: number };
 }

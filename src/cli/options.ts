@@ -1,7 +1,9 @@
 /** Parsing of flag values, with one clear line per mistake (exit code 2). */
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError } from 'commander';
+import { type CastTarget, parseCastTarget } from '../cast/target.js';
 import { installedHint, isPlayerName, type PlayerName, playerNames } from './player.js';
 
 export function parsePort(value: string): number {
@@ -37,6 +39,29 @@ export function parseRate(value: string): number {
   return rate;
 }
 
+/** A server's base URL (http or https, no path): the cluster's front or one of its nodes. */
+export function parseBaseUrl(value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    // reported below
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.pathname !== '/') {
+    throw new InvalidArgumentError('expected a base URL such as http://127.0.0.1:8080');
+  }
+  return url.origin;
+}
+
+export function parseUrlList(value: string): string[] {
+  const urls = value
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+  if (urls.length === 0) throw new InvalidArgumentError('expected comma-separated base URLs');
+  return urls.map(parseBaseUrl);
+}
+
 export function parsePlayer(value: string): PlayerName | 'none' {
   if (value === 'none' || isPlayerName(value)) return value;
   throw new InvalidArgumentError(`expected ${playerNames.join(', ')} or none; ${installedHint()}`);
@@ -44,4 +69,23 @@ export function parsePlayer(value: string): PlayerName | 'none' {
 
 export function defaultDir(env = process.env): string {
   return env.STREAMTIDE_DIR || join(homedir(), '.cache', 'streamtide');
+}
+
+/** The token in a file (its first line, trimmed): kept out of the command line, which `ps` shows to all. */
+export function readTokenFile(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new InvalidArgumentError(`cannot read it: ${(err as Error).message}`);
+  }
+  const token = text.split(/\r?\n/)[0]?.trim() ?? '';
+  if (!token) throw new InvalidArgumentError('the file holds no token on its first line');
+  return token;
+}
+
+export function parseCast(value: string): CastTarget {
+  const target = parseCastTarget(value);
+  if (!target) throw new InvalidArgumentError('expected dlna, dlna:NAME, chromecast or chromecast:NAME');
+  return target;
 }

@@ -1,7 +1,18 @@
 /** The `streamtide` command: `serve`, or `SOURCE` (play one torrent or file). Exit 2 on bad input. */
 import { Command, CommanderError, Option } from 'commander';
 import { version } from '../version.js';
-import { defaultDir, parseIndex, parsePlayer, parsePort, parseRate, parseSize } from './options.js';
+import {
+  defaultDir,
+  parseBaseUrl,
+  parseCast,
+  parseIndex,
+  parsePlayer,
+  parsePort,
+  parseRate,
+  parseSize,
+  parseUrlList,
+  readTokenFile,
+} from './options.js';
 import { playerNames } from './player.js';
 import { UsageError } from './runtime.js';
 import { runServe } from './serve.js';
@@ -15,7 +26,8 @@ Examples:
   $ streamtide "magnet:?xt=urn:btih:..." --player mpv
   $ streamtide ./movie.torrent --list         # list the files, then exit
   $ streamtide ./movie.torrent --file 2       # stream file 2
-  $ streamtide ./holiday.avi                  # a local file the browser cannot play`;
+  $ streamtide ./holiday.avi                  # a local file the browser cannot play
+  $ streamtide ./movie.mkv --cast dlna:living --host 192.168.1.20 --token-file ~/.streamtide-token`;
 
 /** A cap over all torrents and peers, in the units of --max-cache; commander parses the env value too. */
 function rateOption(flag: string, what: string, env: string): Option {
@@ -32,16 +44,27 @@ function common(command: Command): Command {
     .option('--host <address>', 'address to listen on', process.env.STREAMTIDE_HOST || '127.0.0.1')
     .addOption(new Option('--port <port>', 'HTTP port (default 8977)').argParser(parsePort))
     .option('--dir <dir>', 'download folder (env STREAMTIDE_DIR)', defaultDir())
-    .option(
-      '--token <token>',
-      'require this token (env STREAMTIDE_TOKEN); needed off loopback',
-      process.env.STREAMTIDE_TOKEN,
+    .addOption(
+      new Option(
+        '--token <token>',
+        'require this token; needed off loopback. `ps` shows it to other users: prefer STREAMTIDE_TOKEN or --token-file',
+      ).env('STREAMTIDE_TOKEN'),
+    )
+    .addOption(
+      new Option('--token-file <path>', 'require the token written in this file (its first line)')
+        .env('STREAMTIDE_TOKEN_FILE')
+        .argParser(readTokenFile)
+        .conflicts('token'),
     )
     .option(
       '--allow-host <name>',
       'also accept this Host name (repeatable; e.g. behind a reverse proxy)',
       (name: string, names: string[]) => [...names, name],
       [] as string[],
+    )
+    .option(
+      '--allow-lan',
+      'off loopback, let trackers, web seeds and peers a torrent names be on loopback or the LAN (never link-local)',
     )
     .addOption(
       new Option('--max-cache <size>', 'cap on downloaded data, e.g. 50G (decimal: G = 10^9)').argParser(
@@ -56,6 +79,29 @@ function common(command: Command): Command {
     .option('--no-nat', 'do not open the BitTorrent port with UPnP / NAT-PMP')
     .option('--quiet', 'print only the URLs and errors')
     .option('--json', 'machine-readable status lines on stdout');
+}
+
+/** --token-file (or STREAMTIDE_TOKEN_FILE) gives the token as --token would. */
+function withToken<T extends { token?: string; tokenFile?: string }>(options: T): T {
+  return { ...options, token: options.tokenFile ?? options.token };
+}
+
+/** A node behind the cluster's nginx front (docs/cluster.md); `npm run cluster` and deploy/ set these. */
+function clusterMember(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--cluster-front <url>', "the cluster's front, when this is one of its nodes")
+        .env('STREAMTIDE_CLUSTER_FRONT')
+        .argParser(parseBaseUrl),
+    )
+    .addOption(
+      new Option(
+        '--cluster-nodes <urls>',
+        'every node of the cluster, comma-separated (with --cluster-front)',
+      )
+        .env('STREAMTIDE_CLUSTER_NODES')
+        .argParser(parseUrlList),
+    );
 }
 
 const output = {
@@ -76,6 +122,14 @@ export async function main(argv: string[]): Promise<number> {
         .argParser(parsePlayer)
         .default('none'),
     )
+    .addOption(
+      new Option(
+        '--cast <target>',
+        "play on a TV: dlna[:NAME] or chromecast[:NAME] (the first found, or the one whose name contains NAME); needs --host set to this machine's LAN address (and so --token): the TV gets a URL that opens this file only",
+      )
+        .argParser(parseCast)
+        .conflicts('list'),
+    )
     .option('--list', 'list the files of the torrent and exit')
     .addHelpText('after', examples)
     .exitOverride()
@@ -90,11 +144,18 @@ export async function main(argv: string[]): Promise<number> {
       outcome = Promise.resolve(2);
       return;
     }
-    outcome = runWatch(source, options);
+    outcome = runWatch(source, withToken(options));
   });
-  const serve = common(new Command('serve').description('run the server and web UI')).action((options) => {
-    outcome = runServe(options);
-  });
+  const serve = clusterMember(common(new Command('serve').description('run the server and web UI')))
+    .option(
+      '--dlna',
+      'also be a DLNA/UPnP media server for TVs (off by default). DLNA has no authentication: anyone on the ' +
+        'network of --host may browse the library and play it. The token still guards everything else; ' +
+        'the TV gets per-file URLs that carry their own capability',
+    )
+    .action((options) => {
+      outcome = runServe(withToken(options));
+    });
   // addCommand() inherits no settings: serve's mistakes read like the others'.
   serve.exitOverride().configureOutput(output);
   program.addCommand(serve);

@@ -7,12 +7,15 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { Catalog } from '../catalog/catalog.js';
+import { type Announcer, announce } from '../dlna/ssdp.js';
 import { buildServer } from '../server/app.js';
 import type { HlsService } from '../server/hls-service.js';
 import { isLoopback } from '../server/security.js';
 import { type FfmpegTools, locateFfmpeg } from '../stream/ffmpeg-locate.js';
 import { stopAllFfmpeg } from '../stream/ffmpeg-runner.js';
 import { TorrentEngine } from '../torrent/index.js';
+import { parseInput } from '../torrent/parse-input.js';
+import { dlnaDevice } from './dlna-device.js';
 import { logTorrentEvents } from './torrent-log.js';
 
 export interface RuntimeOptions {
@@ -24,6 +27,8 @@ export interface RuntimeOptions {
   token?: string;
   /** Host names accepted besides loopback ones (a reverse proxy's name, a LAN name). */
   allowedHosts?: string[];
+  /** Off loopback: let torrent-supplied trackers, web seeds and peers be on the LAN (--allow-lan). */
+  allowLan?: boolean;
   maxCacheBytes?: number;
   /** Engine-wide caps in bytes per second (unset: unlimited). */
   downloadLimit?: number;
@@ -37,6 +42,10 @@ export interface RuntimeOptions {
   logger?: FastifyBaseLogger;
   /** Resume the torrents saved in `dir` (serve); a one-shot run leaves them saved but idle. Default true. */
   restoreSaved?: boolean;
+  /** Behind the cluster's front: every node's URL and the front's (docs/cluster.md). */
+  cluster?: { nodes: string[]; front: string };
+  /** Serve and announce a DLNA MediaServer (--dlna): the LAN may browse and play without the token. */
+  dlna?: boolean;
 }
 
 export interface Runtime {
@@ -73,6 +82,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     // HLS segments count under the cap with their torrent's data (the server exists once the engine does).
     extraBytes: (infoHash) => hls?.bytesOf(infoHash) ?? 0,
     onWarning: log && ((message) => log.warn(message)),
+    // On loopback the user's machine is the only one exposed; off it, the LAN is someone else's.
+    allowLan: isLoopback(options.host) || options.allowLan === true,
     restore: options.restoreSaved ?? true,
   });
   const catalog = new Catalog(engine);
@@ -82,9 +93,16 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     tools,
     host: options.host,
     token: options.token,
+    // Shared links outlive a restart (until the token changes or they are revoked).
+    capabilitiesFile: join(options.dir, 'streamtide-capabilities.json'),
     allowedHosts: options.allowedHosts,
+    dlna: options.dlna ? dlnaDevice(options.dir) : undefined,
     logLevel: options.logLevel,
     logger: log,
+    cluster: options.cluster && {
+      ...options.cluster,
+      identify: (input, signal) => parseInput(input, { signal }),
+    },
   });
   hls = app.hls;
   // Evicted data takes its segments along; segments of torrents removed while stopped go at start.
@@ -109,6 +127,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
   const url = `http://${shownHost === '0.0.0.0' ? '127.0.0.1' : shownHost}:${port}`;
   const stopTorrentLog = logTorrentEvents(engine, app.log);
+  const announcer = options.dlna
+    ? await announceDlna(app, options.host, Number(port), options.dir)
+    : undefined;
   let closing: Promise<void> | undefined;
   return {
     app,
@@ -119,6 +140,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     close() {
       closing ??= (async () => {
         stopTorrentLog();
+        // Byebye first: renderers drop us before the HTTP side goes.
+        announcer?.stop();
         await app.close();
         // Closing cut the connections and their streams are stopping FFmpeg: wait until every one is reaped.
         await stopAllFfmpeg();
@@ -127,4 +150,25 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       return closing;
     },
   };
+}
+
+async function announceDlna(
+  app: FastifyInstance,
+  host: string,
+  port: number,
+  dir: string,
+): Promise<Announcer | undefined> {
+  const device = dlnaDevice(dir);
+  const announcer = await announce({ host, port, udn: device.udn, signature: device.signature });
+  if (announcer) {
+    app.log.info(
+      { dlna: announcer.addresses },
+      `DLNA: announced on ${announcer.addresses.join(', ')} — anyone on that network may browse and play`,
+    );
+  } else {
+    app.log.warn(
+      `DLNA: ${host} is on no IPv4 network interface (loopback?): the media server is not announced, its description stays at /dlna/description.xml`,
+    );
+  }
+  return announcer;
 }

@@ -4,7 +4,7 @@
  */
 import { formatSpeed } from './format.js';
 import { createLogger, wantsPrettyLogs } from './log.js';
-import { startRuntime } from './runtime.js';
+import { startRuntime, UsageError } from './runtime.js';
 import { untilShutdown } from './shutdown.js';
 
 export interface ServeFlags {
@@ -13,6 +13,7 @@ export interface ServeFlags {
   dir: string;
   token?: string;
   allowHost?: string[];
+  allowLan?: boolean;
   maxCache?: number;
   /** Bytes per second over all torrents (--download-limit, --upload-limit). */
   downloadLimit?: number;
@@ -23,6 +24,10 @@ export interface ServeFlags {
   nat: boolean;
   quiet?: boolean;
   json?: boolean;
+  clusterFront?: string;
+  clusterNodes?: string[];
+  /** DLNA MediaServer (serve only). */
+  dlna?: boolean;
 }
 
 export function runtimeOptions(flags: ServeFlags, portFallback: boolean) {
@@ -33,6 +38,7 @@ export function runtimeOptions(flags: ServeFlags, portFallback: boolean) {
     dir: flags.dir,
     token: flags.token,
     allowedHosts: flags.allowHost?.map((name) => name.toLowerCase()),
+    allowLan: flags.allowLan,
     maxCacheBytes: flags.maxCache,
     downloadLimit: flags.downloadLimit,
     uploadLimit: flags.uploadLimit,
@@ -40,13 +46,29 @@ export function runtimeOptions(flags: ServeFlags, portFallback: boolean) {
     dht: flags.dht,
     lsd: flags.lsd,
     nat: flags.nat,
+    dlna: flags.dlna,
   };
 }
 
+function clusterOf(flags: ServeFlags): { front: string; nodes: string[] } | undefined {
+  const { clusterFront: front, clusterNodes: nodes } = flags;
+  if (front === undefined && nodes === undefined) return undefined;
+  if (front === undefined || nodes === undefined) {
+    throw new UsageError('--cluster-front and --cluster-nodes go together (a node needs both)');
+  }
+  return { front, nodes };
+}
+
 export async function runServe(flags: ServeFlags): Promise<number> {
+  const cluster = clusterOf(flags);
   const pretty = wantsPrettyLogs(flags.json);
   const log = createLogger({ level: flags.quiet ? 'warn' : 'info', pretty });
-  const runtime = await startRuntime({ ...runtimeOptions(flags, false), logLevel: log.level, logger: log });
+  const runtime = await startRuntime({
+    ...runtimeOptions(flags, false),
+    cluster,
+    logLevel: log.level,
+    logger: log,
+  });
   // Signals are handled before the URL is out: whoever reads it may stop us at once.
   const stopped = untilShutdown(runtime, () => log.info('stopping…'));
   const tokenHint = flags.token ? ' (token required)' : '';

@@ -2,7 +2,9 @@
  * SIGINT/SIGTERM: stop streams (their FFmpeg processes die with the connections), save and close the
  * torrents, exit 0 — within 2 s, however busy. A second signal exits at once.
  */
+
 import type { Runtime } from './runtime.js';
+import { terminalSafe } from './terminal-text.js';
 
 const deadlineMs = 1800;
 
@@ -27,7 +29,11 @@ export function signalledEarly(): boolean {
   return early;
 }
 
-export function untilShutdown(runtime: Runtime, beforeClose?: () => void): Promise<number> {
+/**
+ * Resolves with the exit code once a signal has stopped everything. `beforeClose` runs first, while the
+ * server still serves (a renderer being told to stop may still be reading).
+ */
+export function untilShutdown(runtime: Runtime, beforeClose?: () => void | Promise<void>): Promise<number> {
   process.off('SIGINT', remember);
   process.off('SIGTERM', remember);
   return new Promise((resolve) => {
@@ -35,16 +41,21 @@ export function untilShutdown(runtime: Runtime, beforeClose?: () => void): Promi
     const onSignal = () => {
       if (stopping) process.exit(130);
       stopping = true;
-      beforeClose?.();
       const deadline = setTimeout(() => resolve(0), deadlineMs);
       deadline.unref();
-      runtime.close().then(
-        () => resolve(0),
-        (err) => {
-          process.stderr.write(`streamtide: error while stopping: ${(err as Error).message}\n`);
-          resolve(1);
-        },
-      );
+      Promise.resolve()
+        .then(beforeClose)
+        .catch(() => {})
+        .then(() => runtime.close())
+        .then(
+          () => resolve(0),
+          (err) => {
+            process.stderr.write(
+              `streamtide: error while stopping: ${terminalSafe((err as Error).message)}\n`,
+            );
+            resolve(1);
+          },
+        );
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);

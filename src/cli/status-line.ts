@@ -12,6 +12,8 @@ export interface Status {
   eta: number | null;
   plan: string;
   stallReason: string | null;
+  /** With --cast: the renderer's name and state. */
+  cast?: string;
 }
 
 export function plural(count: number, word: string): string {
@@ -34,9 +36,19 @@ export function formatEta(seconds: number | null): string {
   return m > 0 ? `ETA ${m}m${String(s).padStart(2, '0')}s` : `ETA ${s}s`;
 }
 
+/** A play position: 1:05, 1:02:03. */
+export function formatClock(seconds: number): string {
+  const total = Math.max(0, Math.floor(seconds));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = String(total % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
+}
+
 /** Everything after the bar (or the percentage): speed, peers, buffered, ETA, plan, why it stalls. */
 export function statusDetails(status: Status): string {
   const parts = [
+    ...(status.cast ? [`cast ${status.cast}`] : []),
     `↓ ${formatSpeed(status.downloadSpeed)}`,
     plural(status.numPeers, 'peer'),
     `buffered ${formatBytes(status.bufferedAhead)}`,

@@ -44,6 +44,8 @@ export class StatusReporter {
   private bar: SingleBar | null = null;
   private timer: NodeJS.Timeout | null = null;
   private plan = '…';
+  /** With --cast: the renderer's label (cast.ts). */
+  cast: (() => string) | undefined;
 
   constructor(
     private readonly runtime: Runtime,
@@ -77,7 +79,8 @@ export class StatusReporter {
       bufferedAhead: bufferedFrom(file.downloaded ?? [], file.readers?.[0] ?? 0),
       eta: etaSeconds(file.length, file.progress, torrent.downloadSpeed),
       plan: this.plan,
-      stallReason: torrent.stallReason,
+      stallReason: torrent.stallReason && terminalSafe(torrent.stallReason),
+      ...(this.cast ? { cast: this.cast() } : {}),
     };
   }
 

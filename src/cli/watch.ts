@@ -3,12 +3,15 @@
  * `stream:` and `player:`, show live status, launch the player. Runs until a signal (or the player) ends it.
  */
 import ora from 'ora';
+import type { CastTarget } from '../cast/target.js';
 import { mainMediaFile } from '../catalog/main-file.js';
 import type { CatalogEntry } from '../catalog/types.js';
+import { sharedStreamUrl } from '../server/share-urls.js';
+import { type CastSession, castHostProblem, startCast } from './cast.js';
 import { formatBytes } from './format.js';
 import { launchPlayer, type PlayerName } from './player.js';
 import { followMpv, savedStart } from './resume.js';
-import { startRuntime } from './runtime.js';
+import { startRuntime, UsageError } from './runtime.js';
 import { runtimeOptions, type ServeFlags } from './serve.js';
 import { untilShutdown } from './shutdown.js';
 import { addSource, classifySource, SourceError } from './source.js';
@@ -19,6 +22,7 @@ export interface WatchFlags extends ServeFlags {
   file?: number;
   player: PlayerName | 'none';
   list?: boolean;
+  cast?: CastTarget;
 }
 
 export function pickFile(entry: CatalogEntry, wanted?: number) {
@@ -46,6 +50,8 @@ function listFiles(entry: CatalogEntry): string {
 
 export async function runWatch(source: string, flags: WatchFlags): Promise<number> {
   const kind = await classifySource(source);
+  const hostProblem = flags.cast && castHostProblem(flags.host);
+  if (hostProblem) throw new UsageError(hostProblem);
   // A one-shot run works on its own torrent: the library's others stay saved but are not resumed.
   const runtime = await startRuntime({
     ...runtimeOptions(flags, true),
@@ -54,9 +60,12 @@ export async function runWatch(source: string, flags: WatchFlags): Promise<numbe
   });
   let stopping = false;
   let reporter: StatusReporter | undefined;
-  const stopped = untilShutdown(runtime, () => {
+  let cast: CastSession | undefined;
+  // The renderer is stopped while the server still answers it.
+  const stopped = untilShutdown(runtime, async () => {
     stopping = true;
     reporter?.stop();
+    await cast?.stop();
   });
   try {
     // A stop while adding may leave the add hanging on the closed engine: the stop wins.
@@ -77,7 +86,9 @@ export async function runWatch(source: string, flags: WatchFlags): Promise<numbe
       const tick = setInterval(() => {
         const why = runtime.catalog.stallReason(entry.infoHash);
         spinner.text =
-          why && why !== 'fetching metadata' ? `fetching metadata… ${why}` : 'fetching metadata…';
+          why && why !== 'fetching metadata'
+            ? `fetching metadata… ${terminalSafe(why)}`
+            : 'fetching metadata…';
       }, 500);
       try {
         const ready = await Promise.race([
@@ -97,12 +108,18 @@ export async function runWatch(source: string, flags: WatchFlags): Promise<numbe
       return 0;
     }
     const file = pickFile(entry, flags.file);
-    const token = flags.token ? `token=${encodeURIComponent(flags.token)}` : '';
     const path = `${entry.infoHash}/${file.index}`;
-    const streamUrl = `${runtime.url}/stream/${path}${token && `?${token}`}`;
-    const playerUrl = `${runtime.url}/play/${path}${token && `?${token}`}`;
+    // URLs that go elsewhere (another player, a player's command line) carry the file's capability, not the
+    // token; the web player is the user's own page and opens a session with the token.
+    const cap = runtime.app.capabilities?.issue({
+      kind: 'file',
+      infoHash: entry.infoHash,
+      index: file.index,
+    });
+    const streamUrl = `${runtime.url}/stream/${path}${cap ? `?cap=${cap}` : ''}`;
+    const playerUrl = `${runtime.url}/play/${path}${flags.token ? `?token=${encodeURIComponent(flags.token)}` : ''}`;
     // Players seek and pick tracks themselves: they get the original bytes, with Range.
-    const directUrl = `${runtime.url}/stream/${path}?mode=direct${token && `&${token}`}`;
+    const directUrl = sharedStreamUrl(runtime.url, runtime.app.capabilities, entry.infoHash, file.index);
     const name = terminalSafe(file.name);
     if (flags.json) {
       process.stdout.write(
@@ -120,6 +137,23 @@ export async function runWatch(source: string, flags: WatchFlags): Promise<numbe
           : 'lines';
     const authorization = flags.token ? `Bearer ${flags.token}` : undefined;
     reporter = new StatusReporter(runtime, entry.infoHash, file.index, style, name, authorization);
+    if (flags.cast) {
+      const target = flags.cast;
+      const castFile = { infoHash: entry.infoHash, index: file.index, mime: file.mime, title: file.name };
+      const starting = startCast(runtime, target, flags.host, castFile);
+      const started = await Promise.race([starting, stopped.then(() => null)]);
+      if (!started) return await stopped;
+      cast = started;
+      if (stopping) await cast.stop();
+      // The original bytes, or the server's H.264/AAC stream (copied where the file already is).
+      const sent = cast.direct ? 'original' : 'h264-aac';
+      process.stdout.write(
+        flags.json
+          ? `${JSON.stringify({ type: 'cast', renderer: cast.name, stream: sent })}\n`
+          : `cast: ${cast.name} plays ${cast.direct ? 'the original file' : 'the H.264/AAC stream'}\n`,
+      );
+      reporter.cast = cast.label;
+    }
     reporter.start();
     if (flags.player !== 'none') {
       // mpv tells where it is (its IPC): the position is kept for next time. The others only start there.
@@ -132,7 +166,7 @@ export async function runWatch(source: string, flags: WatchFlags): Promise<numbe
         void player.exited.then(() => follower?.finish()).then(() => process.kill(process.pid, 'SIGTERM'));
       } catch (err) {
         void follower?.finish();
-        process.stderr.write(`streamtide: ${(err as Error).message}\n`);
+        process.stderr.write(`streamtide: ${terminalSafe((err as Error).message)}\n`);
       }
     }
     return await stopped;
@@ -140,6 +174,7 @@ export async function runWatch(source: string, flags: WatchFlags): Promise<numbe
     // A signal closing the engine fails whatever waited on it ("the engine was closed"): that is a clean stop.
     if (stopping) return await stopped;
     reporter?.stop();
+    await cast?.stop();
     await runtime.close();
     throw err;
   }

@@ -8,16 +8,24 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Catalog } from '../catalog/catalog.js';
+import type { DeviceInfo } from '../dlna/description.js';
 import type { FfmpegTools } from '../stream/ffmpeg-locate.js';
 import { SeekableInputServer } from '../stream/seekable-input.js';
+import { Capabilities } from './capabilities.js';
+import type { ClusterOptions } from './cluster/cluster-options.js';
+import { registerCluster } from './cluster/register.js';
 import { answerError } from './error-handler.js';
+import { refuseCrossSite } from './fetch-metadata.js';
 import { registerFiniteNumbers } from './finite-numbers.js';
 import { HlsService } from './hls-service.js';
 import { KeyframeCache } from './keyframe-cache.js';
 import { Limiter } from './limiter.js';
+import { ServerMetrics } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { ProbeCache } from './probe-cache.js';
+import { capabilityRoutes } from './routes/capabilities.js';
 import { coverRoutes } from './routes/cover.js';
+import { dlnaRoutes } from './routes/dlna.js';
 import { hlsRoutes } from './routes/hls.js';
 import { positionRoutes } from './routes/positions.js';
 import { serverRoutes } from './routes/server.js';
@@ -45,6 +53,12 @@ export interface ServerOptions {
   hlsCacheDir?: string;
   /** A logger of the caller's (instead of Fastify's own JSON one at `logLevel`). */
   logger?: FastifyBaseLogger;
+  /** Where the secret behind capability URLs is kept (default: memory, so they end with the process). */
+  capabilitiesFile?: string;
+  /** Set when this node runs behind the cluster's nginx front (docs/cluster.md). */
+  cluster?: ClusterOptions;
+  /** Serve a DLNA MediaServer as this device (--dlna); its routes need no token. */
+  dlna?: DeviceInfo;
 }
 
 // Two levels up is the package root from both src/server (tests, tsx) and dist/server (the build).
@@ -59,7 +73,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     // One structured line per stream (logged by the stream handlers) says more than per-request lines.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
-    trustProxy: false,
+    // Behind the cluster's front, the scheme the client used (for the URLs we answer with) is its
+    // X-Forwarded-Proto; a lone server is reached directly.
+    trustProxy: options.cluster !== undefined,
     // Streams are endless from Fastify's view: closing must cut them so their FFmpeg processes stop.
     forceCloseConnections: true,
   });
@@ -73,6 +89,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     ffmpegProcesses: new Limiter(options.maxFfmpeg ?? Math.max(8, cpus * 8)),
     transcodes: new Limiter(options.maxTranscodes ?? Math.max(1, cpus), 'transcodes'),
   });
+  app.decorate('metrics', new ServerMetrics(options.catalog, app.limits));
   const hls = new HlsService({
     catalog: options.catalog,
     probes: app.probes,
@@ -89,7 +106,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     await seekable.close();
   });
 
-  registerSecurity(app, { host: options.host, token: options.token, allowedHosts: options.allowedHosts });
+  const { token } = options;
+  const capabilities = token
+    ? await Capabilities.open({ token, file: options.capabilitiesFile, warn: (m) => app.log.warn(m) })
+    : null;
+  app.decorate('capabilities', capabilities);
+  refuseCrossSite(app);
+  registerSecurity(app, { ...options, dlna: !!options.dlna, capabilities: capabilities ?? undefined });
+  if (options.cluster) registerCluster(app, options.cluster);
   // Info-hashes are lowercase from here on, whatever case the URL used.
   app.addHook('preValidation', async (request) => {
     const params = request.params as { infoHash?: unknown } | undefined;
@@ -109,11 +133,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await registerOpenApi(app);
   await app.register(serverRoutes);
   await app.register(torrentRoutes);
+  await app.register(capabilityRoutes);
   await app.register(positionRoutes);
   await app.register(streamRoutes);
   await app.register(subtitleRoutes);
   await app.register(coverRoutes);
   await app.register(hlsRoutes);
+  if (options.dlna) await app.register(dlnaRoutes, options.dlna);
   await app.register(webRoutes, { webRoot: options.webRoot ?? defaultWebRoot });
   return app;
 }

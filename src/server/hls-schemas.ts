@@ -1,7 +1,7 @@
 /** The HLS routes' schemas (route-schemas.ts holds the others and the shared answer shapes). */
 import { type Static, Type } from '@sinclair/typebox';
 import { binary, busy, denied, error, text, unknownFile } from './route-schemas.js';
-import { Caps, FileParams, InfoHashParam } from './schemas.js';
+import { CapQuery, Caps, FileParams, InfoHashParam } from './schemas.js';
 
 export const HlsQuery = Type.Object({
   audio: Type.Optional(
@@ -13,6 +13,7 @@ export const HlsQuery = Type.Object({
   ),
   caps: Type.Optional(Caps),
   token: Type.Optional(Type.String()),
+  cap: CapQuery,
 });
 export type HlsQuery = Static<typeof HlsQuery>;
 

@@ -7,13 +7,16 @@
 import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import { version } from '../version.js';
-import { tokenCookie } from './security.js';
+import { sessionCookie } from './security.js';
 
 const description = `Streams video out of BitTorrent into browsers, through FFmpeg when the browser needs it.
 
 When the server was started with a token, every route but /api/health needs it, given one of three ways
-(Bearer header, \`token\` query parameter, or the cookie the web UI's pages set); without a token none is
-asked. A server bound to loopback also refuses Host headers that name another machine (403).`;
+(Bearer header, \`token\` query parameter, or the session cookie the web UI's pages set); without a token none
+is asked. A shared link carries a capability instead (\`cap\` query parameter), which opens one file's stream,
+HLS, subtitle and cover routes, or one torrent's playlist, and nothing else. A server bound to loopback also
+refuses Host headers that name another machine, and every server refuses requests from other sites' pages
+(Sec-Fetch-Site: cross-site) but top-level navigations to the web UI's pages (403).`;
 
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
@@ -33,13 +36,20 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
           cookie: {
             type: 'apiKey',
             in: 'cookie',
-            name: tokenCookie,
+            name: sessionCookie,
             description: 'Set by the server on the pages it serves once they were opened with a token',
+          },
+          cap: {
+            type: 'apiKey',
+            in: 'query',
+            name: 'cap',
+            description:
+              'A capability from the share or playlist answers: opens one file (stream, HLS, subtitles, cover) or one torrent’s M3U',
           },
         },
       },
       // Any one of them will do.
-      security: [{ bearer: [] }, { token: [] }, { cookie: [] }],
+      security: [{ bearer: [] }, { token: [] }, { cookie: [] }, { cap: [] }],
     },
     // Fastify answers HEAD on every GET route (players probe /stream with it): the document says so too.
     exposeHeadRoutes: true,

@@ -12,8 +12,8 @@ import type { SeekableInputServer } from '../stream/seekable-input.js';
 
 export class ProbeCache {
   private readonly probes = new Map<string, Promise<MediaInfo>>();
-  /** Durations of the files probed so far: known without waiting (play positions are held to them). */
-  private readonly durations = new Map<string, number>();
+  /** Probes that succeeded, readable without waiting (listings show a duration only when known). */
+  private readonly done = new Map<string, MediaInfo>();
 
   constructor(
     private readonly catalog: Catalog,
@@ -29,11 +29,12 @@ export class ProbeCache {
       pending = this.probeOnce(opened.entry.infoHash, opened.file.index);
       this.probes.set(key, pending);
       pending.then(
-        (info) => info.duration && info.duration > 0 && this.durations.set(key, info.duration),
-        (err) => {
-          if (!(err instanceof NotMediaError)) this.probes.delete(key);
-        },
+        (info) => this.probes.get(key) === pending && this.done.set(key, info),
+        () => {},
       );
+      pending.catch((err) => {
+        if (!(err instanceof NotMediaError)) this.probes.delete(key);
+      });
     }
     try {
       return await untilAborted(pending, signal);
@@ -45,15 +46,15 @@ export class ProbeCache {
     }
   }
 
-  /** The file's duration in seconds if a probe found it already; never starts one. */
-  knownDuration(infoHash: string, index: number): number | undefined {
-    return this.durations.get(`${infoHash}/${index}`);
+  /** The file's MediaInfo if a probe already found it; never starts one. */
+  known(infoHash: string, index: number): MediaInfo | undefined {
+    return this.done.get(`${infoHash}/${index}`);
   }
 
   /** Drops what is known of an entry's files (it was removed). */
   forget(infoHash: string): void {
     for (const key of this.probes.keys()) if (key.startsWith(`${infoHash}/`)) this.probes.delete(key);
-    for (const key of this.durations.keys()) if (key.startsWith(`${infoHash}/`)) this.durations.delete(key);
+    for (const key of this.done.keys()) if (key.startsWith(`${infoHash}/`)) this.done.delete(key);
   }
 
   /** With a source of its own: one client leaving must not fail another waiting on the same probe. */

@@ -19,9 +19,11 @@ export const error = (description: string) => ({ ...ErrorBody, description });
 
 export const denied = {
   401: error('A token is set and none of the request’s (Bearer header, ?token=, cookie) matches'),
-  403: error('The Host header names another machine (loopback servers only)'),
+  403: error(
+    'The Host header names another machine (loopback servers only), or another site’s page sent the request (Sec-Fetch-Site: cross-site)',
+  ),
 };
-const badRequest = error('A parameter failed validation');
+export const badRequest = error('A parameter failed validation');
 const unknownTorrent = error('No such torrent');
 export const unknownFile = error('No such torrent, or no such file in it');
 export const busy = (description: string) => ({
@@ -55,6 +57,16 @@ export const openApiRoute = {
     200: Type.Object({}, { additionalProperties: true, description: 'The OpenAPI document' }),
     ...denied,
   },
+};
+
+export const metricsRoute = {
+  summary: 'Metrics for Prometheus',
+  description:
+    'Torrents, peers, stalls, bytes in and out, streams by mode, FFmpeg processes and stream start phases, ' +
+    'in the Prometheus text format (version 0.0.4). Behind the token like the API.',
+  tags: ['server'],
+  produces: ['text/plain'],
+  response: { 200: Type.String({ description: 'Prometheus text exposition' }), ...denied },
 };
 
 /** The bytes of a .torrent: no `type`, since the validator sees a Buffer, not a string. */
@@ -140,7 +152,7 @@ export const probeRoute = {
 export const playlistRoute = {
   summary: 'An M3U playlist of the torrent’s videos, then its music',
   description:
-    'For mpv or VLC: `mode=direct` entries, the original bytes with Range; a `?token=` given here is carried into them.',
+    'For mpv or VLC: `mode=direct` entries, the original bytes with Range; with a token set each entry carries a capability for its file (never the token).',
   tags: ['torrents'],
   params: TorrentParams,
   response: {

@@ -38,6 +38,11 @@ export const Caps = Type.String({
     'ac3, eac3, opus, flac; unknown words are ignored. Absent: a desktop Chromium/Firefox is assumed',
 });
 
+/** A capability handed out for one file instead of the token (capabilities.ts). */
+export const CapQuery = Type.Optional(
+  Type.String({ maxLength: 64, description: 'A capability for this file, from a share link or an M3U' }),
+);
+
 /** A seek position: finite, not negative, and within a day (no film is longer). */
 export const Seconds = Type.Number({ minimum: 0, maximum: 86_400 });
 
@@ -53,7 +58,13 @@ export const StreamQuery = Type.Object({
   t: Type.Optional(Seconds),
   audio: Type.Optional(Type.Integer({ minimum: 0, maximum: 255 })),
   caps: Type.Optional(Caps),
+  dlna: Type.Optional(
+    Type.Boolean({
+      description: 'Answer with DLNA’s transferMode/contentFeatures headers (as the DLNA tree’s URLs do)',
+    }),
+  ),
   token: Type.Optional(Type.String()),
+  cap: CapQuery,
 });
 export type StreamQuery = Static<typeof StreamQuery>;
 
@@ -67,6 +78,7 @@ export const SubtitleQuery = Type.Object({
   stream: Type.Optional(Type.Integer({ minimum: 0, maximum: 65_535 })),
   t: Type.Optional(Seconds),
   token: Type.Optional(Type.String()),
+  cap: CapQuery,
 });
 export type SubtitleQuery = Static<typeof SubtitleQuery>;
 

@@ -1,16 +1,25 @@
 /**
- * Who may talk to the server: a bearer token (when one is set) on every route but health, and — when bound to
- * loopback — a Host header that names this machine, so a web page cannot reach us through DNS rebinding.
+ * Who may talk to the server: a bearer token (when one is set) on every route but health — or the browser
+ * session it opened, or a capability for the one file a shared link is for — and, when bound to loopback, a
+ * Host header that names this machine, so a web page cannot reach us through DNS rebinding.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { dlnaPaths } from '../dlna/description.js';
+import type { Capabilities } from './capabilities.js';
+import { givenCapability, requiredScope } from './capability-scope.js';
+import { parseHost } from './host-header.js';
 
 export interface SecurityOptions {
   host: string;
   token?: string;
   /** Extra Host names accepted when bound to loopback (e.g. a reverse proxy's name). */
   allowedHosts?: string[];
+  /** With a token: what sessions and shared links carry instead of it. */
+  capabilities?: Capabilities;
+  /** DLNA is on: its description and control routes answer without the token (DLNA has no auth). */
+  dlna?: boolean;
 }
 
 const loopbackNames = ['localhost', '127.0.0.1', '::1', '[::1]'];
@@ -30,8 +39,11 @@ export function tokenMatches(expected: string, given: string): boolean {
   return timingSafeEqual(digest(expected), digest(given));
 }
 
-/** The cookie lets the page's own assets and media load once the page was opened with a valid token. */
-export const tokenCookie = 'streamtide_token';
+/**
+ * The cookie lets the page's own assets and media load once the page was opened with a valid token. Its value
+ * is the session capability (capabilities.ts), not the token: revocable, and no use where the token is asked.
+ */
+export const sessionCookie = 'streamtide_session';
 
 /** The cookie's value; a malformed one (bad percent-escapes) counts as no cookie, so it answers 401. */
 function cookieValue(header: string | undefined, name: string): string | undefined {
@@ -54,42 +66,58 @@ function givenTokens(request: FastifyRequest): string[] {
   if (auth?.startsWith('Bearer ')) tokens.push(auth.slice(7).trim());
   const query = request.query as Record<string, unknown> | undefined;
   if (typeof query?.token === 'string') tokens.push(query.token);
-  const cookie = cookieValue(request.headers.cookie, tokenCookie);
-  if (cookie !== undefined) tokens.push(cookie);
   return tokens;
 }
 
-function hostName(header: string | undefined): string | undefined {
-  if (!header) return undefined;
-  if (header.startsWith('[')) return header.slice(0, header.indexOf(']') + 1).toLowerCase();
-  const colon = header.lastIndexOf(':');
-  return (colon < 0 ? header : header.slice(0, colon)).toLowerCase();
+/** 'full' for the token or a browser session, 'scoped' for a capability that opens this very request. */
+function access(
+  request: FastifyRequest,
+  token: string,
+  capabilities: Capabilities,
+): 'full' | 'scoped' | null {
+  if (givenTokens(request).some((given) => tokenMatches(token, given))) return 'full';
+  const session = cookieValue(request.headers.cookie, sessionCookie);
+  if (session !== undefined && capabilities.verify({ kind: 'session' }, session)) return 'full';
+  const scope = requiredScope(request);
+  const cap = givenCapability(request);
+  return scope && cap !== undefined && capabilities.verify(scope, cap) ? 'scoped' : null;
+}
+
+/** SameSite=Strict: other sites cannot ride on it (no CSRF through the cookie). */
+export function setSessionCookie(reply: FastifyReply, capabilities: Capabilities): void {
+  const value = capabilities.issue({ kind: 'session' });
+  reply.header('Set-Cookie', `${sessionCookie}=${value}; Path=/; HttpOnly; SameSite=Strict`);
 }
 
 export function registerSecurity(app: FastifyInstance, options: SecurityOptions): void {
+  const { token, capabilities } = options;
+  if (token && !capabilities) throw new Error('a token needs its capabilities (capabilities.ts)');
   const checkHost = isLoopback(options.host);
   const allowed = new Set([...loopbackNames, options.host.toLowerCase(), ...(options.allowedHosts ?? [])]);
   app.addHook('onRequest', async (request, reply) => {
-    if (checkHost) {
-      const name = hostName(request.headers.host);
-      if (!name || !allowed.has(name)) {
-        return reply.code(403).send({ error: `Host "${request.headers.host ?? ''}" is not allowed` });
-      }
+    const host = parseHost(request.headers.host);
+    // Anywhere: what is not `name[:port]` is never echoed into a URL (host-header.ts).
+    if (request.headers.host !== undefined && !host) {
+      return reply.code(400).send({ error: 'The Host header is not a valid host[:port]' });
     }
-    if (options.token && request.url !== '/api/health' && !request.url.startsWith('/api/health?')) {
-      const token = options.token;
-      if (!givenTokens(request).some((given) => tokenMatches(token, given))) {
+    if (checkHost && (!host || !allowed.has(host.name))) {
+      return reply.code(403).send({ error: `Host "${host?.host ?? ''}" is not allowed` });
+    }
+    const open =
+      request.url === '/api/health' ||
+      request.url.startsWith('/api/health?') ||
+      (options.dlna === true && request.url.startsWith(dlnaPaths.prefix));
+    if (token && capabilities && !open) {
+      const granted = access(request, token, capabilities);
+      if (!granted) {
         reply.header('WWW-Authenticate', 'Bearer');
         return reply
           .code(401)
           .send({ error: 'A valid token is required (Authorization: Bearer T or ?token=T)' });
       }
-      if (request.method === 'GET' && !request.url.startsWith('/api/')) {
-        // SameSite=Strict: other sites cannot ride on it (no CSRF through the cookie).
-        reply.header(
-          'Set-Cookie',
-          `${tokenCookie}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict`,
-        );
+      // A shared link opens its file, never a session.
+      if (granted === 'full' && request.method === 'GET' && !request.url.startsWith('/api/')) {
+        setSessionCookie(reply, capabilities);
       }
     }
   });

@@ -1,14 +1,16 @@
 /**
  * What the routes share, decorated on the Fastify instance by buildServer: the catalog, the probe and
  * keyframe-index caches, FFmpeg (its tools and the seekable input it reads through), the limits on
- * FFmpeg processes and the open requests of each torrent.
+ * FFmpeg processes, the open requests of each torrent and the capabilities behind shared URLs.
  */
 import type { Catalog } from '../catalog/catalog.js';
 import type { FfmpegTools } from '../stream/ffmpeg-locate.js';
 import type { SeekableInputServer } from '../stream/seekable-input.js';
+import type { Capabilities } from './capabilities.js';
 import type { HlsService } from './hls-service.js';
 import type { KeyframeCache } from './keyframe-cache.js';
 import type { Limiter } from './limiter.js';
+import type { ServerMetrics } from './metrics.js';
 import type { ProbeCache } from './probe-cache.js';
 import type { TorrentRequests } from './torrent-requests.js';
 
@@ -33,5 +35,9 @@ declare module 'fastify' {
     ffmpeg: Ffmpeg;
     limits: Limits;
     torrentRequests: TorrentRequests;
+    /** What GET /metrics reports; streams report to it through their log. */
+    metrics: ServerMetrics;
+    /** What shared URLs carry instead of the token; null when no token is set (URLs need nothing). */
+    capabilities: Capabilities | null;
   }
 }

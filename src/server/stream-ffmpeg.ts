@@ -65,7 +65,7 @@ export async function serveThroughFfmpeg(reply: FastifyReply, options: FfmpegStr
     try {
       await streamer.ready;
     } catch (err) {
-      if (options.signal.aborted) return;
+      if (options.signal.aborted) return log.ended('stopped', { t, bytes: 0 });
       const stderr = err instanceof StreamError ? err.stderr : [];
       const message = err instanceof Error ? err.message : String(err);
       log.failed(`FFmpeg failed before the first byte: ${message}`, stderr, {

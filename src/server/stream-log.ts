@@ -5,6 +5,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { StartPhases } from '../catalog/start-ledger.js';
+import type { StreamObserver } from './metrics.js';
 import { describePhases } from './start-phases.js';
 
 export interface StreamLog {
@@ -22,20 +23,28 @@ export interface StreamAbout {
   mode: string;
 }
 
-export function streamLog(parent: FastifyBaseLogger, about: StreamAbout): StreamLog {
+/** `observer` (the server's metrics) hears the same events as the log. */
+export function streamLog(
+  parent: FastifyBaseLogger,
+  about: StreamAbout,
+  observer: StreamObserver,
+): StreamLog {
   const log = parent.child(about);
   const what = `"${about.name}" (${about.mode})`;
   const started = Date.now();
   const elapsed = () => Date.now() - started;
   return {
     started(fields = {}) {
+      observer.started(about.mode);
       log.info(fields, `stream started ${what}`);
     },
     firstOutput(phases) {
+      observer.firstOutput(about.mode, phases);
       log.info({ phases }, `stream first output ${what}: ${describePhases(phases)}`);
     },
     ended(outcome, fields) {
       const ms = elapsed();
+      observer.ended(about.mode, false);
       const how = outcome === 'stopped' ? ', stopped before the end' : '';
       log.info(
         { ...fields, ms, outcome },
@@ -43,6 +52,7 @@ export function streamLog(parent: FastifyBaseLogger, about: StreamAbout): Stream
       );
     },
     failed(message, stderr, fields = {}) {
+      observer.ended(about.mode, true);
       const last = stderr.at(-1);
       const why = last && !message.includes(last) ? `${message} — ${last}` : message;
       log.warn({ ...fields, ms: elapsed(), outcome: 'failed', stderr }, `stream failed ${what}: ${why}`);

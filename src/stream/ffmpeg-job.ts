@@ -95,6 +95,7 @@ export class FfmpegJob<Output extends Writable = PassThrough> {
     this.output = options.output ?? (new PassThrough() as unknown as Output);
     const { input } = options;
     let address = 'pipe:0';
+    let env: Record<string, string> | undefined;
     if (input.kind === 'seekable') {
       if (!input.server) {
         this.pid = -1;
@@ -105,14 +106,14 @@ export class FfmpegJob<Output extends Writable = PassThrough> {
         this.done = this.#settle({ code: null, signal: null }, error, []);
         return;
       }
-      address = input.server.register(this.#counted(input.source), this.#abort.signal);
+      ({ url: address, env } = input.server.register(this.#counted(input.source), this.#abort.signal));
     }
     // All of a file complete on disk goes in as stdin itself: still stdin, still in order, with the kernel
     // as the single writer and no copy through Node.
     const file = input.kind === 'pipe' ? openWholeFile(input.source, input.pump) : null;
     let proc: FfmpegProcess;
     try {
-      proc = runFfmpeg(options.binary, options.args(address), file ? { stdinFd: file.fd } : {});
+      proc = runFfmpeg(options.binary, options.args(address), { stdinFd: file?.fd, env });
     } finally {
       if (file) closeSync(file.fd); // FFmpeg has its own copy (or was not started)
     }

@@ -35,11 +35,14 @@ export async function stopAllFfmpeg(): Promise<void> {
 export interface RunOptions {
   /** A descriptor the process gets as its stdin (the caller still closes its own); default a pipe. */
   stdinFd?: number;
+  /** Added to this process's environment (which only the same user can read, unlike the command line). */
+  env?: Record<string, string>;
 }
 
 export function runFfmpeg(binary: string, args: string[], options: RunOptions = {}): FfmpegProcess {
   const child = spawn(binary, args, {
     stdio: [options.stdinFd ?? 'pipe', 'pipe', 'pipe'],
+    env: options.env && { ...process.env, ...options.env },
     shell: false,
     windowsHide: true,
   }) as ChildProcessByStdio<Writable | null, Readable, Readable>;

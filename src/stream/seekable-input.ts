@@ -1,17 +1,33 @@
 /**
  * FFmpeg cannot seek a pipe. For seeks and moov-at-end MP4s it reads a DataSource over loopback HTTP with
- * Range support instead, at an unguessable URL. Every byte goes through `source.read` with the request's
- * signal, so a torrent fetches exactly what FFmpeg asks for, first.
+ * Range support instead. Every byte goes through `source.read` with the request's signal, so a torrent
+ * fetches exactly what FFmpeg asks for, first.
+ *
+ * FFmpeg's command line is readable by every local user (`ps`), so the URL on it must not be enough to read
+ * the file. FFmpeg reaches this server as its HTTP proxy (`http_proxy` in its environment, which only its
+ * own user can read), with a password per registration that FFmpeg sends once challenged (407).
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseRange } from './byte-range.js';
 import type { DataSource } from './data-source.js';
 import { StreamPump } from './stream-pump.js';
 
+/** Never resolved: FFmpeg hands the whole URL to its proxy, which is this server. */
+const INPUT_HOST = 'streamtide-input.invalid';
+const USER = 'streamtide';
+
+/** Where FFmpeg reads a registered source: the URL for its command line, the environment that opens it. */
+export interface SeekableAddress {
+  url: string;
+  env: Record<string, string>;
+}
+
 interface Registration {
   source: DataSource;
+  /** `Proxy-Authorization` FFmpeg must send. */
+  authorization: string;
   /** Aborted when the registration ends: cuts that source's open responses. */
   controller: AbortController;
 }
@@ -36,11 +52,13 @@ export class SeekableInputServer {
     return self;
   }
 
-  /** A URL serving `source` until `signal` aborts (or the server closes). */
-  register(source: DataSource, signal?: AbortSignal): string {
+  /** An address serving `source` until `signal` aborts (or the server closes). */
+  register(source: DataSource, signal?: AbortSignal): SeekableAddress {
     const id = randomBytes(16).toString('hex');
+    const password = randomBytes(24).toString('base64url');
+    const authorization = `Basic ${Buffer.from(`${USER}:${password}`).toString('base64')}`;
     const controller = new AbortController();
-    this.#sources.set(id, { source, controller });
+    this.#sources.set(id, { source, authorization, controller });
     signal?.addEventListener(
       'abort',
       () => {
@@ -49,7 +67,11 @@ export class SeekableInputServer {
       },
       { once: true },
     );
-    return `http://127.0.0.1:${this.port}/${id}`;
+    return {
+      url: `http://${INPUT_HOST}/${id}`,
+      // no_proxy emptied: a user's `no_proxy=*` must not send FFmpeg looking for the name.
+      env: { http_proxy: `http://${USER}:${password}@127.0.0.1:${this.port}`, no_proxy: '' },
+    };
   }
 
   async close(): Promise<void> {
@@ -60,9 +82,16 @@ export class SeekableInputServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const registration = this.#sources.get((req.url ?? '').slice(1).split(/[/?]/)[0] ?? '');
+    // A proxy request names the whole URL (`GET http://streamtide-input.invalid:80/ID`).
+    const id = new URL(req.url ?? '/', `http://${INPUT_HOST}`).pathname.slice(1);
+    const registration = this.#sources.get(id);
     if (!registration || (req.method !== 'GET' && req.method !== 'HEAD')) {
       res.writeHead(registration ? 405 : 404).end();
+      return;
+    }
+    const given = req.headers['proxy-authorization'];
+    if (!given || !sameSecret(registration.authorization, given)) {
+      res.writeHead(407, { 'Proxy-Authenticate': `Basic realm="${USER}"` }).end();
       return;
     }
     const { source, controller } = registration;
@@ -91,4 +120,10 @@ export class SeekableInputServer {
     if (outcome === 'complete') res.end();
     else res.destroy();
   }
+}
+
+function sameSecret(expected: string, given: string): boolean {
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
 }

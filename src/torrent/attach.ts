@@ -9,6 +9,7 @@ import { dialTcpFirst } from './dial-order.js';
 import { type BanList, guardAgainstBadPeers } from './peer-bans.js';
 import { confinedStore } from './safe-path.js';
 import type { TorrentRecord } from './torrent-record.js';
+import type { TransferTotals } from './transfer-totals.js';
 import { closeTrackersQuietly } from './webtorrent-internals.js';
 
 /**
@@ -24,6 +25,8 @@ export interface AttachOptions {
   bitfield?: Uint8Array;
   /** The engine's banned peers: refused, and added to when a peer sends corrupt data. */
   bans: BanList;
+  /** The engine's byte counters, which every torrent adds to. */
+  totals: TransferTotals;
 }
 
 /** Adds `torrentId` for `record`; `started` resolves once the info-hash event has fired. */
@@ -43,6 +46,7 @@ export function addToClient(
   });
   dialTcpFirst(torrent);
   guardAgainstBadPeers(torrent, options.bans);
+  options.totals.count(torrent);
   record.attach(torrent, options.magnet);
   record.closing = false;
   const started = new Promise<void>((resolve, reject) => {

@@ -1,5 +1,6 @@
 /** The engine's options and their defaults (network features on, as in any BitTorrent client; off in tests). */
 import type { CatalogEntry } from '../catalog/types.js';
+import type { AddressKind } from './address-policy.js';
 import type { ClientSettings } from './client.js';
 
 /** What happens to the torrents, for whoever reports it (the server's log); torrents restored at start are not 'added'. */
@@ -39,11 +40,19 @@ export interface EngineOptions {
   restore?: boolean;
   /** Extra trackers announced for every torrent. */
   announce?: string[];
+  /**
+   * Whether torrent-supplied trackers, web seeds and peers may be loopback or private addresses (default
+   * true: a server on loopback; off it only with --allow-lan). Link-local addresses are never contacted.
+   */
+  allowLan?: boolean;
+  /** How addresses are classed (address-policy.ts); tests stand 127.0.0.x in for the internet and the LAN. */
+  classifyAddress?: (address: string) => AddressKind;
   /** Where non-fatal problems go (default console.warn). */
   onWarning?: (message: string) => void;
 }
 
 export const DEFAULT_TORRENT_PORT = 6881;
+export const defaultWarning = (message: string) => console.warn(`streamtide torrent: ${message}`);
 export const DEFAULT_MAX_CACHE_BYTES = 50 * 1024 ** 3;
 /** Whole bytes per second, at least 1 (webtorrent takes 0 as "stop everything" and needs an integer). */
 function bandwidthLimit(name: string, value: number | undefined): number | undefined {
@@ -67,5 +76,7 @@ export function clientSettings(options: EngineOptions): ClientSettings {
     natPmp: options.natPmp ?? true,
     utp: options.utp ?? true,
     tracker: options.tracker ?? true,
+    outbound: { lan: options.allowLan ?? true, classify: options.classifyAddress },
+    warn: options.onWarning ?? defaultWarning,
   };
 }

@@ -13,7 +13,7 @@ import type { CatalogEntry, Torrents } from '../catalog/types.js';
 import { type DataSource, DataSourceError, type OpenOptions } from '../stream/data-source.js';
 import { addToClient, closeTorrent, leaveAtShutdown } from './attach.js';
 import { startClient } from './client.js';
-import { clientSettings, type EngineEvents, type EngineOptions } from './engine-options.js';
+import { clientSettings, defaultWarning, type EngineEvents, type EngineOptions } from './engine-options.js';
 import { enforceCap } from './eviction.js';
 import { parseInput } from './parse-input.js';
 import { type Ban, BanList } from './peer-bans.js';
@@ -21,6 +21,7 @@ import { Persistence, resumable } from './persistence.js';
 import { type SavedTorrent, savedBitfield } from './state-store.js';
 import { TorrentRecord } from './torrent-record.js';
 import { watchTorrent } from './torrent-watch.js';
+import { TransferTotals } from './transfer-totals.js';
 
 export type { EngineEvents } from './engine-options.js';
 
@@ -38,6 +39,7 @@ export class TorrentEngine implements Torrents {
   private readonly warn: (message: string) => void;
   private readonly timers: NodeJS.Timeout[];
   private readonly bans = new BanList();
+  readonly totals = new TransferTotals();
   private destroyed: Promise<void> | undefined;
 
   private constructor(
@@ -45,7 +47,7 @@ export class TorrentEngine implements Torrents {
     private readonly options: EngineOptions,
   ) {
     this.dir = resolve(options.dir);
-    this.warn = options.onWarning ?? ((message) => console.warn(`streamtide torrent: ${message}`));
+    this.warn = options.onWarning ?? defaultWarning;
     this.persistence = new Persistence(this.dir, options.persist !== false, this.records, this.warn);
     client.on('error', (err: Error) => this.warn(err.message));
     this.bans.on('ban', ({ host, reason }) => this.warn(`banned peer ${host}: it ${reason}`));
@@ -83,7 +85,7 @@ export class TorrentEngine implements Torrents {
     input: string | Uint8Array,
     opts: { signal?: AbortSignal } = {},
   ): Promise<{ entry: CatalogEntry; created: boolean }> {
-    this.assertOpen();
+    if (this.destroyed) throw new Error('the torrent engine is closed');
     const parsed = await parseInput(input, { signal: opts.signal });
     // No await between this check and attach() unless another add of the same torrent is in flight:
     // two adds racing past it would both reach webtorrent, which destroys the second.
@@ -196,10 +198,6 @@ export class TorrentEngine implements Torrents {
     return this.destroyed;
   }
 
-  private assertOpen(): void {
-    if (this.destroyed) throw new Error('the torrent engine is closed');
-  }
-
   /** Adds `torrentId` to webtorrent for `record` and lists it; resolves once the info-hash is known. */
   private async attach(
     record: TorrentRecord,
@@ -211,6 +209,7 @@ export class TorrentEngine implements Torrents {
       ...extra,
       announce,
       bans: this.bans,
+      totals: this.totals,
     });
     this.records.set(record.infoHash, record);
     record.positions.onChange = () => this.destroyed || this.persistence.saveSoon();

@@ -80,6 +80,14 @@ declare module 'webtorrent' {
     readonly uploadSpeed: number;
     readonly numPeers: number;
     addPeer(peer: string, source?: string): boolean;
+    /** A web seed: its URL, or a connection object with a `connId`. */
+    addWebSeed(urlOrConn: string | object): void;
+    /** Trackers, as the .torrent or magnet gave them (plus the client's own). */
+    announce: string[];
+    /** Web seeds (BEP 19: url-list, a magnet's ws= / as=). */
+    urlList: string[];
+    /** A magnet's exact sources (xs=): URLs of the .torrent. */
+    xs?: string | string[];
     deselect(start: number, end: number): void;
     critical(start: number, end: number): void;
     destroy(opts?: { destroyStore?: boolean } | null, cb?: (err?: Error | null) => void): void;
@@ -103,6 +111,8 @@ declare module 'webtorrent' {
     utPex?: boolean;
     torrentPort?: number;
     tracker?: false | object;
+    /** false: web seeds are not contacted by webtorrent itself. */
+    webSeeds?: boolean;
     /** Bytes per second over all peers; -1 = unlimited. */
     downloadLimit?: number;
     uploadLimit?: number;
@@ -135,6 +145,24 @@ declare module 'webtorrent' {
 declare module 'webtorrent/lib/torrent.js' {
   const Torrent: { prototype: object };
   export default Torrent;
+}
+
+/** A web seed's connection; webtorrent-internals.ts replaces how it makes its HTTP requests. */
+declare module 'webtorrent/lib/webconn.js' {
+  import type { EventEmitter } from 'node:events';
+  import type { Torrent } from 'webtorrent';
+
+  export default class WebConn extends EventEmitter {
+    constructor(url: string, torrent: Torrent);
+    readonly url: string;
+    destroyed: boolean;
+    httpRequest(
+      pieceIndex: number,
+      offset: number,
+      length: number,
+      cb: (err: Error | null, data?: Uint8Array) => void,
+    ): void;
+  }
 }
 
 declare module 'fs-chunk-store' {

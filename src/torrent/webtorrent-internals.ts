@@ -1,19 +1,22 @@
 /**
- * The only module that touches webtorrent's private members (lib/torrent.js). Each method used is listed in
- * INTERNAL_MEMBERS and checked, with webtorrent's version, before first use: an upgrade that moves them fails
- * loudly here instead of quietly losing stream priority, dial order or bans. One field is read too, the
- * torrent's `discovery` (its tracker client), where a missing one only costs the quiet shutdown. The behaviour
- * relied on is pinned by the contract test (test/torrent/webtorrent-internals.test.ts): run it before widening
- * SUPPORTED.
+ * The only module that touches webtorrent's private members (lib/torrent.js, lib/webconn.js). Each method used
+ * is listed in INTERNAL_MEMBERS (WEBCONN_MEMBERS) and checked, with webtorrent's version, before first use: an
+ * upgrade that moves them fails loudly here instead of quietly losing stream priority, dial order, bans or
+ * checked web seeds. One field is read too, the torrent's `discovery` (its tracker client), where a missing
+ * one only costs the quiet shutdown. The behaviour relied on is pinned by the contract test
+ * (test/torrent/webtorrent-internals.test.ts): run it before widening SUPPORTED.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { BlockRequest, Torrent, Wire } from 'webtorrent';
 import TorrentClass from 'webtorrent/lib/torrent.js';
+import WebConnClass from 'webtorrent/lib/webconn.js';
 
 /** The versions the contract test has been run against: package.json's `^3.0.21`. */
 export const SUPPORTED = { atLeast: [3, 0, 21], below: [4, 0, 0] } as const;
 export const INTERNAL_MEMBERS = ['_select', '_deselect', '_addPeer'] as const;
+/** lib/webconn.js, a web seed's connection: its HTTP requests are made by this one method. */
+export const WEBCONN_MEMBERS = ['httpRequest'] as const;
 
 export type Transport = 'tcp' | 'utp';
 /** A transport replaces the proposed one; 'refuse' drops the dial; 'as-is' passes the proposal on. */
@@ -25,6 +28,8 @@ export interface Dial {
   /** webtorrent's choice, or what an earlier filter changed it to. */
   proposed: Transport;
   utpEnabled: boolean;
+  /** Who named the address: 'manual' (x.pe, addPeer), 'tracker', 'dht', 'lsd' or 'ut_pex'. */
+  source: string;
 }
 
 export interface DialFilter {
@@ -39,6 +44,9 @@ interface Internals {
   _deselect(from: number, to: number, isStreamSelection: true): void;
   _addPeer(peer: unknown, type: Transport, source?: string): unknown;
 }
+
+/** Makes one web seed request: `length` bytes at `offset` of piece `pieceIndex`. */
+export type FetchPiece = (pieceIndex: number, offset: number, length: number) => Promise<Uint8Array>;
 
 /** Throws unless `version` is in SUPPORTED and `prototype` has every INTERNAL_MEMBERS function. */
 export function checkWebtorrentVersion(version: string, prototype: object): void {
@@ -70,7 +78,41 @@ export function assertSupportedWebtorrent(): void {
   const file = createRequire(import.meta.url).resolve('webtorrent/package.json');
   const { version } = JSON.parse(readFileSync(file, 'utf8')) as { version: string };
   checkWebtorrentVersion(version, TorrentClass.prototype);
+  const webConn = WebConnClass.prototype as unknown as Record<string, unknown>;
+  const missing = WEBCONN_MEMBERS.filter((name) => typeof webConn[name] !== 'function');
+  if (missing.length > 0) {
+    throw new Error(`webtorrent ${version}'s web seed connection lacks ${missing.join(', ')}`);
+  }
   checked = true;
+}
+
+/** webtorrent's web seed connection with its HTTP requests made by `fetchPiece` (see webSeedConnection). */
+class FetchedWebConn extends WebConnClass {
+  fetchPiece: FetchPiece = () => Promise.reject(new Error('no fetch given'));
+
+  override httpRequest(
+    pieceIndex: number,
+    offset: number,
+    length: number,
+    cb: (err: Error | null, data?: Uint8Array) => void,
+  ): void {
+    this.fetchPiece(pieceIndex, offset, length).then(
+      (data) => cb(null, data),
+      (err: Error) => cb(err),
+    );
+  }
+}
+
+/**
+ * A web seed connection for `url` (give it to torrent.addWebSeed) whose requests `fetchPiece` makes:
+ * webtorrent's own fetch cannot be told where it may connect. The rest — the fake peer that has every
+ * piece, retries after a failure — stays webtorrent's.
+ */
+export function webSeedConnection(url: string, torrent: Torrent, fetchPiece: FetchPiece): object {
+  assertSupportedWebtorrent();
+  const connection = new FetchedWebConn(url, torrent);
+  connection.fetchPiece = fetchPiece;
+  return connection;
 }
 
 function internals(torrent: Torrent): Internals {
@@ -114,7 +156,12 @@ export function interceptDials(torrent: Torrent, filter: DialFilter): void {
     let transport = type;
     const utpEnabled = target.client?.utp === true;
     for (const next of filters) {
-      const decision = next.decide({ addr: peer, proposed: transport, utpEnabled });
+      const decision = next.decide({
+        addr: peer,
+        proposed: transport,
+        utpEnabled,
+        source: source ?? 'manual',
+      });
       if (decision === 'refuse') return null;
       if (decision !== 'as-is') transport = decision;
     }

@@ -2,7 +2,8 @@
  * Talking to the server. A `?token=` on the page URL is kept in sessionStorage so later pages of this tab
  * (and reloads) still have it; fetches send it as a Bearer header, media URLs as `?token=`.
  */
-import type { Position, Probe, Torrent } from './types.js';
+import { displayProbe, displayTorrent } from './display-text.js';
+import type { Position, Probe, ShareLinks, Torrent } from './types.js';
 import { probePath } from './urls.js';
 
 const tokenKey = 'streamtide.token';
@@ -66,23 +67,32 @@ const positionPath = (infoHash: string, index: number) =>
   `/api/torrents/${h(infoHash)}/files/${index}/position`;
 
 export const api = {
-  list: (signal?: AbortSignal) => json<Torrent[]>('/api/torrents', { signal }),
-  get: (infoHash: string, signal?: AbortSignal) => json<Torrent>(`/api/torrents/${h(infoHash)}`, { signal }),
+  list: async (signal?: AbortSignal) =>
+    (await json<Torrent[]>('/api/torrents', { signal })).map(displayTorrent),
+  get: async (infoHash: string, signal?: AbortSignal) =>
+    displayTorrent(await json<Torrent>(`/api/torrents/${h(infoHash)}`, { signal })),
   /** `caps`: what the browser decodes (caps.ts), so the probe's `plan` is for it. */
-  probe: (infoHash: string, index: number, caps?: string, signal?: AbortSignal) =>
-    json<Probe>(probePath(infoHash, index, caps), { signal }),
-  addSource: (source: string) =>
-    json<Torrent>('/api/torrents', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ source }),
-    }),
-  addTorrentFile: (file: Blob) =>
-    json<Torrent>('/api/torrents', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-bittorrent' },
-      body: file,
-    }),
+  probe: async (infoHash: string, index: number, caps?: string, signal?: AbortSignal) =>
+    displayProbe(await json<Probe>(probePath(infoHash, index, caps), { signal })),
+  addSource: async (source: string) =>
+    displayTorrent(
+      await json<Torrent>('/api/torrents', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ source }),
+      }),
+    ),
+  addTorrentFile: async (file: Blob) =>
+    displayTorrent(
+      await json<Torrent>('/api/torrents', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-bittorrent' },
+        body: file,
+      }),
+    ),
+  /** Links to pass on: with a token set they carry a capability for this file, never the token. */
+  share: (infoHash: string, index: number) =>
+    json<ShareLinks>(`/api/torrents/${h(infoHash)}/files/${index}/share`, { method: 'POST' }),
   position: (infoHash: string, index: number, signal?: AbortSignal) =>
     json<Position>(positionPath(infoHash, index), { signal }),
   /** `keepalive`: the request outlives the page (sent as it goes away). */

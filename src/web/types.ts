@@ -39,6 +39,12 @@ export interface Torrent {
   files: TorrentFile[];
 }
 
+/** POST /api/torrents/:infoHash/files/:index/share. */
+export interface ShareLinks {
+  streamUrl: string;
+  playlistUrl: string;
+}
+
 export type Plan = 'direct' | 'remux' | 'transcode';
 
 export interface ProbeStream {

@@ -35,11 +35,14 @@ describe('--player', () => {
       try {
         const streamUrl = (await cli.line(/^stream: /)).slice('stream: '.length);
         assert.equal((await cli.exit).code, 0, cli.stderr());
-        // The printed URL stays the browser's; the player's is the same file with mode=direct.
-        assert.doesNotMatch(streamUrl, /mode=/);
+        // The printed URL stays the browser's; the player's is the same file with mode=direct. With a token,
+        // both carry the file's capability instead: the player's command line is readable in `ps`.
+        assert.doesNotMatch(streamUrl, /mode=|s3cret/);
         const base = streamUrl.replace(/\?.*$/, '');
-        const url = `${base}?mode=direct${token.length > 0 ? '&token=s3cret' : ''}`;
         const run = fake.run();
+        const url = run.args.find((arg) => arg.startsWith('http')) ?? '';
+        if (token.length > 0) assert.match(url, new RegExp(`^${base}\\?mode=direct&cap=[\\w-]+$`));
+        else assert.equal(url, `${base}?mode=direct`);
         // mpv also gets the socket its position is followed through (cli-resume.test.ts).
         const args =
           player === 'mpv' ? run.args.filter((arg) => !arg.startsWith('--input-ipc-server=')) : run.args;

@@ -20,8 +20,9 @@ export interface CliRun {
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliRun {
-  const child = spawn(process.execPath, [cliPath, ...args], {
+/** `script` is another entry point of the build to run the same way (dist/cluster/main.js). */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, script = cliPath): CliRun {
+  const child = spawn(process.execPath, [script, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

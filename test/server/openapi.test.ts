@@ -75,7 +75,12 @@ describe('GET /api/openapi.json', () => {
     assert.equal(doc.openapi, '3.1.0');
     assert.equal(doc.info.title, 'streamtide');
     assert.match(doc.info.version, /^\d+\.\d+\.\d+/);
-    assert.deepEqual(Object.keys(doc.components.securitySchemes).sort(), ['bearer', 'cookie', 'token']);
+    assert.deepEqual(Object.keys(doc.components.securitySchemes).sort(), [
+      'bearer',
+      'cap',
+      'cookie',
+      'token',
+    ]);
   });
 
   it('needs the token like every route but health', async () => {
@@ -105,7 +110,7 @@ describe('GET /api/openapi.json', () => {
     const stream = doc.paths['/stream/{infoHash}/{index}']?.get;
     const query = (stream?.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
     // `token` is there too, as the security scheme of the same name rather than a parameter.
-    assert.deepEqual(query.sort(), ['audio', 'caps', 'mode', 't']);
+    assert.deepEqual(query.sort(), ['audio', 'caps', 'dlna', 'mode', 't']);
     const probe = doc.paths['/api/torrents/{infoHash}/files/{index}/probe']?.get;
     const caps = probe?.parameters?.find((p) => p.name === 'caps' && p.in === 'query');
     assert.equal((caps?.schema as { maxLength?: number } | undefined)?.maxLength, CAPS_MAX_LENGTH);

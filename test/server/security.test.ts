@@ -68,8 +68,8 @@ describe('with a token', () => {
     await withCookie.arrayBuffer();
   });
 
-  it('answers 401, not 500, to a malformed token cookie, and still takes a valid token beside it', async () => {
-    for (const cookie of ['streamtide_token=%E0%A4%A', 'streamtide_token=%', 'streamtide_token=%ZZ']) {
+  it('answers 401, not 500, to a malformed session cookie, and still takes a valid token beside it', async () => {
+    for (const cookie of ['streamtide_session=%E0%A4%A', 'streamtide_session=%', 'streamtide_session=%ZZ']) {
       const response = await fetch(`${server.url}/api/torrents`, { headers: { Cookie: cookie } });
       assert.equal(response.status, 401, cookie);
       assert.match(((await response.json()) as { error: string }).error, /token/);

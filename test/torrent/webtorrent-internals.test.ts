@@ -23,6 +23,7 @@ import {
   deselectStream,
   interceptDials,
   selectStream,
+  webSeedConnection,
 } from '../../src/torrent/webtorrent-internals.js';
 import { isolatedClient, type Seeder, stallAfter, startSeeder } from '../helpers/swarm.js';
 
@@ -30,6 +31,7 @@ const PIECE = 16 * 1024; // one block per piece: a request is a piece
 const PIECES = 256;
 
 let work: string;
+let data: Buffer;
 let seeder: Seeder;
 const clients: WebTorrent[] = [];
 const servers: Server[] = [];
@@ -37,7 +39,8 @@ const servers: Server[] = [];
 before(async () => {
   work = mkdtempSync(join(tmpdir(), 'streamtide-internals-'));
   const path = join(work, 'data.bin');
-  writeFileSync(path, randomBytes(PIECES * PIECE));
+  data = randomBytes(PIECES * PIECE);
+  writeFileSync(path, data);
   seeder = await startSeeder(path, { pieceLength: PIECE });
 });
 
@@ -150,8 +153,8 @@ describe('interceptDials', () => {
     await connected; // by TCP although webtorrent proposed uTP: the listener speaks TCP only
     await reconnected; // the listener dropped it: webtorrent's reconnect goes through _addPeer too
     assert.deepEqual(seen, [
-      { addr: peer.addr, proposed: 'utp', utpEnabled: true },
-      { addr: peer.addr, proposed: 'utp', utpEnabled: true },
+      { addr: peer.addr, proposed: 'utp', utpEnabled: true, source: 'manual' },
+      { addr: peer.addr, proposed: 'utp', utpEnabled: true, source: 'manual' },
     ]);
     assert.equal(peer.count(), 1);
   });
@@ -285,6 +288,30 @@ describe('closeTrackersQuietly', () => {
     } finally {
       await new Promise<void>((resolve) => tracker.close(() => resolve()));
     }
+  });
+});
+
+describe('webSeedConnection', () => {
+  it('downloads a torrent through a web seed whose requests are made by the given function', {
+    timeout: 30_000,
+  }, async () => {
+    const client = isolatedClient({ utp: false });
+    clients.push(client);
+    await once(client, 'listening');
+    // No peer is ever given: every byte comes through the web seed.
+    const torrent = client.add(seeder.torrentFile, { path: join(work, 'web-seed'), announce: [] });
+    if (!torrent.metadata) await once(torrent, 'metadata');
+    const asked = new Set<number>();
+    torrent.addWebSeed(
+      webSeedConnection('http://web-seed.invalid/data.bin', torrent, async (piece, offset, length) => {
+        asked.add(piece);
+        const start = piece * PIECE + offset;
+        return data.subarray(start, start + length);
+      }),
+    );
+    if (!torrent.done) await once(torrent, 'done');
+    assert.equal(asked.size, PIECES);
+    assert.equal(torrent.wires.filter((wire) => wire.type === 'webSeed').length, 1);
   });
 });
 

@@ -95,7 +95,9 @@ export const hlsRoutes: FastifyPluginAsync = async (app) => {
       if (which !== 'init' && start?.out()) {
         starts.delete(`${infoHash}/${index}`);
         const about = { infoHash: file.entry.infoHash, file: index, name: file.file.name, mode: 'hls' };
-        streamLog(request.log, about).firstOutput(start.phases);
+        // An HLS playback is many requests: it counts as started once, at its first segment.
+        app.metrics.started('hls');
+        streamLog(request.log, about, app.metrics).firstOutput(start.phases);
       }
       return reply
         .type('video/mp4')
@@ -136,12 +138,13 @@ function segmentNumber(part: string, extension: string, plan: HlsPlan): number {
   return n;
 }
 
-/** What every URI in the playlists carries on: the client's caps and audio, and its token. */
+/** What every URI in the playlists carries on: the client's caps and audio, and its token or capability. */
 function carriedQuery(query: HlsQuery): string {
   const carried = new URLSearchParams();
   if (query.audio !== undefined) carried.set('audio', String(query.audio));
   if (query.caps !== undefined) carried.set('caps', query.caps);
   if (query.token !== undefined) carried.set('token', query.token);
+  if (query.cap !== undefined) carried.set('cap', query.cap);
   return carried.toString();
 }
 

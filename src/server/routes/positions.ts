@@ -38,7 +38,7 @@ export const positionRoutes: FastifyPluginAsync = async (app) => {
       const { entry, file } = await catalog.file(request.params.infoHash, request.params.index, signal);
       const positions = catalog.positions(entry.infoHash);
       if (!positions) throw statusError(404, `Unknown torrent ${entry.infoHash}`);
-      const duration = app.probes.knownDuration(entry.infoHash, file.index);
+      const duration = app.probes.known(entry.infoHash, file.index)?.duration ?? undefined;
       let { seconds } = request.body;
       if (duration !== undefined) {
         if (seconds > duration + PAST_END_SLACK_SECONDS)

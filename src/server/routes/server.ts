@@ -1,7 +1,7 @@
-/** GET /api/health and GET /api/openapi.json: the server itself, its FFmpeg and its API document. */
+/** GET /api/health, GET /api/openapi.json and GET /metrics: the server itself, its API document, its figures. */
 import type { FastifyPluginAsync } from 'fastify';
 import { version } from '../../version.js';
-import { healthRoute, openApiRoute } from '../route-schemas.js';
+import { healthRoute, metricsRoute, openApiRoute } from '../route-schemas.js';
 
 export const serverRoutes: FastifyPluginAsync = async (app) => {
   app.get('/api/health', { schema: healthRoute }, async () => ({
@@ -10,4 +10,7 @@ export const serverRoutes: FastifyPluginAsync = async (app) => {
     ffmpeg: app.ffmpeg.tools.version,
   }));
   app.get('/api/openapi.json', { schema: openApiRoute }, async () => app.swagger());
+  app.get('/metrics', { schema: metricsRoute }, async (_request, reply) =>
+    reply.type(app.metrics.registry.contentType).send(await app.metrics.registry.metrics()),
+  );
 };

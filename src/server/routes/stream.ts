@@ -1,5 +1,6 @@
 /** GET|HEAD /stream/:infoHash/:index — direct bytes with Range, or FFmpeg's fragmented MP4. */
 import type { FastifyPluginAsync } from 'fastify';
+import { dlnaHeaders } from '../../dlna/protocol-info.js';
 import { parseCaps } from '../../stream/client-caps.js';
 import { openOptions } from '../../stream/media-info.js';
 import { planStream } from '../../stream/plan.js';
@@ -20,7 +21,7 @@ export const streamRoutes: FastifyPluginAsync = async (app) => {
     { schema: streamRoute },
     async (request, reply) => {
       const { infoHash, index } = request.params;
-      const { mode = 'auto', t = 0, audio, caps } = request.query;
+      const { mode = 'auto', t = 0, audio, caps, dlna } = request.query;
       // The client leaving, or the torrent removed, aborts all this request started: the probe, the pump, FFmpeg.
       const signal = app.torrentRequests.signal(infoHash, reply);
       // Its phases (start-phases.ts) go to the log and the torrent object's lastStart; HEAD is no start.
@@ -37,13 +38,15 @@ export const streamRoutes: FastifyPluginAsync = async (app) => {
         t,
         caps: caps === undefined ? undefined : parseCaps(caps),
       });
+      // DLNA renderers ask for these (or get them on the DLNA tree's URLs): many refuse a stream without.
+      if (dlna || request.headers['getcontentfeatures.dlna.org'] === '1') {
+        const direct = plan.mode === 'direct';
+        const headers = dlnaHeaders(plan.mime, { original: direct });
+        for (const [name, value] of Object.entries(headers)) reply.raw.setHeader(name, value);
+      }
       const source = await catalog.open(entry.infoHash, index, openOptions(info, file.length));
-      const log = streamLog(request.log, {
-        infoHash: entry.infoHash,
-        file: index,
-        name: file.name,
-        mode: plan.mode,
-      });
+      const about = { infoHash: entry.infoHash, file: index, name: file.name, mode: plan.mode };
+      const log = streamLog(request.log, about, app.metrics);
       if (request.method === 'GET') start.publish(plan.mode);
       const firstOut = () => {
         if (start.out()) log.firstOutput(start.phases);

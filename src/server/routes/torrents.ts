@@ -1,10 +1,13 @@
 /** The torrent routes: add, list, get, delete, probe, playlist (docs/api.md). */
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
+import { displayName } from '../../catalog/display-name.js';
 import { mediaFiles } from '../../catalog/main-file.js';
 import { statusError } from '../../catalog/status-error.js';
 import { matchSubtitleFiles } from '../../catalog/subtitle-match.js';
 import { parseCaps } from '../../stream/client-caps.js';
 import { planStream } from '../../stream/plan.js';
+import { addInput } from '../add-input.js';
+import { requestOrigin } from '../host-header.js';
 import {
   addTorrentRoute,
   deleteTorrentRoute,
@@ -14,16 +17,8 @@ import {
   probeRoute,
 } from '../route-schemas.js';
 import type { AddTorrentBody, DeleteQuery, FileParams, ProbeQuery, TorrentParams } from '../schemas.js';
-import { streamPath, torrentJson } from '../torrent-json.js';
-
-export function baseUrl(request: FastifyRequest): string {
-  return `${request.protocol}://${request.headers.host ?? request.hostname}`;
-}
-
-function tokenParam(request: FastifyRequest): string {
-  const token = (request.query as { token?: unknown } | undefined)?.token;
-  return typeof token === 'string' ? `&token=${encodeURIComponent(token)}` : '';
-}
+import { sharedStreamUrl } from '../share-urls.js';
+import { torrentJson } from '../torrent-json.js';
 
 export const torrentRoutes: FastifyPluginAsync = async (app) => {
   const { catalog, probes } = app;
@@ -37,39 +32,21 @@ export const torrentRoutes: FastifyPluginAsync = async (app) => {
     '/api/torrents',
     { schema: addTorrentRoute },
     async (request, reply) => {
-      const body = request.body;
-      let input: string | Uint8Array;
-      if (Buffer.isBuffer(body)) input = body;
-      else if (
-        body &&
-        typeof body === 'object' &&
-        typeof body.source === 'string' &&
-        Object.keys(body).length === 1
-      ) {
-        input = body.source.trim();
-      } else {
-        throw statusError(
-          400,
-          'Send JSON {"source": "<magnet, info-hash or URL>"} or the bytes of a .torrent',
-        );
-      }
-      if (input.length === 0) throw statusError(400, 'source is empty');
-      if (input.length > (typeof input === 'string' ? 16_384 : 10 * 1024 * 1024))
-        throw statusError(400, 'source is too long');
+      const input = addInput(request.body);
       const { entry, created } = await catalog.add(input);
-      return reply.code(created ? 201 : 200).send(torrentJson(catalog, entry, baseUrl(request)));
+      return reply.code(created ? 201 : 200).send(torrentJson(catalog, entry, requestOrigin(request)));
     },
   );
 
   app.get('/api/torrents', { schema: listTorrentsRoute }, async (request) =>
-    catalog.list().map((entry) => torrentJson(catalog, entry, baseUrl(request))),
+    catalog.list().map((entry) => torrentJson(catalog, entry, requestOrigin(request))),
   );
 
   app.get<{ Params: TorrentParams }>(
     '/api/torrents/:infoHash',
     { schema: getTorrentRoute },
     async (request) =>
-      torrentJson(catalog, torrentOf(request.params.infoHash), baseUrl(request), { withRanges: true }),
+      torrentJson(catalog, torrentOf(request.params.infoHash), requestOrigin(request), { withRanges: true }),
   );
 
   app.delete<{ Params: TorrentParams; Querystring: DeleteQuery }>(
@@ -112,11 +89,11 @@ export const torrentRoutes: FastifyPluginAsync = async (app) => {
       const entry = torrentOf(request.params.infoHash);
       const lines = ['#EXTM3U'];
       for (const file of mediaFiles(entry.files)) {
-        // Player software shows the title; strip line breaks a hostile name could use to forge entries.
-        lines.push(`#EXTINF:-1,${file.name.replace(/[\r\n]+/g, ' ')}`);
-        // Players seek and choose tracks themselves: they get the original bytes, with Range.
-        const path = streamPath(entry.infoHash, file.index);
-        lines.push(`${baseUrl(request)}${path}?mode=direct${tokenParam(request)}`);
+        // Players show the title (mpv in its terminal): no line break to forge entries, no escapes.
+        lines.push(`#EXTINF:-1,${displayName(file.name)}`);
+        // Players seek and choose tracks themselves: they get the original bytes, with Range. A playlist is
+        // a file to pass around: its entries carry their own capabilities, never the token (share-urls.ts).
+        lines.push(sharedStreamUrl(requestOrigin(request), app.capabilities, entry.infoHash, file.index));
       }
       return reply
         .type('audio/x-mpegurl; charset=utf-8')

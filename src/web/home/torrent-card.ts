@@ -1,6 +1,5 @@
 /** One torrent on the home page: live numbers, its files, the playlist link and removal. */
 import { useState } from 'preact/hooks';
-import { token } from '../api.js';
 import { formatBytes, formatPercent, formatSpeed, plural } from '../format.js';
 import { html } from '../html.js';
 import type { Torrent } from '../types.js';
@@ -19,6 +18,7 @@ export function TorrentCard({ torrent, onRemoved }: Props) {
   const done = torrent.ready && torrent.progress >= 1;
   // Every card has these buttons: the name tells a screen reader (and a test) which torrent each one acts on.
   const name = torrent.name || torrent.infoHash;
+  // No token in the playlist link: the page's session cookie opens it, and a copied link gives nothing away.
   return html`
     <li class="panel torrent" aria-labelledby=${titleId}>
       <div class="torrent-head">
@@ -26,7 +26,7 @@ export function TorrentCard({ torrent, onRemoved }: Props) {
         <div class="torrent-actions">
           ${
             torrent.ready
-              ? html`<a class="button small secondary" href=${playlistUrl(torrent.infoHash, token)}
+              ? html`<a class="button small secondary" href=${playlistUrl(torrent.infoHash)}
                   download=${`${torrent.infoHash}.m3u`} aria-label=${`Playlist (.m3u) of ${name}`}>Playlist (.m3u)</a>`
               : null
           }

@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { token } from '../api.js';
 import { html } from '../html.js';
 import type { Probe, Torrent, TorrentFile } from '../types.js';
-import { coverUrl, embeddedSubtitleUrl, playlistUrl, streamUrl, subtitleFileUrl } from '../urls.js';
+import { coverUrl, embeddedSubtitleUrl, subtitleFileUrl } from '../urls.js';
 import { Controls } from './controls.js';
 import { diagnoseStream } from './diagnose.js';
 import { useFreezeFrame } from './freeze-frame.js';
@@ -85,7 +85,6 @@ export function Player({ infoHash, index, probe, torrent, file, resumeAt }: Prop
     };
   }, [p.video.errorCode, p.src]);
 
-  const absolute = (path: string) => new URL(path, location.origin).href;
   // Music: the <video> shows the cover picture while the audio plays.
   const poster = probe.streams.some((s) => s.attachedPic) ? coverUrl(infoHash, index, token) : undefined;
   const shownFailure = failure ?? p.failure;
@@ -185,7 +184,7 @@ export function Player({ infoHash, index, probe, torrent, file, resumeAt }: Prop
             container=${probe.container} engine=${p.engine} />
         </section>
         <section class="panel" aria-label="Share">
-          <${ShareBox} streamUrl=${absolute(streamUrl(infoHash, index, { token }))} playlistUrl=${playlistUrl(infoHash, token)} />
+          <${ShareBox} infoHash=${infoHash} index=${index} />
         </section>
       </div>
     </div>

@@ -1,0 +1,156 @@
+/**
+ * `serve --dlna` found and played by real control points, in a network namespace of the test's own (so
+ * SSDP's multicast never leaves it): the server binds one veth end, gssdp-discover (GUPnP) and a node-ssdp +
+ * upnp-device-client control point (ns-control-point.ts) search from the other. Without --dlna nothing
+ * answers. Needs root and iproute2; gssdp-discover is used where installed (.ci/run installs gupnp-tools).
+ */
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { cliPath } from '../helpers/cli.js';
+import { makeMedia } from '../helpers/media.js';
+import { createNetns, type Netns, netnsSupport } from '../helpers/netns.js';
+
+const unsupported = netnsSupport();
+const noGssdp =
+  spawnSync('gssdp-discover', ['--help']).status === 0
+    ? false
+    : 'gssdp-discover (gupnp-tools) is not installed';
+const controlPoint = fileURLToPath(new URL('./ns-control-point.ts', import.meta.url));
+const token = 'netns-dlna-token';
+const target = 'urn:schemas-upnp-org:device:MediaServer:1';
+
+interface Server {
+  child: ChildProcess;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** `streamtide serve` inside the namespace on `ns.a`; resolves once it listens. */
+async function serve(ns: Netns, dir: string, extra: string[]): Promise<Server> {
+  const port = 20000 + (process.pid % 20000);
+  const args = [cliPath, 'serve', '--host', ns.a, '--port', String(port), '--dir', dir, '--token', token];
+  const child = ns.spawn(
+    process.execPath,
+    [...args, '--no-dht', '--no-lsd', '--no-nat', '--allow-lan', '--json', ...extra],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let out = '';
+  child.stdout!.setEncoding('utf8');
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: string) => {
+      out += chunk;
+      if (out.includes('"url"')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
+  });
+  return {
+    child,
+    url: `http://${ns.a}:${port}`,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
+
+function runNode(
+  ns: Netns,
+  script: string,
+  input: object,
+): Promise<{ code: number | null; out: string; err: string }> {
+  const child = ns.spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(input)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (c) => (out += c));
+  child.stderr!.on('data', (c) => (err += c));
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, out, err })));
+}
+
+describe('serve --dlna in a network namespace', { skip: unsupported }, () => {
+  let ns: Netns;
+  let work: string;
+  let folder: string;
+  let video: string;
+
+  before(async () => {
+    ns = createNetns();
+    work = mkdtempSync(join(tmpdir(), 'streamtide-dlna-ns-'));
+    folder = join(work, 'Show');
+    mkdirSync(folder);
+    video = join(folder, 'Episode.mkv');
+    copyFileSync(await makeMedia('mkv-h264-aac'), video);
+  });
+  after(() => {
+    ns?.delete();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('is discovered by a control point, browsed, and plays a res with Range and DLNA headers', async () => {
+    const server = await serve(ns, join(work, 'dl'), ['--dlna']);
+    try {
+      const run = await runNode(ns, controlPoint, { server: server.url, token, bind: ns.b, folder });
+      assert.equal(run.code, 0, run.err);
+      const result = JSON.parse(run.out.trim().split('\n').pop()!);
+      assert.equal(result.locations[0], `${server.url}/dlna/description.xml`);
+      assert.equal(result.folders[0].title, 'Show');
+      const item = result.items.find((i: { title: string }) => i.title === 'Episode.mkv');
+      assert.ok(item, run.out);
+      assert.equal(item.res[0].size, String(readFileSync(video).length));
+      assert.match(item.res[0].protocolInfo, /^http-get:\*:video\/x-matroska:.*DLNA\.ORG_OP=01/);
+      assert.match(item.res[0].url, new RegExp(`^${server.url}/stream/${result.infoHash}/0\\?.*cap=`));
+      assert.equal(result.fetched.status, 206);
+      assert.equal(result.fetched.contentRange, `bytes 1000-4999/${readFileSync(video).length}`);
+      assert.equal(result.fetched.transferMode, 'Streaming');
+      assert.match(result.fetched.contentFeatures, /DLNA\.ORG_OP=01/);
+      assert.deepEqual(Buffer.from(result.fetched.body, 'base64'), readFileSync(video).subarray(1000, 5000));
+      // The URL is its capability: without it (and without the token) the stream is refused.
+      assert.equal(result.refused, 401);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('is found by GUPnP’s gssdp-discover', { skip: noGssdp }, async () => {
+    const server = await serve(ns, join(work, 'dl-gssdp'), ['--dlna']);
+    try {
+      const found = ns.run('gssdp-discover', ['-i', 'st1', '-t', target, '-n', '5']);
+      assert.match(found.stdout, new RegExp(`Location: ${server.url}/dlna/description\\.xml`), found.stderr);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('answers no M-SEARCH without --dlna', async () => {
+    const server = await serve(ns, join(work, 'dl-off'), []);
+    try {
+      // An absence can only be waited for: a few seconds of searching hear nothing.
+      const run = await runNode(ns, controlPoint, {
+        server: server.url,
+        token,
+        bind: ns.b,
+        searchOnly: true,
+        searchMs: 4000,
+      });
+      assert.equal(run.code, 0, run.err);
+      assert.deepEqual(JSON.parse(run.out.trim()).locations, []);
+      if (!noGssdp) {
+        const found = ns.run('gssdp-discover', ['-i', 'st1', '-t', 'ssdp:all', '-n', '3']);
+        assert.doesNotMatch(found.stdout, /Location:/);
+      }
+    } finally {
+      await server.stop();
+    }
+  });
+});
