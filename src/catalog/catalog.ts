@@ -6,6 +6,7 @@
  */
 import type { DataSource, OpenOptions } from '../stream/data-source.js';
 import { LocalFiles } from './local-files.js';
+import type { PlayPositions } from './play-positions.js';
 import { StartLedger } from './start-ledger.js';
 import { statusError } from './status-error.js';
 import type { CatalogEntry, CatalogFile, Torrents } from './types.js';
@@ -91,6 +92,11 @@ export class Catalog {
   /** Why readers of this entry wait ("no peers"); null when nobody waits or it is a local file. */
   stallReason(infoHash: string): string | null {
     return this.torrents?.stallReason(infoHash) ?? null;
+  }
+
+  /** Where players stopped in the entry's files; undefined for an unknown entry. */
+  positions(infoHash: string): PlayPositions | undefined {
+    return this.local.positions(infoHash) ?? this.torrents?.positions(infoHash);
   }
 
   /** A torrent that stopped (a full disk) answers 503 with its reason rather than a confusing 404. */

@@ -1,17 +1,20 @@
 /**
  * Local media files given on the command line, as one-file catalog entries. Each gets a stable 40-hex id
- * (a hash of its real path), so the same `/stream/:id/:index` URLs serve them and torrents alike.
+ * (a hash of its real path), so the same `/stream/:id/:index` URLs serve them and torrents alike. Their play
+ * positions last as long as the process: only torrents are saved in the state file.
  */
 import { createHash } from 'node:crypto';
 import { realpath, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { LocalFileSource } from '../stream/local-file-source.js';
 import { mimeOf } from './mime.js';
+import { PlayPositions } from './play-positions.js';
 import type { CatalogEntry } from './types.js';
 
 interface LocalItem {
   entry: CatalogEntry;
   path: string;
+  positions: PlayPositions;
 }
 
 export class LocalFiles {
@@ -37,12 +40,16 @@ export class LocalFiles {
       numPeers: 0,
       files: [{ index: 0, name, path: name, length: info.size, progress: 1, mime: mimeOf(name) }],
     };
-    this.items.set(infoHash, { entry, path: real });
+    this.items.set(infoHash, { entry, path: real, positions: new PlayPositions() });
     return entry;
   }
 
   get(infoHash: string): CatalogEntry | undefined {
     return this.items.get(infoHash)?.entry;
+  }
+
+  positions(infoHash: string): PlayPositions | undefined {
+    return this.items.get(infoHash)?.positions;
   }
 
   list(): CatalogEntry[] {

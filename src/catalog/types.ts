@@ -4,6 +4,7 @@
  * which only the server knows how to build.
  */
 import type { DataSource, OpenOptions } from '../stream/data-source.js';
+import type { PlayPositions } from './play-positions.js';
 
 export interface CatalogFile {
   index: number;
@@ -48,6 +49,8 @@ export interface Torrents {
   fileRanges(infoHash: string, fileIndex: number): Array<[number, number]>;
   readerOffsets(infoHash: string, fileIndex: number): number[];
   stallReason(infoHash: string): string | null;
+  /** Where players stopped in the torrent's files (kept across restarts); undefined for an unknown torrent. */
+  positions(infoHash: string): PlayPositions | undefined;
   /** Bytes downloaded and uploaded since the engine started, over every torrent it held. */
   readonly totals: { readonly downloaded: number; readonly uploaded: number };
 }

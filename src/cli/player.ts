@@ -1,6 +1,6 @@
 /**
  * External players for `--player`: found on PATH by their usual binary names and started without a shell,
- * with the stream URL and, where the player has a flag for it, the title.
+ * with the stream URL and, where the player has a flag for it, the title and the time to start at.
  */
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
@@ -11,13 +11,31 @@ interface PlayerSpec {
   binaries: string[];
   /** Each entry is one argv element: no shell ever sees a torrent-supplied name. */
   args(url: string, title: string): string[];
+  /** The flag that starts playback `seconds` in, for players that have one. */
+  start?(seconds: string): string[];
 }
 
 const players = {
-  mpv: { binaries: ['mpv'], args: (url, title) => [`--force-media-title=${title}`, url] },
-  vlc: { binaries: ['vlc', 'cvlc'], args: (url, title) => [url, `--meta-title=${title}`] },
-  iina: { binaries: ['iina', 'iina-cli'], args: (url, title) => [url, `--mpv-force-media-title=${title}`] },
-  mplayer: { binaries: ['mplayer'], args: (url, title) => ['-title', title, url] },
+  mpv: {
+    binaries: ['mpv'],
+    args: (url, title) => [`--force-media-title=${title}`, url],
+    start: (seconds) => [`--start=${seconds}`],
+  },
+  vlc: {
+    binaries: ['vlc', 'cvlc'],
+    args: (url, title) => [url, `--meta-title=${title}`],
+    start: (seconds) => [`--start-time=${seconds}`],
+  },
+  iina: {
+    binaries: ['iina', 'iina-cli'],
+    args: (url, title) => [url, `--mpv-force-media-title=${title}`],
+    start: (seconds) => [`--mpv-start=${seconds}`],
+  },
+  mplayer: {
+    binaries: ['mplayer'],
+    args: (url, title) => ['-title', title, url],
+    start: (seconds) => ['-ss', seconds],
+  },
   smplayer: { binaries: ['smplayer'], args: (url, title) => ['-media-title', title, url] },
   'mpc-hc': { binaries: ['mpc-hc64', 'mpc-hc'], args: (url) => [url] },
   potplayer: { binaries: ['PotPlayerMini64', 'PotPlayerMini', 'potplayer'], args: (url) => [url] },
@@ -65,15 +83,27 @@ export function installedHint(): string {
   return found.length > 0 ? `installed players: ${found.join(', ')}` : 'no known player is installed';
 }
 
+export interface LaunchOptions {
+  /** Seconds to start at, where the player has a flag for it. */
+  start?: number | null;
+  /** Flags of the player's own, put first (e.g. mpv's IPC socket). */
+  extraArgs?: string[];
+}
+
 /** Starts the player; resolves with its exit once it ends. Throws when it is not installed. */
 export function launchPlayer(
   player: PlayerName,
   url: string,
   title: string,
+  options: LaunchOptions = {},
 ): { pid: number; exited: Promise<number | null> } {
   const binary = findPlayer(player);
   if (!binary) throw new Error(`${player} is not installed; ${installedHint()}`);
-  const child = spawn(binary, players[player].args(url, title), { stdio: 'ignore' });
+  const spec: PlayerSpec = players[player];
+  const start =
+    options.start && spec.start ? spec.start(String(Math.round(options.start * 1000) / 1000)) : [];
+  const args = [...(options.extraArgs ?? []), ...start, ...spec.args(url, title)];
+  const child = spawn(binary, args, { stdio: 'ignore' });
   const exited = new Promise<number | null>((resolve) => {
     child.on('exit', (code) => resolve(code));
     child.on('error', () => resolve(null));

@@ -10,6 +10,7 @@ import { sharedStreamUrl } from '../server/share-urls.js';
 import { type CastSession, castHostProblem, startCast } from './cast.js';
 import { formatBytes } from './format.js';
 import { launchPlayer, type PlayerName } from './player.js';
+import { followMpv, savedStart } from './resume.js';
 import { startRuntime, UsageError } from './runtime.js';
 import { runtimeOptions, type ServeFlags } from './serve.js';
 import { untilShutdown } from './shutdown.js';
@@ -134,14 +135,8 @@ export async function runWatch(source: string, flags: WatchFlags): Promise<numbe
         : process.stderr.isTTY
           ? 'bar'
           : 'lines';
-    reporter = new StatusReporter(
-      runtime,
-      entry.infoHash,
-      file.index,
-      style,
-      name,
-      flags.token ? `Bearer ${flags.token}` : undefined,
-    );
+    const authorization = flags.token ? `Bearer ${flags.token}` : undefined;
+    reporter = new StatusReporter(runtime, entry.infoHash, file.index, style, name, authorization);
     if (flags.cast) {
       const target = flags.cast;
       const castFile = { infoHash: entry.infoHash, index: file.index, mime: file.mime, title: file.name };
@@ -161,11 +156,16 @@ export async function runWatch(source: string, flags: WatchFlags): Promise<numbe
     }
     reporter.start();
     if (flags.player !== 'none') {
+      // mpv tells where it is (its IPC): the position is kept for next time. The others only start there.
+      const follower =
+        flags.player === 'mpv' ? followMpv(runtime, entry.infoHash, file.index, authorization) : undefined;
       try {
-        const player = launchPlayer(flags.player, directUrl, name);
+        const start = savedStart(runtime, entry.infoHash, file.index);
+        const player = launchPlayer(flags.player, directUrl, name, { start, extraArgs: follower?.args });
         // Closing the player ends the session, as with webtorrent-cli and peerflix.
-        void player.exited.then(() => process.kill(process.pid, 'SIGTERM'));
+        void player.exited.then(() => follower?.finish()).then(() => process.kill(process.pid, 'SIGTERM'));
       } catch (err) {
+        void follower?.finish();
         process.stderr.write(`streamtide: ${terminalSafe((err as Error).message)}\n`);
       }
     }

@@ -25,6 +25,18 @@ const ByteRange = Type.Array(Type.Integer({ minimum: 0 }), {
   description: 'Inclusive [first, last] byte offsets',
 });
 
+/** A file's last play position (GET/PUT …/files/:index/position, and each file of the torrent object). */
+export const Position = Type.Object({
+  seconds: Type.Number({
+    minimum: 0,
+    description: 'Where playback stopped, in seconds of the file (0: never played)',
+  }),
+  duration: Type.Optional(
+    Type.Number({ minimum: 0, description: 'The file’s duration in seconds, when the server had probed it' }),
+  ),
+  updatedAt: Type.Optional(Type.String({ description: 'When it was saved (ISO 8601); absent when never' })),
+});
+
 export const TorrentFile = Type.Object({
   index: Type.Integer({ minimum: 0, description: 'Position in the torrent: the :index of the file routes' }),
   name: Type.String(),
@@ -42,6 +54,10 @@ export const TorrentFile = Type.Object({
       description: 'Offsets live streams have reached (only from GET /api/torrents/:infoHash)',
     }),
   ),
+  position: Type.Optional({
+    ...Position,
+    description: 'Where playback last stopped; absent when never played',
+  }),
 });
 
 const Phase = (description: string) => Type.Optional(Type.Integer({ minimum: 0, description }));

@@ -27,6 +27,7 @@ import { capabilityRoutes } from './routes/capabilities.js';
 import { coverRoutes } from './routes/cover.js';
 import { dlnaRoutes } from './routes/dlna.js';
 import { hlsRoutes } from './routes/hls.js';
+import { positionRoutes } from './routes/positions.js';
 import { serverRoutes } from './routes/server.js';
 import { streamRoutes } from './routes/stream.js';
 import { subtitleRoutes } from './routes/subtitles.js';
@@ -147,6 +148,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(serverRoutes);
   await app.register(torrentRoutes);
   await app.register(capabilityRoutes);
+  await app.register(positionRoutes);
   await app.register(streamRoutes);
   await app.register(subtitleRoutes);
   await app.register(coverRoutes);

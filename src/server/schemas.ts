@@ -81,3 +81,10 @@ export const SubtitleQuery = Type.Object({
   cap: CapQuery,
 });
 export type SubtitleQuery = Static<typeof SubtitleQuery>;
+
+/** PUT …/position: a play position, no further than a day (no film is longer; the route holds it to the file's duration when known). */
+export const PositionBody = Type.Object(
+  { seconds: { ...Seconds, description: 'Where playback is, in seconds of the file' } },
+  { additionalProperties: false },
+);
+export type PositionBody = Static<typeof PositionBody>;

@@ -8,6 +8,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type WebTorrent from 'webtorrent';
 import type { Torrent } from 'webtorrent';
+import type { PlayPositions } from '../catalog/play-positions.js';
 import type { CatalogEntry, Torrents } from '../catalog/types.js';
 import { type DataSource, DataSourceError, type OpenOptions } from '../stream/data-source.js';
 import { addToClient, closeTorrent, leaveAtShutdown } from './attach.js';
@@ -47,12 +48,7 @@ export class TorrentEngine implements Torrents {
   ) {
     this.dir = resolve(options.dir);
     this.warn = options.onWarning ?? defaultWarning;
-    this.persistence = new Persistence(
-      this.dir,
-      options.persist !== false,
-      () => this.records.values(),
-      this.warn,
-    );
+    this.persistence = new Persistence(this.dir, options.persist !== false, this.records, this.warn);
     client.on('error', (err: Error) => this.warn(err.message));
     this.bans.on('ban', ({ host, reason }) => this.warn(`banned peer ${host}: it ${reason}`));
     // Neither timer keeps the process alive.
@@ -89,7 +85,7 @@ export class TorrentEngine implements Torrents {
     input: string | Uint8Array,
     opts: { signal?: AbortSignal } = {},
   ): Promise<{ entry: CatalogEntry; created: boolean }> {
-    this.assertOpen();
+    if (this.destroyed) throw new Error('the torrent engine is closed');
     const parsed = await parseInput(input, { signal: opts.signal });
     // No await between this check and attach() unless another add of the same torrent is in flight:
     // two adds racing past it would both reach webtorrent, which destroys the second.
@@ -168,6 +164,11 @@ export class TorrentEngine implements Torrents {
     return this.records.get(infoHash)?.stallReason() ?? null;
   }
 
+  /** Where players stopped in a torrent's files: saved with it, a change written within POSITION_SAVE_MS. */
+  positions(infoHash: string): PlayPositions | undefined {
+    return this.records.get(infoHash)?.positions;
+  }
+
   /** Connects to a peer of a known torrent ('host:port'). */
   addPeer(infoHash: string, address: string): void {
     const record = this.records.get(infoHash);
@@ -197,10 +198,6 @@ export class TorrentEngine implements Torrents {
     return this.destroyed;
   }
 
-  private assertOpen(): void {
-    if (this.destroyed) throw new Error('the torrent engine is closed');
-  }
-
   /** Adds `torrentId` to webtorrent for `record` and lists it; resolves once the info-hash is known. */
   private async attach(
     record: TorrentRecord,
@@ -215,6 +212,7 @@ export class TorrentEngine implements Torrents {
       totals: this.totals,
     });
     this.records.set(record.infoHash, record);
+    record.positions.onChange = () => this.destroyed || this.persistence.saveSoon();
     watchTorrent(record, torrent, {
       warn: this.warn,
       save: () => this.persistence.save(),

@@ -2,19 +2,25 @@
  * The engine's torrents across restarts, through the state file (state-store.ts). At start the saved torrents
  * are resumed, or, on a one-shot run (`restore: false`), kept as they were: saved again untouched by every
  * write, and resumed only when the user adds one of them again (`take`). Resumed torrents are not announced
- * as 'added' (the server's log says what the user did, not what a restart brought back).
+ * as 'added' (the server's log says what the user did, not what a restart brought back). Small frequent
+ * changes (play positions) are written coalesced, at most once per POSITION_SAVE_MS, and with every save.
  */
+import { CoalescedSave } from './coalesced-save.js';
 import { parseInput } from './parse-input.js';
 import { type SavedTorrent, StateStore, savedBitfield } from './state-store.js';
 import { TorrentRecord } from './torrent-record.js';
 
+/** How long a change that can wait (a play position) waits to be written: what a crash could lose of it. */
+export const POSITION_SAVE_MS = 10_000;
+
 export class Persistence {
   private readonly store: StateStore | null;
+  private readonly soon = new CoalescedSave(POSITION_SAVE_MS, () => void this.saveOrWarn());
 
   constructor(
     dir: string,
     enabled: boolean,
-    private readonly records: () => Iterable<TorrentRecord>,
+    private readonly records: ReadonlyMap<string, TorrentRecord>,
     private readonly warn: (message: string) => void,
   ) {
     this.store = enabled ? new StateStore(dir, warn) : null;
@@ -46,7 +52,13 @@ export class Persistence {
 
   /** Writes every live torrent (and the kept ones); rejects when the write fails. */
   async save(): Promise<void> {
-    await this.store?.save([...this.records()].map((record) => record.saved()));
+    this.soon.cancel();
+    await this.store?.save([...this.records.values()].map((record) => record.saved()));
+  }
+
+  /** A save within POSITION_SAVE_MS, shared with every other change until then. */
+  saveSoon(): void {
+    if (this.store) this.soon.request();
   }
 
   /** Saves, warning instead of failing: a state file that cannot be written (a full disk) stops nothing else. */

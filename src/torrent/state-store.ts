@@ -1,10 +1,12 @@
 /**
  * The engine's memory across restarts: a small JSON file in the download folder listing each torrent (its
- * .torrent bytes once known, else its magnet), its verified-piece bitfield and when it was last streamed.
+ * .torrent bytes once known, else its magnet), its verified-piece bitfield, when it was last streamed and
+ * where players stopped in its files.
  * Written one write at a time through state-file.ts (temp file, flush, rename, previous generation kept as
  * `.bak`). A file it cannot read is never written over: the backup is loaded instead, loudly.
  */
 import { join } from 'node:path';
+import type { SavedPositions } from '../catalog/play-positions.js';
 import { backupPath, moveAside, readStateFile, removeStaleTemps, writeStateFile } from './state-file.js';
 
 export interface SavedTorrent {
@@ -21,6 +23,8 @@ export interface SavedTorrent {
   lastStreamedAt: number;
   /** Its data was evicted by the cache cap; it stays listed but downloads only when streamed. */
   evicted?: boolean;
+  /** Where players stopped in its files (catalog/play-positions.ts). */
+  positions?: SavedPositions;
 }
 
 interface StateFile {

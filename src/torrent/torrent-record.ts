@@ -3,6 +3,7 @@
  * and, once the metadata is in, its safe file paths, piece waiter and streaming priority.
  */
 import type { Torrent, Wire } from 'webtorrent';
+import { PlayPositions } from '../catalog/play-positions.js';
 import type { CatalogEntry } from '../catalog/types.js';
 import { abortableWait } from '../stream/abort.js';
 import { DataSourceError, type OpenOptions } from '../stream/data-source.js';
@@ -39,6 +40,8 @@ export class TorrentRecord implements TorrentContext {
   private readonly connectedPeers = new Set<string>();
   private live: Live | undefined;
   readonly readerPositions = new Map<object, { fileIndex: number; offset: number }>();
+  /** Where players stopped in its files: saved with it. */
+  readonly positions: PlayPositions;
   private readyWaiters = new Set<{ resolve(): void; reject(err: unknown): void }>();
 
   constructor(
@@ -51,6 +54,7 @@ export class TorrentRecord implements TorrentContext {
     this.lastStreamedAt = saved.lastStreamedAt ?? 0;
     this.evicted = saved.evicted ?? false;
     this.magnet = saved.magnet;
+    this.positions = new PlayPositions(saved.positions);
     for (const peer of saved.peers ?? []) this.peerHints.add(peer);
   }
 
@@ -141,9 +145,7 @@ export class TorrentRecord implements TorrentContext {
   }
 
   whenReady(signal?: AbortSignal): Promise<void> {
-    if (this.failure) {
-      return Promise.reject(this.stoppedError());
-    }
+    if (this.failure) return Promise.reject(this.stoppedError());
     if (this.ready) return Promise.resolve();
     return abortableWait<void>(signal, (resolve, reject) => {
       const waiter = { resolve, reject };
@@ -189,6 +191,7 @@ export class TorrentRecord implements TorrentContext {
   saved(): SavedTorrent {
     const torrent = this.torrent;
     const withMetadata = !!torrent.metadata && !!torrent.bitfield;
+    const positions = this.positions.saved();
     return {
       infoHash: this.infoHash,
       name: torrent.name,
@@ -202,6 +205,7 @@ export class TorrentRecord implements TorrentContext {
       lastStreamedAt: this.lastStreamedAt,
       ...(this.peerHints.size > 0 ? { peers: [...this.peerHints] } : {}),
       ...(this.evicted ? { evicted: true } : {}),
+      ...(positions ? { positions } : {}),
     };
   }
 

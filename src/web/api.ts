@@ -3,7 +3,7 @@
  * (and reloads) still have it; fetches send it as a Bearer header, media URLs as `?token=`.
  */
 import { displayProbe, displayTorrent } from './display-text.js';
-import type { Probe, ShareLinks, Torrent } from './types.js';
+import type { Position, Probe, ShareLinks, Torrent } from './types.js';
 import { probePath } from './urls.js';
 
 const tokenKey = 'streamtide.token';
@@ -63,6 +63,8 @@ async function json<T>(path: string, init?: RequestInit): Promise<T> {
 }
 
 const h = (infoHash: string) => encodeURIComponent(infoHash);
+const positionPath = (infoHash: string, index: number) =>
+  `/api/torrents/${h(infoHash)}/files/${index}/position`;
 
 export const api = {
   list: async (signal?: AbortSignal) =>
@@ -91,6 +93,16 @@ export const api = {
   /** Links to pass on: with a token set they carry a capability for this file, never the token. */
   share: (infoHash: string, index: number) =>
     json<ShareLinks>(`/api/torrents/${h(infoHash)}/files/${index}/share`, { method: 'POST' }),
+  position: (infoHash: string, index: number, signal?: AbortSignal) =>
+    json<Position>(positionPath(infoHash, index), { signal }),
+  /** `keepalive`: the request outlives the page (sent as it goes away). */
+  savePosition: (infoHash: string, index: number, seconds: number, keepalive = false) =>
+    json<Position>(positionPath(infoHash, index), {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ seconds }),
+      keepalive,
+    }),
   remove: async (infoHash: string, deleteFiles: boolean) => {
     await request(`/api/torrents/${h(infoHash)}${deleteFiles ? '?deleteFiles=true' : ''}`, {
       method: 'DELETE',

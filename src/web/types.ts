@@ -12,6 +12,17 @@ export interface TorrentFile {
   hlsUrl?: string;
   /** Verified byte ranges, inclusive [start, end]; only from `GET /api/torrents/:infoHash`. */
   downloaded?: Array<[number, number]>;
+  /** Where playback last stopped; absent when never played (or from servers before positions). */
+  position?: Position;
+}
+
+/** `GET/PUT /api/torrents/:infoHash/files/:index/position`. */
+export interface Position {
+  seconds: number;
+  /** The file's duration, when the server had probed it. */
+  duration?: number;
+  /** ISO 8601; absent when never played. */
+  updatedAt?: string;
 }
 
 export interface Torrent {

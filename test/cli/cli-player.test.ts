@@ -43,7 +43,11 @@ describe('--player', () => {
         const url = run.args.find((arg) => arg.startsWith('http')) ?? '';
         if (token.length > 0) assert.match(url, new RegExp(`^${base}\\?mode=direct&cap=[\\w-]+$`));
         else assert.equal(url, `${base}?mode=direct`);
-        assert.deepEqual(run.args, expectedArgs(basename(mkv), url));
+        // mpv also gets the socket its position is followed through (cli-resume.test.ts).
+        const args =
+          player === 'mpv' ? run.args.filter((arg) => !arg.startsWith('--input-ipc-server=')) : run.args;
+        if (player === 'mpv') assert.equal(args.length, run.args.length - 1, String(run.args));
+        assert.deepEqual(args, expectedArgs(basename(mkv), url));
         assert.equal(run.status, 206);
         assert.equal(run.contentRange, `bytes ${RANGE.start}-${RANGE.end}/${original.length}`);
         assert.ok(run.bytes.equals(original.subarray(RANGE.start, RANGE.end + 1)), 'exact original bytes');

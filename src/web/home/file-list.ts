@@ -5,12 +5,16 @@ import { formatBytes, formatPercent, plural } from '../format.js';
 import { html } from '../html.js';
 import type { Torrent, TorrentFile } from '../types.js';
 import { playerPath } from '../urls.js';
+import { Watched } from './watched.js';
 
 function FileRow({ infoHash, file }: { infoHash: string; file: TorrentFile }) {
   const playable = isPlayable(file);
   return html`
     <li class="file">
-      <span class="file-name" title=${file.path}>${file.path}</span>
+      <span class="file-main">
+        <span class="file-name" title=${file.path}>${file.path}</span>
+        <${Watched} file=${file} />
+      </span>
       <span class="file-meta">${formatBytes(file.length)} · ${formatPercent(file.progress)}</span>
       ${
         playable

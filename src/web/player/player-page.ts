@@ -1,10 +1,11 @@
 /** `/play/:infoHash/:index`: waits for the probe (showing why it waits), then the player. */
 import { useEffect, useState } from 'preact/hooks';
+import { resumePoint } from '../../catalog/resume-rule.js';
 import { ApiError, api, token } from '../api.js';
 import { browserCaps } from '../caps.js';
 import { html } from '../html.js';
 import { usePoll } from '../poll.js';
-import type { Probe } from '../types.js';
+import type { Position, Probe } from '../types.js';
 import { browserHls, mayUseHlsJs } from './engine.js';
 import { loadHls } from './hls-loader.js';
 import { Player } from './player.js';
@@ -20,6 +21,8 @@ export function PlayerPage({ infoHash, index }: Props) {
   const [probe, setProbe] = useState<Probe | undefined>(undefined);
   const [probeError, setProbeError] = useState<Error | undefined>(undefined);
   const [attempt, setAttempt] = useState(0);
+  // undefined while asked; null when there is none (or it could not be read).
+  const [saved, setSaved] = useState<Position | null | undefined>(undefined);
 
   // hls.js (a chunk of its own) loads while the probe runs, where a remux or transcode would need it.
   useEffect(() => {
@@ -36,7 +39,20 @@ export function PlayerPage({ infoHash, index }: Props) {
     return () => controller.abort();
   }, [infoHash, index, attempt]);
 
+  useEffect(() => {
+    const controller = new AbortController();
+    api.position(infoHash, index, controller.signal).then(
+      (value) => setSaved(value),
+      () => controller.signal.aborted || setSaved(null),
+    );
+    return () => controller.abort();
+  }, [infoHash, index]);
+
   const file = torrent.data?.files.find((f) => f.index === index);
+  const resumeAt =
+    saved === undefined || !probe
+      ? undefined
+      : saved && resumePoint(saved.seconds, probe.duration ?? saved.duration ?? undefined);
   const unknown = torrent.error instanceof ApiError && torrent.error.status === 404;
   const title = file?.name ?? torrent.data?.name ?? (unknown ? 'Unknown torrent' : 'Loading…');
 
@@ -61,7 +77,8 @@ export function PlayerPage({ infoHash, index }: Props) {
       }
       ${
         probe
-          ? html`<${Player} infoHash=${infoHash} index=${index} probe=${probe} torrent=${torrent.data} file=${file} />`
+          ? html`<${Player} infoHash=${infoHash} index=${index} probe=${probe} torrent=${torrent.data}
+              file=${file} resumeAt=${resumeAt} />`
           : probeError
             ? null
             : html`<div class="panel waiting" role="status" aria-live="polite">

@@ -12,6 +12,8 @@ import { useIdle, useTapWakes } from './idle.js';
 import { useShortcuts } from './keyboard.js';
 import { Overlay } from './overlay.js';
 import { usePlayback } from './playback.js';
+import { useSavePosition } from './position-saver.js';
+import { ResumeOffer, useResumeOffer } from './resume-offer.js';
 import { ShareBox } from './share-box.js';
 import { downloadedFractions, StatusPanel } from './status-panel.js';
 import { useSubtitleTrack } from './subtitle-track.js';
@@ -32,13 +34,18 @@ interface Props {
   probe: Probe;
   torrent: Torrent | undefined;
   file: TorrentFile | undefined;
+  /** Where it stopped last time, worth offering; null: nothing to offer; undefined: not known yet. */
+  resumeAt: number | null | undefined;
 }
 
-export function Player({ infoHash, index, probe, torrent, file }: Props) {
+export function Player({ infoHash, index, probe, torrent, file, resumeAt }: Props) {
   const videoRef = useRef<HTMLVideoElement>(null);
   const stageRef = useRef<HTMLDivElement>(null);
   const frame = useFreezeFrame(videoRef);
   const p = usePlayback(videoRef, infoHash, index, probe, file, frame.freeze);
+  const resume = useResumeOffer(videoRef, p.direct, resumeAt, p.seek);
+  // Until the offer is answered, the position it offers stays saved: opening the page loses nothing.
+  useSavePosition(infoHash, index, p, resumeAt !== undefined && resume.offer === null);
   const fullscreen = useFullscreen(stageRef, videoRef);
   const idle = useIdle(fullscreen.active && !p.video.paused);
   const tap = useTapWakes(idle);
@@ -49,7 +56,7 @@ export function Player({ infoHash, index, probe, torrent, file }: Props) {
 
   useShortcuts({
     togglePlay: p.togglePlay,
-    skip: p.skip,
+    skip: resume.seeking(p.skip),
     toggleFullscreen: fullscreen.toggle,
     toggleMute: p.toggleMute,
     nudgeVolume: p.nudgeVolume,
@@ -114,6 +121,7 @@ export function Player({ infoHash, index, probe, torrent, file }: Props) {
             onPlay=${p.togglePlay}
             onUnmute=${p.toggleMute}
           />
+          ${resume.offer === null ? null : html`<${ResumeOffer} at=${resume.offer} duration=${p.duration} onChoose=${resume.choose} />`}
         </div>
         ${
           p.direct
@@ -132,7 +140,7 @@ export function Player({ infoHash, index, probe, torrent, file }: Props) {
                 onVolume=${p.setVolume}
                 onToggleFullscreen=${fullscreen.toggle}
                 onPreview=${p.setPreview}
-                onSeek=${p.seek}
+                onSeek=${resume.seeking(p.seek)}
               />`
         }
       </div>
