@@ -7,6 +7,7 @@ import type WebTorrent from 'webtorrent';
 import type { Torrent } from 'webtorrent';
 import { dialTcpFirst } from './dial-order.js';
 import { type BanList, guardAgainstBadPeers } from './peer-bans.js';
+import { verifyOffThread } from './piece-verify.js';
 import { confinedStore } from './safe-path.js';
 import type { TorrentRecord } from './torrent-record.js';
 import type { TransferTotals } from './transfer-totals.js';
@@ -44,6 +45,7 @@ export function addToClient(
     // An evicted torrent is not fetched in the background, only what readers ask for.
     deselect: record.evicted,
   });
+  verifyOffThread(torrent);
   dialTcpFirst(torrent);
   guardAgainstBadPeers(torrent, options.bans);
   options.totals.count(torrent);
