@@ -12,6 +12,7 @@ import { confinedStore } from './safe-path.js';
 import type { TorrentRecord } from './torrent-record.js';
 import type { TransferTotals } from './transfer-totals.js';
 import { closeTrackersQuietly } from './webtorrent-internals.js';
+import { copyOnlyCutMessages } from './wire-buffering.js';
 
 /**
  * Trackers announced to per torrent (besides the engine's `announce` option). Real torrents name a few dozen;
@@ -46,6 +47,7 @@ export function addToClient(
     deselect: record.evicted,
   });
   verifyOffThread(torrent);
+  torrent.on('wire', copyOnlyCutMessages);
   dialTcpFirst(torrent);
   guardAgainstBadPeers(torrent, options.bans);
   options.totals.count(torrent);
