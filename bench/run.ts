@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- --quick] [-- --only=pump,ttff,seek,throttled-seek,real-ttff,swarm,hls,throughput,cap,memory,concurrency]`:
+ * `npm run bench [-- --quick] [-- --only=pump,ttff,seek,throttled-seek,real-ttff,swarm,hls,throughput,cap,memory,concurrency]
+ * [-- --throughput-load=N]` (busy loops added for the throughput's second series; default 2 per CPU, 0: none):
  * the figures of BENCHMARKS.md on loopback, each the median of several runs, with its reference measured in
  * the same run.
  * Prints a markdown table and writes everything (every sample, the machine) to bench/results/<time>.json.

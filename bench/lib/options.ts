@@ -1,5 +1,5 @@
 /** What one bench run does: sizes and repetitions for the full run (~15 min on 2 cores) or `--quick` (~2 min). */
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export interface BenchOptions {
@@ -17,6 +17,8 @@ export interface BenchOptions {
   samples: number;
   throughputBytes: number;
   throughputRuns: number;
+  /** Busy loops added for the throughput's second series (`--throughput-load=N`; 0: none). */
+  throughputLoadProcs: number;
   memoryBytes: number;
   /** Big-file remuxes for the peak RSS, each on a fresh server process. */
   memoryRuns: number;
@@ -55,10 +57,14 @@ export const SECTIONS = [
 export function parseOptions(argv: string[]): BenchOptions {
   const quick = argv.includes('--quick');
   const onlyArg = argv.find((a) => a.startsWith('--only='));
+  const loadArg = argv.find((a) => a.startsWith('--throughput-load='));
   const only = onlyArg ? new Set(onlyArg.slice('--only='.length).split(',')) : null;
   for (const name of only ?? []) {
     if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`unknown section ${name}`);
   }
+  const loadProcs = loadArg ? Number(loadArg.slice('--throughput-load='.length)) : 2 * availableParallelism();
+  if (!Number.isSafeInteger(loadProcs) || loadProcs < 0)
+    throw new Error(`bad ${loadArg}: a number of processes`);
   const GiB = 1024 ** 3;
   const MiB = 1024 ** 2;
   return {
@@ -71,6 +77,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     samples: quick ? 3 : 7,
     throughputBytes: quick ? 256 * MiB : 1 * GiB,
     throughputRuns: quick ? 1 : 3,
+    throughputLoadProcs: loadProcs,
     memoryBytes: quick ? 512 * MiB : 4 * GiB,
     memoryRuns: quick ? 1 : 3,
     abortCycles: quick ? 50 : 200,

@@ -9,10 +9,12 @@ import type { Torrent } from 'webtorrent';
 import { dialTcpFirst } from './dial-order.js';
 import { fileStore } from './file-store.js';
 import { type BanList, guardAgainstBadPeers } from './peer-bans.js';
+import { verifyOffThread } from './piece-verify.js';
 import type { TorrentRecord } from './torrent-record.js';
 import { limitError } from './torrent-shape.js';
 import type { TransferTotals } from './transfer-totals.js';
 import { closeTrackersQuietly, guardMetadata } from './webtorrent-internals.js';
+import { copyOnlyCutMessages } from './wire-buffering.js';
 
 /**
  * Trackers announced to per torrent (besides the engine's `announce` option). Real torrents name a few dozen;
@@ -46,6 +48,8 @@ export function addToClient(
     // An evicted torrent is not fetched in the background, only what readers ask for.
     deselect: record.evicted,
   });
+  verifyOffThread(torrent);
+  torrent.on('wire', copyOnlyCutMessages);
   dialTcpFirst(torrent);
   guardAgainstBadPeers(torrent, options.bans);
   options.totals.count(torrent);

@@ -3,8 +3,10 @@
  * is listed in INTERNAL_MEMBERS (WEBCONN_MEMBERS) and checked, with webtorrent's version, before first use: an
  * upgrade that moves them fails loudly here instead of quietly losing stream priority, dial order, bans or
  * checked web seeds. One field is read too, the torrent's `discovery` (its tracker client), where a missing
- * one only costs the quiet shutdown. The behaviour relied on is pinned by the contract test
- * (test/torrent/webtorrent-internals.test.ts): run it before widening SUPPORTED.
+ * one only costs the quiet shutdown. Piece verification, too long to share this file, is its sibling
+ * webtorrent-internals-verify.ts, through verificationInternals. The behaviour relied on is pinned by the
+ * contract tests (test/torrent/webtorrent-internals.test.ts, piece-verify.test.ts): run them before widening
+ * SUPPORTED.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -14,7 +16,16 @@ import WebConnClass from 'webtorrent/lib/webconn.js';
 
 /** The versions the contract test has been run against: package.json's `^3.0.21`. */
 export const SUPPORTED = { atLeast: [3, 0, 21], below: [4, 0, 0] } as const;
-export const INTERNAL_MEMBERS = ['_select', '_deselect', '_addPeer', '_onMetadata', '_destroy'] as const;
+/** Used by piece verification (webtorrent-internals-verify.ts). */
+const VERIFY = ['_request', '_verifyPiece', '_markVerified', '_checkDone', '_update'];
+export const INTERNAL_MEMBERS = [
+  '_select',
+  '_deselect',
+  '_addPeer',
+  '_onMetadata',
+  '_destroy',
+  ...VERIFY,
+] as const;
 /** lib/webconn.js, a web seed's connection: its HTTP requests are made by this one method. */
 export const WEBCONN_MEMBERS = ['httpRequest'] as const;
 
@@ -123,6 +134,11 @@ export function webSeedConnection(url: string, torrent: Torrent, fetchPiece: Fet
 function internals(torrent: Torrent): Internals {
   assertSupportedWebtorrent();
   return torrent as unknown as Internals;
+}
+
+/** `torrent` as webtorrent-internals-verify.ts uses it, after the checks above. */
+export function verificationInternals<T>(torrent: Torrent): T {
+  return internals(torrent) as unknown as T;
 }
 
 /**

@@ -1,0 +1,111 @@
+/**
+ * copyOnlyCutMessages against the installed bittorrent-protocol: it recognises the Wire, and a patched wire
+ * parses any byte stream, cut anywhere into socket reads, into exactly the messages an untouched wire does.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, it } from 'node:test';
+import fc from 'fast-check';
+import type WebTorrent from 'webtorrent';
+import type { Wire } from 'webtorrent';
+import { copyOnlyCutMessages } from '../../src/torrent/wire-buffering.js';
+import { isolatedClient, type Seeder, startSeeder } from '../helpers/swarm.js';
+
+interface RawWire extends Wire {
+  write(chunk: Uint8Array): boolean;
+}
+
+let work: string;
+let seeder: Seeder;
+let client: WebTorrent;
+let WireClass: new () => RawWire;
+
+before(async () => {
+  work = mkdtempSync(join(tmpdir(), 'streamtide-wire-'));
+  writeFileSync(join(work, 'data.bin'), randomBytes(64 * 1024));
+  seeder = await startSeeder(join(work, 'data.bin'), { pieceLength: 16 * 1024 });
+  client = isolatedClient({ utp: false });
+  await once(client, 'listening');
+  const torrent = client.add(seeder.torrentFile, { path: join(work, 'dl'), announce: [] });
+  torrent.once('infoHash', () => torrent.addPeer(`127.0.0.1:${seeder.port}`));
+  const [wire] = (await once(torrent, 'wire')) as [Wire];
+  WireClass = wire.constructor as new () => RawWire;
+});
+
+after(async () => {
+  await new Promise<void>((resolve) => client?.destroy(() => resolve()));
+  await seeder?.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+const u32 = (n: number) => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(n);
+  return b;
+};
+
+/** A handshake (no extensions), then per block a `piece` message, with a `have` and a keep-alive between. */
+function stream(blocks: Buffer[]): Buffer {
+  const handshake = Buffer.concat([
+    Buffer.from([19]),
+    Buffer.from('BitTorrent protocol'),
+    Buffer.alloc(8),
+    Buffer.alloc(20, 1),
+    Buffer.alloc(20, 2),
+  ]);
+  const messages = blocks.flatMap((block, i) => [
+    Buffer.concat([u32(9 + block.length), Buffer.from([7]), u32(i), u32(i * 16), block]),
+    Buffer.concat([u32(5), Buffer.from([4]), u32(1000 + i)]),
+    u32(0),
+  ]);
+  return Buffer.concat([handshake, ...messages]);
+}
+
+/** What a wire makes of `bytes` given in reads cut at `cuts`. */
+async function parse(bytes: Buffer, cuts: number[], patched: boolean): Promise<string[]> {
+  const wire = new WireClass();
+  if (patched) assert.equal(copyOnlyCutMessages(wire), true, 'the installed Wire is recognised');
+  const seen: string[] = [];
+  wire.on('handshake', (infoHash: string) => seen.push(`handshake ${infoHash}`));
+  wire.on('piece', (index: number, offset: number, data: Uint8Array) =>
+    seen.push(`piece ${index} ${offset} ${Buffer.from(data).toString('hex')}`),
+  );
+  wire.on('have', (index: number) => seen.push(`have ${index}`));
+  wire.on('keep-alive', () => seen.push('keep-alive'));
+  const points = [...new Set(cuts.map((c) => c % bytes.length))].sort((a, b) => a - b);
+  let from = 0;
+  for (const to of [...points, bytes.length]) {
+    if (to > from) wire.write(bytes.subarray(from, to));
+    from = to;
+  }
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+  wire.destroy();
+  return seen;
+}
+
+it('a patched wire parses any cut of the stream into the messages an untouched one does', async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.integer({ min: 0, max: 20_000 }), { minLength: 1, maxLength: 6 }),
+      fc.array(fc.nat(), { maxLength: 30 }),
+      async (sizes, cuts) => {
+        const blocks = sizes.map((size) => randomBytes(size));
+        const bytes = stream(blocks);
+        const expected = await parse(bytes, cuts, false);
+        assert.equal(expected.filter((e) => e.startsWith('piece')).length, blocks.length);
+        assert.deepEqual(await parse(bytes, cuts, true), expected);
+      },
+    ),
+    { numRuns: 60 },
+  );
+});
+
+it('leaves alone an object that is not the Wire it knows', () => {
+  const notAWire = { _write() {} } as unknown as Wire;
+  assert.equal(copyOnlyCutMessages(notAWire), false);
+  assert.equal(typeof (notAWire as unknown as { _write: unknown })._write, 'function');
+});
