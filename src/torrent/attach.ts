@@ -11,6 +11,7 @@ import { confinedStore } from './safe-path.js';
 import type { TorrentRecord } from './torrent-record.js';
 import type { TransferTotals } from './transfer-totals.js';
 import { closeTrackersQuietly } from './webtorrent-internals.js';
+import { startWiresQuickly } from './wire-start.js';
 
 /**
  * Trackers announced to per torrent (besides the engine's `announce` option). Real torrents name a few dozen;
@@ -45,6 +46,7 @@ export function addToClient(
     deselect: record.evicted,
   });
   dialTcpFirst(torrent);
+  startWiresQuickly(torrent, () => record.waitedSpans());
   guardAgainstBadPeers(torrent, options.bans);
   options.totals.count(torrent);
   record.attach(torrent, options.magnet);

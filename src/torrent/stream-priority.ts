@@ -74,6 +74,11 @@ export class StreamPriority {
     return this.readers.size > 0;
   }
 
+  /** The pieces reads are waiting on now, as [first, last] spans. */
+  waitedSpans(): Span[] {
+    return [...this.readers.values()].flatMap((window) => (window.reading ? [window.reading] : []));
+  }
+
   setReader(key: object, window: ReaderWindow): void {
     this.readers.set(key, window);
     this.apply();

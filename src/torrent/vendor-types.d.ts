@@ -37,6 +37,16 @@ declare module 'webtorrent' {
     /** e.g. 'tcpOutgoing', 'utpIncoming', 'webSeed' */
     type?: string;
     peerChoking: boolean;
+    amInterested: boolean;
+    /** Payload bytes received from this peer. */
+    downloaded: number;
+    /** Outstanding requests to the peer. */
+    requests: Array<{ piece: number; offset: number; length: number }>;
+    peerPieces: BitField;
+    /** Bytes per second over the last seconds; called with a count, bittorrent-protocol adds received bytes. */
+    downloadSpeed(delta?: number): number;
+    interested(): void;
+    readonly destroyed: boolean;
     remoteAddress?: string;
     remotePort?: number;
     readonly destroyed: boolean;

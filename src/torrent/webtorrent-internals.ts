@@ -14,7 +14,7 @@ import WebConnClass from 'webtorrent/lib/webconn.js';
 
 /** The versions the contract test has been run against: package.json's `^3.0.21`. */
 export const SUPPORTED = { atLeast: [3, 0, 21], below: [4, 0, 0] } as const;
-export const INTERNAL_MEMBERS = ['_select', '_deselect', '_addPeer'] as const;
+export const INTERNAL_MEMBERS = ['_select', '_deselect', '_addPeer', '_updateWire', '_request'] as const;
 /** lib/webconn.js, a web seed's connection: its HTTP requests are made by this one method. */
 export const WEBCONN_MEMBERS = ['httpRequest'] as const;
 
@@ -43,6 +43,8 @@ interface Internals {
   _select(from: number, to: number, priority: number, notify: null, isStreamSelection: true): void;
   _deselect(from: number, to: number, isStreamSelection: true): void;
   _addPeer(peer: unknown, type: Transport, source?: string): unknown;
+  _updateWire(wire: Wire): unknown;
+  _request(wire: Wire, piece: number, hotswap: boolean): boolean;
 }
 
 /** Makes one web seed request: `length` bytes at `offset` of piece `pieceIndex`. */
@@ -217,4 +219,36 @@ export function closeTrackersQuietly(torrent: Torrent): void {
   // Taken from discovery first: its destroy announces 'stopped' through whatever tracker it still holds.
   discovery.tracker = null;
   tracker.destroy();
+}
+
+const wireUpdateHooks = new WeakMap<Torrent, Array<(wire: Wire) => void>>();
+
+/**
+ * Runs `hook(wire)` just before webtorrent tops up a wire's requests (its `_updateWire`, called for each
+ * wire after every block, choke change and selection change). One patch per torrent, however many hooks.
+ */
+export function beforeWireUpdate(torrent: Torrent, hook: (wire: Wire) => void): void {
+  const existing = wireUpdateHooks.get(torrent);
+  if (existing) {
+    existing.push(hook);
+    return;
+  }
+  const target = internals(torrent);
+  if (typeof target._updateWire !== 'function') throw new Error('this torrent has no _updateWire to wrap');
+  const hooks = [hook];
+  wireUpdateHooks.set(torrent, hooks);
+  const update = target._updateWire;
+  target._updateWire = (wire) => {
+    for (const next of hooks) next(wire);
+    return update.call(target, wire);
+  };
+}
+
+/**
+ * Asks `wire` for the next unrequested block of `piece` as webtorrent would (reserved, checked and
+ * verified by webtorrent), within webtorrent's request pipeline for that wire. False when nothing was
+ * asked: the piece is verified or all requested, or the pipeline is full.
+ */
+export function requestBlock(torrent: Torrent, wire: Wire, piece: number): boolean {
+  return internals(torrent)._request(wire, piece, false);
 }

@@ -1,0 +1,126 @@
+/**
+ * A peer connection's first seconds (src/torrent/wire-start.ts), against webtorrent peers the test
+ * steers: the engine says `interested` before it has the metadata, and once a seeder unchokes it the first
+ * requests are the whole piece a read waits on, not webtorrent's one validation block at the torrent's end.
+ * Observed on the engine's own wire right after each event, never by time.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { EventEmitter, once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, it } from 'node:test';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type WebTorrent from 'webtorrent';
+import type { Wire } from 'webtorrent';
+import type { TorrentEngine } from '../../src/torrent/index.js';
+import { rateFromUnchoke } from '../../src/torrent/wire-start.js';
+import { isolatedClient, type Seeder, startSeeder, startTestEngine } from '../helpers/swarm.js';
+
+const PIECE = 256 * 1024;
+const BLOCKS_PER_PIECE = PIECE / (16 * 1024);
+const SIZE = 16 * PIECE;
+
+let work: string;
+let data: Buffer;
+let seeder: Seeder;
+let engine: TorrentEngine;
+const clients: WebTorrent[] = [];
+
+before(async () => {
+  work = mkdtempSync(join(tmpdir(), 'streamtide-wire-start-'));
+  data = randomBytes(SIZE);
+  const path = join(work, 'data.bin');
+  writeFileSync(path, data);
+  seeder = await startSeeder(path, { pieceLength: PIECE });
+  engine = await startTestEngine(join(work, 'dl'), { utp: false, tracker: false });
+});
+
+after(async () => {
+  await engine?.destroy();
+  for (const client of clients) await new Promise<void>((resolve) => client.destroy(() => resolve()));
+  await seeder?.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+it('says interested as soon as the wire is up, before any metadata', { timeout: 30_000 }, async () => {
+  // A peer that has only the magnet too: no metadata will ever come from it.
+  const infoHash = randomBytes(20).toString('hex');
+  const peer = isolatedClient({ utp: false });
+  clients.push(peer);
+  await once(peer, 'listening');
+  peer.add(`magnet:?xt=urn:btih:${infoHash}`, { path: join(work, 'peer') });
+  const { entry } = await engine.add(`magnet:?xt=urn:btih:${infoHash}&x.pe=127.0.0.1:${peer.torrentPort}`);
+  const torrent = engine.torrent(entry.infoHash)!;
+  const [wire] = (torrent.wires.length > 0 ? [torrent.wires[0]] : await once(torrent, 'wire')) as [Wire];
+  await nextTurn();
+  assert.equal(torrent.metadata, null);
+  assert.equal(wire.amInterested, true);
+  await engine.remove(entry.infoHash);
+});
+
+it('once unchoked, asks first for the whole piece a read waits on', { timeout: 30_000 }, async () => {
+  // The seeder unchokes only when told: the read is waiting by then.
+  let release: (() => void) | undefined;
+  const interested = new Promise<void>((resolve) => {
+    seeder.torrent.on('wire', (wire: Wire & { unchoke(): void }) => {
+      const unchoke = wire.unchoke.bind(wire);
+      wire.unchoke = () => {
+        release = unchoke;
+        resolve();
+      };
+    });
+  });
+  const { entry } = await engine.add(seeder.torrentFile);
+  await engine.waitForMetadata(entry.infoHash);
+  const torrent = engine.torrent(entry.infoHash)!;
+  const source = engine.open(entry.infoHash, 0)!;
+  const piece = 5;
+  const read = source.read(piece * PIECE + 1000, 1000, { signal: new AbortController().signal });
+  engine.addPeer(entry.infoHash, `127.0.0.1:${seeder.port}`);
+  await interested;
+  const wire = torrent.wires[0]!;
+  assert.equal(wire.requests.length, 0, 'nothing asked while choked');
+  const unchoked = once(wire, 'unchoke');
+  release!();
+  await unchoked;
+  await nextTurn();
+  assert.deepEqual(
+    wire.requests.map((request) => request.piece),
+    Array(BLOCKS_PER_PIECE).fill(piece),
+    'every block of the waited piece, and only those',
+  );
+  assert.deepEqual(await read, data.subarray(piece * PIECE + 1000, piece * PIECE + 2000));
+  source.close();
+});
+
+it('measures a wire’s rate from its unchoke, not over the time it was choked', () => {
+  let clock = 0;
+  let windowRate = 0; // what bittorrent-protocol's 5 s window would say
+  const wire = Object.assign(new EventEmitter(), {
+    downloadSpeed: (delta?: number) => {
+      if (delta) windowRate += delta / 5;
+      return windowRate;
+    },
+  });
+  rateFromUnchoke(
+    wire,
+    () => PIECE,
+    () => clock,
+  );
+  clock = 10_000; // choked for 10 s
+  wire.emit('unchoke');
+  assert.equal(wire.downloadSpeed(), PIECE, 'a piece a second until shown otherwise');
+  clock += 200;
+  wire.downloadSpeed(3 * PIECE);
+  assert.equal(wire.downloadSpeed(), 3 * PIECE, 'the first second: every byte counts');
+  clock += 1800;
+  wire.downloadSpeed(PIECE);
+  assert.equal(wire.downloadSpeed(), (4 * PIECE) / 2, 'then the average since the unchoke');
+  clock += 3000;
+  assert.equal(wire.downloadSpeed(), windowRate, 'past the window, its own measure');
+  clock += 1000;
+  wire.emit('unchoke');
+  assert.equal(wire.downloadSpeed(), PIECE, 'counted again from the next unchoke');
+});
