@@ -8,18 +8,18 @@
  * - A wire's first request is a single block of the lowest selection's last piece (webtorrent "validates"
  *   a wire before using it), and the rest wait a round trip for it. When a read is waiting, the first
  *   requests go to the pieces it waits on instead.
- * - Its request pipeline is sized from the wire's download rate over the last 5 s, time spent choked
- *   included: a seeder that unchokes after seconds starts at 2 blocks in flight and grows by a fifth per
- *   round trip. transmission answers requests in bursts every 500 ms, so that is 64 KB/s for seconds.
- *   Here the rate counts from the unchoke, as if it were one piece a second until the peer has had a
- *   second to show its speed: the piece a read waits on is asked for whole, and the pipeline then doubles
- *   per round trip (every block received adds one) until the measured rate takes over.
+ * - Its request pipeline is sized from the wire's download rate averaged over 5 s, time spent choked
+ *   included: a seeder that unchokes after seconds starts at 2 blocks in flight, and the pipeline grows
+ *   by about a fifth per round trip. transmission answers requests in bursts every 500 ms: that is 64 KB/s
+ *   for seconds. Here the rate is at least the last second's, counted from the unchoke, and one piece a
+ *   second until the peer has had a second to show its speed: the piece a read waits on is asked for
+ *   whole, and the pipeline then about doubles per round trip.
  */
 import type { Torrent, Wire } from 'webtorrent';
 import { beforeWireUpdate, requestBlock } from './webtorrent-internals.js';
 
-/** bittorrent-protocol's rate window: past it, its own measure covers only unchoked time. */
-const RATE_WINDOW_S = 5;
+/** The recent rate's window: long enough to span two of transmission's bursts, 500 ms apart. */
+const RECENT_MS = 1000;
 /** The assumed first-second rate: one piece, but never more than this many bytes a second. */
 const MAX_ASSUMED_RATE = 2 * 1024 * 1024;
 
@@ -44,9 +44,9 @@ export function startWiresQuickly(torrent: Torrent, waited: () => Array<[number,
 }
 
 /**
- * Makes `wire.downloadSpeed()` (what webtorrent sizes the wire's pipeline from) count from the last unchoke:
- * `assumed()` bytes a second, or the bytes received if more, in the first second; then the average since
- * the unchoke, until bittorrent-protocol's own window holds only unchoked time.
+ * Makes `wire.downloadSpeed()`, which webtorrent sizes the wire's request pipeline from, answer the larger of
+ * bittorrent-protocol's 5 s average and the bytes received in the last second, counted from the last unchoke;
+ * and, in the first second after an unchoke, at least `assumed()`.
  */
 export function rateFromUnchoke(
   wire: Pick<Wire, 'downloadSpeed'> & { on(event: 'unchoke', listener: () => void): unknown },
@@ -54,17 +54,31 @@ export function rateFromUnchoke(
   now: () => number = performance.now.bind(performance),
 ): void {
   const measured = wire.downloadSpeed.bind(wire);
-  let since = now();
-  let bytes = 0;
+  let unchokedAt = now();
+  let arrivals: Array<[time: number, bytes: number]> = [];
+  let first = 0;
+  let recent = 0;
   wire.on('unchoke', () => {
-    since = now();
-    bytes = 0;
+    unchokedAt = now();
+    arrivals = [];
+    first = 0;
+    recent = 0;
   });
   wire.downloadSpeed = (delta?: number) => {
     const rate = measured(delta);
-    if (delta) bytes += delta;
-    const seconds = (now() - since) / 1000;
-    if (seconds >= RATE_WINDOW_S) return rate;
-    return Math.max(rate, seconds < 1 ? Math.max(bytes, assumed()) : bytes / seconds);
+    const time = now();
+    if (delta) {
+      arrivals.push([time, delta]);
+      recent += delta;
+    }
+    for (; first < arrivals.length && arrivals[first]![0] <= time - RECENT_MS; first++) {
+      recent -= arrivals[first]![1];
+    }
+    if (first > 1024) {
+      arrivals = arrivals.slice(first);
+      first = 0;
+    }
+    const fresh = time - unchokedAt < RECENT_MS ? assumed() : 0;
+    return Math.max(rate, (recent * 1000) / RECENT_MS, fresh);
   };
 }
