@@ -12,6 +12,8 @@ import type { SeekableInputServer } from '../stream/seekable-input.js';
 
 export class ProbeCache {
   private readonly probes = new Map<string, Promise<MediaInfo>>();
+  /** The probes that succeeded, readable without waiting. */
+  private readonly done = new Map<string, MediaInfo>();
 
   constructor(
     private readonly catalog: Catalog,
@@ -26,9 +28,14 @@ export class ProbeCache {
     if (!pending) {
       pending = this.probeOnce(opened.entry.infoHash, opened.file.index);
       this.probes.set(key, pending);
-      pending.catch((err) => {
-        if (!(err instanceof NotMediaError)) this.probes.delete(key);
-      });
+      pending.then(
+        (info) => {
+          if (this.probes.get(key) === pending) this.done.set(key, info);
+        },
+        (err) => {
+          if (!(err instanceof NotMediaError)) this.probes.delete(key);
+        },
+      );
     }
     try {
       return await untilAborted(pending, signal);
@@ -40,9 +47,16 @@ export class ProbeCache {
     }
   }
 
+  /** The file's MediaInfo when a probe of it has succeeded already; never starts one. */
+  known(opened: { entry: CatalogEntry; file: CatalogFile }): MediaInfo | undefined {
+    return this.done.get(`${opened.entry.infoHash}/${opened.file.index}`);
+  }
+
   /** Drops what is known of an entry's files (it was removed). */
   forget(infoHash: string): void {
-    for (const key of this.probes.keys()) if (key.startsWith(`${infoHash}/`)) this.probes.delete(key);
+    for (const map of [this.probes, this.done]) {
+      for (const key of map.keys()) if (key.startsWith(`${infoHash}/`)) map.delete(key);
+    }
   }
 
   /** With a source of its own: one client leaving must not fail another waiting on the same probe. */
