@@ -11,21 +11,22 @@
  * - Its request pipeline is sized from the wire's download rate averaged over 5 s, time spent choked
  *   included: a seeder that unchokes after seconds starts at 2 blocks in flight, and the pipeline grows
  *   by about a fifth per round trip. transmission answers requests in bursts every 500 ms: that is 64 KB/s
- *   for seconds. Here the rate is at least the last second's, counted from the unchoke, and one piece a
- *   second until the peer has had a second to show its speed: the piece a read waits on is asked for
- *   whole, and the pipeline then about doubles per round trip.
+ *   for seconds. Here the rate is at least the last second's, counted from the unchoke, and 128 kB/s until
+ *   the peer has had a second to show its speed: 10 blocks in flight at first, then about twice as many per
+ *   round trip. Not more at first: on a swarm of capped seeders the blocks a read waits on must spread over
+ *   them, not queue behind the first that unchoked.
  */
 import type { Torrent, Wire } from 'webtorrent';
 import { beforeWireUpdate, requestBlock } from './webtorrent-internals.js';
 
 /** The recent rate's window: long enough to span two of transmission's bursts, 500 ms apart. */
 const RECENT_MS = 1000;
-/** The assumed first-second rate: one piece, but never more than this many bytes a second. */
-const MAX_ASSUMED_RATE = 2 * 1024 * 1024;
+/** The rate assumed of a peer in the first second after it unchokes us, in bytes a second. */
+const FIRST_SECOND_RATE = 128 * 1024;
 
 export function startWiresQuickly(torrent: Torrent, waited: () => Array<[number, number]>): void {
   torrent.on('wire', (wire: Wire) => {
-    rateFromUnchoke(wire, () => Math.min(torrent.pieceLength || 0, MAX_ASSUMED_RATE));
+    rateFromUnchoke(wire, FIRST_SECOND_RATE);
     // A microtask later: on an incoming wire webtorrent sends its own handshake right after this event.
     queueMicrotask(() => {
       if (!torrent.metadata && !wire.destroyed) wire.interested();
@@ -46,11 +47,11 @@ export function startWiresQuickly(torrent: Torrent, waited: () => Array<[number,
 /**
  * Makes `wire.downloadSpeed()`, which webtorrent sizes the wire's request pipeline from, answer the larger of
  * bittorrent-protocol's 5 s average and the bytes received in the last second, counted from the last unchoke;
- * and, in the first second after an unchoke, at least `assumed()`.
+ * and, in the first second after an unchoke, at least `assumed`.
  */
 export function rateFromUnchoke(
   wire: Pick<Wire, 'downloadSpeed'> & { on(event: 'unchoke', listener: () => void): unknown },
-  assumed: () => number,
+  assumed: number,
   now: () => number = performance.now.bind(performance),
 ): void {
   const measured = wire.downloadSpeed.bind(wire);
@@ -78,7 +79,7 @@ export function rateFromUnchoke(
       arrivals = arrivals.slice(first);
       first = 0;
     }
-    const fresh = time - unchokedAt < RECENT_MS ? assumed() : 0;
+    const fresh = time - unchokedAt < RECENT_MS ? assumed : 0;
     return Math.max(rate, (recent * 1000) / RECENT_MS, fresh);
   };
 }

@@ -1,7 +1,8 @@
 /**
  * A peer connection's first seconds (src/torrent/wire-start.ts), against webtorrent peers the test
  * steers: the engine says `interested` before it has the metadata, and once a seeder unchokes it the first
- * requests are the whole piece a read waits on, not webtorrent's one validation block at the torrent's end.
+ * requests are blocks of the piece a read waits on, not webtorrent's one validation block at the torrent's
+ * end.
  * Observed on the engine's own wire right after each event, never by time.
  */
 import assert from 'node:assert/strict';
@@ -19,7 +20,6 @@ import { rateFromUnchoke } from '../../src/torrent/wire-start.js';
 import { isolatedClient, type Seeder, startSeeder, startTestEngine } from '../helpers/swarm.js';
 
 const PIECE = 256 * 1024;
-const BLOCKS_PER_PIECE = PIECE / (16 * 1024);
 const SIZE = 16 * PIECE;
 
 let work: string;
@@ -60,7 +60,9 @@ it('says interested as soon as the wire is up, before any metadata', { timeout: 
   await engine.remove(entry.infoHash);
 });
 
-it('once unchoked, asks first for the whole piece a read waits on', { timeout: 30_000 }, async () => {
+it('once unchoked, asks first for the piece a read waits on, several blocks at once', {
+  timeout: 30_000,
+}, async () => {
   // The seeder unchokes only when told: the read is waiting by then.
   let release: (() => void) | undefined;
   const interested = new Promise<void>((resolve) => {
@@ -86,11 +88,9 @@ it('once unchoked, asks first for the whole piece a read waits on', { timeout: 3
   release!();
   await unchoked;
   await nextTurn();
-  assert.deepEqual(
-    wire.requests.map((request) => request.piece),
-    Array(BLOCKS_PER_PIECE).fill(piece),
-    'every block of the waited piece, and only those',
-  );
+  const asked = wire.requests.map((request) => request.piece);
+  assert.deepEqual(new Set(asked), new Set([piece]), 'only blocks of the waited piece');
+  assert.ok(asked.length >= 8, `more than webtorrent's 2 blocks at first: ${asked.length}`);
   assert.deepEqual(await read, data.subarray(piece * PIECE + 1000, piece * PIECE + 2000));
   source.close();
 });
@@ -99,14 +99,10 @@ it('sizes a wire’s pipeline from its last second since the unchoke, not its ch
   let clock = 0;
   const windowRate = 1000; // bittorrent-protocol's 5 s average, dragged down by the choked seconds
   const wire = Object.assign(new EventEmitter(), { downloadSpeed: (_delta?: number) => windowRate });
-  rateFromUnchoke(
-    wire,
-    () => PIECE,
-    () => clock,
-  );
+  rateFromUnchoke(wire, PIECE, () => clock);
   clock = 10_000; // choked for 10 s
   wire.emit('unchoke');
-  assert.equal(wire.downloadSpeed(), PIECE, 'a piece a second until shown otherwise');
+  assert.equal(wire.downloadSpeed(), PIECE, 'the assumed rate until shown otherwise');
   clock += 200;
   wire.downloadSpeed(3 * PIECE);
   assert.equal(wire.downloadSpeed(), 3 * PIECE, 'the first second: every byte counts');
