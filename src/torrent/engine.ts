@@ -109,8 +109,9 @@ export class TorrentEngine implements Torrents {
     this.adding.set(parsed.infoHash, adding);
     try {
       await adding;
-      // A state file that cannot be written (a full disk) must not fail the add: the torrent is in.
-      await this.persistence.saveOrWarn();
+      // The torrent is in: the add answers now, and the state file follows (a stream's start waits on the
+      // answer). One that cannot be written (a full disk) is a warning, not a failed add.
+      void this.persistence.saveOrWarn();
       const entry = record.entry();
       this.events.emit('added', entry);
       return { entry, created: true };
@@ -217,7 +218,9 @@ export class TorrentEngine implements Torrents {
     this.records.set(record.infoHash, record);
     watchTorrent(record, torrent, {
       warn: this.warn,
-      save: () => this.persistence.save(),
+      // Once closing, the last save is destroy()'s: a later one (a torrent turning ready meanwhile) would
+      // land after it, on a state file that is no longer this engine's.
+      save: () => (this.destroyed ? Promise.resolve() : this.persistence.save()),
       ready: (ready) => this.events.emit('ready', ready.entry()),
     });
     await started;
