@@ -6,8 +6,8 @@
  *   peers interested by then (transmission rechokes every 10 s; aria2c at once, on `interested`). With
  *   nothing yet we want everything from anyone, so the wire says so as soon as it is up.
  * - A wire's first request is a single block of the lowest selection's last piece (webtorrent "validates"
- *   a wire before using it), and the rest wait a round trip for it. When a read is waiting, the first
- *   requests go to the pieces it waits on instead.
+ *   a wire before using it), and the rest wait a round trip for it. When a read is waiting, the wire is
+ *   asked for the pieces it waits on at once, alongside or instead.
  * - Its request pipeline is sized from the wire's download rate averaged over 5 s, time spent choked
  *   included: a seeder that unchokes after seconds starts at 2 blocks in flight, and the pipeline grows
  *   by about a fifth per round trip. transmission answers requests in bursts every 500 ms: that is 64 KB/s
@@ -33,8 +33,9 @@ export function startWiresQuickly(torrent: Torrent, waited: () => Array<[number,
     });
   });
   beforeWireUpdate(torrent, (wire) => {
-    // Only a wire webtorrent has not used yet: it would spend the first round trip validating it.
-    if (wire.downloaded > 0 || wire.peerChoking || wire.requests.length > 0 || !torrent.ready) return;
+    // Until a wire's first block is in, webtorrent asks it for that one block only (its validation, which
+    // may already be out when a read comes); once it is, webtorrent's own order puts the read first.
+    if (wire.downloaded > 0 || wire.peerChoking || !torrent.ready) return;
     for (const [first, last] of waited()) {
       for (let piece = first; piece <= last; piece++) {
         if (!wire.peerPieces.get(piece) || torrent.bitfield?.get(piece)) continue;

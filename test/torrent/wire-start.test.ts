@@ -27,6 +27,7 @@ let data: Buffer;
 let seeder: Seeder;
 let engine: TorrentEngine;
 const clients: WebTorrent[] = [];
+const seeders: Seeder[] = [];
 
 before(async () => {
   work = mkdtempSync(join(tmpdir(), 'streamtide-wire-start-'));
@@ -40,6 +41,7 @@ before(async () => {
 after(async () => {
   await engine?.destroy();
   for (const client of clients) await new Promise<void>((resolve) => client.destroy(() => resolve()));
+  for (const other of seeders) await other.close();
   await seeder?.close();
   rmSync(work, { recursive: true, force: true });
 });
@@ -92,6 +94,51 @@ it('once unchoked, asks first for the piece a read waits on, several blocks at o
   assert.deepEqual(new Set(asked), new Set([piece]), 'only blocks of the waited piece');
   assert.ok(asked.length >= 8, `more than webtorrent's 2 blocks at first: ${asked.length}`);
   assert.deepEqual(await read, data.subarray(piece * PIECE + 1000, piece * PIECE + 2000));
+  source.close();
+});
+
+it('a read coming while a new wire’s validation block is out is asked for at once', {
+  timeout: 30_000,
+}, async () => {
+  // webtorrent validates a new wire with one block of the torrent's last piece, and asks nothing more of
+  // it until that block is in: this seeder (of its own torrent) holds that block back.
+  const own = randomBytes(SIZE);
+  const path = join(work, 'own.bin');
+  writeFileSync(path, own);
+  const seeder = await startSeeder(path, { pieceLength: PIECE });
+  seeders.push(seeder);
+  const last = SIZE / PIECE - 1;
+  const store = seeder.torrent.store!;
+  const get = store.get.bind(store) as (...args: unknown[]) => void;
+  const held: Array<() => void> = [];
+  store.get = ((index: number, opts: unknown, cb: unknown) => {
+    if (index === last) held.push(() => get(index, opts, cb));
+    else get(index, opts, cb);
+  }) as typeof store.get;
+  const { entry } = await engine.add(seeder.torrentFile);
+  await engine.waitForMetadata(entry.infoHash);
+  const torrent = engine.torrent(entry.infoHash)!;
+  const validated = new Promise<Wire>((resolve) => {
+    const watch = (wire: Wire) => wire.on('unchoke', () => setImmediate(() => resolve(wire)));
+    torrent.on('wire', watch);
+  });
+  engine.addPeer(entry.infoHash, `127.0.0.1:${seeder.port}`);
+  const wire = await validated;
+  assert.deepEqual(
+    wire.requests.map((request) => request.piece),
+    [last],
+    'unchoked before any read: webtorrent validates it',
+  );
+  const source = engine.open(entry.infoHash, 0)!;
+  const piece = 9;
+  const read = source.read(piece * PIECE, 1000, { signal: new AbortController().signal });
+  await nextTurn();
+  assert.ok(
+    wire.requests.some((request) => request.piece === piece),
+    `the read's piece asked for while the validation block is still out: ${wire.requests.map((r) => r.piece)}`,
+  );
+  for (const release of held.splice(0)) release();
+  assert.deepEqual(await read, own.subarray(piece * PIECE, piece * PIECE + 1000));
   source.close();
 });
 
