@@ -109,8 +109,7 @@ export class TorrentEngine implements Torrents {
     this.adding.set(parsed.infoHash, adding);
     try {
       await adding;
-      // The torrent is in: the add answers now, and the state file follows (a stream's start waits on the
-      // answer). One that cannot be written (a full disk) is a warning, not a failed add.
+      // The torrent is in: answered now (a stream start waits on it), the state file after (a failure warns).
       void this.persistence.saveOrWarn();
       const entry = record.entry();
       this.events.emit('added', entry);
@@ -190,7 +189,7 @@ export class TorrentEngine implements Torrents {
   destroy(): Promise<void> {
     this.destroyed ??= (async () => {
       for (const timer of this.timers) clearInterval(timer);
-      await this.persistence.saveOrWarn();
+      await this.persistence.saveLast();
       for (const record of this.records.values()) leaveAtShutdown(record);
       this.records.clear();
       await new Promise<void>((done) => this.client.destroy(() => done()));
@@ -218,9 +217,7 @@ export class TorrentEngine implements Torrents {
     this.records.set(record.infoHash, record);
     watchTorrent(record, torrent, {
       warn: this.warn,
-      // Once closing, the last save is destroy()'s: a later one (a torrent turning ready meanwhile) would
-      // land after it, on a state file that is no longer this engine's.
-      save: () => (this.destroyed ? Promise.resolve() : this.persistence.save()),
+      save: () => this.persistence.save(),
       ready: (ready) => this.events.emit('ready', ready.entry()),
     });
     await started;

@@ -10,6 +10,7 @@ import { TorrentRecord } from './torrent-record.js';
 
 export class Persistence {
   private readonly store: StateStore | null;
+  private closed = false;
 
   constructor(
     dir: string,
@@ -44,9 +45,20 @@ export class Persistence {
     this.store?.keep([saved]);
   }
 
-  /** Writes every live torrent (and the kept ones); rejects when the write fails. */
+  /** Writes every live torrent (and the kept ones); rejects when the write fails. Nothing after saveLast. */
   async save(): Promise<void> {
+    if (this.closed) return;
     await this.store?.save([...this.records()].map((record) => record.saved()));
+  }
+
+  /**
+   * The engine's last save, as it shuts down: one asked for later (a torrent turning ready as it closes)
+   * would land after it, on a state file that another engine may own by then.
+   */
+  saveLast(): Promise<void> {
+    const last = this.saveOrWarn();
+    this.closed = true;
+    return last;
   }
 
   /** Saves, warning instead of failing: a state file that cannot be written (a full disk) stops nothing else. */

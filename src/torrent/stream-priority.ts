@@ -109,9 +109,8 @@ export class StreamPriority {
   }
 
   private *waitedPieces(): Iterable<number> {
-    for (const { reading } of this.readers.values()) {
-      if (reading) for (let piece = reading[0]; piece <= reading[1]; piece++) yield piece;
-    }
+    for (const [first, last] of this.waitedSpans())
+      for (let piece = first; piece <= last; piece++) yield piece;
   }
 
   private select(): void {

@@ -40,13 +40,7 @@ declare module 'webtorrent' {
     amInterested: boolean;
     /** Payload bytes received from this peer. */
     downloaded: number;
-    /** Outstanding requests to the peer. */
-    requests: Array<{ piece: number; offset: number; length: number }>;
-    peerPieces: BitField;
-    /** Bytes per second over the last seconds; called with a count, bittorrent-protocol adds received bytes. */
-    downloadSpeed(delta?: number): number;
     interested(): void;
-    readonly destroyed: boolean;
     remoteAddress?: string;
     remotePort?: number;
     readonly destroyed: boolean;
@@ -54,8 +48,8 @@ declare module 'webtorrent' {
     requests: BlockRequest[];
     peerPieces: BitField;
     peerExtendedHandshake?: { reqq?: unknown };
-    /** Bytes per second received lately (a 5 s window). */
-    downloadSpeed(): number;
+    /** Bytes per second received lately (a 5 s window); called with a count, bittorrent-protocol adds it. */
+    downloadSpeed(delta?: number): number;
     request(
       piece: number,
       offset: number,

@@ -221,25 +221,15 @@ export function closeTrackersQuietly(torrent: Torrent): void {
   tracker.destroy();
 }
 
-const wireUpdateHooks = new WeakMap<Torrent, Array<(wire: Wire) => void>>();
-
 /**
- * Runs `hook(wire)` just before webtorrent tops up a wire's requests (its `_updateWire`, called for each
- * wire after every block, choke change and selection change). One patch per torrent, however many hooks.
+ * Runs `hook(wire)` just before webtorrent tops up a wire's requests (its `_updateWire`, called for each wire
+ * after every block, choke change and selection change). Hooks added later run first.
  */
 export function beforeWireUpdate(torrent: Torrent, hook: (wire: Wire) => void): void {
-  const existing = wireUpdateHooks.get(torrent);
-  if (existing) {
-    existing.push(hook);
-    return;
-  }
   const target = internals(torrent);
-  if (typeof target._updateWire !== 'function') throw new Error('this torrent has no _updateWire to wrap');
-  const hooks = [hook];
-  wireUpdateHooks.set(torrent, hooks);
   const update = target._updateWire;
   target._updateWire = (wire) => {
-    for (const next of hooks) next(wire);
+    hook(wire);
     return update.call(target, wire);
   };
 }
