@@ -29,12 +29,13 @@ export class ProbeCache {
       pending = this.probeOnce(opened.entry.infoHash, opened.file.index);
       this.probes.set(key, pending);
       pending.then(
-        (info) => this.probes.get(key) === pending && this.done.set(key, info),
-        () => {},
+        (info) => {
+          if (this.probes.get(key) === pending) this.done.set(key, info);
+        },
+        (err) => {
+          if (!(err instanceof NotMediaError)) this.probes.delete(key);
+        },
       );
-      pending.catch((err) => {
-        if (!(err instanceof NotMediaError)) this.probes.delete(key);
-      });
     }
     try {
       return await untilAborted(pending, signal);
@@ -53,8 +54,9 @@ export class ProbeCache {
 
   /** Drops what is known of an entry's files (it was removed). */
   forget(infoHash: string): void {
-    for (const key of this.probes.keys()) if (key.startsWith(`${infoHash}/`)) this.probes.delete(key);
-    for (const key of this.done.keys()) if (key.startsWith(`${infoHash}/`)) this.done.delete(key);
+    for (const map of [this.probes, this.done]) {
+      for (const key of map.keys()) if (key.startsWith(`${infoHash}/`)) map.delete(key);
+    }
   }
 
   /** With a source of its own: one client leaving must not fail another waiting on the same probe. */

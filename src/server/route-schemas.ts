@@ -167,9 +167,9 @@ export const playlistRoute = {
 export const streamRoute = {
   summary: 'Play a file',
   description:
-    '`direct` sends the file’s bytes with Range support; `remux` and `transcode` send fragmented MP4 from FFmpeg, ' +
-    'starting at `t` seconds with the `audio`-th audio stream. `auto` picks the cheapest the client plays: ' +
-    'streams it decodes (H.264 8-bit, AAC, MP3, and what `caps` lists) are copied, the others re-encoded.',
+    '`direct` sends the file’s bytes with Range support (`mode=direct`: no probe first); `remux` and `transcode` ' +
+    'send fragmented MP4 from FFmpeg, starting at `t` seconds with the `audio`-th audio stream. `auto` picks the ' +
+    'cheapest the client plays: streams it decodes (H.264 8-bit, AAC, MP3, and what `caps` lists) are copied.',
   tags: ['streaming'],
   params: FileParams,
   querystring: StreamQuery,
@@ -178,7 +178,7 @@ export const streamRoute = {
       ...binary('The whole file (direct) or the stream from FFmpeg', ['video/mp4', 'video/*', 'audio/*']),
       headers: {
         'X-Stream-Mode': { type: 'string', description: 'direct, remux or transcode' },
-        'X-Content-Duration': { type: 'string', description: 'Seconds of media from the start point' },
+        'X-Content-Duration': { type: 'string', description: 'Seconds of media from the start, once probed' },
         'X-Stream-Start': {
           type: 'string',
           description:

@@ -1,7 +1,8 @@
 /**
  * One stream start's phases, in milliseconds from its reference time: `added` (the torrent added),
  * `metadata` (its metadata in), `firstByte` (the first bytes of the file read back, by the probe or the
- * stream), `probed` (the probe done; a cached probe is done at once) and `firstOut` (the first fragment, HLS
+ * stream), `probed` (the probe done; a cached probe is done at once; a `mode=direct` start that needs none
+ * has none) and `firstOut` (the first fragment, HLS
  * segment or direct byte answered). Each is marked once.
  *
  * A cold start (the torrent's metadata was not in when it was asked for) counts from the torrent's add, so

@@ -1,6 +1,7 @@
 /**
  * What a file holds, from ffprobe on its first megabytes: the head is pumped into ffprobe's stdin, so a
- * torrent only needs its first pieces. MP4s with the moov after mdat (and heads that give no duration) are
+ * torrent only needs its first pieces (ffprobe stops reading once it knows the streams, usually within the
+ * first few hundred kB). MP4s with the moov after mdat (and heads that give no duration) are
  * probed through the seekable input instead, since a pipe cannot reach the end of the file.
  */
 import type { DataSource, OpenOptions } from './data-source.js';
@@ -76,25 +77,46 @@ export async function probeSource(
   opts: { signal?: AbortSignal; headBytes?: number; seekable?: SeekableInputServer } = {},
 ): Promise<MediaInfo> {
   const { signal } = opts;
-  const sniff = await source.read(0, 64 * 1024, { signal });
-  if (sniff.length === 0) throw new NotMediaError(`${source.name} is empty`);
-  const isMp4 = looksLikeMp4(sniff);
-  const moov = isMp4 ? await findMoov((o, l) => source.read(o, l, { signal }), source.size) : null;
-  const moovAtEnd = moov === 'end';
-
-  const layout = isMp4 ? null : tsLayout(sniff);
-  const probed = layout ? withoutServiceNames(source, layout) : source;
-  // A pipe cannot reach a moov at the end, nor (for TS and the like) a duration: then random access.
-  let raw = moovAtEnd ? null : await probeHead(probed, tools, opts.headBytes ?? DEFAULT_HEAD_BYTES, signal);
-  if (!raw || formatDuration(raw) === null) {
-    const viaSeek = await probeSeekable(probed, tools, opts.seekable, signal);
-    if (viaSeek.ok || !raw) raw = viaSeek;
+  const headBytes = opts.headBytes ?? DEFAULT_HEAD_BYTES;
+  // ffprobe starts while the head is still on its way (a torrent's first piece): starting it costs as long
+  // as probing. The sniff below may want another probe (an MP4 indexed at its end, TS), which drops this one.
+  const early = new AbortController();
+  const earlySignal = signal ? AbortSignal.any([signal, early.signal]) : early.signal;
+  const piped = probeHead(source, tools, headBytes, earlySignal);
+  piped.catch(() => undefined);
+  try {
+    const sniff = await source.read(0, 64 * 1024, { signal });
+    if (sniff.length === 0) throw new NotMediaError(`${source.name} is empty`);
+    const isMp4 = looksLikeMp4(sniff);
+    const moov = isMp4 ? await findMoov((o, l) => source.read(o, l, { signal }), source.size) : null;
+    const moovAtEnd = moov === 'end';
+    const layout = isMp4 ? null : tsLayout(sniff);
+    if (moovAtEnd || layout) early.abort();
+    const probed = layout ? withoutServiceNames(source, layout) : source;
+    // A pipe cannot reach a moov at the end, nor (for TS and the like) a duration: then random access.
+    let raw = moovAtEnd ? null : layout ? await probeHead(probed, tools, headBytes, signal) : await piped;
+    if (!raw || formatDuration(raw) === null) {
+      const viaSeek = await probeSeekable(probed, tools, opts.seekable, signal);
+      if (viaSeek.ok || !raw) raw = viaSeek;
+    }
+    return mediaInfo(raw, source.name, sniff, moovAtEnd, layout);
+  } finally {
+    early.abort();
   }
-  if (!raw.ok) throw new NotMediaError(`${source.name}: ${raw.error || 'ffprobe found no media'}`);
+}
+
+function mediaInfo(
+  raw: RawProbe,
+  name: string,
+  sniff: Buffer,
+  moovAtEnd: boolean,
+  layout: TsLayout | null,
+): MediaInfo {
+  if (!raw.ok) throw new NotMediaError(`${name}: ${raw.error || 'ffprobe found no media'}`);
 
   const streams = (raw.json.streams ?? []).map(toStream);
   if (!streams.some((s) => (s.type === 'video' && !s.attachedPic) || s.type === 'audio')) {
-    throw new NotMediaError(`${source.name} has no audio or video stream`);
+    throw new NotMediaError(`${name} has no audio or video stream`);
   }
   const formatName = raw.json.format?.format_name ?? 'unknown';
   const info: MediaInfo = {

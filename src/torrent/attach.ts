@@ -13,8 +13,10 @@ import { verifyOffThread } from './piece-verify.js';
 import type { TorrentRecord } from './torrent-record.js';
 import { limitError } from './torrent-shape.js';
 import type { TransferTotals } from './transfer-totals.js';
-import { closeTrackersQuietly, guardMetadata } from './webtorrent-internals.js';
+import { closeTrackersQuietly } from './webtorrent-internals.js';
+import { guardMetadata } from './webtorrent-internals-hooks.js';
 import { copyOnlyCutMessages } from './wire-buffering.js';
+import { startWiresQuickly } from './wire-start.js';
 
 /**
  * Trackers announced to per torrent (besides the engine's `announce` option). Real torrents name a few dozen;
@@ -51,6 +53,7 @@ export function addToClient(
   verifyOffThread(torrent);
   torrent.on('wire', copyOnlyCutMessages);
   dialTcpFirst(torrent);
+  startWiresQuickly(torrent, () => record.waitedSpans());
   guardAgainstBadPeers(torrent, options.bans);
   options.totals.count(torrent);
   // A magnet's metadata is bounded like a .torrent's, before webtorrent parses it.

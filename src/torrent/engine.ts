@@ -105,8 +105,8 @@ export class TorrentEngine implements Torrents {
     this.adding.set(parsed.infoHash, adding);
     try {
       await adding;
-      // A state file that cannot be written (a full disk) must not fail the add: the torrent is in.
-      await this.persistence.saveOrWarn();
+      // The torrent is in: answered now (a stream start waits on it), the state file after (a failure warns).
+      void this.persistence.saveOrWarn();
       const entry = record.entry();
       this.events.emit('added', entry);
       return { entry, created: true };
@@ -190,7 +190,7 @@ export class TorrentEngine implements Torrents {
   destroy(): Promise<void> {
     this.destroyed ??= (async () => {
       for (const timer of this.timers) clearInterval(timer);
-      await this.persistence.saveOrWarn();
+      await this.persistence.saveLast();
       for (const record of this.records.values()) leaveAtShutdown(record);
       this.records.clear();
       await new Promise<void>((done) => this.client.destroy(() => done()));

@@ -16,6 +16,7 @@ export const POSITION_SAVE_MS = 10_000;
 export class Persistence {
   private readonly store: StateStore | null;
   private readonly soon = new CoalescedSave(POSITION_SAVE_MS, () => void this.saveOrWarn());
+  private closed = false;
 
   constructor(
     dir: string,
@@ -50,15 +51,26 @@ export class Persistence {
     this.store?.keep([saved]);
   }
 
-  /** Writes every live torrent (and the kept ones); rejects when the write fails. */
+  /** Writes every live torrent (and the kept ones); rejects when the write fails. Nothing after saveLast. */
   async save(): Promise<void> {
+    if (this.closed) return;
     this.soon.cancel();
     await this.store?.save([...this.records.values()].map((record) => record.saved()));
   }
 
   /** A save within POSITION_SAVE_MS, shared with every other change until then. */
   saveSoon(): void {
-    if (this.store) this.soon.request();
+    if (this.store && !this.closed) this.soon.request();
+  }
+
+  /**
+   * The engine's last save, as it shuts down: one asked for later (a torrent turning ready as it closes)
+   * would land after it, on a state file that another engine may own by then.
+   */
+  saveLast(): Promise<void> {
+    const last = this.saveOrWarn();
+    this.closed = true;
+    return last;
   }
 
   /** Saves, warning instead of failing: a state file that cannot be written (a full disk) stops nothing else. */

@@ -74,6 +74,11 @@ export class StreamPriority {
     return this.readers.size > 0;
   }
 
+  /** The pieces reads are waiting on now, as [first, last] spans. */
+  waitedSpans(): Span[] {
+    return [...this.readers.values()].flatMap((window) => (window.reading ? [window.reading] : []));
+  }
+
   setReader(key: object, window: ReaderWindow): void {
     this.readers.set(key, window);
     this.apply();
@@ -104,9 +109,8 @@ export class StreamPriority {
   }
 
   private *waitedPieces(): Iterable<number> {
-    for (const { reading } of this.readers.values()) {
-      if (reading) for (let piece = reading[0]; piece <= reading[1]; piece++) yield piece;
-    }
+    for (const [first, last] of this.waitedSpans())
+      for (let piece = first; piece <= last; piece++) yield piece;
   }
 
   private select(): void {

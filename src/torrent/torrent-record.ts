@@ -115,6 +115,11 @@ export class TorrentRecord implements TorrentContext {
     }
   }
 
+  /** The pieces reads wait on now ([first, last] spans); none before the metadata. */
+  waitedSpans(): Array<[number, number]> {
+    return this.live?.priority.waitedSpans() ?? [];
+  }
+
   get ready(): boolean {
     return !!this.live && this.torrent.ready;
   }

@@ -37,6 +37,10 @@ declare module 'webtorrent' {
     /** e.g. 'tcpOutgoing', 'utpIncoming', 'webSeed' */
     type?: string;
     peerChoking: boolean;
+    amInterested: boolean;
+    /** Payload bytes received from this peer. */
+    downloaded: number;
+    interested(): void;
     remoteAddress?: string;
     remotePort?: number;
     readonly destroyed: boolean;
@@ -44,8 +48,8 @@ declare module 'webtorrent' {
     requests: BlockRequest[];
     peerPieces: BitField;
     peerExtendedHandshake?: { reqq?: unknown };
-    /** Bytes per second received lately (a 5 s window). */
-    downloadSpeed(): number;
+    /** Bytes per second received lately (a 5 s window); called with a count, bittorrent-protocol adds it. */
+    downloadSpeed(delta?: number): number;
     request(
       piece: number,
       offset: number,

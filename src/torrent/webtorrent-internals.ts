@@ -24,6 +24,7 @@ export const INTERNAL_MEMBERS = [
   '_addPeer',
   '_onMetadata',
   '_destroy',
+  '_updateWire',
   ...VERIFY,
 ] as const;
 /** lib/webconn.js, a web seed's connection: its HTTP requests are made by this one method. */
@@ -54,11 +55,6 @@ interface Internals {
   _select(from: number, to: number, priority: number, notify: null, isStreamSelection: true): void;
   _deselect(from: number, to: number, isStreamSelection: true): void;
   _addPeer(peer: unknown, type: Transport, source?: string): unknown;
-  /** Metadata in: bencoded `{ info }` from a magnet's peers, or a parsed torrent. */
-  _onMetadata(metadata: unknown): unknown;
-  _destroy(err: Error): void;
-  metadata: unknown;
-  destroyed: boolean;
 }
 
 /** Makes one web seed request: `length` bytes at `offset` of piece `pieceIndex`. */
@@ -136,7 +132,7 @@ function internals(torrent: Torrent): Internals {
   return torrent as unknown as Internals;
 }
 
-/** `torrent` as webtorrent-internals-verify.ts uses it, after the checks above. */
+/** `torrent` as the adapter's sibling files (-verify, -hooks) use it, after the checks above. */
 export function verificationInternals<T>(torrent: Torrent): T {
   return internals(torrent) as unknown as T;
 }
@@ -238,21 +234,4 @@ export function closeTrackersQuietly(torrent: Torrent): void {
   // Taken from discovery first: its destroy announces 'stopped' through whatever tracker it still holds.
   discovery.tracker = null;
   tracker.destroy();
-}
-
-/**
- * Runs `check` on the metadata a magnet's peers send before webtorrent parses it (parsing and webtorrent's
- * own setup hold the event loop for seconds on a hostile 100 000 files); an Error from it stops the torrent
- * with that error, as a store failure would.
- */
-export function guardMetadata(torrent: Torrent, check: (metadata: Uint8Array) => Error | null): void {
-  const target = internals(torrent);
-  const onMetadata = target._onMetadata;
-  target._onMetadata = (metadata: unknown) => {
-    if (ArrayBuffer.isView(metadata) && !target.metadata && !target.destroyed) {
-      const error = check(new Uint8Array(metadata.buffer, metadata.byteOffset, metadata.byteLength));
-      if (error) return target._destroy(error);
-    }
-    return onMetadata.call(target, metadata);
-  };
 }

@@ -5,6 +5,17 @@ import { type FfmpegTools, locateFfmpeg } from '../../src/stream/ffmpeg-locate.j
 import { NotMediaError, probeSource } from '../../src/stream/media-info.js';
 import { ControllableSource, patternBytes } from '../helpers/controllable-source.js';
 import { makeMedia } from '../helpers/media.js';
+import { childProcesses } from '../helpers/processes.js';
+
+/** Waits (bounded) until `check` holds; false if it never did. */
+async function eventually(check: () => boolean, deadlineMs = 15_000): Promise<boolean> {
+  const until = Date.now() + deadlineMs;
+  while (!check()) {
+    if (Date.now() > until) return false;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return true;
+}
 
 let tools: FfmpegTools;
 before(async () => {
@@ -64,4 +75,21 @@ test('abort while the head is still downloading rejects and leaves no ffprobe', 
   controller.abort();
   await assert.rejects(probing, { name: 'AbortError' });
   assert.equal(source.waiting, 0);
+});
+
+test('ffprobe starts before the head arrives; a TS head drops it for the filtered probe', async () => {
+  for (const [kind, container] of [
+    ['mkv-h264-aac', 'matroska'],
+    ['ts-h264-aac', 'mpegts'],
+  ] as const) {
+    const source = new ControllableSource(readFileSync(await makeMedia(kind)), { name: `a.${kind}` });
+    const probing = probeSource(source, tools);
+    assert.ok(
+      await eventually(() => childProcesses('ffprobe').length === 1),
+      `${kind}: an ffprobe waits for the head before any byte of it is there`,
+    );
+    source.release(0);
+    assert.equal((await probing).container, container);
+    assert.ok(await eventually(() => childProcesses('ffprobe').length === 0), `${kind}: no ffprobe left`);
+  }
 });

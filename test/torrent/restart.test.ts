@@ -4,9 +4,11 @@
  * restore off (a one-shot run) the saved torrents stay saved but idle.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
@@ -179,4 +181,17 @@ it('with restore off: resumes nothing, keeps the saved torrents, and resumes one
       .sort(),
     [entry.infoHash, orphan].sort(),
   );
+});
+
+it('answers an add before the state file is written, and writes it after', { timeout: 60_000 }, async () => {
+  const dir = join(work, 'slow-disk');
+  const engine = await create(dir);
+  // The next write's temporary file is a FIFO nobody reads: that write waits until the test reads it.
+  const fifo = join(dir, `${STATE_FILE}.${process.pid}.tmp`);
+  execFileSync('mkfifo', [fifo]);
+  const { entry, created } = await engine.add(seeder.torrentFile);
+  assert.equal(created, true, 'added while the state write is stuck');
+  const written = await readFile(fifo, 'utf8'); // unblocks it (not readFileSync: the write is queued on this thread)
+  assert.ok(JSON.parse(written).torrents.some((t: SavedTorrent) => t.infoHash === entry.infoHash));
+  await engine.destroy();
 });

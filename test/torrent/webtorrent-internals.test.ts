@@ -22,11 +22,15 @@ import {
   closeTrackersQuietly,
   type Dial,
   deselectStream,
-  guardMetadata,
   interceptDials,
   selectStream,
   webSeedConnection,
 } from '../../src/torrent/webtorrent-internals.js';
+import {
+  beforeWireUpdate,
+  guardMetadata,
+  requestBlock,
+} from '../../src/torrent/webtorrent-internals-hooks.js';
 import { isolatedClient, type Seeder, stallAfter, startSeeder } from '../helpers/swarm.js';
 
 const PIECE = 16 * 1024; // one block per piece: a request is a piece
@@ -355,6 +359,35 @@ describe('guardMetadata', () => {
   });
 });
 
+describe('beforeWireUpdate and requestBlock', () => {
+  it('a hook runs before webtorrent tops up a wire; the block it asks for is fetched and verified', {
+    timeout: 60_000,
+  }, async () => {
+    const torrent = await leecher('hook', false);
+    const piece = 200; // sequential order, or validation from the end, would start elsewhere
+    const hooked: boolean[] = [];
+    let asked: Wire | undefined;
+    beforeWireUpdate(torrent, (wire) => {
+      hooked.push(wire.peerChoking);
+      if (!wire.peerChoking && wire.requests.length === 0 && !torrent.bitfield?.get(piece)) {
+        asked = wire;
+        assert.equal(requestBlock(torrent, wire, piece), true);
+        assert.equal(requestBlock(torrent, wire, piece), false, 'a one-block piece is all requested');
+      }
+    });
+    const requested: number[] = [];
+    seeder.torrent.on('wire', (wire) => wire.on('request', (index: number) => requested.push(index)));
+    const verified: number[] = [];
+    torrent.on('verified', (index: number) => verified.push(index));
+    torrent.addPeer(`127.0.0.1:${seeder.port}`);
+    if (!torrent.done) await once(torrent, 'done');
+    assert.ok(hooked.includes(false), 'ran on an unchoked wire');
+    assert.equal(requested[0], piece, 'before webtorrent asked for anything itself');
+    assert.equal(verified[0], piece);
+    assert.equal(requestBlock(torrent, asked!, piece), false, 'a verified piece is not asked again');
+  });
+});
+
 describe('the version guard', () => {
   it('accepts the installed webtorrent', () => {
     assert.doesNotThrow(() => assertSupportedWebtorrent());
@@ -374,7 +407,7 @@ describe('the version guard', () => {
     const withoutSelect = { _deselect() {}, _addPeer: 1 };
     assert.throws(
       () => checkWebtorrentVersion('3.1.0', withoutSelect),
-      /webtorrent 3\.1\.0 lacks the private members streamtide uses: _select, _addPeer/,
+      /webtorrent 3\.1\.0 lacks the private members streamtide uses: _select, _addPeer, _onMetadata, _destroy, _updateWire, _request/,
     );
   });
 });

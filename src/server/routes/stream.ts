@@ -1,5 +1,6 @@
 /** GET|HEAD /stream/:infoHash/:index — direct bytes with Range, or FFmpeg's fragmented MP4. */
 import type { FastifyPluginAsync } from 'fastify';
+import { extensionOf, isMediaName } from '../../catalog/mime.js';
 import { dlnaHeaders } from '../../dlna/protocol-info.js';
 import { parseCaps } from '../../stream/client-caps.js';
 import { openOptions } from '../../stream/media-info.js';
@@ -30,33 +31,47 @@ export const streamRoutes: FastifyPluginAsync = async (app) => {
 
       const { entry, file } = await catalog.file(infoHash, index, signal);
       start.metadata();
-      const info = await probes.probe({ entry, file }, signal);
-      start.probed();
-      const plan = planStream(info, {
-        audio,
-        mode: mode === 'auto' ? undefined : mode,
-        t,
-        caps: caps === undefined ? undefined : parseCaps(caps),
-      });
+      // A direct stream of a media file asked for as such needs nothing from the probe: its bytes go out as
+      // they come (a probe done before still gives the duration). `audio=N` still waits, to be checked.
+      const unprobed = mode === 'direct' && audio === undefined && isMediaName(file.name);
+      // A seek reads the file's index (often at its end) while the probe reads its head: a torrent fetches
+      // both at once. The container is guessed from the name until the probe says.
+      if (t > 0 && !unprobed && request.method === 'GET') {
+        keyframes
+          .index({ entry, file }, { formatName: extensionOf(file.name) }, signal)
+          .catch(() => undefined);
+      }
+      const info = unprobed
+        ? probes.known(entry.infoHash, index)
+        : await probes.probe({ entry, file }, signal);
+      if (info) start.probed();
+      const plan = info
+        ? planStream(info, {
+            audio,
+            mode: mode === 'auto' ? undefined : mode,
+            t,
+            caps: caps === undefined ? undefined : parseCaps(caps),
+          })
+        : undefined;
+      const streamMode = plan?.mode ?? 'direct';
       // DLNA renderers ask for these (or get them on the DLNA tree's URLs): many refuse a stream without.
       if (dlna || request.headers['getcontentfeatures.dlna.org'] === '1') {
-        const direct = plan.mode === 'direct';
-        const headers = dlnaHeaders(plan.mime, { original: direct });
+        const headers = dlnaHeaders(plan?.mime ?? file.mime, { original: streamMode === 'direct' });
         for (const [name, value] of Object.entries(headers)) reply.raw.setHeader(name, value);
       }
-      const source = await catalog.open(entry.infoHash, index, openOptions(info, file.length));
-      const about = { infoHash: entry.infoHash, file: index, name: file.name, mode: plan.mode };
+      const source = await catalog.open(entry.infoHash, index, info ? openOptions(info, file.length) : {});
+      const about = { infoHash: entry.infoHash, file: index, name: file.name, mode: streamMode };
       const log = streamLog(request.log, about, app.metrics);
-      if (request.method === 'GET') start.publish(plan.mode);
+      if (request.method === 'GET') start.publish(streamMode);
       const firstOut = () => {
         if (start.out()) log.firstOutput(start.phases);
       };
       try {
-        if (plan.mode === 'direct') {
+        if (!plan || !info || plan.mode === 'direct') {
           return await serveDirect(request, reply, {
             source: start.outOnFirstRead(source, () => log.firstOutput(start.phases)),
-            contentType: plan.mime,
-            duration: info.duration,
+            contentType: plan?.mime ?? file.mime,
+            duration: info?.duration ?? null,
             signal,
             log,
           });
