@@ -96,6 +96,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     token: options.token,
     // Shared links outlive a restart (until the token changes or they are revoked).
     capabilitiesFile: join(options.dir, 'streamtide-capabilities.json'),
+    // Set by `npm run cluster` and deploy/: sessions and shared links made by one node work on every node.
+    capabilitySecret: process.env.STREAMTIDE_CAPABILITY_SECRET || undefined,
     allowedHosts: options.allowedHosts,
     dlna: options.dlna ? dlnaDevice(options.dir) : undefined,
     logLevel: options.logLevel,

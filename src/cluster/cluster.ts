@@ -3,6 +3,7 @@
  * nginx before them on 127.0.0.1:P, with the config rendered from deploy/nginx/ into D/nginx. It returns once
  * the front answers; `stop()` ends every process it started, by PID. D/cluster.json says what runs where.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,6 +67,9 @@ export async function startCluster(plan: ClusterPlan, signal: AbortSignal): Prom
     await nginx?.stop(stopGraceMs);
     await Promise.all(nodes.map((node) => node.process.stop(stopGraceMs)));
   };
+  // Every node signs sessions and shared links with one secret (children inherit the environment), so a
+  // browser session made through one node is good on all of them.
+  process.env.STREAMTIDE_CAPABILITY_SECRET ||= randomBytes(32).toString('base64url');
   try {
     for (let index = 1; index <= plan.nodes; index++) nodes.push(startNode(plan, index, ports, url));
     await Promise.all(nodes.map((node) => waitHealthy(node.url, node.process, signal)));

@@ -60,6 +60,8 @@ export interface ServerOptions {
   logger?: FastifyBaseLogger;
   /** Where the secret behind capability URLs is kept (default: memory, so they end with the process). */
   capabilitiesFile?: string;
+  /** The secret behind capabilities, shared by every node of a cluster so each accepts what another issued. */
+  capabilitySecret?: string;
   /** Set when this node runs behind the cluster's nginx front (docs/cluster.md). */
   cluster?: ClusterOptions;
   /** Serve a DLNA MediaServer as this device (--dlna); its routes need no token. */
@@ -122,7 +124,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   const { token } = options;
   const capabilities = token
-    ? await Capabilities.open({ token, file: options.capabilitiesFile, warn: (m) => app.log.warn(m) })
+    ? await Capabilities.open({
+        token,
+        file: options.capabilitiesFile,
+        sharedSecret: options.capabilitySecret,
+        warn: (m) => app.log.warn(m),
+      })
     : null;
   app.decorate('capabilities', capabilities);
   refuseCrossSite(app);

@@ -8,8 +8,10 @@
  * secret and the list of what was handed out are kept in `file` (mode 0600), so shared links outlive a
  * restart.
  */
+
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { statusError } from '../catalog/status-error.js';
 
 export type Scope =
   | { kind: 'file'; infoHash: string; index: number }
@@ -64,6 +66,7 @@ export class Capabilities {
   #key: Buffer;
   #saving: Promise<void> = Promise.resolve();
   #saveQueued = false;
+  #shared = false;
 
   private constructor(
     private readonly token: string,
@@ -79,10 +82,18 @@ export class Capabilities {
   static async open(options: {
     token: string;
     file?: string;
+    /** A secret given by the operator instead of a random one: nodes of a cluster share it (see rotate). */
+    sharedSecret?: string;
     warn?: (message: string) => void;
   }): Promise<Capabilities> {
     const state = await load(options.file);
+    if (options.sharedSecret) {
+      const secret = createHash('sha256').update(options.sharedSecret).digest('base64');
+      if (secret !== state.secret)
+        Object.assign(state, { secret, since: new Date().toISOString(), issued: [] });
+    }
     const capabilities = new Capabilities(options.token, state, options.file, options.warn ?? (() => {}));
+    capabilities.#shared = !!options.sharedSecret;
     await capabilities.save();
     return capabilities;
   }
@@ -122,6 +133,12 @@ export class Capabilities {
 
   /** A new secret: every capability handed out, and every browser session, stops working. */
   async rotate(): Promise<CapabilityList> {
+    if (this.#shared) {
+      throw statusError(
+        409,
+        'The capability secret is shared by a cluster (STREAMTIDE_CAPABILITY_SECRET): change it, or the token, on every node to revoke',
+      );
+    }
     this.#state = fresh();
     this.#key = this.derive();
     await this.save();

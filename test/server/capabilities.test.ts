@@ -199,3 +199,28 @@ describe('without a token', () => {
     assert.equal(await status(`${server.url}/api/capabilities/rotate`, { method: 'POST' }), 400);
   });
 });
+
+describe('nodes sharing a capability secret (a cluster)', () => {
+  const servers: TestServer[] = [];
+  after(() => Promise.all(servers.map((server) => server.close())));
+  const node = async (capabilitySecret?: string) => {
+    const server = await startTestServer({ token, capabilitySecret });
+    servers.push(server);
+    return server;
+  };
+  const sessionOf = async (server: TestServer) => {
+    const page = await fetch(`${server.url}/?token=${token}`);
+    await page.arrayBuffer();
+    return (page.headers.get('set-cookie') ?? '').split(';')[0]!;
+  };
+
+  it("accept each other's sessions; a node with another secret does not; rotating is refused", async () => {
+    const [a, b, stranger] = [await node('shared-secret-1'), await node('shared-secret-1'), await node()];
+    const cookie = await sessionOf(a);
+    assert.equal(await status(`${b.url}/api/torrents`, { headers: { Cookie: cookie } }), 200);
+    assert.equal(await status(`${stranger.url}/api/torrents`, { headers: { Cookie: cookie } }), 401);
+    const rotate = await fetch(`${a.url}/api/capabilities/rotate`, { method: 'POST', headers: bearer });
+    assert.equal(rotate.status, 409);
+    assert.match(((await rotate.json()) as { error: string }).error, /STREAMTIDE_CAPABILITY_SECRET/);
+  });
+});
