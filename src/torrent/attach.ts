@@ -7,6 +7,7 @@
 import type WebTorrent from 'webtorrent';
 import type { Torrent } from 'webtorrent';
 import { dialTcpFirst } from './dial-order.js';
+import { askTransmissionForMetadataEarly } from './early-metadata.js';
 import { fileStore } from './file-store.js';
 import { type BanList, guardAgainstBadPeers } from './peer-bans.js';
 import { verifyOffThread } from './piece-verify.js';
@@ -54,6 +55,7 @@ export function addToClient(
   torrent.on('wire', copyOnlyCutMessages);
   dialTcpFirst(torrent);
   startWiresQuickly(torrent, () => record.waitedSpans());
+  askTransmissionForMetadataEarly(torrent);
   guardAgainstBadPeers(torrent, options.bans);
   options.totals.count(torrent);
   // A magnet's metadata is bounded like a .torrent's, before webtorrent parses it.
