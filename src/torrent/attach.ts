@@ -51,7 +51,9 @@ export function addToClient(
     // An evicted torrent is not fetched in the background, only what readers ask for.
     deselect: record.evicted,
   });
-  verifyOffThread(torrent);
+  verifyOffThread(torrent, (index) =>
+    record.waitedSpans().some(([first, last]) => index >= first && index <= last),
+  );
   torrent.on('wire', copyOnlyCutMessages);
   dialTcpFirst(torrent);
   startWiresQuickly(torrent, () => record.waitedSpans());

@@ -6,8 +6,8 @@
 import type { Torrent } from 'webtorrent';
 import { verificationInternals } from './webtorrent-internals.js';
 
-/** Decides whether `data` is the piece whose SHA-1 (hex, from the metadata) is `expected`. */
-export type PieceCheck = (data: Uint8Array, expected: string) => Promise<boolean>;
+/** Decides whether `data` is piece `index`, whose SHA-1 (hex, from the metadata) is `expected`. */
+export type PieceCheck = (data: Uint8Array, expected: string, index: number) => Promise<boolean>;
 
 /** torrent-piece's Piece: the blocks of one piece as they arrive. */
 interface Piece {
@@ -40,6 +40,24 @@ interface VerifyInternals {
 /** Pieces whose completion verifyPiecesWith has taken over. */
 const takenOver = new WeakSet<Piece>();
 
+/** Told of each piece that passed its check, once its bytes can be read through the torrent's store. */
+export type ReadableListener = (index: number) => void;
+const readableListeners = new WeakMap<Torrent, Set<ReadableListener>>();
+
+/**
+ * Calls `listener` with each downloaded piece of `torrent` that passed its check, as soon as its bytes can
+ * be read through `torrent.store` — before they are written and the piece is marked verified: webtorrent's
+ * store (an immediate-chunk-store on top) answers reads of a piece from memory while its write is under
+ * way. A failed write destroys the torrent, so nothing is read from a piece that did not reach the disk.
+ * Returns a function that stops the calls.
+ */
+export function onPieceReadable(torrent: Torrent, listener: ReadableListener): () => void {
+  const listeners = readableListeners.get(torrent) ?? new Set<ReadableListener>();
+  readableListeners.set(torrent, listeners);
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
 /**
  * Has `check` decide every piece of `torrent` instead of webtorrent's SHA-1, which runs on the event loop:
  * the pieces it downloads (each taken from webtorrent once its last block is in) and the data it checks on
@@ -50,7 +68,7 @@ const takenOver = new WeakSet<Piece>();
 export function verifyPiecesWith(torrent: Torrent, check: PieceCheck): void {
   const t = verificationInternals<VerifyInternals>(torrent);
   const decide = (index: number, data: Uint8Array) =>
-    check(data, t._hashes?.[index] ?? '').catch(() => false);
+    check(data, t._hashes?.[index] ?? '', index).catch(() => false);
   const settle = (index: number, piece: Piece, data: Uint8Array, valid: boolean) => {
     if (t.destroyed || t.pieces[index] !== piece) return; // closed, or the piece was reset meanwhile
     if (!valid) {
@@ -66,6 +84,7 @@ export function verifyPiecesWith(torrent: Torrent, check: PieceCheck): void {
       t._checkDone();
       queueMicrotask(() => t._update());
     });
+    for (const listener of readableListeners.get(torrent) ?? []) listener(index);
   };
   // A piece is taken over when first requested (its blocks all arrive through the requests webtorrent
   // makes in _request, web seeds' too), so only pieces in flight carry the wrapper. Once complete it is
