@@ -17,6 +17,7 @@ import { pieceCheck, sha1Matches, URGENT_MAX_BYTES } from '../../src/torrent/pie
 import {
   onPieceReadable,
   type PieceCheck,
+  startWithNothingStored,
   verifyPiecesWith,
 } from '../../src/torrent/webtorrent-internals-verify.js';
 import { isolatedClient, type Seeder, startSeeder } from '../helpers/swarm.js';
@@ -159,6 +160,31 @@ describe('verifyPiecesWith', () => {
     torrent.addPeer(`127.0.0.1:${seeder.port}`);
     await once(torrent, 'done');
     assert.ok(readFileSync(join(dir, 'data.bin')).equals(content), 'the corrupt piece was downloaded');
+  });
+
+  it('started with nothing stored, checks no piece against the store and downloads them all', {
+    timeout: 60_000,
+  }, async () => {
+    const { check, decided } = recording();
+    const dir = join(work, 'nothing-stored');
+    const torrent = await leech(dir, check, false);
+    startWithNothingStored(torrent);
+    const got: number[] = [];
+    const store = () => torrent.store!;
+    torrent.once('metadata', () => {
+      const get = store().get.bind(store());
+      store().get = ((index: number, ...rest: unknown[]) => {
+        got.push(index);
+        return (get as (...args: unknown[]) => void)(index, ...rest);
+      }) as typeof get;
+    });
+    await once(torrent, 'ready');
+    assert.deepEqual(got, [], 'no piece was looked for');
+    assert.deepEqual(decided, []);
+    assert.equal(torrent.bitfield?.get(0), false);
+    torrent.addPeer(`127.0.0.1:${seeder.port}`);
+    await once(torrent, 'done');
+    assert.ok(readFileSync(join(dir, 'data.bin')).equals(content));
   });
 
   it('tells of a piece that passed as soon as the store reads it back, before its write is done', {
