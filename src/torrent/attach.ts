@@ -4,9 +4,11 @@
  * webtorrent knows the info-hash (it throws before), and its trackers are cut to MAX_TRACKERS then, before
  * webtorrent announces to them.
  */
+import { existsSync } from 'node:fs';
 import type WebTorrent from 'webtorrent';
 import type { Torrent } from 'webtorrent';
 import { dialTcpFirst } from './dial-order.js';
+import { askTransmissionForMetadataEarly } from './early-metadata.js';
 import { fileStore } from './file-store.js';
 import { type BanList, guardAgainstBadPeers } from './peer-bans.js';
 import { verifyOffThread } from './piece-verify.js';
@@ -15,6 +17,7 @@ import { limitError } from './torrent-shape.js';
 import type { TransferTotals } from './transfer-totals.js';
 import { closeTrackersQuietly } from './webtorrent-internals.js';
 import { guardMetadata } from './webtorrent-internals-hooks.js';
+import { startWithNothingStored } from './webtorrent-internals-verify.js';
 import { copyOnlyCutMessages } from './wire-buffering.js';
 import { startWiresQuickly } from './wire-start.js';
 
@@ -50,10 +53,15 @@ export function addToClient(
     // An evicted torrent is not fetched in the background, only what readers ask for.
     deselect: record.evicted,
   });
-  verifyOffThread(torrent);
+  // A folder not there yet holds no data: nothing to look for.
+  if (!options.bitfield && !existsSync(record.folder)) startWithNothingStored(torrent);
+  verifyOffThread(torrent, (index) =>
+    record.waitedSpans().some(([first, last]) => index >= first && index <= last),
+  );
   torrent.on('wire', copyOnlyCutMessages);
   dialTcpFirst(torrent);
   startWiresQuickly(torrent, () => record.waitedSpans());
+  askTransmissionForMetadataEarly(torrent);
   guardAgainstBadPeers(torrent, options.bans);
   options.totals.count(torrent);
   // A magnet's metadata is bounded like a .torrent's, before webtorrent parses it.

@@ -17,7 +17,10 @@ export function piecesOf(file: FileGeometry, start: number, end: number): [numbe
 }
 
 /** Verified byte ranges of the file, [start, end) in file coordinates, merged and in order. */
-export function verifiedRanges(file: FileGeometry, bitfield: BitField | undefined): Array<[number, number]> {
+export function verifiedRanges(
+  file: FileGeometry,
+  bitfield: Pick<BitField, 'get'> | undefined,
+): Array<[number, number]> {
   if (!bitfield || file.length === 0) return [];
   const [first, last] = piecesOf(file, 0, file.length);
   const ranges: Array<[number, number]> = [];

@@ -187,9 +187,11 @@ export class TorrentRecord implements TorrentContext {
   fileRanges(fileIndex: number): Array<[number, number]> {
     const file = this.ready ? this.torrent.files[fileIndex] : undefined;
     if (!file) return [];
+    // What a read gets is counted from when the read does: a piece still being written too.
+    const waiter = this.live?.waiter;
     return verifiedRanges(
       { offset: file.offset, length: file.length, pieceLength: this.torrent.pieceLength },
-      this.torrent.bitfield,
+      waiter ? { get: (piece) => waiter.has(piece) } : this.torrent.bitfield,
     );
   }
 

@@ -48,6 +48,11 @@ declare module 'webtorrent' {
     requests: BlockRequest[];
     peerPieces: BitField;
     peerExtendedHandshake?: { reqq?: unknown };
+    /** The peer's id from its handshake (hex), and the extensions it says it supports. */
+    peerId?: string | null;
+    peerExtensions?: { extended?: boolean };
+    /** Sends an extended (BEP 10) message: by the peer's id for it, or by name once the peer named it. */
+    extended(ext: number | string, payload: Uint8Array | object): void;
     /** Bytes per second received lately (a 5 s window); called with a count, bittorrent-protocol adds it. */
     downloadSpeed(delta?: number): number;
     request(
@@ -189,7 +194,7 @@ declare module 'parse-torrent' {
 }
 
 declare module 'bencode' {
-  const bencode: { decode(data: Uint8Array): unknown };
+  const bencode: { decode(data: Uint8Array): unknown; encode(value: unknown): Uint8Array };
   export default bencode;
 }
 

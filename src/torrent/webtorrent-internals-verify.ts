@@ -6,8 +6,8 @@
 import type { Torrent } from 'webtorrent';
 import { verificationInternals } from './webtorrent-internals.js';
 
-/** Decides whether `data` is the piece whose SHA-1 (hex, from the metadata) is `expected`. */
-export type PieceCheck = (data: Uint8Array, expected: string) => Promise<boolean>;
+/** Decides whether `data` is piece `index`, whose SHA-1 (hex, from the metadata) is `expected`. */
+export type PieceCheck = (data: Uint8Array, expected: string, index: number) => Promise<boolean>;
 
 /** torrent-piece's Piece: the blocks of one piece as they arrive. */
 interface Piece {
@@ -31,6 +31,8 @@ interface VerifyInternals {
   _request(wire: unknown, index: number, hotswap: boolean): boolean;
   _verifyPiece(index: number, cb: Callback<boolean>): void;
   _markVerified(index: number): void;
+  /** Set from the startup bitfield before 'metadata': whether to check only a sample of what it marks. */
+  _hasStartupBitfield?: unknown;
   _checkDone(): void;
   _update(): void;
   _destroy(err: Error): void;
@@ -39,6 +41,24 @@ interface VerifyInternals {
 
 /** Pieces whose completion verifyPiecesWith has taken over. */
 const takenOver = new WeakSet<Piece>();
+
+/** Told of each piece that passed its check, once its bytes can be read through the torrent's store. */
+export type ReadableListener = (index: number) => void;
+const readableListeners = new WeakMap<Torrent, Set<ReadableListener>>();
+
+/**
+ * Calls `listener` with each downloaded piece of `torrent` that passed its check, as soon as its bytes can
+ * be read through `torrent.store` — before they are written and the piece is marked verified: webtorrent's
+ * store (an immediate-chunk-store on top) answers reads of a piece from memory while its write is under
+ * way. A failed write destroys the torrent, so nothing is read from a piece that did not reach the disk.
+ * Returns a function that stops the calls.
+ */
+export function onPieceReadable(torrent: Torrent, listener: ReadableListener): () => void {
+  const listeners = readableListeners.get(torrent) ?? new Set<ReadableListener>();
+  readableListeners.set(torrent, listeners);
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
 
 /**
  * Has `check` decide every piece of `torrent` instead of webtorrent's SHA-1, which runs on the event loop:
@@ -50,7 +70,7 @@ const takenOver = new WeakSet<Piece>();
 export function verifyPiecesWith(torrent: Torrent, check: PieceCheck): void {
   const t = verificationInternals<VerifyInternals>(torrent);
   const decide = (index: number, data: Uint8Array) =>
-    check(data, t._hashes?.[index] ?? '').catch(() => false);
+    check(data, t._hashes?.[index] ?? '', index).catch(() => false);
   const settle = (index: number, piece: Piece, data: Uint8Array, valid: boolean) => {
     if (t.destroyed || t.pieces[index] !== piece) return; // closed, or the piece was reset meanwhile
     if (!valid) {
@@ -66,6 +86,7 @@ export function verifyPiecesWith(torrent: Torrent, check: PieceCheck): void {
       t._checkDone();
       queueMicrotask(() => t._update());
     });
+    for (const listener of readableListeners.get(torrent) ?? []) listener(index);
   };
   // A piece is taken over when first requested (its blocks all arrive through the requests webtorrent
   // makes in _request, web seeds' too), so only pieces in flight carry the wrapper. Once complete it is
@@ -95,4 +116,21 @@ export function verifyPiecesWith(torrent: Torrent, check: PieceCheck): void {
       void decide(index, data).then((valid) => cb(null, valid));
     });
   };
+}
+
+/**
+ * Has `torrent` (added without a saved bitfield, before its metadata) start with every piece missing, without
+ * asking the store for each one first: for a torrent whose files cannot be on disk yet. webtorrent checks a
+ * new torrent's pieces against the store one by one, two at a time, each also re-marked missing — ~150 ms of
+ * event loop for 8192 pieces between the metadata and 'ready', which the stream's first request waits on.
+ * Told it has a startup bitfield (it built an empty one), it checks only the pieces that bitfield marks: none.
+ */
+export function startWithNothingStored(torrent: Torrent): void {
+  const t = verificationInternals<VerifyInternals>(torrent);
+  torrent.once('metadata', () => {
+    // 'metadata' comes after the bitfield is built and before the check starts.
+    if (t.destroyed || t._hasStartupBitfield || !torrent.bitfield) return;
+    for (let i = 0; i < t.pieces.length; i++) if (torrent.bitfield.get(i)) return;
+    t._hasStartupBitfield = true;
+  });
 }

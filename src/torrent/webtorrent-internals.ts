@@ -17,7 +17,14 @@ import WebConnClass from 'webtorrent/lib/webconn.js';
 /** The versions the contract test has been run against: package.json's `^3.0.21`. */
 export const SUPPORTED = { atLeast: [3, 0, 21], below: [4, 0, 0] } as const;
 /** Used by piece verification (webtorrent-internals-verify.ts). */
-const VERIFY = ['_request', '_verifyPiece', '_markVerified', '_checkDone', '_update'];
+const VERIFY = [
+  '_request',
+  '_verifyPiece',
+  '_verifyPiecesUsingBitfield',
+  '_markVerified',
+  '_checkDone',
+  '_update',
+];
 export const INTERNAL_MEMBERS = [
   '_select',
   '_deselect',
