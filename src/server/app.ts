@@ -25,7 +25,6 @@ import { registerOpenApi } from './openapi.js';
 import { ProbeCache } from './probe-cache.js';
 import { capabilityRoutes } from './routes/capabilities.js';
 import { coverRoutes } from './routes/cover.js';
-import { dlnaRoutes } from './routes/dlna.js';
 import { hlsRoutes } from './routes/hls.js';
 import { positionRoutes } from './routes/positions.js';
 import { serverRoutes } from './routes/server.js';
@@ -160,7 +159,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(subtitleRoutes);
   await app.register(coverRoutes);
   await app.register(hlsRoutes);
-  if (options.dlna) await app.register(dlnaRoutes, options.dlna);
+  // The MediaServer's XML and SOAP code only for --dlna.
+  if (options.dlna) await app.register((await import('./routes/dlna.js')).dlnaRoutes, options.dlna);
   await app.register(webRoutes, { webRoot: options.webRoot ?? defaultWebRoot });
   return app;
 }
