@@ -19,6 +19,7 @@ import { refuseCrossSite } from './fetch-metadata.js';
 import { registerFiniteNumbers } from './finite-numbers.js';
 import { HlsService } from './hls-service.js';
 import { KeyframeCache } from './keyframe-cache.js';
+import { lazySchemaCompilers } from './lazy-compilers.js';
 import { Limiter } from './limiter.js';
 import { ServerMetrics } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
@@ -84,6 +85,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     trustProxy: options.cluster !== undefined,
     // Streams are endless from Fastify's view: closing must cut them so their FFmpeg processes stop.
     forceCloseConnections: true,
+    schemaController: lazySchemaCompilers(),
   });
   const seekable = await SeekableInputServer.start();
   const cpus = availableParallelism();
