@@ -152,7 +152,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     reply.code(404).send({ error: `No route for ${request.method} ${request.url.split('?')[0]}` }),
   );
 
-  await registerOpenApi(app);
+  app.decorate('openApiDocument', registerOpenApi(app));
   await app.register(serverRoutes);
   await app.register(torrentRoutes);
   await app.register(capabilityRoutes);
