@@ -1,7 +1,7 @@
 /**
  * Memory of the server process (read from /proc/PID/status): the idle `serve` (no torrents, no requests,
  * IDLE_MS after it listens: its steady state, once V8's memory reducer — which runs some seconds after the
- * last full collection, here ~8 s after listening — has collected what loading left behind; a second after
+ * last full collection, here 8–30 s after listening — has collected what loading left behind; a second after
  * listening is reported too) against an idle bare Node; peak RSS while one viewer remuxes a big file start to end as fast as it
  * can read; then RSS after many streams started and cut right after their first bytes, against the RSS before
  * them. FFmpeg's own RSS is reported apart (it is a separate process).
@@ -15,7 +15,7 @@ import { startServer } from '../lib/server.js';
 import { median, now } from '../lib/stats.js';
 
 /** How long after listening the idle server's RSS is read. */
-const IDLE_MS = 30_000;
+const IDLE_MS = 45_000;
 
 export interface MemoryResult {
   /** `serve` with no torrents, IDLE_MS after it listens (median of `runs`). */
