@@ -165,8 +165,8 @@ export function table(results: Results): string {
   }
   if (memory) {
     rows.push([
-      'Idle server RSS (`serve`, no torrents, 1 s after it listens)',
-      mb(memory.idleServeRss),
+      `Idle server RSS (\`serve\`, no torrents, ${memory.idleMs / 1000} s after it listens)`,
+      `${mb(memory.idleServeRss)} (1 s after: ${mb(memory.idleServeRssAt1s)})`,
       `${mb(memory.bareNodeRss)} (bare \`node\`, idle)`,
       ratio(memory.idleServeRss / memory.bareNodeRss),
       '≤ 60 MiB',

@@ -1,6 +1,8 @@
 /**
- * Memory of the server process (read from /proc/PID/status): the idle `serve` (no torrents, a second after it
- * listens) against an idle bare Node; peak RSS while one viewer remuxes a big file start to end as fast as it
+ * Memory of the server process (read from /proc/PID/status): the idle `serve` (no torrents, no requests,
+ * IDLE_MS after it listens: its steady state, once V8's memory reducer — which runs some seconds after the
+ * last full collection, here 8–30 s after listening — has collected what loading left behind; a second after
+ * listening is reported too) against an idle bare Node; peak RSS while one viewer remuxes a big file start to end as fast as it
  * can read; then RSS after many streams started and cut right after their first bytes, against the RSS before
  * them. FFmpeg's own RSS is reported apart (it is a separate process).
  */
@@ -12,9 +14,15 @@ import { childrenOf, memoryOf, start } from '../lib/procs.js';
 import { startServer } from '../lib/server.js';
 import { median, now } from '../lib/stats.js';
 
+/** How long after listening the idle server's RSS is read. */
+const IDLE_MS = 45_000;
+
 export interface MemoryResult {
-  /** `serve` with no torrents, a second after it listens (median of `runs`). */
+  /** `serve` with no torrents, IDLE_MS after it listens (median of `runs`). */
   idleServeRss: number;
+  idleMs: number;
+  /** The same servers a second after they listen. */
+  idleServeRssAt1s: number;
   /** A bare `node` doing nothing: what any Node process holds. */
   bareNodeRss: number;
   fileBytes: number;
@@ -35,14 +43,15 @@ export interface MemoryResult {
 
 export async function benchMemory(options: BenchOptions, log: (line: string) => void): Promise<MemoryResult> {
   const media = await mkvOfSize(options.cacheDir, options.memoryBytes);
-  const idle: number[] = [];
+  const idle: Array<{ at1s: number; settled: number }> = [];
   const bare: number[] = [];
   for (let run = 0; run < options.memoryRuns; run++) {
     idle.push(await idleServeRss());
     bare.push(await bareNodeRss());
   }
+  const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
   log(
-    `  idle serve RSS ${idle.map((b) => (b / 2 ** 20).toFixed(1)).join(', ')} MiB (bare node ${(median(bare) / 2 ** 20).toFixed(1)})`,
+    `  idle serve RSS ${idle.map((i) => `${mib(i.at1s)} → ${mib(i.settled)}`).join(', ')} MiB (1 s → ${IDLE_MS / 1000} s after listening; bare node ${mib(median(bare))})`,
   );
   // The peak is one sample per server process (VmHWM never goes down): a fresh server per run.
   const peaks: Array<{ server: number; ffmpeg: number; idle: number; ms: number }> = [];
@@ -87,7 +96,9 @@ export async function benchMemory(options: BenchOptions, log: (line: string) => 
     );
     peaks.push({ server: peakServerRss, ffmpeg: peakFfmpegRss, idle: rssBeforeStream, ms: streamMs });
     return {
-      idleServeRss: median(idle),
+      idleServeRss: median(idle.map((i) => i.settled)),
+      idleMs: IDLE_MS,
+      idleServeRssAt1s: median(idle.map((i) => i.at1s)),
       bareNodeRss: median(bare),
       fileBytes: media.size,
       runs: peaks.length,
@@ -108,12 +119,15 @@ export async function benchMemory(options: BenchOptions, log: (line: string) => 
   }
 }
 
-/** RSS of `streamtide serve` (no torrents) a second after it listens. */
-async function idleServeRss(): Promise<number> {
+/** RSS of `streamtide serve` (no torrents, no requests) a second and IDLE_MS after it listens. */
+async function idleServeRss(): Promise<{ at1s: number; settled: number }> {
   const server = await startServer();
+  const rss = () => memoryOf(server.pid)?.rss ?? Number.NaN;
   try {
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    return memoryOf(server.pid)?.rss ?? Number.NaN;
+    const at1s = rss();
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS - 1000));
+    return { at1s, settled: rss() };
   } finally {
     await server.close();
   }

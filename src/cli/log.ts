@@ -3,7 +3,6 @@
  * so lines keep their order with the banner and are written before the process exits), else JSON lines.
  */
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
 import { terminalSafe } from './terminal-text.js';
 
 export interface LogOptions {
@@ -17,8 +16,10 @@ export function wantsPrettyLogs(json: boolean | undefined, stdout: { isTTY?: boo
   return !json && stdout.isTTY === true;
 }
 
-export function createLogger(options: LogOptions): Logger {
-  const stream = options.pretty
+/** Async: pino-pretty is loaded only for a terminal (a service's JSON logs never need it). */
+export async function createLogger(options: LogOptions): Promise<Logger> {
+  const pretty = options.pretty ? (await import('pino-pretty')).default : undefined;
+  const stream = pretty
     ? pretty({
         sync: true,
         translateTime: 'HH:MM:ss',

@@ -18,7 +18,6 @@ import { UsageError } from './runtime.js';
 import { runServe } from './serve.js';
 import { SourceError } from './source.js';
 import { terminalSafe } from './terminal-text.js';
-import { runWatch } from './watch.js';
 
 const examples = `
 Examples:
@@ -144,7 +143,8 @@ export async function main(argv: string[]): Promise<number> {
       outcome = Promise.resolve(2);
       return;
     }
-    outcome = runWatch(source, withToken(options));
+    // Loaded here: `serve` never needs its terminal spinners and progress bars.
+    outcome = import('./watch.js').then(({ runWatch }) => runWatch(source, withToken(options)));
   });
   const serve = clusterMember(common(new Command('serve').description('run the server and web UI')))
     .option(

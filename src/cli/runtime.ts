@@ -7,7 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { Catalog } from '../catalog/catalog.js';
-import { type Announcer, announce } from '../dlna/ssdp.js';
+import type { Announcer } from '../dlna/ssdp.js';
 import { buildServer } from '../server/app.js';
 import type { HlsService } from '../server/hls-service.js';
 import { isLoopback } from '../server/security.js';
@@ -163,6 +163,8 @@ async function announceDlna(
   dir: string,
 ): Promise<Announcer | undefined> {
   const device = dlnaDevice(dir);
+  // SSDP (node-ssdp) only for --dlna.
+  const { announce } = await import('../dlna/ssdp.js');
   const announcer = await announce({ host, port, udn: device.udn, signature: device.signature });
   if (announcer) {
     app.log.info(

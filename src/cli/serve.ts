@@ -62,7 +62,7 @@ function clusterOf(flags: ServeFlags): { front: string; nodes: string[] } | unde
 export async function runServe(flags: ServeFlags): Promise<number> {
   const cluster = clusterOf(flags);
   const pretty = wantsPrettyLogs(flags.json);
-  const log = createLogger({ level: flags.quiet ? 'warn' : 'info', pretty });
+  const log = await createLogger({ level: flags.quiet ? 'warn' : 'info', pretty });
   const runtime = await startRuntime({
     ...runtimeOptions(flags, false),
     cluster,

@@ -2,7 +2,6 @@
  * `streamtide SOURCE`: start the server, add the source, wait for metadata (spinner), pick the file, print
  * `stream:` and `player:`, show live status, launch the player. Runs until a signal (or the player) ends it.
  */
-import ora from 'ora';
 import type { CastTarget } from '../cast/target.js';
 import { mainMediaFile } from '../catalog/main-file.js';
 import type { CatalogEntry } from '../catalog/types.js';
@@ -50,6 +49,8 @@ function listFiles(entry: CatalogEntry): string {
 
 export async function runWatch(source: string, flags: WatchFlags): Promise<number> {
   const kind = await classifySource(source);
+  // The metadata spinner: loaded with the program, unless the source is a local file (which has none to wait for).
+  const spinnerModule = kind === 'media-file' ? undefined : import('ora');
   const hostProblem = flags.cast && castHostProblem(flags.host);
   if (hostProblem) throw new UsageError(hostProblem);
   // A one-shot run works on its own torrent: the library's others stay saved but are not resumed.
@@ -73,6 +74,7 @@ export async function runWatch(source: string, flags: WatchFlags): Promise<numbe
     if (!added) return await stopped;
     let entry = added;
     if (!entry.ready) {
+      const { default: ora } = await (spinnerModule ?? import('ora'));
       const spinner = ora({
         text: 'fetching metadata…',
         stream: process.stderr,

@@ -2,19 +2,12 @@
  * What a control point reads after SSDP: the device description (a MediaServer:1 with its two services)
  * and each service's SCPD (its actions and state variables). Paths are relative to the description's URL.
  */
+import { dlnaPaths } from './paths.js';
 import { xmlElement } from './xml.js';
 
 export const MEDIA_SERVER = 'urn:schemas-upnp-org:device:MediaServer:1';
 export const CONTENT_DIRECTORY = 'urn:schemas-upnp-org:service:ContentDirectory:1';
 export const CONNECTION_MANAGER = 'urn:schemas-upnp-org:service:ConnectionManager:1';
-
-export const dlnaPaths = {
-  /** Every route of the MediaServer's own (not the media it hands out) is under this. */
-  prefix: '/dlna/',
-  description: '/dlna/description.xml',
-  contentDirectory: { scpd: '/dlna/content-directory.xml', control: '/dlna/control/content-directory' },
-  connectionManager: { scpd: '/dlna/connection-manager.xml', control: '/dlna/control/connection-manager' },
-};
 
 export interface DeviceInfo {
   udn: string;

@@ -6,7 +6,8 @@
  */
 import { networkInterfaces } from 'node:os';
 import ssdp, { type RemoteInfo, type SsdpOptions } from 'node-ssdp';
-import { CONNECTION_MANAGER, CONTENT_DIRECTORY, dlnaPaths, MEDIA_SERVER } from './description.js';
+import { CONNECTION_MANAGER, CONTENT_DIRECTORY, MEDIA_SERVER } from './description.js';
+import { dlnaPaths } from './paths.js';
 
 export interface BoundInterface {
   name: string;

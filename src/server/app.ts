@@ -19,13 +19,13 @@ import { refuseCrossSite } from './fetch-metadata.js';
 import { registerFiniteNumbers } from './finite-numbers.js';
 import { HlsService } from './hls-service.js';
 import { KeyframeCache } from './keyframe-cache.js';
+import { lazySchemaCompilers } from './lazy-compilers.js';
 import { Limiter } from './limiter.js';
 import { ServerMetrics } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { ProbeCache } from './probe-cache.js';
 import { capabilityRoutes } from './routes/capabilities.js';
 import { coverRoutes } from './routes/cover.js';
-import { dlnaRoutes } from './routes/dlna.js';
 import { hlsRoutes } from './routes/hls.js';
 import { positionRoutes } from './routes/positions.js';
 import { serverRoutes } from './routes/server.js';
@@ -85,6 +85,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     trustProxy: options.cluster !== undefined,
     // Streams are endless from Fastify's view: closing must cut them so their FFmpeg processes stop.
     forceCloseConnections: true,
+    schemaController: lazySchemaCompilers(),
   });
   const seekable = await SeekableInputServer.start();
   const cpus = availableParallelism();
@@ -151,7 +152,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     reply.code(404).send({ error: `No route for ${request.method} ${request.url.split('?')[0]}` }),
   );
 
-  await registerOpenApi(app);
+  app.decorate('openApiDocument', registerOpenApi(app));
   await app.register(serverRoutes);
   await app.register(torrentRoutes);
   await app.register(capabilityRoutes);
@@ -160,7 +161,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(subtitleRoutes);
   await app.register(coverRoutes);
   await app.register(hlsRoutes);
-  if (options.dlna) await app.register(dlnaRoutes, options.dlna);
+  // The MediaServer's XML and SOAP code only for --dlna.
+  if (options.dlna) await app.register((await import('./routes/dlna.js')).dlnaRoutes, options.dlna);
   await app.register(webRoutes, { webRoot: options.webRoot ?? defaultWebRoot });
   return app;
 }

@@ -6,7 +6,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { dlnaPaths } from '../dlna/description.js';
+import { dlnaPaths } from '../dlna/paths.js';
 import type { Capabilities } from './capabilities.js';
 import { givenCapability, requiredScope } from './capability-scope.js';
 import { parseHost } from './host-header.js';

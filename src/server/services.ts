@@ -44,5 +44,7 @@ declare module 'fastify' {
     /** What shared URLs carry instead of the token; null when no token is set (URLs need nothing). */
     capabilities: Capabilities | null;
     subtitleFiles: SubtitleFiles;
+    /** GET /api/openapi.json's document, made at its first request (openapi.ts). */
+    openApiDocument: () => Promise<unknown>;
   }
 }

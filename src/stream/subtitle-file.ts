@@ -10,7 +10,6 @@ import { abortError, throwIfAborted } from './abort.js';
 import { bufferSource } from './data-source.js';
 import { FfmpegJob } from './ffmpeg-job.js';
 import type { FfmpegTools } from './ffmpeg-locate.js';
-import { decodeSubtitleChunks, detectSubtitleCharset } from './subtitle-charset.js';
 import { SubtitleError, srtOutput } from './subtitles.js';
 import { type Cue, CueReader, fromSubRipMarkup } from './vtt.js';
 
@@ -29,6 +28,8 @@ export async function subtitleFileCues(
   tools: FfmpegTools,
   signal?: AbortSignal,
 ): Promise<SubtitleFileCues> {
+  // chardet and iconv-lite are loaded by the first subtitle file, not by every server.
+  const { decodeSubtitleChunks, detectSubtitleCharset } = await import('./subtitle-charset.js');
   const charset = detectSubtitleCharset(bytes);
   const text = decodeSubtitleChunks(bytes, charset);
   if (format === 'vtt') {

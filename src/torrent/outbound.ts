@@ -6,10 +6,11 @@
  * seeds, which go through one undici dispatcher; peers are checked as they are dialled.
  */
 import { isIP } from 'node:net';
-import { Agent, buildConnector } from 'undici';
+import type { Agent, buildConnector } from 'undici';
 import type WebTorrent from 'webtorrent';
 import type { Torrent } from 'webtorrent';
 import { checkedLookup, type OutboundPolicy, refusal } from './address-policy.js';
+import { LazyDispatcher } from './lazy-dispatcher.js';
 import { fetchWebSeedPiece } from './web-seeds.js';
 import { interceptDials, webSeedConnection } from './webtorrent-internals.js';
 
@@ -17,20 +18,24 @@ import { interceptDials, webSeedConnection } from './webtorrent-internals.js';
 const MAX_REPORTED = 200;
 
 export class OutboundGuard {
-  /** What HTTP trackers and web seeds connect through. */
-  readonly dispatcher: Agent;
+  /** What HTTP trackers and web seeds connect through (undici is loaded by the first of them). */
+  readonly dispatcher: LazyDispatcher;
   readonly #reported = new Set<string>();
 
   constructor(
     private readonly policy: OutboundPolicy,
     private readonly report: (message: string) => void,
   ) {
+    this.dispatcher = new LazyDispatcher((undici) => this.#agent(undici));
+  }
+
+  #agent({ Agent, buildConnector }: typeof import('undici')): Agent {
     const check = (address: string) => {
-      const why = refusal(policy, address);
+      const why = refusal(this.policy, address);
       if (why) throw Object.assign(new Error(why), { code: 'EADDRREFUSED' });
     };
     const connect = buildConnector({ lookup: checkedLookup(check) } as buildConnector.BuildOptions);
-    this.dispatcher = new Agent({
+    return new Agent({
       connect: (options, callback) => {
         const literal = options.hostname.replace(/^\[|\]$/g, '');
         try {
@@ -90,7 +95,7 @@ export class OutboundGuard {
         if (!/^https?:\/\/./i.test(url)) continue;
         torrent.addWebSeed(
           webSeedConnection(url, torrent, (piece, offset, length) =>
-            fetchWebSeedPiece({ torrent, url, dispatcher: this.dispatcher }, piece, offset, length),
+            fetchWebSeedPiece({ torrent, url, dispatcher: this.dispatcher.agent }, piece, offset, length),
           ),
         );
       }

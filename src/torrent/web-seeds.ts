@@ -5,7 +5,7 @@
  * included, is checked. An answer that is not the range asked for fails the request; webtorrent tries again
  * later, and the piece's hash has the last word on the bytes.
  */
-import { type Agent, fetch } from 'undici';
+import type { Agent } from 'undici';
 import type { Torrent } from 'webtorrent';
 import { version } from '../version.js';
 
@@ -54,6 +54,8 @@ function fileUrl(base: string, path: string): string {
 /** Exactly the part's bytes, reading no more of the answer than that (a server may ignore Range). */
 async function fetchRange(dispatcher: Agent, part: Part): Promise<Buffer> {
   const expected = part.end - part.start + 1;
+  // Loaded with the dispatcher, by its first use.
+  const { fetch } = await import('undici');
   const response = await fetch(part.url, {
     dispatcher,
     headers: {

@@ -82,6 +82,24 @@ describe('GET /metrics', () => {
     );
     assert.equal(firstOut, 1, 'the remux start reported its first output');
   });
+
+  it('counts the streams served before its first scrape (prom-client loads with that scrape)', async () => {
+    const fresh = await startTestServer({ torrents: engine });
+    try {
+      const remux = await fetch(`${fresh.url}/stream/${seeder.infoHash}/0?mode=remux`);
+      assert.equal(remux.status, 200);
+      await bodyBytes(remux);
+      const figures = await scrape(fresh);
+      assert.equal(figures.get('streamtide_streams_started_total{mode="remux"}'), 1);
+      assert.equal(figures.get('streamtide_streams_open{mode="remux"}'), 0);
+      const firstOut = figures.get(
+        'streamtide_stream_start_phase_seconds_count{mode="remux",phase="firstOut"}',
+      );
+      assert.equal(firstOut, 1);
+    } finally {
+      await fresh.close();
+    }
+  });
 });
 
 describe('GET /metrics with a token', () => {

@@ -11,8 +11,8 @@ import {
   contentDirectoryScpd,
   type DeviceInfo,
   deviceDescription,
-  dlnaPaths,
 } from '../../dlna/description.js';
+import { dlnaPaths } from '../../dlna/paths.js';
 import { parseSoapCall, type SoapCall, soapFault, soapResponse, UpnpError } from '../../dlna/soap.js';
 import { socketOrigin } from '../host-header.js';
 import { streamPath } from '../torrent-json.js';

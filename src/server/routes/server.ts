@@ -9,8 +9,9 @@ export const serverRoutes: FastifyPluginAsync = async (app) => {
     version,
     ffmpeg: app.ffmpeg.tools.version,
   }));
-  app.get('/api/openapi.json', { schema: openApiRoute }, async () => app.swagger());
-  app.get('/metrics', { schema: metricsRoute }, async (_request, reply) =>
-    reply.type(app.metrics.registry.contentType).send(await app.metrics.registry.metrics()),
-  );
+  app.get('/api/openapi.json', { schema: openApiRoute }, () => app.openApiDocument());
+  app.get('/metrics', { schema: metricsRoute }, async (_request, reply) => {
+    const { contentType, text } = await app.metrics.scrape();
+    return reply.type(contentType).send(text);
+  });
 };
