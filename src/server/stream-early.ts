@@ -17,7 +17,7 @@ import type { SeekableInputServer } from '../stream/seekable-input.js';
 import { acquireAll, type Limiter } from './limiter.js';
 
 export interface EarlyOptions {
-  catalog: Catalog;
+  catalog: Pick<Catalog, 'open'>;
   infoHash: string;
   index: number;
   request: PlanRequest;
