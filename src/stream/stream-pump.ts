@@ -39,7 +39,7 @@ export const DEFAULT_CHUNK_SIZE = 256 * 1024;
  * so each reaches the reader as it comes instead of once a whole chunk's worth has.
  */
 const RAMP_BYTES = 512 * 1024;
-const RAMP_CHUNK = 32 * 1024;
+export const RAMP_CHUNK = 32 * 1024;
 
 type Sink = NodeJS.WritableStream | Writable;
 
