@@ -1,16 +1,17 @@
 /**
  * A first open of a file does not wait for ffprobe to start FFmpeg: the plan is made from the container's
- * own header (header-info.ts), and FFmpeg starts on it while the probe runs. Its output is held (nothing
- * reaches the client before the probe is done) and used only if the probe's plan runs the very same
- * command; otherwise it is stopped and the stream starts as it would have without it. The probe stays the
- * one authority on what the file holds; the header only lets FFmpeg's start-up and ffprobe's overlap.
+ * own header (header-info.ts), and FFmpeg starts on it while the probe runs. When the header leaves
+ * nothing for ffprobe to find that the plan depends on (`settled`), the stream goes out on it at once and
+ * the probe only checks it afterwards (a disagreement is logged; the next request follows the probe).
+ * Otherwise its output is held and used only if the probe's plan runs the very same command; if not, it
+ * is stopped and the stream starts as it would have without it.
  */
 import type { Catalog } from '../catalog/catalog.js';
 import type { DataSource } from '../stream/data-source.js';
 import { buildFfmpegArgs } from '../stream/ffmpeg-args.js';
 import type { FfmpegTools } from '../stream/ffmpeg-locate.js';
 import { headerInfo } from '../stream/header-info.js';
-import { openOptions } from '../stream/media-info.js';
+import { type MediaInfo, openOptions } from '../stream/media-info.js';
 import { type Plan, type PlanRequest, planStream } from '../stream/plan.js';
 import { ProgressiveStreamer } from '../stream/progressive-streamer.js';
 import type { SeekableInputServer } from '../stream/seekable-input.js';
@@ -31,6 +32,9 @@ export interface EarlyOptions {
 
 /** An FFmpeg already running a plan, with what it holds: its own source and its limiter slots. */
 export interface EarlyStream {
+  /** From the header: what the plan was made from, and whether it may go out before the probe. */
+  info: MediaInfo;
+  settled: boolean;
   plan: Plan;
   source: DataSource;
   streamer: ProgressiveStreamer;
@@ -38,8 +42,11 @@ export interface EarlyStream {
 }
 
 export class EarlyStart {
-  /** `taken`: the probe's plan matched; `differed`: it did not and FFmpeg was stopped; else none was started. */
-  outcome: 'none' | 'taken' | 'differed' = 'none';
+  /**
+   * `settled`: taken before the probe; `taken`: the probe's plan matched; `differed`: it did not and FFmpeg
+   * was stopped; `none`: none was started.
+   */
+  outcome: 'none' | 'settled' | 'taken' | 'differed' = 'none';
   readonly #started: Promise<EarlyStream | null>;
   #taken = false;
 
@@ -50,6 +57,19 @@ export class EarlyStart {
   /** Reads the header and, when it plans a remux or transcode from a pipe, starts FFmpeg on that plan. */
   static begin(options: EarlyOptions): EarlyStart {
     return new EarlyStart(options);
+  }
+
+  /**
+   * The early stream if its header is settled, to serve without waiting for the probe (the caller owns it,
+   * as from take()); else null, and it stays for take() to judge.
+   */
+  async settled(): Promise<EarlyStream | null> {
+    if (this.#taken) return null;
+    const early = await this.#started;
+    if (!early?.settled || this.#taken) return null;
+    this.#taken = true;
+    this.outcome = 'settled';
+    return early;
   }
 
   /**
@@ -82,8 +102,9 @@ export class EarlyStart {
 async function start(options: EarlyOptions): Promise<EarlyStream | null> {
   const { catalog, infoHash, index, signal } = options;
   const head = await catalog.open(infoHash, index);
-  const info = await headerInfo(head, signal).finally(() => head.close());
-  if (!info || signal.aborted) return null;
+  const header = await headerInfo(head, signal).finally(() => head.close());
+  if (!header || signal.aborted) return null;
+  const { info, settled } = header;
   const plan = planStream(info, options.request);
   if (plan.mode === 'direct' || plan.input.kind !== 'pipe') return null;
   const { processes, transcodes } = options.limits;
@@ -107,13 +128,33 @@ async function start(options: EarlyOptions): Promise<EarlyStream | null> {
     tools: options.tools,
     seekable: options.seekable,
   });
-  const early = { plan, source, streamer, release };
+  const early = { info, settled, plan, source, streamer, release };
   // The request gone before the probe's verdict: nobody will take or drop it.
   if (signal.aborted) {
     await discard(early);
     return null;
   }
   return early;
+}
+
+/**
+ * For a stream that went out on its settled header: once the probe is done, `warn` if its plan would have
+ * run another command (the file's next request follows the probe, cached).
+ */
+export function confirmLater(
+  early: EarlyStream,
+  probing: Promise<MediaInfo | undefined>,
+  request: PlanRequest,
+  warn: (text: string) => void,
+): void {
+  probing
+    .then((info) => {
+      const plan = info && planStream(info, request);
+      if (plan && !sameRun(early.plan, plan)) {
+        warn(`streamed as its header planned (${early.plan.reason}); the probe plans ${plan.reason}`);
+      }
+    })
+    .catch(() => undefined); // the probe failing is not this stream's concern any more
 }
 
 async function discard(early: EarlyStream): Promise<void> {

@@ -43,8 +43,18 @@ const TYPES = new Map<number, MediaStream['type']>([
 /** H.264 profile_idc values that allow only 8-bit samples (Baseline, Main, Extended, High). */
 const H264_8BIT_PROFILES = new Set([66, 77, 88, 100]);
 
+export interface HeaderInfo {
+  info: MediaInfo;
+  /**
+   * Nothing a plan depends on is left for ffprobe to find by decoding: every video track declares itself
+   * progressive (FlagInterlaced 2). Undeclared, ffprobe may still find fields in the frames and plan a
+   * deinterlacing transcode where the header plans a copy.
+   */
+  settled: boolean;
+}
+
 /** The header's MediaInfo, or null (see above). Reads only the head's elements, through the source. */
-export async function headerInfo(source: DataSource, signal?: AbortSignal): Promise<MediaInfo | null> {
+export async function headerInfo(source: DataSource, signal?: AbortSignal): Promise<HeaderInfo | null> {
   const readAt = (offset: number, length: number) => source.read(offset, length, { signal });
   const head = await readAt(0, 64);
   const docType = ebmlDocType(head);
@@ -58,7 +68,7 @@ export async function headerInfo(source: DataSource, signal?: AbortSignal): Prom
     streams.push(stream);
   }
   if (!streams.some((s) => s.type === 'video' || s.type === 'audio')) return null;
-  return {
+  const info: MediaInfo = {
     container: docType,
     formatName: 'matroska,webm',
     duration: header.duration,
@@ -66,6 +76,7 @@ export async function headerInfo(source: DataSource, signal?: AbortSignal): Prom
     moovAtEnd: false,
     startTime: 0,
   };
+  return { info, settled: header.tracks.every((t) => t.type !== 1 || t.interlaced === 2) };
 }
 
 function toStream(track: MkvTrack, index: number): MediaStream | null {

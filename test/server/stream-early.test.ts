@@ -88,9 +88,24 @@ describe('EarlyStart', () => {
     assert.equal(limits.processes.inUse, 0);
   });
 
+  it('a settled header (progressive declared) hands its stream over before any probe', async () => {
+    const data = readFileSync(await makeMedia('mkv-h264-aac'));
+    const { early, limits } = begin(data, 'a.mkv');
+    const settled = await early.settled();
+    assert.ok(settled);
+    assert.equal(early.outcome, 'settled');
+    assert.equal(settled.plan.mode, 'remux');
+    assert.equal(await early.take(settled.plan), null, 'handed over once');
+    await settled.streamer.ready;
+    await settled.streamer.stop();
+    settled.release();
+    assert.equal(limits.processes.inUse, 0);
+  });
+
   it('stops its FFmpeg and frees its slots when the probe plans otherwise', async () => {
     const data = readFileSync(await unflaggedInterlacedMkv());
     const { early, limits } = begin(data, 'b.mkv');
+    assert.equal(await early.settled(), null, 'interlacing undetermined: the probe must judge');
     const info = await probeSource(bufferSource(data, 'b.mkv'), tools);
     const plan = planStream(info);
     assert.equal(plan.video?.deinterlace, true);

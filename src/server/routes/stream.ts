@@ -11,7 +11,7 @@ import type { FileParams, StreamQuery } from '../schemas.js';
 import { startSeek } from '../seek-start.js';
 import { StreamStart } from '../start-phases.js';
 import { serveDirect } from '../stream-direct.js';
-import { EarlyStart } from '../stream-early.js';
+import { confirmLater, EarlyStart } from '../stream-early.js';
 import { ffmpegHeaders, serveThroughFfmpeg } from '../stream-ffmpeg.js';
 import { streamLog } from '../stream-log.js';
 
@@ -69,12 +69,19 @@ export const streamRoutes: FastifyPluginAsync = async (app) => {
       }
 
       async function respond(): Promise<void> {
-        const info = unprobed
-          ? probes.known(entry.infoHash, index)
-          : await probes.probe({ entry, file }, signal);
-        if (info) start.probed();
-        const plan = info ? planStream(info, planRequest) : undefined;
-        const taken = plan && early ? await early.take(plan) : null;
+        const probing = unprobed
+          ? Promise.resolve(probes.known(entry.infoHash, index))
+          : probes.probe({ entry, file }, signal);
+        probing.then(
+          (known) => known && start.probed(),
+          () => undefined,
+        );
+        // A settled header's stream goes out at once; the probe checks it when done.
+        const settled = (await early?.settled()) ?? null;
+        if (settled) confirmLater(settled, probing, planRequest, (text) => request.log.warn(text));
+        const info = settled?.info ?? (await probing);
+        const plan = settled?.plan ?? (info ? planStream(info, planRequest) : undefined);
+        const taken = settled ?? (plan && early ? await early.take(plan) : null);
         if (early?.outcome === 'differed') request.log.debug('the header planned otherwise than the probe');
         const streamMode = plan?.mode ?? 'direct';
         // DLNA renderers ask for these (or get them on the DLNA tree's URLs): many refuse a stream without.
