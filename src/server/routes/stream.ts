@@ -2,6 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { extensionOf, isMediaName } from '../../catalog/mime.js';
 import { dlnaHeaders } from '../../dlna/protocol-info.js';
+import { untilAborted } from '../../stream/abort.js';
 import { parseCaps } from '../../stream/client-caps.js';
 import { openOptions } from '../../stream/media-info.js';
 import { planStream } from '../../stream/plan.js';
@@ -69,17 +70,18 @@ export const streamRoutes: FastifyPluginAsync = async (app) => {
       }
 
       async function respond(): Promise<void> {
+        // Not bound to this request: a settled header's stream goes out at once, and the probe still marks
+        // its phase and checks that stream when done.
         const probing = unprobed
           ? Promise.resolve(probes.known(entry.infoHash, index))
-          : probes.probe({ entry, file }, signal);
+          : probes.probe({ entry, file });
         probing.then(
           (known) => known && start.probed(),
           () => undefined,
         );
-        // A settled header's stream goes out at once; the probe checks it when done.
         const settled = (await early?.settled()) ?? null;
         if (settled) confirmLater(settled, probing, planRequest, (text) => request.log.warn(text));
-        const info = settled?.info ?? (await probing);
+        const info = settled?.info ?? (await untilAborted(probing, signal));
         const plan = settled?.plan ?? (info ? planStream(info, planRequest) : undefined);
         const taken = settled ?? (plan && early ? await early.take(plan) : null);
         if (early?.outcome === 'differed') request.log.debug('the header planned otherwise than the probe');
