@@ -8,10 +8,11 @@
  */
 import type { Catalog } from '../catalog/catalog.js';
 import type { DataSource } from '../stream/data-source.js';
+import { type DeferredSource, deferredSource } from '../stream/deferred-source.js';
 import { buildFfmpegArgs } from '../stream/ffmpeg-args.js';
 import type { FfmpegTools } from '../stream/ffmpeg-locate.js';
 import { headerInfo } from '../stream/header-info.js';
-import { type MediaInfo, openOptions } from '../stream/media-info.js';
+import { type MediaInfo, type MediaStream, openOptions } from '../stream/media-info.js';
 import { type Plan, type PlanRequest, planStream } from '../stream/plan.js';
 import { ProgressiveStreamer } from '../stream/progressive-streamer.js';
 import type { SeekableInputServer } from '../stream/seekable-input.js';
@@ -100,41 +101,112 @@ export class EarlyStart {
 }
 
 async function start(options: EarlyOptions): Promise<EarlyStream | null> {
+  const head = await options.catalog.open(options.infoHash, options.index);
+  const spare = startSpare(options, head);
+  const early = await fromHeader(options, head, spare).catch(async (err: unknown) => {
+    if (spare) await discard(spare);
+    throw err;
+  });
+  if (spare && early?.streamer !== spare.streamer) await discard(spare);
+  // The request gone before the probe's verdict: nobody will take or drop it.
+  if (early && options.signal.aborted) {
+    await discard(early);
+    return null;
+  }
+  return early;
+}
+
+/** The stream the header plans: the spare if it runs that plan, else a new one. */
+async function fromHeader(
+  options: EarlyOptions,
+  head: DataSource,
+  spare: Spare | null,
+): Promise<EarlyStream | null> {
   const { catalog, infoHash, index, signal } = options;
-  const head = await catalog.open(infoHash, index);
   const header = await headerInfo(head, signal).finally(() => head.close());
   if (!header || signal.aborted) return null;
   const { info, settled } = header;
   const plan = planStream(info, options.request);
   if (plan.mode === 'direct' || plan.input.kind !== 'pipe') return null;
-  const { processes, transcodes } = options.limits;
-  let release: () => void;
-  try {
-    release = plan.mode === 'transcode' ? acquireAll(processes, transcodes) : acquireAll(processes);
-  } catch {
-    return null; // the stream itself answers 503 if the limit still holds when the probe is done
+  const opened = () => catalog.open(infoHash, index, openOptions(info, head.size));
+  if (spare && sameRun(spare.plan, plan)) {
+    spare.source.settle(opened());
+    return { ...spare, info, settled };
   }
+  const release = acquire(options.limits, plan);
+  if (!release) return null; // the stream itself answers 503 if the limit still holds after the probe
   let source: DataSource;
   try {
-    source = await catalog.open(infoHash, index, openOptions(info, head.size));
+    source = await opened();
   } catch (err) {
     release();
     throw err;
   }
-  const streamer = ProgressiveStreamer.start({
-    source,
-    plan,
-    info,
-    tools: options.tools,
-    seekable: options.seekable,
-  });
-  const early = { info, settled, plan, source, streamer, release };
-  // The request gone before the probe's verdict: nobody will take or drop it.
-  if (signal.aborted) {
-    await discard(early);
+  return { info, settled, plan, source, streamer: startStreamer(options, source, plan, info), release };
+}
+
+type Spare = EarlyStream & { source: DeferredSource };
+
+/** What a Matroska file most often holds (H.264 8-bit and AAC): the spare FFmpeg's guess. */
+const LIKELY_MKV: MediaStream[] = [
+  {
+    index: 0,
+    type: 'video',
+    codec: 'h264',
+    bitDepth: 8,
+    language: null,
+    title: null,
+    default: true,
+    forced: false,
+  },
+  { index: 1, type: 'audio', codec: 'aac', language: null, title: null, default: true, forced: false },
+];
+
+/**
+ * An FFmpeg started before the header is in, on the likeliest plan for a Matroska file not yet on disk:
+ * its start-up (~60 ms of CPU for a dynamically linked FFmpeg, more on a loaded machine) then overlaps
+ * the wait for the first piece. It reads through a source opened only once the header gives the hints, and
+ * is kept only if the header plans the very same command. Null when there is nothing to gain.
+ */
+function startSpare(
+  options: EarlyOptions,
+  head: DataSource,
+): (EarlyStream & { source: DeferredSource }) | null {
+  if (!/\.mkv$/i.test(head.name) || head.completePath?.()) return null;
+  const info: MediaInfo = {
+    container: 'matroska',
+    formatName: 'matroska,webm',
+    duration: null,
+    streams: LIKELY_MKV,
+    moovAtEnd: false,
+    startTime: 0,
+  };
+  let plan: Plan;
+  try {
+    plan = planStream(info, options.request);
+  } catch {
+    return null; // an audio track asked for that the guess does not have
+  }
+  if (plan.mode === 'direct' || plan.input.kind !== 'pipe') return null;
+  const release = acquire(options.limits, plan);
+  if (!release) return null;
+  const source = deferredSource(head.size, head.name);
+  const streamer = startStreamer(options, source, plan, info);
+  return { info, settled: false, plan, source, streamer, release };
+}
+
+function acquire(limits: EarlyOptions['limits'], plan: Plan): (() => void) | null {
+  try {
+    return plan.mode === 'transcode'
+      ? acquireAll(limits.processes, limits.transcodes)
+      : acquireAll(limits.processes);
+  } catch {
     return null;
   }
-  return early;
+}
+
+function startStreamer(options: EarlyOptions, source: DataSource, plan: Plan, info: MediaInfo) {
+  return ProgressiveStreamer.start({ source, plan, info, tools: options.tools, seekable: options.seekable });
 }
 
 /**

@@ -18,6 +18,7 @@ import { type FfmpegTools, locateFfmpeg } from '../../src/stream/ffmpeg-locate.j
 import { probeSource } from '../../src/stream/media-info.js';
 import { planStream } from '../../src/stream/plan.js';
 import { SeekableInputServer } from '../../src/stream/seekable-input.js';
+import { ControllableSource } from '../helpers/controllable-source.js';
 import { ffprobe, makeMedia } from '../helpers/media.js';
 import { childProcesses, ffmpegChildrenGone } from '../helpers/processes.js';
 import { bodyBytes, startTestServer, type TestServer } from '../helpers/server.js';
@@ -48,6 +49,17 @@ async function unflaggedInterlacedMkv(): Promise<string> {
   data[flag + 2] = 0;
   writeFileSync(mkv, data);
   return mkv;
+}
+
+/** `read()` once it returns a non-empty list (bounded): processes show up in /proc a moment after spawn. */
+async function eventually(read: () => number[]): Promise<number[]> {
+  const until = Date.now() + 10_000;
+  let found = read();
+  while (found.length === 0 && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    found = read();
+  }
+  return found;
 }
 
 function begin(
@@ -97,6 +109,49 @@ describe('EarlyStart', () => {
     assert.equal(settled.plan.mode, 'remux');
     assert.equal(await early.take(settled.plan), null, 'handed over once');
     await settled.streamer.ready;
+    await settled.streamer.stop();
+    settled.release();
+    assert.equal(limits.processes.inUse, 0);
+  });
+
+  it('an MKV still downloading gets a spare FFmpeg before its header, kept when the header plans the same', async () => {
+    const data = readFileSync(await makeMedia('mkv-h264-aac'));
+    const source = new ControllableSource(data, { name: 'spare.mkv' });
+    const limits = { processes: new Limiter(4), transcodes: new Limiter(1) };
+    const catalog = { open: async () => source };
+    const signal = new AbortController().signal;
+    const options = { catalog, infoHash: 'x', index: 0, request: {}, tools, seekable, limits, signal };
+    const early = EarlyStart.begin(options);
+    await source.whenWaiting();
+    const before = await eventually(() => childProcesses());
+    assert.equal(before.length, 1, 'one FFmpeg started on the guess, nothing read yet');
+    source.release(0);
+    const settled = await early.settled();
+    assert.ok(settled);
+    assert.equal(settled.streamer.pid, before[0], 'the spare is the stream');
+    await settled.streamer.ready;
+    await settled.streamer.stop();
+    settled.release();
+    await settled.source.close();
+    assert.equal(limits.processes.inUse, 0);
+  });
+
+  it('a spare whose guess the header does not confirm is stopped', async () => {
+    const data = readFileSync(await makeMedia('mkv-hevc-aac'));
+    const source = new ControllableSource(data, { name: 'other.mkv' });
+    const limits = { processes: new Limiter(4), transcodes: new Limiter(1) };
+    const signal = new AbortController().signal;
+    const early = EarlyStart.begin({
+      catalog: { open: async () => source },
+      ...{ infoHash: 'x', index: 0, request: { mode: 'remux' as const }, tools, seekable, limits, signal },
+    });
+    await source.whenWaiting();
+    const spare = (await eventually(() => childProcesses()))[0];
+    source.release(0);
+    const settled = await early.settled();
+    assert.ok(settled, 'HEVC remuxed as asked, on a new FFmpeg');
+    assert.notEqual(settled.streamer.pid, spare);
+    assert.ok(!childProcesses().includes(spare!), 'the spare is gone');
     await settled.streamer.stop();
     settled.release();
     assert.equal(limits.processes.inUse, 0);
