@@ -92,11 +92,11 @@ describe('EarlyStart', () => {
     assert.equal(early.outcome, 'taken');
     assert.deepEqual(taken.plan, plan);
     assert.equal(limits.transcodes.inUse, 1, 'audio to AAC: a transcode holds its slot');
-    await taken.streamer.ready;
     await early.drop(); // taken: no longer the EarlyStart's to stop
-    assert.ok(childProcesses().includes(taken.streamer.pid));
-    await taken.streamer.stop();
+    taken.streamer.output.resume();
+    assert.equal((await taken.streamer.done).outcome, 'complete', 'ran to its end, not stopped');
     taken.release();
+    await taken.source.close();
     assert.equal(limits.processes.inUse, 0);
   });
 
