@@ -22,6 +22,8 @@ export interface FfmpegStreamOptions {
   log: StreamLog;
   /** Called once, as the first fragment starts to go out (the init segment alone plays nothing). */
   firstOut?: () => void;
+  /** FFmpeg already started on this plan and source (stream-early.ts); else one starts here. */
+  streamer?: ProgressiveStreamer;
 }
 
 /**
@@ -52,13 +54,15 @@ export async function serveThroughFfmpeg(reply: FastifyReply, options: FfmpegStr
   const { log } = options;
   const t = planStart(options.plan);
   log.started({ t });
-  const streamer = ProgressiveStreamer.start({
-    source: options.source,
-    plan: options.plan,
-    info: options.info,
-    tools: options.tools,
-    seekable: options.seekable,
-  });
+  const streamer =
+    options.streamer ??
+    ProgressiveStreamer.start({
+      source: options.source,
+      plan: options.plan,
+      info: options.info,
+      tools: options.tools,
+      seekable: options.seekable,
+    });
   const stop = () => void streamer.stop();
   options.signal.addEventListener('abort', stop, { once: true });
   try {

@@ -12,8 +12,9 @@ export interface PumpOptions {
   /** Exclusive; default (and clipped to) the source's size. */
   end?: number;
   /**
-   * Default 256 KiB: a torrent read resolves only once all its bytes are there, so a smaller chunk gets the
-   * first bytes to FFmpeg sooner (one typical piece), while still being few enough reads to cost nothing.
+   * Default 256 KiB (after smaller first chunks, RAMP_BYTES): a torrent read resolves only once all its bytes are
+   * there, so a smaller chunk gets bytes to FFmpeg sooner (one typical piece), while still being few
+   * enough reads to cost nothing.
    */
   chunkSize?: number;
   /**
@@ -32,6 +33,13 @@ export interface PumpOptions {
 export type PumpOutcome = 'complete' | 'aborted' | 'reader-closed' | 'failed';
 
 export const DEFAULT_CHUNK_SIZE = 256 * 1024;
+/**
+ * The first bytes go in smaller chunks: a reader needs only the head to start (FFmpeg ~100–200 kB of an
+ * MKV, ffprobe less), and a torrent with small pieces (32 KiB for a 45 MB file) verifies them one by one,
+ * so each reaches the reader as it comes instead of once a whole chunk's worth has.
+ */
+const RAMP_BYTES = 512 * 1024;
+export const RAMP_CHUNK = 32 * 1024;
 
 type Sink = NodeJS.WritableStream | Writable;
 
@@ -67,9 +75,13 @@ export class StreamPump {
   }
 
   async pumpTo(writable: Sink): Promise<{ bytes: number; outcome: PumpOutcome }> {
-    const { signal, chunkSize = DEFAULT_CHUNK_SIZE } = this.#options;
+    const { signal } = this.#options;
+    const chunkSize = this.#options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+    // A chunk size asked for is kept throughout; the default ramps up from small first chunks.
+    const ramp = this.#options.chunkSize === undefined ? RAMP_BYTES : 0;
     const end = Math.min(this.#options.end ?? this.#source.size, this.#source.size);
-    let offset = Math.max(0, this.#options.start ?? 0);
+    const start = Math.max(0, this.#options.start ?? 0);
+    let offset = start;
     const reader = watchReader(writable);
     // One signal for the source read: the caller's abort, or the reader vanishing mid-wait.
     const readSignal = signal ? AbortSignal.any([signal, reader.signal]) : reader.signal;
@@ -85,7 +97,8 @@ export class StreamPump {
       while (offset < end) {
         if (signal?.aborted) return finish('aborted');
         if (reader.gone()) return finish(reader.failure() ? this.#fail(reader.failure()!) : 'reader-closed');
-        const chunk = await this.#read(offset, Math.min(chunkSize, end - offset), readSignal);
+        const size = offset - start < ramp ? RAMP_CHUNK : chunkSize;
+        const chunk = await this.#read(offset, Math.min(size, end - offset), readSignal);
         if (chunk.length === 0) {
           throw new DataSourceError(`${this.#source.name} ended at ${offset} of ${end} bytes`, 'SHORT_READ');
         }

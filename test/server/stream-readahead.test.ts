@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import type { Torrent } from 'webtorrent';
-import { DEFAULT_CHUNK_SIZE } from '../../src/stream/stream-pump.js';
+import { RAMP_CHUNK } from '../../src/stream/stream-pump.js';
 import type { TorrentEngine } from '../../src/torrent/index.js';
 import { AHEAD_MEDIA_SECONDS } from '../../src/torrent/stream-priority.js';
 import { makeMedia } from '../helpers/media.js';
@@ -72,8 +72,8 @@ it('a direct stream reads ahead seconds of media, by the probed bitrate', { time
   }).catch(() => undefined);
   const torrent = engine.torrent(infoHash)!;
   const first = at / PIECE;
-  // The window runs from the read's last piece (the pump reads a chunk at a time) for 60 s of media.
-  const last = Math.floor((at + DEFAULT_CHUNK_SIZE - 1) / PIECE);
+  // The window runs from the read's last piece (the pump's first reads are small chunks) for 60 s of media.
+  const last = Math.floor((at + RAMP_CHUNK - 1) / PIECE);
   const expected = last + Math.ceil((AHEAD_MEDIA_SECONDS * size) / duration / PIECE);
   await new Promise<void>((resolve) => {
     const check = () =>

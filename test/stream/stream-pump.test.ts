@@ -52,6 +52,20 @@ test('delayed data arrives complete and in order, holes filled later', async () 
   assert.ok(out.data.equals(data));
 });
 
+test('by default the head goes out in small chunks: the first bytes do not wait for a whole chunk', async () => {
+  const data = patternBytes(2_000_000);
+  const source = new ControllableSource(data);
+  const out = new Collector();
+  const done = new StreamPump(source, { start: 1000 }).pumpTo(out);
+  // A torrent's first small pieces: far less than the 256 KiB of a full chunk.
+  source.release(0, 1000 + 40_000);
+  await source.whenWaiting();
+  assert.ok(out.consumed >= 32 * 1024 && out.consumed <= 40_000, `${out.consumed} bytes out`);
+  source.release(0);
+  assert.deepEqual(await done, { bytes: data.length - 1000, outcome: 'complete' });
+  assert.ok(out.data.equals(data.subarray(1000)));
+});
+
 test('start/end are exact', async () => {
   const data = patternBytes(300_000);
   const source = new ControllableSource(data, { available: true });

@@ -2,6 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { extensionOf, isMediaName } from '../../catalog/mime.js';
 import { dlnaHeaders } from '../../dlna/protocol-info.js';
+import { untilAborted } from '../../stream/abort.js';
 import { parseCaps } from '../../stream/client-caps.js';
 import { openOptions } from '../../stream/media-info.js';
 import { planStream } from '../../stream/plan.js';
@@ -11,6 +12,7 @@ import type { FileParams, StreamQuery } from '../schemas.js';
 import { startSeek } from '../seek-start.js';
 import { StreamStart } from '../start-phases.js';
 import { serveDirect } from '../stream-direct.js';
+import { confirmLater, EarlyStart } from '../stream-early.js';
 import { ffmpegHeaders, serveThroughFfmpeg } from '../stream-ffmpeg.js';
 import { streamLog } from '../stream-log.js';
 
@@ -41,78 +43,116 @@ export const streamRoutes: FastifyPluginAsync = async (app) => {
           .index({ entry, file }, { formatName: extensionOf(file.name) }, signal)
           .catch(() => undefined);
       }
-      const info = unprobed
-        ? probes.known(entry.infoHash, index)
-        : await probes.probe({ entry, file }, signal);
-      if (info) start.probed();
-      const plan = info
-        ? planStream(info, {
-            audio,
-            mode: mode === 'auto' ? undefined : mode,
-            t,
-            caps: caps === undefined ? undefined : parseCaps(caps),
-          })
-        : undefined;
-      const streamMode = plan?.mode ?? 'direct';
-      // DLNA renderers ask for these (or get them on the DLNA tree's URLs): many refuse a stream without.
-      if (dlna || request.headers['getcontentfeatures.dlna.org'] === '1') {
-        const headers = dlnaHeaders(plan?.mime ?? file.mime, { original: streamMode === 'direct' });
-        for (const [name, value] of Object.entries(headers)) reply.raw.setHeader(name, value);
-      }
-      const source = await catalog.open(entry.infoHash, index, info ? openOptions(info, file.length) : {});
-      const about = { infoHash: entry.infoHash, file: index, name: file.name, mode: streamMode };
-      const log = streamLog(request.log, about, app.metrics);
-      if (request.method === 'GET') start.publish(streamMode);
-      const firstOut = () => {
-        if (start.out()) log.firstOutput(start.phases);
+      const planRequest = {
+        audio,
+        mode: mode === 'auto' ? undefined : mode,
+        t,
+        caps: caps === undefined ? undefined : parseCaps(caps),
       };
+      // A first open of the file starts FFmpeg from the container's header while ffprobe runs (stream-early.ts).
+      const early =
+        request.method === 'GET' && !unprobed && t <= 0 && !probes.known(entry.infoHash, index)
+          ? EarlyStart.begin({
+              catalog,
+              infoHash: entry.infoHash,
+              index,
+              request: planRequest,
+              tools: ffmpeg.tools,
+              seekable: ffmpeg.seekable,
+              limits: { processes: ffmpegProcesses, transcodes },
+              signal,
+            })
+          : null;
       try {
-        if (!plan || !info || plan.mode === 'direct') {
-          return await serveDirect(request, reply, {
-            source: start.outOnFirstRead(source, () => log.firstOutput(start.phases)),
-            contentType: plan?.mime ?? file.mime,
-            duration: info?.duration ?? null,
-            signal,
-            log,
-          });
-        }
-        // Transcodes also count against their own, CPU-sized limit; past either the answer is a 503.
-        const release =
-          plan.mode === 'transcode' ? acquireAll(ffmpegProcesses, transcodes) : acquireAll(ffmpegProcesses);
-        try {
-          // A seek's real start (the keyframe copied video starts at) goes into the headers of HEAD too.
-          const started = await startSeek({
-            catalog,
-            keyframes,
-            opened: { entry, file },
-            info,
-            plan,
-            source,
-            signal,
-            prefetch: request.method === 'GET',
-          });
-          if (request.method === 'HEAD') {
-            // Written raw: Fastify would add Content-Length: 0 to an empty HEAD answer, a length it does not know.
-            reply.hijack();
-            reply.raw.writeHead(200, ffmpegHeaders(started, info));
-            reply.raw.end();
-            return;
-          }
-          return await serveThroughFfmpeg(reply, {
-            source,
-            info,
-            plan: started,
-            tools: ffmpeg.tools,
-            seekable: ffmpeg.seekable,
-            signal,
-            log,
-            firstOut,
-          });
-        } finally {
-          release();
-        }
+        return await respond();
       } finally {
-        await source.close();
+        await early?.drop();
+      }
+
+      async function respond(): Promise<void> {
+        // Not bound to this request: a settled header's stream goes out at once, and the probe still marks
+        // its phase and checks that stream when done.
+        const probing = unprobed
+          ? Promise.resolve(probes.known(entry.infoHash, index))
+          : probes.probe({ entry, file });
+        probing.then(
+          (known) => known && start.probed(),
+          () => undefined,
+        );
+        const settled = (await early?.settled()) ?? null;
+        if (settled) confirmLater(settled, probing, planRequest, (text) => request.log.warn(text));
+        const info = settled?.info ?? (await untilAborted(probing, signal));
+        const plan = settled?.plan ?? (info ? planStream(info, planRequest) : undefined);
+        const taken = settled ?? (plan && early ? await early.take(plan) : null);
+        if (early?.outcome === 'differed') request.log.debug('the header planned otherwise than the probe');
+        const streamMode = plan?.mode ?? 'direct';
+        // DLNA renderers ask for these (or get them on the DLNA tree's URLs): many refuse a stream without.
+        if (dlna || request.headers['getcontentfeatures.dlna.org'] === '1') {
+          const headers = dlnaHeaders(plan?.mime ?? file.mime, { original: streamMode === 'direct' });
+          for (const [name, value] of Object.entries(headers)) reply.raw.setHeader(name, value);
+        }
+        const source =
+          taken?.source ??
+          (await catalog.open(entry.infoHash, index, info ? openOptions(info, file.length) : {}));
+        const about = { infoHash: entry.infoHash, file: index, name: file.name, mode: streamMode };
+        const log = streamLog(request.log, about, app.metrics);
+        if (request.method === 'GET') start.publish(streamMode);
+        const firstOut = () => {
+          if (start.out()) log.firstOutput(start.phases);
+        };
+        try {
+          if (!plan || !info || plan.mode === 'direct') {
+            return await serveDirect(request, reply, {
+              source: start.outOnFirstRead(source, () => log.firstOutput(start.phases)),
+              contentType: plan?.mime ?? file.mime,
+              duration: info?.duration ?? null,
+              signal,
+              log,
+            });
+          }
+          // Transcodes also count against their own, CPU-sized limit; past either the answer is a 503.
+          const release =
+            taken?.release ??
+            (plan.mode === 'transcode'
+              ? acquireAll(ffmpegProcesses, transcodes)
+              : acquireAll(ffmpegProcesses));
+          try {
+            // A seek's real start (the keyframe copied video starts at) goes into the headers of HEAD too.
+            const started = await startSeek({
+              catalog,
+              keyframes,
+              opened: { entry, file },
+              info,
+              plan,
+              source,
+              signal,
+              prefetch: request.method === 'GET',
+            });
+            if (request.method === 'HEAD') {
+              // Written raw: Fastify would add Content-Length: 0 to an empty HEAD answer, a length it does not know.
+              reply.hijack();
+              reply.raw.writeHead(200, ffmpegHeaders(started, info));
+              reply.raw.end();
+              return;
+            }
+            return await serveThroughFfmpeg(reply, {
+              source,
+              info,
+              plan: started,
+              tools: ffmpeg.tools,
+              seekable: ffmpeg.seekable,
+              signal,
+              log,
+              firstOut,
+              streamer: taken?.streamer,
+            });
+          } finally {
+            release();
+          }
+        } finally {
+          await taken?.streamer.stop(); // already stopped when it served; not when the way out came before
+          await source.close();
+        }
       }
     },
   );
