@@ -9,7 +9,7 @@ import type { Torrent } from 'webtorrent';
 import { dialTcpFirst } from './dial-order.js';
 import { fileStore } from './file-store.js';
 import { type BanList, guardAgainstBadPeers } from './peer-bans.js';
-import { verifyOffThread } from './piece-verify.js';
+import { verifyPieces } from './piece-verify.js';
 import type { TorrentRecord } from './torrent-record.js';
 import { limitError } from './torrent-shape.js';
 import type { TransferTotals } from './transfer-totals.js';
@@ -50,7 +50,7 @@ export function addToClient(
     // An evicted torrent is not fetched in the background, only what readers ask for.
     deselect: record.evicted,
   });
-  verifyOffThread(torrent);
+  verifyPieces(torrent);
   torrent.on('wire', copyOnlyCutMessages);
   dialTcpFirst(torrent);
   startWiresQuickly(torrent, () => record.waitedSpans());

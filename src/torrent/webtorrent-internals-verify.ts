@@ -6,27 +6,51 @@
 import type { Torrent } from 'webtorrent';
 import { verificationInternals } from './webtorrent-internals.js';
 
-/** Decides whether `data` is the piece whose SHA-1 (hex, from the metadata) is `expected`. */
-export type PieceCheck = (data: Uint8Array, expected: string) => Promise<boolean>;
+/** A digest of one downloaded piece: given its blocks in order, then asked once. */
+export interface PieceDigest {
+  update(block: Uint8Array): void;
+  /** Whether the blocks given are the piece whose SHA-1 (hex, from the metadata) is `expected`. */
+  matches(expected: string): Promise<boolean>;
+}
+
+export interface PieceVerifier {
+  /** Decides a whole piece read from disk. */
+  whole(data: Uint8Array, expected: string): Promise<boolean>;
+  /** A digest for a piece about to be downloaded. */
+  incremental(): PieceDigest;
+}
 
 /** torrent-piece's Piece: the blocks of one piece as they arrive. */
 interface Piece {
   readonly length: number;
   set(block: number, data: Uint8Array, source: unknown): boolean;
+  get(block: number): Uint8Array | null | undefined;
   flush(): Uint8Array;
 }
 
+/** torrent-piece 4's own fields, emptied as its flush() does, without joining the blocks. */
+interface PieceFields {
+  _buffer: Array<Uint8Array | undefined> | null;
+  _cancellations: unknown;
+  _flushed: boolean;
+  sources: unknown;
+}
+
 type Callback<T> = (err: Error | null, value?: T) => void;
+
+interface ChunkStore {
+  get(i: number, o: object, cb: Callback<Uint8Array>): void;
+  put(i: number, b: Uint8Array, cb: Callback<void>): void;
+  /** Our file store's (file-store.ts): the piece as its blocks, written without joining them. */
+  putBlocks?(i: number, blocks: readonly Uint8Array[], cb: Callback<void>): void;
+}
 
 interface VerifyInternals {
   destroyed: boolean;
   pieces: Array<Piece | null>;
   lastPieceLength: number;
   _hashes?: string[];
-  store: {
-    get(i: number, o: object, cb: Callback<Uint8Array>): void;
-    put(i: number, b: Uint8Array, cb: Callback<void>): void;
-  };
+  store: ChunkStore;
   wires: Array<{ have(index: number): void }>;
   _request(wire: unknown, index: number, hotswap: boolean): boolean;
   _verifyPiece(index: number, cb: Callback<boolean>): void;
@@ -37,28 +61,31 @@ interface VerifyInternals {
   emit(event: 'warning', err: Error): boolean;
 }
 
+/** torrent-piece's block size. */
+const BLOCK = 16 * 1024;
+
 /** Pieces whose completion verifyPiecesWith has taken over. */
 const takenOver = new WeakSet<Piece>();
 
 /**
- * Has `check` decide every piece of `torrent` instead of webtorrent's SHA-1, which runs on the event loop:
- * the pieces it downloads (each taken from webtorrent once its last block is in) and the data it checks on
- * disk at start. What follows is webtorrent's own: a valid piece is stored, marked verified ('verified') and
- * announced to the peers; an invalid one is dropped, to be downloaded again, with the same 'warning'
- * ("Piece N failed verification"). Call it before the metadata is in.
+ * Has `verifier` decide every piece of `torrent` instead of webtorrent's SHA-1 of the joined piece on the
+ * event loop: the pieces it downloads (each hashed as its blocks arrive, taken from webtorrent once the last
+ * is in, and stored as its blocks) and the data it checks on disk at start. What follows is webtorrent's own:
+ * a valid piece is stored, marked verified ('verified') and announced to the peers; an invalid one is
+ * dropped, to be downloaded again, with the same 'warning' ("Piece N failed verification"). Call it before
+ * the metadata is in.
  */
-export function verifyPiecesWith(torrent: Torrent, check: PieceCheck): void {
+export function verifyPiecesWith(torrent: Torrent, verifier: PieceVerifier): void {
   const t = verificationInternals<VerifyInternals>(torrent);
-  const decide = (index: number, data: Uint8Array) =>
-    check(data, t._hashes?.[index] ?? '').catch(() => false);
-  const settle = (index: number, piece: Piece, data: Uint8Array, valid: boolean) => {
+  const expected = (index: number) => t._hashes?.[index] ?? '';
+  const settle = (index: number, piece: Piece, blocks: Uint8Array[], valid: boolean) => {
     if (t.destroyed || t.pieces[index] !== piece) return; // closed, or the piece was reset meanwhile
     if (!valid) {
       t.pieces[index] = new (piece.constructor as new (length: number) => Piece)(piece.length);
       t.emit('warning', new Error(`Piece ${index} failed verification`));
       return queueMicrotask(() => t._update());
     }
-    t.store.put(index, data, (err) => {
+    storePiece(t.store, index, blocks, (err) => {
       if (t.destroyed) return;
       if (err) return t._destroy(err);
       t._markVerified(index);
@@ -69,20 +96,34 @@ export function verifyPiecesWith(torrent: Torrent, check: PieceCheck): void {
   };
   // A piece is taken over when first requested (its blocks all arrive through the requests webtorrent
   // makes in _request, web seeds' too), so only pieces in flight carry the wrapper. Once complete it is
-  // flushed here and reported incomplete to webtorrent, which then neither hashes it nor asks for it again
-  // (a flushed piece takes no reservations) until settle replaces or clears it.
+  // emptied here and reported incomplete to webtorrent, which then neither hashes it nor asks for it again
+  // (an emptied piece takes no reservations) until settle replaces or clears it.
+  const follow = (index: number, piece: Piece) => {
+    const digest = verifier.incremental();
+    const blocks = Math.ceil(piece.length / BLOCK);
+    let hashed = 0;
+    const set = piece.set;
+    piece.set = (block, data, source) => {
+      const complete = set.call(piece, block, data, source);
+      // Blocks mostly come in order; one that comes early waits for those before it.
+      for (let next = piece.get(hashed); next && hashed < blocks; next = piece.get(++hashed)) {
+        digest.update(next);
+      }
+      if (!complete) return false;
+      const whole = takeBlocks(piece);
+      void digest
+        .matches(expected(index))
+        .catch(() => false)
+        .then((valid) => settle(index, piece, whole, valid));
+      return false;
+    };
+  };
   const request = t._request;
   t._request = (wire, index, hotswap) => {
     const piece = t.pieces[index];
     if (piece && !takenOver.has(piece)) {
       takenOver.add(piece);
-      const set = piece.set;
-      piece.set = (block, data, source) => {
-        if (!set.call(piece, block, data, source)) return false;
-        const whole = piece.flush();
-        void decide(index, whole).then((valid) => settle(index, piece, whole, valid));
-        return false;
-      };
+      follow(index, piece);
     }
     return request.call(t, wire, index, hotswap);
   };
@@ -92,7 +133,55 @@ export function verifyPiecesWith(torrent: Torrent, check: PieceCheck): void {
     t.store.get(index, index === t.pieces.length - 1 ? { length: t.lastPieceLength } : {}, (err, data) => {
       if (t.destroyed) return cb(new Error('torrent is destroyed'));
       if (err || !data) return queueMicrotask(() => cb(null, false));
-      void decide(index, data).then((valid) => cb(null, valid));
+      void verifier
+        .whole(data, expected(index))
+        .catch(() => false)
+        .then((valid) => cb(null, valid));
     });
   };
 }
+
+function isTorrentPiece(piece: object): piece is Piece & PieceFields {
+  const p = piece as Partial<PieceFields>;
+  return Array.isArray(p._buffer) && typeof p._flushed === 'boolean' && '_cancellations' in p && 'sources' in p;
+}
+
+/** A complete piece's blocks, the piece left empty as flush() leaves it (flush itself, on another Piece). */
+function takeBlocks(piece: Piece): Uint8Array[] {
+  if (!isTorrentPiece(piece)) return [piece.flush()];
+  const blocks = piece._buffer as Uint8Array[];
+  piece._buffer = null;
+  piece._cancellations = null;
+  piece.sources = null;
+  piece._flushed = true;
+  return blocks;
+}
+
+/**
+ * Stores a piece. webtorrent's store is its wrappers (immediate-chunk-store: a put's buffer answers reads until
+ * written; cache-chunk-store: pieces read lately) around ours. A valid piece is not verified, so not read,
+ * until written, so its blocks go straight to our store's putBlocks, and the cache forgets the index as its
+ * put would. Any other store, or a wrapper not known, gets the joined piece through the wrappers.
+ */
+function storePiece(store: ChunkStore, index: number, blocks: Uint8Array[], cb: Callback<void>): void {
+  const caches: Array<{ remove(i: number): void }> = [];
+  let inner: ChunkStore = store;
+  for (let layer = store as Partial<Wrapper>; layer.store; layer = layer.store as Partial<Wrapper>) {
+    if (Array.isArray(layer.mem)) {
+      // immediate-chunk-store
+    } else if (typeof layer.cache?.remove === 'function') caches.push(layer.cache);
+    else return store.put(index, join(blocks), cb);
+    inner = layer.store;
+  }
+  if (typeof inner.putBlocks !== 'function') return store.put(index, join(blocks), cb);
+  for (const cache of caches) cache.remove(index);
+  inner.putBlocks(index, blocks, cb);
+}
+
+interface Wrapper {
+  store: ChunkStore;
+  mem: unknown;
+  cache: { remove(i: number): void };
+}
+
+const join = (blocks: Uint8Array[]) => (blocks.length === 1 ? blocks[0]! : Buffer.concat(blocks));

@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type WebTorrent from 'webtorrent';
 import type { Torrent } from 'webtorrent';
-import { sha1Matches } from '../../src/torrent/piece-verify.js';
-import { type PieceCheck, verifyPiecesWith } from '../../src/torrent/webtorrent-internals-verify.js';
+import { sha1Digest, sha1Matches } from '../../src/torrent/piece-verify.js';
+import { type PieceVerifier, verifyPiecesWith } from '../../src/torrent/webtorrent-internals-verify.js';
 import { isolatedClient, type Seeder, startSeeder } from '../helpers/swarm.js';
 
 const PIECE = 32 * 1024; // two blocks a piece: a piece completes from more than one request
@@ -40,7 +40,7 @@ after(async () => {
 });
 
 /** Adds the seeder's torrent into `dir` with `check` deciding its pieces; the seeder is dialled when `dial`. */
-async function leech(dir: string, check: PieceCheck, dial = true): Promise<Torrent> {
+async function leech(dir: string, check: PieceVerifier, dial = true): Promise<Torrent> {
   const client = isolatedClient({ utp: false });
   clients.push(client);
   await once(client, 'listening');
@@ -50,14 +50,32 @@ async function leech(dir: string, check: PieceCheck, dial = true): Promise<Torre
   return torrent;
 }
 
-/** A check that records the pieces it decided (by their expected hash) and then asks sha1Matches. */
-function recording(): { check: PieceCheck; decided: string[] } {
+/**
+ * A verifier that records the pieces it decided (by their expected hash) and then asks sha1Matches or
+ * sha1Digest; `reject` may refuse one first.
+ */
+function recording(reject: (expected: string) => boolean = () => false): {
+  check: PieceVerifier;
+  decided: string[];
+} {
   const decided: string[] = [];
   return {
     decided,
-    check: (data, expected) => {
-      decided.push(expected);
-      return sha1Matches(data, expected);
+    check: {
+      whole: (data, expected) => {
+        decided.push(expected);
+        return reject(expected) ? Promise.resolve(false) : sha1Matches(data, expected);
+      },
+      incremental: () => {
+        const digest = sha1Digest();
+        return {
+          update: (block) => digest.update(block),
+          matches: (expected) => {
+            decided.push(expected);
+            return reject(expected) ? Promise.resolve(false) : digest.matches(expected);
+          },
+        };
+      },
     },
   };
 }
@@ -66,14 +84,21 @@ const sha1 = (data: Uint8Array) => createHash('sha1').update(data).digest('hex')
 const pieceHashes = () =>
   Array.from({ length: PIECES }, (_, i) => sha1(content.subarray(i * PIECE, (i + 1) * PIECE)));
 
-describe('sha1Matches', () => {
-  it('says whether the data has the SHA-1 given, also for a view into a larger buffer', async () => {
+describe('sha1Matches and sha1Digest', () => {
+  it('say whether the data has the SHA-1 given, also for a view into a larger buffer', async () => {
     const data = randomBytes(100_000);
     const view = data.subarray(1234, 90_000);
     assert.equal(await sha1Matches(data, sha1(data)), true);
     assert.equal(await sha1Matches(view, sha1(view)), true);
     assert.equal(await sha1Matches(view, sha1(data)), false);
     assert.equal(await sha1Matches(data, ''), false);
+    const inBlocks = (blocks: Uint8Array[], expected: string) => {
+      const digest = sha1Digest();
+      for (const block of blocks) digest.update(block);
+      return digest.matches(expected);
+    };
+    assert.equal(await inBlocks([view.subarray(0, 16384), view.subarray(16384)], sha1(view)), true);
+    assert.equal(await inBlocks([view.subarray(16384), view.subarray(0, 16384)], sha1(view)), false);
   });
 });
 
@@ -98,12 +123,8 @@ describe('verifyPiecesWith', () => {
     const bad = 7;
     const badHash = pieceHashes()[bad]!;
     let rejected = 0;
-    const decided: string[] = [];
-    const check: PieceCheck = async (data, expected) => {
-      decided.push(expected);
-      if (expected === badHash && rejected++ < 2) return false; // its first two copies
-      return sha1Matches(data, expected);
-    };
+    // Its first two copies.
+    const { check, decided } = recording((expected) => expected === badHash && rejected++ < 2);
     const dir = join(work, 'rejected');
     const torrent = await leech(dir, check);
     const warnings: string[] = [];
