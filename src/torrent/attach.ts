@@ -5,7 +5,7 @@
  * webtorrent announces to them.
  */
 import type WebTorrent from 'webtorrent';
-import type { Torrent } from 'webtorrent';
+import type { Torrent, Wire } from 'webtorrent';
 import { dialTcpFirst } from './dial-order.js';
 import { fileStore } from './file-store.js';
 import { type BanList, guardAgainstBadPeers } from './peer-bans.js';
@@ -15,7 +15,7 @@ import { limitError } from './torrent-shape.js';
 import type { TransferTotals } from './transfer-totals.js';
 import { closeTrackersQuietly } from './webtorrent-internals.js';
 import { guardMetadata } from './webtorrent-internals-hooks.js';
-import { copyOnlyCutMessages } from './wire-buffering.js';
+import { copyOnlyCutMessages, joinSmallMessages } from './wire-buffering.js';
 import { startWiresQuickly } from './wire-start.js';
 
 /**
@@ -51,7 +51,10 @@ export function addToClient(
     deselect: record.evicted,
   });
   verifyPieces(torrent);
-  torrent.on('wire', copyOnlyCutMessages);
+  torrent.on('wire', (wire: Wire) => {
+    copyOnlyCutMessages(wire);
+    joinSmallMessages(wire);
+  });
   dialTcpFirst(torrent);
   startWiresQuickly(torrent, () => record.waitedSpans());
   guardAgainstBadPeers(torrent, options.bans);
