@@ -230,7 +230,7 @@ function partsIn(parts: readonly Uint8Array[], from: number, length: number): Ui
 }
 
 async function writeAll(handle: FileHandle, parts: Uint8Array[], position: number): Promise<void> {
-  let rest = parts.filter((part) => part.length > 0);
+  const rest = parts.filter((part) => part.length > 0);
   for (let at = position; rest.length > 0; ) {
     let { bytesWritten } = await handle.writev(rest, at);
     at += bytesWritten;

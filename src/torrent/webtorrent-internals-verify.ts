@@ -143,7 +143,9 @@ export function verifyPiecesWith(torrent: Torrent, verifier: PieceVerifier): voi
 
 function isTorrentPiece(piece: object): piece is Piece & PieceFields {
   const p = piece as Partial<PieceFields>;
-  return Array.isArray(p._buffer) && typeof p._flushed === 'boolean' && '_cancellations' in p && 'sources' in p;
+  return (
+    Array.isArray(p._buffer) && typeof p._flushed === 'boolean' && '_cancellations' in p && 'sources' in p
+  );
 }
 
 /** A complete piece's blocks, the piece left empty as flush() leaves it (flush itself, on another Piece). */
@@ -165,21 +167,21 @@ function takeBlocks(piece: Piece): Uint8Array[] {
  */
 function storePiece(store: ChunkStore, index: number, blocks: Uint8Array[], cb: Callback<void>): void {
   const caches: Array<{ remove(i: number): void }> = [];
-  let inner: ChunkStore = store;
-  for (let layer = store as Partial<Wrapper>; layer.store; layer = layer.store as Partial<Wrapper>) {
-    if (Array.isArray(layer.mem)) {
-      // immediate-chunk-store
-    } else if (typeof layer.cache?.remove === 'function') caches.push(layer.cache);
-    else return store.put(index, join(blocks), cb);
-    inner = layer.store;
+  let inner: Partial<Wrapper> & ChunkStore = store;
+  for (; inner.store; inner = inner.store) {
+    if (typeof inner.cache?.remove === 'function') caches.push(inner.cache);
+    else if (!Array.isArray(inner.mem)) break; // not immediate-chunk-store either: a wrapper not known
   }
-  if (typeof inner.putBlocks !== 'function') return store.put(index, join(blocks), cb);
+  if (inner.store || typeof inner.putBlocks !== 'function') {
+    store.put(index, join(blocks), cb);
+    return;
+  }
   for (const cache of caches) cache.remove(index);
   inner.putBlocks(index, blocks, cb);
 }
 
 interface Wrapper {
-  store: ChunkStore;
+  store: Partial<Wrapper> & ChunkStore;
   mem: unknown;
   cache: { remove(i: number): void };
 }

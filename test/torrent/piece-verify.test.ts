@@ -1,7 +1,9 @@
 /**
  * Pieces verified off the event loop: sha1Matches, and the contract of the adapter's verifyPiecesWith with the
  * installed webtorrent — every piece, downloaded or found on disk, is decided by the check given; a piece it
- * rejects is dropped and downloaded again with webtorrent's own warning; the bytes stored are the file's.
+ * rejects is dropped and downloaded again with webtorrent's own warning; the bytes stored are the file's. With
+ * streamtide's file store, a downloaded piece is written as its blocks, and a piece read corrupt from disk at
+ * start (and so held in webtorrent's read cache) reads back as downloaded.
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -12,6 +14,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type WebTorrent from 'webtorrent';
 import type { Torrent } from 'webtorrent';
+import { FileStore, fileStore } from '../../src/torrent/file-store.js';
 import { sha1Digest, sha1Matches } from '../../src/torrent/piece-verify.js';
 import { type PieceVerifier, verifyPiecesWith } from '../../src/torrent/webtorrent-internals-verify.js';
 import { isolatedClient, type Seeder, startSeeder } from '../helpers/swarm.js';
@@ -40,11 +43,12 @@ after(async () => {
 });
 
 /** Adds the seeder's torrent into `dir` with `check` deciding its pieces; the seeder is dialled when `dial`. */
-async function leech(dir: string, check: PieceVerifier, dial = true): Promise<Torrent> {
+async function leech(dir: string, check: PieceVerifier, dial = true, ours = false): Promise<Torrent> {
   const client = isolatedClient({ utp: false });
   clients.push(client);
   await once(client, 'listening');
-  const torrent = client.add(seeder.torrentFile, { path: dir, announce: [] });
+  const store = ours ? { store: fileStore(dir) } : {};
+  const torrent = client.add(seeder.torrentFile, { path: dir, announce: [], ...store });
   verifyPiecesWith(torrent, check);
   if (dial) torrent.once('infoHash', () => torrent.addPeer(`127.0.0.1:${seeder.port}`));
   return torrent;
@@ -160,5 +164,38 @@ describe('verifyPiecesWith', () => {
     torrent.addPeer(`127.0.0.1:${seeder.port}`);
     await once(torrent, 'done');
     assert.ok(readFileSync(join(dir, 'data.bin')).equals(content), 'the corrupt piece was downloaded');
+  });
+
+  it('with streamtide’s store: writes pieces as their blocks; a piece read corrupt at start reads back right', {
+    timeout: 60_000,
+  }, async () => {
+    const dir = join(work, 'ours');
+    mkdirSync(dir);
+    const corrupt = PIECES - 3; // among the last read at start, still in webtorrent’s read cache (20 pieces)
+    const onDisk = Buffer.from(content);
+    onDisk[corrupt * PIECE + 100]! ^= 0xff;
+    writeFileSync(join(dir, 'data.bin'), onDisk);
+    const blockCounts: number[] = [];
+    const putBlocks = FileStore.prototype.putBlocks;
+    FileStore.prototype.putBlocks = function (this: FileStore, index, blocks, cb) {
+      blockCounts.push(blocks.length);
+      putBlocks.call(this, index, blocks, cb);
+    };
+    try {
+      const torrent = await leech(dir, recording().check, false, true);
+      await once(torrent, 'ready');
+      assert.equal(torrent.bitfield?.get(corrupt), false);
+      torrent.addPeer(`127.0.0.1:${seeder.port}`);
+      await once(torrent, 'done');
+      assert.deepEqual(blockCounts, [2], 'the one piece downloaded, written as its two blocks');
+      const store = torrent.store as unknown as FileStore;
+      const piece = await new Promise<Uint8Array>((resolve, reject) =>
+        store.get(corrupt, {}, (err, data) => (err ? reject(err) : resolve(data!))),
+      );
+      assert.ok(Buffer.from(piece).equals(content.subarray(corrupt * PIECE, (corrupt + 1) * PIECE)));
+      assert.ok(readFileSync(join(dir, 'data.bin')).equals(content));
+    } finally {
+      FileStore.prototype.putBlocks = putBlocks;
+    }
   });
 });
