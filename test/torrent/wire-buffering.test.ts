@@ -163,7 +163,11 @@ it('a wire joining small messages sends the same bytes in the same order, a turn
         const joined = await sent(turns, true);
         assert.ok(Buffer.concat(joined).equals(Buffer.concat(plain)), 'the same bytes in the same order');
         assert.ok(joined.length <= plain.length);
-        assert.ok(Buffer.concat(plain).length > 68 + 5, 'more than the handshake and unchoke went out');
+        const any = turns.some((turn) => turn.length > 0);
+        assert.ok(
+          !any || Buffer.concat(plain).length > 68 + 5,
+          'more than the handshake and unchoke went out',
+        );
       },
     ),
     { numRuns: 40 },
