@@ -15,7 +15,7 @@ import { limitError } from './torrent-shape.js';
 import type { TransferTotals } from './transfer-totals.js';
 import { closeTrackersQuietly } from './webtorrent-internals.js';
 import { guardMetadata } from './webtorrent-internals-hooks.js';
-import { copyOnlyCutMessages, joinSmallMessages } from './wire-buffering.js';
+import { copyOnlyCutMessages, findRequestsInOrder, joinSmallMessages } from './wire-buffering.js';
 import { startWiresQuickly } from './wire-start.js';
 
 /**
@@ -54,6 +54,7 @@ export function addToClient(
   torrent.on('wire', (wire: Wire) => {
     copyOnlyCutMessages(wire);
     joinSmallMessages(wire);
+    findRequestsInOrder(wire);
   });
   dialTcpFirst(torrent);
   startWiresQuickly(torrent, () => record.waitedSpans());

@@ -11,6 +11,10 @@
  * a counting transform) and a system call on the socket: a request per block downloaded, sent one by one as
  * blocks arrive, and as many reads for the peer. joinSmallMessages sends the small ones a turn of the event
  * loop makes as one chunk.
+ *
+ * A wire finds the request a block answers by a linear scan of those in flight (`_pull`), and fills the gap it
+ * leaves with the newest, so the oldest drift to the back: with thousands in flight on a fast link, each block
+ * scanned thousands. Peers answer in the order asked, so findRequestsInOrder looks at the oldest first.
  */
 import type { Wire } from 'webtorrent';
 
@@ -97,4 +101,32 @@ export function joinSmallMessages(wire: Wire): void {
     flush();
     return push.call(wire, data);
   };
+}
+
+interface BlockRequest {
+  piece: number;
+  offset: number;
+  length: number;
+}
+
+interface RequestTable {
+  _pull(requests: BlockRequest[], piece: number, offset: number, length: number): BlockRequest | null;
+}
+
+/**
+ * Makes `wire` take a block's request from the front of those in flight when it is the oldest (an O(1) shift),
+ * else as before; false (and nothing changed) when the wire has no `_pull`.
+ */
+export function findRequestsInOrder(wire: Wire): boolean {
+  const table = wire as unknown as Partial<RequestTable>;
+  const pull = table._pull;
+  if (typeof pull !== 'function') return false;
+  table._pull = (requests, piece, offset, length) => {
+    const first = requests[0];
+    if (first && first.piece === piece && first.offset === offset && first.length === length) {
+      return requests.shift()!;
+    }
+    return pull.call(wire, requests, piece, offset, length);
+  };
+  return true;
 }
