@@ -6,19 +6,19 @@
  */
 import { existsSync } from 'node:fs';
 import type WebTorrent from 'webtorrent';
-import type { Torrent } from 'webtorrent';
+import type { Torrent, Wire } from 'webtorrent';
 import { dialTcpFirst } from './dial-order.js';
 import { askTransmissionForMetadataEarly } from './early-metadata.js';
 import { fileStore } from './file-store.js';
 import { type BanList, guardAgainstBadPeers } from './peer-bans.js';
-import { verifyOffThread } from './piece-verify.js';
+import { verifyPieces } from './piece-verify.js';
 import type { TorrentRecord } from './torrent-record.js';
 import { limitError } from './torrent-shape.js';
 import type { TransferTotals } from './transfer-totals.js';
 import { closeTrackersQuietly } from './webtorrent-internals.js';
 import { guardMetadata } from './webtorrent-internals-hooks.js';
 import { startWithNothingStored } from './webtorrent-internals-verify.js';
-import { copyOnlyCutMessages } from './wire-buffering.js';
+import { copyOnlyCutMessages, findRequestsInOrder, joinSmallMessages } from './wire-buffering.js';
 import { startWiresQuickly } from './wire-start.js';
 
 /**
@@ -55,10 +55,14 @@ export function addToClient(
   });
   // A folder not there yet holds no data: nothing to look for.
   if (!options.bitfield && !existsSync(record.folder)) startWithNothingStored(torrent);
-  verifyOffThread(torrent, (index) =>
+  verifyPieces(torrent, (index) =>
     record.waitedSpans().some(([first, last]) => index >= first && index <= last),
   );
-  torrent.on('wire', copyOnlyCutMessages);
+  torrent.on('wire', (wire: Wire) => {
+    copyOnlyCutMessages(wire);
+    joinSmallMessages(wire);
+    findRequestsInOrder(wire);
+  });
   dialTcpFirst(torrent);
   startWiresQuickly(torrent, () => record.waitedSpans());
   askTransmissionForMetadataEarly(torrent);

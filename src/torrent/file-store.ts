@@ -75,10 +75,21 @@ export class FileStore {
   }
 
   put(index: number, buf: Uint8Array, cb: Callback = () => undefined): void {
+    this.putBlocks(index, [buf], cb);
+  }
+
+  /**
+   * Stores chunk `index` given as consecutive parts (a piece's blocks as they came from the peers), written
+   * with one system call per file instead of first joined into one buffer: the join was a copy of every
+   * byte, and the fresh buffer it needs costs page faults that make the kernel's copy into the page cache
+   * several times slower.
+   */
+  putBlocks(index: number, blocks: readonly Uint8Array[], cb: Callback = () => undefined): void {
     const expected = this.#chunkSize(index);
+    const length = blocks.reduce((sum, block) => sum + block.length, 0);
     const error = this.#closed
       ? closedError()
-      : buf.length !== expected && new Error(`chunk ${index} must be ${expected} bytes`);
+      : length !== expected && new Error(`chunk ${index} must be ${expected} bytes`);
     if (error) {
       later(cb, error);
       return;
@@ -87,11 +98,11 @@ export class FileStore {
     this.#writing++;
     const start = index * this.chunkLength;
     // Empty files starting here are created too, as a download leaves them.
-    const slices = this.#slices(start, start + buf.length, true);
-    const writes = slices.map(({ file, position, from, length }) => {
+    const slices = this.#slices(start, start + length, true);
+    const writes = slices.map(({ file, position, from, length: bytes }) => {
       this.#missing.delete(file.path);
       return this.#pool.use(file.path, true, (handle) =>
-        writeAll(handle, buf.subarray(from, from + length), position),
+        writeAll(handle, partsIn(blocks, from, bytes), position),
       );
     });
     Promise.all(writes)
@@ -204,10 +215,28 @@ function later<T>(cb: Callback<T>, err: Error | null, value?: T): void {
   setImmediate(() => cb(err, value));
 }
 
-async function writeAll(handle: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
-  for (let done = 0; done < bytes.length; ) {
-    const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, position + done);
-    done += bytesWritten;
+/** The views of `parts` (consecutive) that cover bytes [from, from + length) of their whole. */
+function partsIn(parts: readonly Uint8Array[], from: number, length: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let at = 0;
+  for (const part of parts) {
+    const end = at + part.length;
+    if (end > from && at < from + length) {
+      out.push(part.subarray(Math.max(0, from - at), Math.min(part.length, from + length - at)));
+    }
+    at = end;
+  }
+  return out;
+}
+
+async function writeAll(handle: FileHandle, parts: Uint8Array[], position: number): Promise<void> {
+  const rest = parts.filter((part) => part.length > 0);
+  for (let at = position; rest.length > 0; ) {
+    let { bytesWritten } = await handle.writev(rest, at);
+    at += bytesWritten;
+    // A short write: drop what went, keep the rest of a part cut in the middle.
+    while (rest.length > 0 && bytesWritten >= rest[0]!.length) bytesWritten -= rest.shift()!.length;
+    if (bytesWritten > 0) rest[0] = rest[0]!.subarray(bytesWritten);
   }
 }
 

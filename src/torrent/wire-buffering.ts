@@ -6,6 +6,15 @@
  * message lacks, then the rest as it came, so only the cut message is copied. The one module that touches the
  * Wire's private members (bittorrent-protocol 5, pinned by test/torrent/wire-buffering.test.ts); a wire
  * without them is left as it is.
+ *
+ * Going out, each message a wire sends is a chunk of its own through the peer's pipeline (the rate limiters,
+ * a counting transform) and a system call on the socket: a request per block downloaded, sent one by one as
+ * blocks arrive, and as many reads for the peer. joinSmallMessages sends the small ones a turn of the event
+ * loop makes as one chunk.
+ *
+ * A wire finds the request a block answers by a linear scan of those in flight (`_pull`), and fills the gap it
+ * leaves with the newest, so the oldest drift to the back: with thousands in flight on a fast link, each block
+ * scanned thousands. Peers answer in the order asked, so findRequestsInOrder looks at the oldest first.
  */
 import type { Wire } from 'webtorrent';
 
@@ -49,6 +58,75 @@ export function copyOnlyCutMessages(wire: Wire): boolean {
     } else {
       write.call(wire, data, cb);
     }
+  };
+  return true;
+}
+
+/** Requests (17 bytes), haves (9), keep-alives (4), choke and interest (5): joined. Pieces are not copied. */
+const SMALL_MESSAGE = 64;
+
+interface Readable {
+  push(data: Uint8Array | null): boolean;
+}
+
+/**
+ * Makes `wire` send the small messages it makes in one turn of the event loop as one chunk, in order: a
+ * larger message (or the end) first sends those before it. They go at the end of the turn (setImmediate),
+ * when the peer's data that turn has been read and answered.
+ */
+export function joinSmallMessages(wire: Wire): void {
+  const readable = wire as unknown as Readable;
+  const push = readable.push;
+  let pending: Uint8Array[] = [];
+  let bytes = 0;
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (pending.length === 0) return;
+    const data = pending.length === 1 ? pending[0]! : Buffer.concat(pending, bytes);
+    pending = [];
+    bytes = 0;
+    push.call(wire, data);
+  };
+  readable.push = (data) => {
+    if (data && data.length <= SMALL_MESSAGE) {
+      pending.push(data);
+      bytes += data.length;
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+      return true;
+    }
+    flush();
+    return push.call(wire, data);
+  };
+}
+
+interface BlockRequest {
+  piece: number;
+  offset: number;
+  length: number;
+}
+
+interface RequestTable {
+  _pull(requests: BlockRequest[], piece: number, offset: number, length: number): BlockRequest | null;
+}
+
+/**
+ * Makes `wire` take a block's request from the front of those in flight when it is the oldest (an O(1) shift),
+ * else as before; false (and nothing changed) when the wire has no `_pull`.
+ */
+export function findRequestsInOrder(wire: Wire): boolean {
+  const table = wire as unknown as Partial<RequestTable>;
+  const pull = table._pull;
+  if (typeof pull !== 'function') return false;
+  table._pull = (requests, piece, offset, length) => {
+    const first = requests[0];
+    if (first && first.piece === piece && first.offset === offset && first.length === length) {
+      return requests.shift()!;
+    }
+    return pull.call(wire, requests, piece, offset, length);
   };
   return true;
 }

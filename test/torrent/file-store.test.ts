@@ -1,7 +1,8 @@
 /**
  * The torrents' file store on its own: the bytes put come back exact across file boundaries, however many
  * files, while the descriptors it holds open (counted by the kernel, in /proc/self/fd) never pass the
- * pool's bound; files not there yet read as errors; empty files are created; destroy removes the files.
+ * pool's bound; files not there yet read as errors; empty files are created; destroy removes the files. A
+ * chunk given as its blocks (putBlocks) is stored as the bytes they make, however they fall across files.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -10,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import fc from 'fast-check';
 import { DescriptorPool } from '../../src/torrent/descriptor-pool.js';
 import { FileStore } from '../../src/torrent/file-store.js';
 
@@ -62,6 +64,10 @@ function store(files: Array<{ path: string; length: number }>, chunkLength: numb
 
 const put = (s: FileStore, index: number, bytes: Uint8Array) =>
   new Promise<void>((resolve, reject) => s.put(index, bytes, (err) => (err ? reject(err) : resolve())));
+const putBlocks = (s: FileStore, index: number, blocks: Uint8Array[]) =>
+  new Promise<void>((resolve, reject) =>
+    s.putBlocks(index, blocks, (err) => (err ? reject(err) : resolve())),
+  );
 const get = (s: FileStore, index: number, opts: { offset?: number; length?: number } | null = null) =>
   new Promise<Buffer>((resolve, reject) =>
     s.get(index, opts, (err, bytes) => (err ? reject(err) : resolve(Buffer.from(bytes!)))),
@@ -117,5 +123,42 @@ describe('the file store', () => {
     for (const file of files) assert.equal(statSync(join(root, file.path)).size, file.length, file.path);
     await new Promise((resolve) => s.destroy(resolve));
     for (const file of files) assert.equal(existsSync(join(root, file.path)), false, file.path);
+  });
+
+  it('stores a chunk given as blocks as the bytes they make, across files and blocks cut anywhere', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 0, max: 700 }), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.integer({ min: 1, max: 400 }), { minLength: 1, maxLength: 12 }),
+        async (lengths, cuts) => {
+          const files = lengths.map((length, i) => ({ path: `b/f${i}.bin`, length }));
+          const total = lengths.reduce((a, b) => a + b, 0);
+          fc.pre(total > 0); // nothing to put
+          const chunkLength = 512;
+          const { root, store: s } = store(files, chunkLength, new DescriptorPool(2));
+          const data = randomBytes(total);
+          for (let index = 0; index * chunkLength < total; index++) {
+            const chunk = data.subarray(index * chunkLength, (index + 1) * chunkLength);
+            const blocks: Uint8Array[] = [];
+            for (let at = 0, i = 0; at < chunk.length; i++) {
+              const size = cuts[i % cuts.length]!;
+              blocks.push(chunk.subarray(at, at + size));
+              at += size;
+            }
+            await putBlocks(s, index, blocks);
+            assert.deepEqual(await get(s, index), chunk);
+          }
+          let at = 0;
+          for (const file of files) {
+            assert.deepEqual(readFileSync(join(root, file.path)), data.subarray(at, at + file.length));
+            at += file.length;
+          }
+          await new Promise((resolve) => s.close(resolve));
+        },
+      ),
+      { numRuns: 40 },
+    );
+    const { store: s } = store([{ path: 'b/short.bin', length: 100 }], 100, new DescriptorPool(1));
+    await assert.rejects(putBlocks(s, 0, [randomBytes(60), randomBytes(30)]), /must be 100 bytes/);
   });
 });

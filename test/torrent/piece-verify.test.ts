@@ -1,8 +1,10 @@
 /**
  * Pieces verified off the event loop: sha1Matches, and the contract of the adapter's verifyPiecesWith with the
  * installed webtorrent — every piece, downloaded or found on disk, is decided by the check given; a piece it
- * rejects is dropped and downloaded again with webtorrent's own warning; the bytes stored are the file's; a
- * piece that passed is readable through the torrent's store while its write is still under way.
+ * rejects is dropped and downloaded again with webtorrent's own warning; the bytes stored are the file's. With
+ * streamtide's file store, a downloaded piece is written as its blocks, and a piece read corrupt from disk at
+ * start (and so held in webtorrent's read cache) reads back as downloaded. A waited piece that passed is
+ * readable through the torrent's store while its write is still under way.
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -13,10 +15,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type WebTorrent from 'webtorrent';
 import type { Torrent } from 'webtorrent';
-import { pieceCheck, sha1Matches, URGENT_MAX_BYTES } from '../../src/torrent/piece-verify.js';
+import { FileStore, fileStore } from '../../src/torrent/file-store.js';
+import { sha1Digest, sha1Matches } from '../../src/torrent/piece-verify.js';
 import {
   onPieceReadable,
-  type PieceCheck,
+  type PieceVerifier,
   startWithNothingStored,
   verifyPiecesWith,
 } from '../../src/torrent/webtorrent-internals-verify.js';
@@ -45,25 +48,53 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-/** Adds the seeder's torrent into `dir` with `check` deciding its pieces; the seeder is dialled when `dial`. */
-async function leech(dir: string, check: PieceCheck, dial = true, store?: unknown): Promise<Torrent> {
+/**
+ * Adds the seeder's torrent into `dir` with `check` deciding its pieces (`waited` naming those a read waits
+ * on) and streamtide's store when `store` is true, or the chunk store given; the seeder is dialled when `dial`.
+ */
+async function leech(
+  dir: string,
+  check: PieceVerifier,
+  dial = true,
+  store: boolean | object = false,
+  waited?: (index: number) => boolean,
+): Promise<Torrent> {
   const client = isolatedClient({ utp: false });
   clients.push(client);
   await once(client, 'listening');
-  const torrent = client.add(seeder.torrentFile, { path: dir, announce: [], ...(store ? { store } : {}) });
-  verifyPiecesWith(torrent, check);
+  const chosen = store === true ? { store: fileStore(dir) } : store ? { store } : {};
+  const torrent = client.add(seeder.torrentFile, { path: dir, announce: [], ...chosen });
+  verifyPiecesWith(torrent, check, waited);
   if (dial) torrent.once('infoHash', () => torrent.addPeer(`127.0.0.1:${seeder.port}`));
   return torrent;
 }
 
-/** A check that records the pieces it decided (by their expected hash) and then asks sha1Matches. */
-function recording(): { check: PieceCheck; decided: string[] } {
+/**
+ * A verifier that records the pieces it decided (by their expected hash) and then asks sha1Matches or
+ * sha1Digest; `reject` may refuse one first.
+ */
+function recording(reject: (expected: string) => boolean = () => false): {
+  check: PieceVerifier;
+  decided: string[];
+} {
   const decided: string[] = [];
   return {
     decided,
-    check: (data, expected) => {
-      decided.push(expected);
-      return sha1Matches(data, expected);
+    check: {
+      whole: (data, expected) => {
+        decided.push(expected);
+        return reject(expected) ? Promise.resolve(false) : sha1Matches(data, expected);
+      },
+      incremental: () => {
+        const digest = sha1Digest();
+        return {
+          update: (block) => digest.update(block),
+          matches: (expected) => {
+            decided.push(expected);
+            return reject(expected) ? Promise.resolve(false) : digest.matches(expected);
+          },
+        };
+      },
     },
   };
 }
@@ -72,29 +103,21 @@ const sha1 = (data: Uint8Array) => createHash('sha1').update(data).digest('hex')
 const pieceHashes = () =>
   Array.from({ length: PIECES }, (_, i) => sha1(content.subarray(i * PIECE, (i + 1) * PIECE)));
 
-describe('sha1Matches', () => {
-  it('says whether the data has the SHA-1 given, also for a view into a larger buffer', async () => {
+describe('sha1Matches and sha1Digest', () => {
+  it('say whether the data has the SHA-1 given, also for a view into a larger buffer', async () => {
     const data = randomBytes(100_000);
     const view = data.subarray(1234, 90_000);
     assert.equal(await sha1Matches(data, sha1(data)), true);
     assert.equal(await sha1Matches(view, sha1(view)), true);
     assert.equal(await sha1Matches(view, sha1(data)), false);
     assert.equal(await sha1Matches(data, ''), false);
-  });
-});
-
-describe('pieceCheck', () => {
-  it('decides a piece a read waits on as sha1Matches does, and any piece too large for the loop too', async () => {
-    const data = randomBytes(100_000);
-    const large = randomBytes(URGENT_MAX_BYTES + 1);
-    const waited = new Set([3, 4]);
-    const check = pieceCheck((index) => waited.has(index));
-    for (const index of [3, 9]) {
-      assert.equal(await check(data, sha1(data), index), true, `piece ${index}`);
-      assert.equal(await check(data, sha1(large), index), false, `piece ${index}, another's hash`);
-    }
-    assert.equal(await check(large, sha1(large), 4), true);
-    assert.equal(await check(data.subarray(1), sha1(data), 3), false);
+    const inBlocks = (blocks: Uint8Array[], expected: string) => {
+      const digest = sha1Digest();
+      for (const block of blocks) digest.update(block);
+      return digest.matches(expected);
+    };
+    assert.equal(await inBlocks([view.subarray(0, 16384), view.subarray(16384)], sha1(view)), true);
+    assert.equal(await inBlocks([view.subarray(16384), view.subarray(0, 16384)], sha1(view)), false);
   });
 });
 
@@ -119,12 +142,8 @@ describe('verifyPiecesWith', () => {
     const bad = 7;
     const badHash = pieceHashes()[bad]!;
     let rejected = 0;
-    const decided: string[] = [];
-    const check: PieceCheck = async (data, expected) => {
-      decided.push(expected);
-      if (expected === badHash && rejected++ < 2) return false; // its first two copies
-      return sha1Matches(data, expected);
-    };
+    // Its first two copies.
+    const { check, decided } = recording((expected) => expected === badHash && rejected++ < 2);
     const dir = join(work, 'rejected');
     const torrent = await leech(dir, check);
     const warnings: string[] = [];
@@ -162,6 +181,39 @@ describe('verifyPiecesWith', () => {
     assert.ok(readFileSync(join(dir, 'data.bin')).equals(content), 'the corrupt piece was downloaded');
   });
 
+  it('with streamtide’s store: writes pieces as their blocks; a piece read corrupt at start reads back right', {
+    timeout: 60_000,
+  }, async () => {
+    const dir = join(work, 'ours');
+    mkdirSync(dir);
+    const corrupt = PIECES - 3; // among the last read at start, still in webtorrent’s read cache (20 pieces)
+    const onDisk = Buffer.from(content);
+    onDisk[corrupt * PIECE + 100]! ^= 0xff;
+    writeFileSync(join(dir, 'data.bin'), onDisk);
+    const blockCounts: number[] = [];
+    const putBlocks = FileStore.prototype.putBlocks;
+    FileStore.prototype.putBlocks = function (this: FileStore, index, blocks, cb) {
+      blockCounts.push(blocks.length);
+      putBlocks.call(this, index, blocks, cb);
+    };
+    try {
+      const torrent = await leech(dir, recording().check, false, true);
+      await once(torrent, 'ready');
+      assert.equal(torrent.bitfield?.get(corrupt), false);
+      torrent.addPeer(`127.0.0.1:${seeder.port}`);
+      await once(torrent, 'done');
+      assert.deepEqual(blockCounts, [2], 'the one piece downloaded, written as its two blocks');
+      const store = torrent.store as unknown as FileStore;
+      const piece = await new Promise<Uint8Array>((resolve, reject) =>
+        store.get(corrupt, {}, (err, data) => (err ? reject(err) : resolve(data!))),
+      );
+      assert.ok(Buffer.from(piece).equals(content.subarray(corrupt * PIECE, (corrupt + 1) * PIECE)));
+      assert.ok(readFileSync(join(dir, 'data.bin')).equals(content));
+    } finally {
+      FileStore.prototype.putBlocks = putBlocks;
+    }
+  });
+
   it('started with nothing stored, checks no piece against the store and downloads them all', {
     timeout: 60_000,
   }, async () => {
@@ -187,7 +239,7 @@ describe('verifyPiecesWith', () => {
     assert.ok(readFileSync(join(dir, 'data.bin')).equals(content));
   });
 
-  it('tells of a piece that passed as soon as the store reads it back, before its write is done', {
+  it('tells of a waited piece that passed as soon as the store reads it back, before its write is done', {
     timeout: 60_000,
   }, async () => {
     // A chunk store in memory whose writes wait until released.
@@ -217,7 +269,7 @@ describe('verifyPiecesWith', () => {
         if (cb) queueMicrotask(cb);
       }
     }
-    const torrent = await leech(join(work, 'held'), sha1Matches, true, HeldStore);
+    const torrent = await leech(join(work, 'held'), recording().check, true, HeldStore, () => true);
     const [index] = await new Promise<[number]>((resolve) => {
       torrent.once('infoHash', () => {
         const stop = onPieceReadable(torrent, (piece) => {

@@ -1,6 +1,8 @@
 /**
  * copyOnlyCutMessages against the installed bittorrent-protocol: it recognises the Wire, and a patched wire
  * parses any byte stream, cut anywhere into socket reads, into exactly the messages an untouched wire does.
+ * joinSmallMessages: a wire sends the same bytes in the same order, its small messages of one turn in one
+ * chunk. findRequestsInOrder: blocks arriving in any order answer the requests an untouched wire's would.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -12,11 +14,20 @@ import { after, before, it } from 'node:test';
 import fc from 'fast-check';
 import type WebTorrent from 'webtorrent';
 import type { Wire } from 'webtorrent';
-import { copyOnlyCutMessages } from '../../src/torrent/wire-buffering.js';
+import {
+  copyOnlyCutMessages,
+  findRequestsInOrder,
+  joinSmallMessages,
+} from '../../src/torrent/wire-buffering.js';
 import { isolatedClient, type Seeder, startSeeder } from '../helpers/swarm.js';
 
 interface RawWire extends Wire {
   write(chunk: Uint8Array): boolean;
+  handshake(infoHash: string, peerId: string, extensions?: object): void;
+  have(index: number): void;
+  piece(index: number, offset: number, data: Uint8Array): void;
+  keepAlive(): void;
+  unchoke(): void;
 }
 
 let work: string;
@@ -107,5 +118,107 @@ it('a patched wire parses any cut of the stream into the messages an untouched o
 it('leaves alone an object that is not the Wire it knows', () => {
   const notAWire = { _write() {} } as unknown as Wire;
   assert.equal(copyOnlyCutMessages(notAWire), false);
+  assert.equal(findRequestsInOrder(notAWire), false);
   assert.equal(typeof (notAWire as unknown as { _write: unknown })._write, 'function');
+});
+
+type Send =
+  | { kind: 'request' }
+  | { kind: 'have' }
+  | { kind: 'keep-alive' }
+  | { kind: 'unchoke' }
+  | { kind: 'piece'; size: number };
+
+/** The chunks a wire sends for `sends`, made over `turns` turns of the event loop. */
+async function sent(sends: Send[][], joined: boolean): Promise<Buffer[]> {
+  const wire = new WireClass();
+  if (joined) joinSmallMessages(wire);
+  const chunks: Buffer[] = [];
+  wire.on('data', (chunk: Uint8Array) => chunks.push(Buffer.from(chunk)));
+  wire.handshake('01'.repeat(20), '02'.repeat(20), { dht: false });
+  wire.unchoke();
+  (wire as { peerChoking: boolean }).peerChoking = false; // as if the peer had unchoked us: requests go out
+  let index = 0;
+  for (const turn of sends) {
+    for (const send of turn) {
+      index++;
+      if (send.kind === 'request') wire.request(index, 0, 16384, () => {});
+      else if (send.kind === 'have') wire.have(index);
+      else if (send.kind === 'keep-alive') wire.keepAlive();
+      else if (send.kind === 'unchoke') wire.unchoke();
+      else if (send.kind === 'piece') wire.piece(index, 0, Buffer.alloc(send.size, index));
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+  wire.destroy();
+  return chunks;
+}
+
+it('a wire joining small messages sends the same bytes in the same order, a turn’s small ones at once', async () => {
+  const send = fc.oneof(
+    fc.constantFrom<Send>({ kind: 'request' }, { kind: 'have' }, { kind: 'keep-alive' }, { kind: 'unchoke' }),
+    fc.integer({ min: 1, max: 20_000 }).map((size): Send => ({ kind: 'piece', size })),
+  );
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.array(send, { maxLength: 12 }), { minLength: 1, maxLength: 5 }),
+      async (turns) => {
+        const plain = await sent(turns, false);
+        const joined = await sent(turns, true);
+        assert.ok(Buffer.concat(joined).equals(Buffer.concat(plain)), 'the same bytes in the same order');
+        assert.ok(joined.length <= plain.length);
+      },
+    ),
+    { numRuns: 40 },
+  );
+  const requests = await sent([Array.from({ length: 50 }, (): Send => ({ kind: 'request' }))], true);
+  // The handshake (68 bytes) alone, then the unchoke (5) and the 50 requests (17 each) of that turn as one chunk.
+  assert.deepEqual(
+    requests.map((chunk) => chunk.length),
+    [68, 5 + 50 * 17],
+  );
+});
+
+/** The requests (by number) whose callbacks got a block, in order, and how many are still in flight. */
+async function answered(arrivals: number[], requested: number, patched: boolean) {
+  const wire = new WireClass();
+  if (patched) assert.equal(findRequestsInOrder(wire), true, 'the installed Wire is recognised');
+  (wire as { peerChoking: boolean }).peerChoking = false;
+  const got: number[] = [];
+  for (let i = 0; i < requested; i++) {
+    wire.request(i, 0, 16, (err) => {
+      if (!err) got.push(i);
+    });
+  }
+  const handshake = Buffer.concat([
+    Buffer.from([19]),
+    Buffer.from('BitTorrent protocol'),
+    Buffer.alloc(8),
+    Buffer.alloc(20, 1),
+    Buffer.alloc(20, 2),
+  ]);
+  wire.write(handshake);
+  for (const i of arrivals)
+    wire.write(Buffer.concat([u32(9 + 16), Buffer.from([7]), u32(i), u32(0), Buffer.alloc(16)]));
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+  const inFlight = wire.requests.length;
+  wire.destroy();
+  return { got, inFlight };
+}
+
+it('a wire looking at the oldest request first answers the same requests, blocks in any order', async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.integer({ min: 0, max: 40 }),
+      fc.array(fc.integer({ min: 0, max: 45 }), { maxLength: 60 }),
+      async (requested, arrivals) => {
+        const expected = await answered(arrivals, requested, false);
+        assert.deepEqual(await answered(arrivals, requested, true), expected);
+      },
+    ),
+    { numRuns: 80 },
+  );
+  const inOrder = await answered([0, 1, 2, 3], 6, true);
+  assert.deepEqual(inOrder, { got: [0, 1, 2, 3], inFlight: 2 });
 });
