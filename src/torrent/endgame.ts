@@ -3,13 +3,19 @@
  * that peer chokes, leaves or times out (30 s), or, for critical pieces, when a peer that has been sending
  * fast lately wants it (its hotswap): a read can sit behind a peer that stalled while another idles.
  *
- * Here each block of a waited-on piece that is already asked for is also asked of another peer that has it,
- * lets us ask, and would likely send it sooner: one with nothing queued (idle bandwidth costs nothing), or
- * one whose queue at its recent speed ends well before the block's place in the holder's queue does (a
- * stalled holder's never ends). Up to COPIES in flight; the first to arrive is handed to webtorrent's own
- * request (answerRequest) and every other one is cancelled. On a swarm where every peer is busy and keeps
- * pace nothing is doubled, so no bandwidth goes to copies. Blocks nobody asked for yet are webtorrent's to
- * ask: the pieces are critical and in the read's selection, so they go first.
+ * A peer answers requests in the order asked: on capped peers a block asked behind a pipeline of others
+ * (readahead of the place a seek left, the background, a fast-extension piece asked while choked) comes
+ * seconds late. So, while reads wait, a peer's requests queued before a waited block for pieces outside
+ * the waiting readers' windows (asked in the order the reader needs them) are cancelled, but the first (it
+ * may be on its way); webtorrent asks for them again, after.
+ *
+ * Each block of a waited-on piece that is already asked for is also asked of another peer that has it,
+ * lets us ask, and would likely send it sooner: one with nothing asked, or one whose queue (once cleared
+ * as above) at its recent speed ends well before the block's place in the holder's does (a stalled
+ * holder's never ends). Up to COPIES in flight; the first to arrive is handed to webtorrent's own request
+ * (answerRequest) and every other one is cancelled. So a waited piece spreads over the peers that have it
+ * instead of queuing behind the first to unchoke. Blocks nobody asked for yet are webtorrent's to ask: the
+ * pieces are critical and in the read's selection, so they go first.
  */
 import type { BlockRequest, Torrent, Wire } from 'webtorrent';
 import { answerRequest } from './webtorrent-internals.js';
@@ -41,6 +47,10 @@ const keyOf = (piece: number, offset: number) => `${piece}:${offset}`;
 
 export class Endgame {
   private waited = new Set<number>();
+  /** The waiting readers' windows (the read, then its readahead): their requests are never cancelled. */
+  private kept: Array<[number, number]> = [];
+  /** Waited pieces whose peers were cleared for them once already (see clearFor). */
+  private readonly cleared = new Set<number>();
   /** Our duplicate requests in flight: by block, the wires asked. */
   private readonly duplicates = new Map<string, Set<Wire>>();
   private readonly perWire = new Map<Wire, number>();
@@ -54,8 +64,10 @@ export class Endgame {
   }
 
   /** The pieces reads wait on now. Called right after the selections change (webtorrent has asked). */
-  chase(pieces: Iterable<number>): void {
+  chase(pieces: Iterable<number>, kept: Array<[number, number]> = []): void {
     this.waited = new Set(pieces);
+    this.kept = kept;
+    for (const piece of this.cleared) if (!this.waited.has(piece)) this.cleared.delete(piece);
     this.run();
   }
 
@@ -85,17 +97,20 @@ export class Endgame {
     if (torrent.destroyed || !torrent.bitfield || torrent.wires.length < 2) return;
     for (const piece of this.waited) if (torrent.bitfield.get(piece)) this.waited.delete(piece);
     if (this.waited.size === 0) return;
-    // Bytes each peer that could help has queued: where a copy asked of it now would stand.
-    // Those with nothing queued take copies whatever their speed: their bandwidth is going unused.
+    const flights = this.flights();
+    this.clearFor(flights);
+    // Bytes a copy asked of each peer that could help would stand behind, once what is not waited for is
+    // out of its way. Those with nothing asked take copies whatever their speed: their bandwidth is going
+    // unused.
     const queued = new Map<Wire, number>();
     const idle = new Set<Wire>();
     for (const wire of torrent.wires) {
       if (wire.destroyed || wire.peerChoking || wire.type === 'webSeed') continue;
-      const bytes = wire.requests.reduce((sum, r) => sum + r.length, 0);
-      queued.set(wire, bytes);
-      if (bytes === 0) idle.add(wire);
+      if (wire.requests.length === 0) idle.add(wire);
+      else if (this.blocksWaited(wire)) this.preempt(wire);
+      queued.set(wire, this.urgentBytes(wire));
     }
-    for (const flight of this.flights()) {
+    for (const flight of flights) {
       const { block } = flight;
       const candidates = [...queued]
         .filter(
@@ -107,10 +122,59 @@ export class Endgame {
         )
         .sort((a, b) => a[1] - b[1]);
       for (const [wire, bytes] of candidates.slice(0, Math.max(0, COPIES - flight.wires.size))) {
+        this.preempt(wire);
         this.duplicate(wire, block);
         queued.set(wire, bytes + block.length);
       }
     }
+  }
+
+  /**
+   * A waited piece nobody has been asked for yet (a seek's target, while every pipeline is full of what
+   * was ahead of the old position): webtorrent asks only once a pipeline runs low. Its peers' other
+   * requests are cancelled, once per piece and wait, so webtorrent asks for it now.
+   */
+  private clearFor(flights: Flight[]): void {
+    const asked = new Set(flights.map((f) => f.block.piece));
+    for (const piece of this.waited) {
+      if (asked.has(piece) || this.cleared.has(piece)) continue;
+      this.cleared.add(piece);
+      for (const wire of this.torrent.wires) {
+        if (wire.destroyed || wire.peerChoking || wire.type === 'webSeed') continue;
+        if (wire.peerPieces.get(piece)) this.preempt(wire);
+      }
+      // Once webtorrent has asked (in microtasks), its blocks may be copied to the others.
+      this.schedule();
+    }
+  }
+
+  /** A request for a piece no read waits on, past the first, stands before one for a waited piece. */
+  private blocksWaited(wire: Wire): boolean {
+    let other = false;
+    for (let i = 1; i < wire.requests.length; i++) {
+      if (!this.keeps(wire.requests[i]!.piece)) other = true;
+      else if (other) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Cancels `wire`'s requests for pieces no read waits on, but the first (it may be on its way already):
+   * what is asked of the peer next comes before them. webtorrent gets them back (its request fails as
+   * cancelled) and asks for them again, behind.
+   */
+  private preempt(wire: Wire): void {
+    const others = wire.requests.slice(1).filter((r) => !this.keeps(r.piece));
+    for (const { piece, offset, length } of others) wire.cancel(piece, offset, length);
+  }
+
+  /** Bytes before a request appended to `wire` now: those preempt leaves. */
+  private urgentBytes(wire: Wire): number {
+    return wire.requests.reduce((sum, r, i) => (i === 0 || this.keeps(r.piece) ? sum + r.length : sum), 0);
+  }
+
+  private keeps(piece: number): boolean {
+    return this.waited.has(piece) || this.kept.some(([first, last]) => piece >= first && piece <= last);
   }
 
   /** Every block of a waited-on piece asked of some peer, lowest first (the read needs the first first). */
@@ -118,7 +182,7 @@ export class Endgame {
     const flights = new Map<string, Flight>();
     for (const wire of this.torrent.wires) {
       let ahead = 0;
-      for (const { piece, offset, length } of wire.requests) {
+      for (const [i, { piece, offset, length }] of wire.requests.entries()) {
         if (this.waited.has(piece)) {
           const key = keyOf(piece, offset);
           const flight = flights.get(key) ?? {
@@ -129,8 +193,8 @@ export class Endgame {
           flight.wires.add(wire);
           flight.eta = Math.min(flight.eta, eta(wire, ahead, length));
           flights.set(key, flight);
-        }
-        ahead += length;
+          ahead += length;
+        } else if (i === 0 || this.keeps(piece)) ahead += length;
       }
     }
     return [...flights.values()].sort(

@@ -105,7 +105,8 @@ export class StreamPriority {
     if (this.torrent.destroyed) return;
     this.select();
     // After the selections: webtorrent has asked for what it will, the endgame doubles what reads wait on.
-    this.endgame.chase(this.waitedPieces());
+    const windows = [...this.readers.values()].flatMap((w) => (w.reading ? [w.span] : []));
+    this.endgame.chase(this.waitedPieces(), windows);
   }
 
   private *waitedPieces(): Iterable<number> {

@@ -1,0 +1,108 @@
+/**
+ * The endgame on a swarm of capped aria2c seeders (src/torrent/endgame.ts): a peer answers requests in the
+ * order asked, so a read that comes while every peer's pipeline is full of other pieces (a seek, while the
+ * download runs from the start) must not queue behind them. The other requests are cancelled; the waited
+ * piece is asked of several peers at once, each asked nothing but it and the read's own window. Observed on the engine's wires
+ * right after the read starts, never by time. Skipped, saying so, where aria2c is not installed.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { Torrent, Wire } from 'webtorrent';
+import type { TorrentEngine } from '../../src/torrent/index.js';
+import { hasAria2c, makeTorrent, type RealSeeder, startAria2cSeeder } from '../helpers/real-seeders.js';
+import { startTestEngine } from '../helpers/swarm.js';
+
+const PIECE = 256 * 1024;
+const PIECES = 24;
+const WAITED = 20;
+/** Slow enough that nothing past the first pieces arrives while the test looks. */
+const CAP = 24 * 1024;
+const HOSTS = ['127.0.0.31', '127.0.0.32', '127.0.0.33'];
+
+const skip = hasAria2c() ? false : 'aria2c is not installed: the capped swarm needs it';
+
+describe('a swarm of capped aria2c seeders', { skip }, () => {
+  let work: string;
+  let data: Buffer;
+  let magnet: string;
+  const seeders: RealSeeder[] = [];
+  let engine: TorrentEngine;
+
+  before(async () => {
+    work = mkdtempSync(join(tmpdir(), 'streamtide-endgame-capped-'));
+    const dataDir = join(work, 'seed');
+    mkdirSync(dataDir);
+    data = randomBytes(PIECES * PIECE);
+    const path = join(dataDir, 'movie.bin');
+    writeFileSync(path, data);
+    const made = makeTorrent(path, PIECE);
+    for (const host of HOSTS) {
+      seeders.push(await startAria2cSeeder({ torrent: made.torrent, dataDir, host, uploadLimit: CAP }));
+    }
+    magnet = `${made.magnet}${seeders.map((s) => `&x.pe=${s.peer}`).join('')}`;
+    engine = await startTestEngine(join(work, 'dl'), { utp: false, tracker: false });
+  });
+
+  after(async () => {
+    await engine?.destroy();
+    for (const seeder of seeders) await seeder.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  /** Resolves once every seeder's wire is unchoked and busy with `busy` requests or more. */
+  async function allBusy(torrent: Torrent, busy: number): Promise<Wire[]> {
+    for (;;) {
+      const wires = torrent.wires.filter((w) => !w.peerChoking && w.requests.length >= busy);
+      if (wires.length === HOSTS.length) return wires;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  it('a read behind full pipelines is asked of several peers at once, ahead of the rest', {
+    timeout: 120_000,
+  }, async () => {
+    const { entry } = await engine.add(magnet);
+    await engine.waitForMetadata(entry.infoHash);
+    const torrent = engine.torrent(entry.infoHash)!;
+    // The whole torrent downloads from its start: every pipeline fills with its first pieces.
+    const wires = await allBusy(torrent, 3);
+    for (const wire of wires) {
+      assert.ok(
+        wire.requests.every((r) => r.piece !== WAITED),
+        'before the read, nobody is asked for the far piece',
+      );
+    }
+    const source = engine.open(entry.infoHash, 0)!;
+    const reader = new AbortController();
+    const read = source.read(WAITED * PIECE, PIECE, { signal: reader.signal });
+    read.catch(() => undefined); // awaited below; a failed assertion before must not leave it unhandled
+    await nextTurn();
+    const asked = wires.filter((wire) => wire.requests.some((r) => r.piece === WAITED));
+    assert.ok(asked.length >= 2, `the waited piece is asked of several peers: ${asked.length}`);
+    for (const wire of wires) {
+      const pieces = wire.requests.map((r) => r.piece);
+      // Its first request may be on its way; past it, only the waited piece and the read's own window (its
+      // readahead, asked in order) are left, none of what filled the pipeline from the start.
+      assert.ok(
+        pieces.slice(1).every((piece) => piece >= WAITED),
+        `${wire.remoteAddress} is asked for the read's pieces only: ${pieces.join(' ')}`,
+      );
+      const first = pieces.indexOf(WAITED);
+      if (first > 0) {
+        assert.ok(
+          pieces.slice(1, first).every((piece) => piece > WAITED),
+          `${wire.remoteAddress}: the waited piece before anything else but the window: ${pieces.join(' ')}`,
+        );
+      }
+    }
+    assert.ok((await read).equals(data.subarray(WAITED * PIECE, (WAITED + 1) * PIECE)));
+    reader.abort();
+    source.close();
+    await engine.remove(entry.infoHash);
+  });
+});
