@@ -18,6 +18,7 @@
  * pieces are critical and in the read's selection, so they go first.
  */
 import type { BlockRequest, Torrent, Wire } from 'webtorrent';
+import { blockKey, bytesBefore, outOfOrder, RequestOrder } from './request-order.js';
 import { answerRequest } from './webtorrent-internals.js';
 
 /** Copies of a block in flight at once, webtorrent's own request included. */
@@ -43,7 +44,7 @@ function sooner(wire: Wire, queued: number, flight: Flight): boolean {
   return 2 * eta(wire, queued, flight.block.length) < flight.eta;
 }
 
-const keyOf = (piece: number, offset: number) => `${piece}:${offset}`;
+const keyOf = blockKey;
 
 export class Endgame {
   private waited = new Set<number>();
@@ -54,6 +55,9 @@ export class Endgame {
   /** Our duplicate requests in flight: by block, the wires asked. */
   private readonly duplicates = new Map<string, Set<Wire>>();
   private readonly perWire = new Map<Wire, number>();
+  private readonly order = new RequestOrder();
+  private readonly keeps = (piece: number): boolean =>
+    this.waited.has(piece) || this.kept.some(([first, last]) => piece >= first && piece <= last);
   private scheduled = false;
 
   constructor(private readonly torrent: Torrent) {
@@ -75,7 +79,9 @@ export class Endgame {
     const kick = () => this.schedule();
     for (const event of ['unchoke', 'have', 'bitfield', 'choke', 'close']) wire.on(event, kick);
     wire.on('piece', (piece: number, offset: number, chunk: Uint8Array) => {
-      if (this.duplicates.has(keyOf(piece, offset))) {
+      const key = keyOf(piece, offset);
+      // A cancelled block the peer had already sent is not wasted: it answers the block's new request.
+      if (this.duplicates.has(key) || this.order.arrivedCancelled(piece, offset)) {
         this.settle({ piece, offset, length: chunk.length }, chunk);
       }
       this.schedule();
@@ -107,8 +113,8 @@ export class Endgame {
     for (const wire of torrent.wires) {
       if (wire.destroyed || wire.peerChoking || wire.type === 'webSeed') continue;
       if (wire.requests.length === 0) idle.add(wire);
-      else if (this.blocksWaited(wire)) this.preempt(wire);
-      queued.set(wire, this.urgentBytes(wire));
+      else if (outOfOrder(wire, this.keeps)) this.order.clear(wire, this.keeps);
+      queued.set(wire, bytesBefore(wire, this.keeps));
     }
     for (const flight of flights) {
       const { block } = flight;
@@ -122,7 +128,7 @@ export class Endgame {
         )
         .sort((a, b) => a[1] - b[1]);
       for (const [wire, bytes] of candidates.slice(0, Math.max(0, COPIES - flight.wires.size))) {
-        this.preempt(wire);
+        this.order.clear(wire, this.keeps);
         this.duplicate(wire, block);
         queued.set(wire, bytes + block.length);
       }
@@ -141,40 +147,11 @@ export class Endgame {
       this.cleared.add(piece);
       for (const wire of this.torrent.wires) {
         if (wire.destroyed || wire.peerChoking || wire.type === 'webSeed') continue;
-        if (wire.peerPieces.get(piece)) this.preempt(wire);
+        if (wire.peerPieces.get(piece)) this.order.clear(wire, this.keeps);
       }
       // Once webtorrent has asked (in microtasks), its blocks may be copied to the others.
       this.schedule();
     }
-  }
-
-  /** A request for a piece no read waits on, past the first, stands before one for a waited piece. */
-  private blocksWaited(wire: Wire): boolean {
-    let other = false;
-    for (let i = 1; i < wire.requests.length; i++) {
-      if (!this.keeps(wire.requests[i]!.piece)) other = true;
-      else if (other) return true;
-    }
-    return false;
-  }
-
-  /**
-   * Cancels `wire`'s requests for pieces no read waits on, but the first (it may be on its way already):
-   * what is asked of the peer next comes before them. webtorrent gets them back (its request fails as
-   * cancelled) and asks for them again, behind.
-   */
-  private preempt(wire: Wire): void {
-    const others = wire.requests.slice(1).filter((r) => !this.keeps(r.piece));
-    for (const { piece, offset, length } of others) wire.cancel(piece, offset, length);
-  }
-
-  /** Bytes before a request appended to `wire` now: those preempt leaves. */
-  private urgentBytes(wire: Wire): number {
-    return wire.requests.reduce((sum, r, i) => (i === 0 || this.keeps(r.piece) ? sum + r.length : sum), 0);
-  }
-
-  private keeps(piece: number): boolean {
-    return this.waited.has(piece) || this.kept.some(([first, last]) => piece >= first && piece <= last);
   }
 
   /** Every block of a waited-on piece asked of some peer, lowest first (the read needs the first first). */
