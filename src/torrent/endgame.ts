@@ -3,22 +3,22 @@
  * that peer chokes, leaves or times out (30 s), or, for critical pieces, when a peer that has been sending
  * fast lately wants it (its hotswap): a read can sit behind a peer that stalled while another idles.
  *
- * A peer answers requests in the order asked: on capped peers a block asked behind a pipeline of others
- * (readahead of the place a seek left, the background, a fast-extension piece asked while choked) comes
- * seconds late. So, while reads wait, a peer's requests queued before a waited block for pieces outside
- * the waiting readers' windows (asked in the order the reader needs them) are cancelled, but the first (it
- * may be on its way); webtorrent asks for them again, after.
+ * A waited piece nobody was asked for yet (a seek's target) waits for a pipeline to run low before webtorrent
+ * asks for it; on capped peers every pipeline is full of other pieces (what was ahead of the old position)
+ * for seconds. So its peers' other requests are cancelled, once per piece and wait (request-order.ts), and
+ * webtorrent asks for it first.
  *
  * Each block of a waited-on piece that is already asked for is also asked of another peer that has it,
- * lets us ask, and would likely send it sooner: one with nothing asked, or one whose queue (once cleared
- * as above) at its recent speed ends well before the block's place in the holder's does (a stalled
- * holder's never ends). Up to COPIES in flight; the first to arrive is handed to webtorrent's own request
- * (answerRequest) and every other one is cancelled. So a waited piece spreads over the peers that have it
- * instead of queuing behind the first to unchoke. Blocks nobody asked for yet are webtorrent's to ask: the
- * pieces are critical and in the read's selection, so they go first.
+ * lets us ask, heeds cancels, and would likely send it sooner: one with nothing queued (idle bandwidth costs
+ * nothing), or one whose queue at its recent speed ends well before the block's place in the holder's
+ * does (a stalled holder's never ends). Up to COPIES in flight; the first to arrive is handed to
+ * webtorrent's own request (answerRequest) and every other one is cancelled. A copy of a block whose
+ * holder ignores cancels is sent twice: none is asked unless the holder stalled. On a swarm where every
+ * peer is busy and keeps pace nothing is doubled, so no bandwidth goes to copies. Blocks nobody asked for
+ * yet are webtorrent's to ask: the pieces are critical and in the read's selection, so they go first.
  */
 import type { BlockRequest, Torrent, Wire } from 'webtorrent';
-import { blockKey, bytesBefore, outOfOrder, RequestOrder } from './request-order.js';
+import { blockKey, RequestOrder } from './request-order.js';
 import { answerRequest } from './webtorrent-internals.js';
 
 /** Copies of a block in flight at once, webtorrent's own request included. */
@@ -48,16 +48,13 @@ const keyOf = blockKey;
 
 export class Endgame {
   private waited = new Set<number>();
-  /** The waiting readers' windows (the read, then its readahead): their requests are never cancelled. */
-  private kept: Array<[number, number]> = [];
   /** Waited pieces whose peers were cleared for them once already (see clearFor). */
   private readonly cleared = new Set<number>();
   /** Our duplicate requests in flight: by block, the wires asked. */
   private readonly duplicates = new Map<string, Set<Wire>>();
   private readonly perWire = new Map<Wire, number>();
   private readonly order = new RequestOrder();
-  private readonly keeps = (piece: number): boolean =>
-    this.waited.has(piece) || this.kept.some(([first, last]) => piece >= first && piece <= last);
+  private readonly keeps = (piece: number): boolean => this.waited.has(piece);
   private scheduled = false;
 
   constructor(private readonly torrent: Torrent) {
@@ -68,9 +65,8 @@ export class Endgame {
   }
 
   /** The pieces reads wait on now. Called right after the selections change (webtorrent has asked). */
-  chase(pieces: Iterable<number>, kept: Array<[number, number]> = []): void {
+  chase(pieces: Iterable<number>): void {
     this.waited = new Set(pieces);
-    this.kept = kept;
     for (const piece of this.cleared) if (!this.waited.has(piece)) this.cleared.delete(piece);
     this.run();
   }
@@ -81,7 +77,7 @@ export class Endgame {
     wire.on('piece', (piece: number, offset: number, chunk: Uint8Array) => {
       const key = keyOf(piece, offset);
       // A cancelled block the peer had already sent is not wasted: it answers the block's new request.
-      if (this.duplicates.has(key) || this.order.arrivedCancelled(piece, offset)) {
+      if (this.order.arrivedCancelled(wire, piece, offset) || this.duplicates.has(key)) {
         this.settle({ piece, offset, length: chunk.length }, chunk);
       }
       this.schedule();
@@ -105,19 +101,20 @@ export class Endgame {
     if (this.waited.size === 0) return;
     const flights = this.flights();
     this.clearFor(flights);
-    // Bytes a copy asked of each peer that could help would stand behind, once what is not waited for is
-    // out of its way. Those with nothing asked take copies whatever their speed: their bandwidth is going
-    // unused.
+    // Bytes each peer that could help has queued: where a copy asked of it now would stand. Those with
+    // nothing queued take copies whatever their speed: their bandwidth is going unused.
     const queued = new Map<Wire, number>();
     const idle = new Set<Wire>();
     for (const wire of torrent.wires) {
-      if (wire.destroyed || wire.peerChoking || wire.type === 'webSeed') continue;
-      if (wire.requests.length === 0) idle.add(wire);
-      else if (outOfOrder(wire, this.keeps)) this.order.clear(wire, this.keeps);
-      queued.set(wire, bytesBefore(wire, this.keeps));
+      if (wire.destroyed || wire.peerChoking || wire.type === 'webSeed' || !this.order.heeds(wire)) continue;
+      const bytes = wire.requests.reduce((sum, r) => sum + r.length, 0);
+      queued.set(wire, bytes);
+      if (bytes === 0) idle.add(wire);
     }
     for (const flight of flights) {
       const { block } = flight;
+      // A holder deaf to cancels sends the block anyway: a copy is worth its bandwidth only if it stalled.
+      if (Number.isFinite(flight.eta) && ![...flight.wires].every((w) => this.order.heeds(w))) continue;
       const candidates = [...queued]
         .filter(
           ([wire, bytes]) =>
@@ -128,7 +125,6 @@ export class Endgame {
         )
         .sort((a, b) => a[1] - b[1]);
       for (const [wire, bytes] of candidates.slice(0, Math.max(0, COPIES - flight.wires.size))) {
-        this.order.clear(wire, this.keeps);
         this.duplicate(wire, block);
         queued.set(wire, bytes + block.length);
       }
@@ -147,7 +143,7 @@ export class Endgame {
       this.cleared.add(piece);
       for (const wire of this.torrent.wires) {
         if (wire.destroyed || wire.peerChoking || wire.type === 'webSeed') continue;
-        if (wire.peerPieces.get(piece)) this.order.clear(wire, this.keeps);
+        if (wire.peerPieces.get(piece) && this.order.heeds(wire)) this.order.clear(wire, this.keeps);
       }
       // Once webtorrent has asked (in microtasks), its blocks may be copied to the others.
       this.schedule();
@@ -159,7 +155,7 @@ export class Endgame {
     const flights = new Map<string, Flight>();
     for (const wire of this.torrent.wires) {
       let ahead = 0;
-      for (const [i, { piece, offset, length }] of wire.requests.entries()) {
+      for (const { piece, offset, length } of wire.requests) {
         if (this.waited.has(piece)) {
           const key = keyOf(piece, offset);
           const flight = flights.get(key) ?? {
@@ -170,8 +166,8 @@ export class Endgame {
           flight.wires.add(wire);
           flight.eta = Math.min(flight.eta, eta(wire, ahead, length));
           flights.set(key, flight);
-          ahead += length;
-        } else if (i === 0 || this.keeps(piece)) ahead += length;
+        }
+        ahead += length;
       }
     }
     return [...flights.values()].sort(
@@ -207,9 +203,10 @@ export class Endgame {
     for (const wire of this.torrent.wires) {
       if (ours?.has(wire) && this.forget(keyOf(block.piece, block.offset), wire)) {
         wire.cancel(block.piece, block.offset, block.length);
+        this.order.told(wire, block.piece, block.offset);
       }
       // Also on the wire it came from: webtorrent may have asked it again for a block our copy was coming on.
-      answerRequest(wire, block, chunk);
+      if (answerRequest(wire, block, chunk)) this.order.told(wire, block.piece, block.offset);
     }
   }
 

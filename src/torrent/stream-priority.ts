@@ -105,8 +105,7 @@ export class StreamPriority {
     if (this.torrent.destroyed) return;
     this.select();
     // After the selections: webtorrent has asked for what it will, the endgame doubles what reads wait on.
-    const windows = [...this.readers.values()].flatMap((w) => (w.reading ? [w.span] : []));
-    this.endgame.chase(this.waitedPieces(), windows);
+    this.endgame.chase(this.waitedPieces());
   }
 
   private *waitedPieces(): Iterable<number> {
