@@ -6,7 +6,8 @@
  * A waited piece nobody was asked for yet (a seek's target) waits for a pipeline to run low before webtorrent
  * asks for it; on capped peers every pipeline is full of other pieces (what was ahead of the old position)
  * for seconds. So its peers' other requests are cancelled, once per piece and wait (request-order.ts), and
- * webtorrent asks for it first.
+ * webtorrent asks for it first. So are a newly unchoked peer's requests, asked while it choked us (its
+ * allowed-fast pieces), when reads wait.
  *
  * Each block of a waited-on piece that is already asked for is also asked of another peer that has it,
  * lets us ask, heeds cancels, and would likely send it sooner: one with nothing queued (idle bandwidth costs
@@ -56,6 +57,8 @@ export class Endgame {
   private readonly order = new RequestOrder();
   private readonly keeps = (piece: number): boolean => this.waited.has(piece);
   private scheduled = false;
+  /** Wires unchoked since the last run: what they were asked while choked may stand before a read. */
+  private readonly unchoked = new Set<Wire>();
 
   constructor(private readonly torrent: Torrent) {
     for (const wire of torrent.wires) this.watch(wire);
@@ -73,7 +76,11 @@ export class Endgame {
 
   private watch(wire: Wire): void {
     const kick = () => this.schedule();
-    for (const event of ['unchoke', 'have', 'bitfield', 'choke', 'close']) wire.on(event, kick);
+    for (const event of ['have', 'bitfield', 'choke', 'close']) wire.on(event, kick);
+    wire.on('unchoke', () => {
+      this.unchoked.add(wire);
+      kick();
+    });
     wire.on('piece', (piece: number, offset: number, chunk: Uint8Array) => {
       const key = keyOf(piece, offset);
       // A cancelled block the peer had already sent is not wasted: it answers the block's new request.
@@ -98,7 +105,12 @@ export class Endgame {
     const { torrent } = this;
     if (torrent.destroyed || !torrent.bitfield || torrent.wires.length < 2) return;
     for (const piece of this.waited) if (torrent.bitfield.get(piece)) this.waited.delete(piece);
+    const unchoked = [...this.unchoked];
+    this.unchoked.clear();
     if (this.waited.size === 0) return;
+    // Asked while choked (a peer's allowed-fast pieces, webtorrent asks all their blocks): on a capped
+    // peer that is seconds of other pieces before anything a read waits on.
+    for (const wire of unchoked) if (this.usable(wire)) this.order.clear(wire, this.keeps);
     const flights = this.flights();
     this.clearFor(flights);
     // Bytes each peer that could help has queued: where a copy asked of it now would stand. Those with
@@ -106,7 +118,7 @@ export class Endgame {
     const queued = new Map<Wire, number>();
     const idle = new Set<Wire>();
     for (const wire of torrent.wires) {
-      if (wire.destroyed || wire.peerChoking || wire.type === 'webSeed' || !this.order.heeds(wire)) continue;
+      if (!this.usable(wire)) continue;
       const bytes = wire.requests.reduce((sum, r) => sum + r.length, 0);
       queued.set(wire, bytes);
       if (bytes === 0) idle.add(wire);
@@ -142,8 +154,7 @@ export class Endgame {
       if (asked.has(piece) || this.cleared.has(piece)) continue;
       this.cleared.add(piece);
       for (const wire of this.torrent.wires) {
-        if (wire.destroyed || wire.peerChoking || wire.type === 'webSeed') continue;
-        if (wire.peerPieces.get(piece) && this.order.heeds(wire)) this.order.clear(wire, this.keeps);
+        if (this.usable(wire) && wire.peerPieces.get(piece)) this.order.clear(wire, this.keeps);
       }
       // Once webtorrent has asked (in microtasks), its blocks may be copied to the others.
       this.schedule();
@@ -173,6 +184,11 @@ export class Endgame {
     return [...flights.values()].sort(
       (a, b) => a.block.piece - b.block.piece || a.block.offset - b.block.offset,
     );
+  }
+
+  /** A peer that may be asked now and whose requests may be cancelled or doubled. */
+  private usable(wire: Wire): boolean {
+    return !wire.destroyed && !wire.peerChoking && wire.type !== 'webSeed' && this.order.heeds(wire);
   }
 
   private hasRoom(wire: Wire): boolean {
