@@ -29,6 +29,7 @@ describe('a swarm of capped aria2c seeders', { skip }, () => {
   let work: string;
   let data: Buffer;
   let magnet: string;
+  let torrentFile: Buffer;
   const seeders: RealSeeder[] = [];
   let engine: TorrentEngine;
 
@@ -43,6 +44,7 @@ describe('a swarm of capped aria2c seeders', { skip }, () => {
     for (const host of HOSTS) {
       seeders.push(await startAria2cSeeder({ torrent: made.torrent, dataDir, host, uploadLimit: CAP }));
     }
+    torrentFile = made.torrent;
     magnet = `${made.magnet}${seeders.map((s) => `&x.pe=${s.peer}`).join('')}`;
     engine = await startTestEngine(join(work, 'dl'), { utp: false, tracker: false });
   });
@@ -94,6 +96,43 @@ describe('a swarm of capped aria2c seeders', { skip }, () => {
     assert.ok((await read).equals(data.subarray(WAITED * PIECE, (WAITED + 1) * PIECE)));
     reader.abort();
     source.close();
-    await engine.remove(entry.infoHash);
+    await engine.remove(entry.infoHash, { deleteFiles: true });
+  });
+
+  it('what a peer was asked while it choked us is cancelled when it unchokes, for a waiting read', {
+    timeout: 120_000,
+  }, async () => {
+    // The metadata from the .torrent: the read waits before any peer is dialled.
+    const { entry } = await engine.add(torrentFile);
+    await engine.waitForMetadata(entry.infoHash);
+    const torrent = engine.torrent(entry.infoHash)!;
+    const source = engine.open(entry.infoHash, 0)!;
+    const reader = new AbortController();
+    const waited = PIECES / 2;
+    const read = source.read(waited * PIECE, PIECE, { signal: reader.signal });
+    read.catch(() => undefined);
+    // What each wire holds the moment it unchokes, and a turn later.
+    const seen: Array<{ wire: Wire; atUnchoke: number[]; after: Promise<number[]> }> = [];
+    torrent.on('wire', (wire: Wire) => {
+      wire.once('unchoke', () => {
+        const atUnchoke = wire.requests.map((r) => r.piece);
+        const after = new Promise<number[]>((resolve) =>
+          setImmediate(() => setImmediate(() => resolve(wire.requests.map((r) => r.piece)))),
+        );
+        seen.push({ wire, atUnchoke, after });
+      });
+    });
+    for (const seeder of seeders) engine.addPeer(entry.infoHash, seeder.peer);
+    assert.ok((await read).equals(data.subarray(waited * PIECE, (waited + 1) * PIECE)));
+    const choked = seen.filter(({ atUnchoke }) => atUnchoke.some((piece) => piece !== waited));
+    assert.ok(choked.length > 0, 'some peer was asked for its allowed-fast pieces while it choked us');
+    for (const { wire, atUnchoke, after } of choked) {
+      const before = new Set(atUnchoke.slice(1).filter((piece) => piece !== waited));
+      const left = (await after).slice(1).filter((piece) => before.has(piece) && piece !== waited);
+      assert.deepEqual(left, [], `${wire.remoteAddress}: asked while choked, still there: ${atUnchoke}`);
+    }
+    reader.abort();
+    source.close();
+    await engine.remove(entry.infoHash, { deleteFiles: true });
   });
 });
