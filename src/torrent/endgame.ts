@@ -10,9 +10,9 @@
  * allowed-fast pieces), when reads wait.
  *
  * Each block of a waited-on piece that is already asked for is also asked of another peer that has it,
- * lets us ask, heeds cancels, and would likely send it sooner: one with nothing queued (idle bandwidth costs
- * nothing), or one whose queue at its recent speed ends well before the block's place in the holder's
- * does (a stalled holder's never ends). Up to COPIES in flight; the first to arrive is handed to
+ * lets us ask, heeds cancels, and would likely send it sooner: one whose queue at its recent speed ends
+ * well before the block's place in the holder's does, or any with nothing queued when the holder stalled
+ * (a stalled holder's never ends). Up to COPIES in flight; the first to arrive is handed to
  * webtorrent's own request (answerRequest) and every other one is cancelled. A copy of a block whose
  * holder ignores cancels is sent twice: none is asked unless the holder stalled. On a swarm where every
  * peer is busy and keeps pace nothing is doubled, so no bandwidth goes to copies. Blocks nobody asked for
@@ -113,8 +113,10 @@ export class Endgame {
     for (const wire of unchoked) if (this.usable(wire)) this.order.clear(wire, this.keeps);
     const flights = this.flights();
     this.clearFor(flights);
-    // Bytes each peer that could help has queued: where a copy asked of it now would stand. Those with
-    // nothing queued take copies whatever their speed: their bandwidth is going unused.
+    // Bytes each peer that could help has queued: where a copy asked of it now would stand. One with
+    // nothing queued takes a copy of a stalled holder's block whatever its speed (its bandwidth is going
+    // unused), else only where it is sooner: a copy of a block near the head of a sending peer's queue
+    // comes in the same burst as the original (capped peers send a second's worth at once).
     const queued = new Map<Wire, number>();
     const idle = new Set<Wire>();
     for (const wire of torrent.wires) {
@@ -133,7 +135,7 @@ export class Endgame {
             !flight.wires.has(wire) &&
             wire.peerPieces.get(block.piece) &&
             this.hasRoom(wire) &&
-            (idle.has(wire) || sooner(wire, bytes, flight)),
+            (sooner(wire, bytes, flight) || (idle.has(wire) && !Number.isFinite(flight.eta))),
         )
         .sort((a, b) => a[1] - b[1]);
       for (const [wire, bytes] of candidates.slice(0, Math.max(0, COPIES - flight.wires.size))) {
