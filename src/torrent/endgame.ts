@@ -3,20 +3,20 @@
  * that peer chokes, leaves or times out (30 s), or, for critical pieces, when a peer that has been sending
  * fast lately wants it (its hotswap): a read can sit behind a peer that stalled while another idles.
  *
- * A waited piece nobody was asked for yet (a seek's target) waits for a pipeline to run low before webtorrent
- * asks for it; on capped peers every pipeline is full of other pieces (what was ahead of the old position)
- * for seconds. So its peers' other requests are cancelled, once per piece and wait (request-order.ts), and
- * webtorrent asks for it first. So are a newly unchoked peer's requests, asked while it choked us (its
+ * webtorrent asks for a waited piece nobody was asked for yet (a seek's target) once a pipeline runs low;
+ * on capped peers every pipeline is full of other pieces for seconds. So its peers' other requests are
+ * cancelled (request-order.ts), once per piece and wait, unless its blocks are all in (being verified),
+ * and webtorrent asks for it first. So are a newly unchoked peer's requests, asked while it choked us (its
  * allowed-fast pieces), when reads wait.
  *
  * Each block of a waited-on piece that is already asked for is also asked of another peer that has it,
  * lets us ask, heeds cancels, and would likely send it sooner: one whose queue at its recent speed ends
  * well before the block's place in the holder's does, or any with nothing queued when the holder stalled
- * (a stalled holder's never ends). Up to COPIES in flight; the first to arrive is handed to
- * webtorrent's own request (answerRequest) and every other one is cancelled. A copy of a block whose
- * holder ignores cancels is sent twice: none is asked unless the holder stalled. On a swarm where every
- * peer is busy and keeps pace nothing is doubled, so no bandwidth goes to copies. Blocks nobody asked for
- * yet are webtorrent's to ask: the pieces are critical and in the read's selection, so they go first.
+ * (a stalled holder's never ends). Up to COPIES in flight; the first to arrive is handed to webtorrent's
+ * own request (answerRequest) and every other one is cancelled. A copy of a block whose holder ignores
+ * cancels is sent twice: none is asked unless the holder stalled. Where every peer is busy and keeps pace
+ * nothing is doubled. Blocks nobody asked for yet are webtorrent's to ask: the pieces are critical and in
+ * the read's selection, so they go first.
  */
 import type { BlockRequest, Torrent, Wire } from 'webtorrent';
 import { blockKey, RequestOrder } from './request-order.js';
@@ -45,12 +45,12 @@ function sooner(wire: Wire, queued: number, flight: Flight): boolean {
   return 2 * eta(wire, queued, flight.block.length) < flight.eta;
 }
 
-const keyOf = blockKey;
-
 export class Endgame {
   private waited = new Set<number>();
   /** Waited pieces whose peers were cleared for them once already (see clearFor). */
   private readonly cleared = new Set<number>();
+  /** Bytes come in for pieces not yet verified (copies counted too: it only has to be not less). */
+  private readonly received = new Map<number, number>();
   /** Our duplicate requests in flight: by block, the wires asked. */
   private readonly duplicates = new Map<string, Set<Wire>>();
   private readonly perWire = new Map<Wire, number>();
@@ -64,7 +64,10 @@ export class Endgame {
     for (const wire of torrent.wires) this.watch(wire);
     torrent.on('wire', (wire: Wire) => this.watch(wire));
     // A verified piece frees pipelines: webtorrent asks for more, possibly blocks a read waits on.
-    torrent.on('verified', () => this.schedule());
+    torrent.on('verified', (piece: number) => {
+      this.received.delete(piece);
+      this.schedule();
+    });
   }
 
   /** The pieces reads wait on now. Called right after the selections change (webtorrent has asked). */
@@ -82,7 +85,8 @@ export class Endgame {
       kick();
     });
     wire.on('piece', (piece: number, offset: number, chunk: Uint8Array) => {
-      const key = keyOf(piece, offset);
+      this.received.set(piece, (this.received.get(piece) ?? 0) + chunk.length);
+      const key = blockKey(piece, offset);
       // A cancelled block the peer had already sent is not wasted: it answers the block's new request.
       if (this.order.arrivedCancelled(wire, piece, offset) || this.duplicates.has(key)) {
         this.settle({ piece, offset, length: chunk.length }, chunk);
@@ -113,47 +117,46 @@ export class Endgame {
     for (const wire of unchoked) if (this.usable(wire)) this.order.clear(wire, this.keeps);
     const flights = this.flights();
     this.clearFor(flights);
-    // Bytes each peer that could help has queued: where a copy asked of it now would stand. One with
-    // nothing queued takes a copy of a stalled holder's block whatever its speed (its bandwidth is going
-    // unused), else only where it is sooner: a copy of a block near the head of a sending peer's queue
-    // comes in the same burst as the original (capped peers send a second's worth at once).
+    // Bytes each peer that could help has queued: where a copy asked of it now would stand.
     const queued = new Map<Wire, number>();
-    const idle = new Set<Wire>();
     for (const wire of torrent.wires) {
-      if (!this.usable(wire)) continue;
-      const bytes = wire.requests.reduce((sum, r) => sum + r.length, 0);
-      queued.set(wire, bytes);
-      if (bytes === 0) idle.add(wire);
+      if (this.usable(wire))
+        queued.set(
+          wire,
+          wire.requests.reduce((sum, r) => sum + r.length, 0),
+        );
     }
-    for (const flight of flights) {
-      const { block } = flight;
-      // A holder deaf to cancels sends the block anyway: a copy is worth its bandwidth only if it stalled.
-      if (Number.isFinite(flight.eta) && ![...flight.wires].every((w) => this.order.heeds(w))) continue;
-      const candidates = [...queued]
-        .filter(
-          ([wire, bytes]) =>
-            !flight.wires.has(wire) &&
-            wire.peerPieces.get(block.piece) &&
-            this.hasRoom(wire) &&
-            (sooner(wire, bytes, flight) || (idle.has(wire) && !Number.isFinite(flight.eta))),
-        )
-        .sort((a, b) => a[1] - b[1]);
-      for (const [wire, bytes] of candidates.slice(0, Math.max(0, COPIES - flight.wires.size))) {
-        this.duplicate(wire, block);
-        queued.set(wire, bytes + block.length);
-      }
+    const idle = [...queued].flatMap(([wire, bytes]) => (bytes === 0 ? [wire] : []));
+    // A holder deaf to cancels sends the block anyway: a copy is worth its bandwidth only if it stalled.
+    const worth = flights.filter(
+      (f) => !Number.isFinite(f.eta) || [...f.wires].every((w) => this.order.heeds(w)),
+    );
+    const copy = (wire: Wire, flight: Flight) => {
+      this.duplicate(wire, flight.block);
+      flight.wires.add(wire);
+      queued.set(wire, (queued.get(wire) ?? 0) + flight.block.length);
+    };
+    const open = (wire: Wire, f: Flight) =>
+      f.wires.size < COPIES && !f.wires.has(wire) && wire.peerPieces.get(f.block.piece) && this.hasRoom(wire);
+    for (const flight of worth) {
+      const candidates = [...queued].filter(
+        ([wire, bytes]) => open(wire, flight) && sooner(wire, bytes, flight),
+      );
+      for (const [wire] of candidates.sort((a, b) => a[1] - b[1])) if (open(wire, flight)) copy(wire, flight);
+    }
+    // An idle peer's bandwidth is going unused: it takes copies, those due last first (capped peers send a
+    // second's worth at once: a copy of a block near the head of a queue comes with the original).
+    const latest = [...worth].sort((a, b) => b.eta - a.eta);
+    for (const wire of idle) {
+      if (queued.get(wire) === 0) for (const flight of latest) if (open(wire, flight)) copy(wire, flight);
     }
   }
 
-  /**
-   * A waited piece nobody has been asked for yet (a seek's target, while every pipeline is full of what
-   * was ahead of the old position): webtorrent asks only once a pipeline runs low. Its peers' other
-   * requests are cancelled, once per piece and wait, so webtorrent asks for it now.
-   */
+  /** Clears the peers of each waited piece nobody was asked for yet (see the top of this file). */
   private clearFor(flights: Flight[]): void {
     const asked = new Set(flights.map((f) => f.block.piece));
     for (const piece of this.waited) {
-      if (asked.has(piece) || this.cleared.has(piece)) continue;
+      if (asked.has(piece) || this.cleared.has(piece) || this.allIn(piece)) continue;
       this.cleared.add(piece);
       for (const wire of this.torrent.wires) {
         if (this.usable(wire) && wire.peerPieces.get(piece)) this.order.clear(wire, this.keeps);
@@ -170,7 +173,7 @@ export class Endgame {
       let ahead = 0;
       for (const { piece, offset, length } of wire.requests) {
         if (this.waited.has(piece)) {
-          const key = keyOf(piece, offset);
+          const key = blockKey(piece, offset);
           const flight = flights.get(key) ?? {
             block: { piece, offset, length },
             wires: new Set<Wire>(),
@@ -188,6 +191,12 @@ export class Endgame {
     );
   }
 
+  /** Every block of `piece` came in: it is being verified, not waiting for anyone. */
+  private allIn(piece: number): boolean {
+    const { pieceLength, length } = this.torrent;
+    return (this.received.get(piece) ?? 0) >= Math.min(pieceLength, length - piece * pieceLength);
+  }
+
   /** A peer that may be asked now and whose requests may be cancelled or doubled. */
   private usable(wire: Wire): boolean {
     return !wire.destroyed && !wire.peerChoking && wire.type !== 'webSeed' && this.order.heeds(wire);
@@ -200,7 +209,7 @@ export class Endgame {
   }
 
   private duplicate(wire: Wire, block: BlockRequest): void {
-    const key = keyOf(block.piece, block.offset);
+    const key = blockKey(block.piece, block.offset);
     const wires = this.duplicates.get(key) ?? new Set<Wire>();
     wires.add(wire);
     this.duplicates.set(key, wires);
@@ -217,9 +226,9 @@ export class Endgame {
    * hotswap), our duplicates are cancelled.
    */
   private settle(block: BlockRequest, chunk: Uint8Array): void {
-    const ours = this.duplicates.get(keyOf(block.piece, block.offset));
+    const ours = this.duplicates.get(blockKey(block.piece, block.offset));
     for (const wire of this.torrent.wires) {
-      if (ours?.has(wire) && this.forget(keyOf(block.piece, block.offset), wire)) {
+      if (ours?.has(wire) && this.forget(blockKey(block.piece, block.offset), wire)) {
         wire.cancel(block.piece, block.offset, block.length);
         this.order.told(wire, block.piece, block.offset);
       }
