@@ -3,15 +3,23 @@
  * that peer chokes, leaves or times out (30 s), or, for critical pieces, when a peer that has been sending
  * fast lately wants it (its hotswap): a read can sit behind a peer that stalled while another idles.
  *
- * Here each block of a waited-on piece that is already asked for is also asked of another peer that has it,
- * lets us ask, and would likely send it sooner: one with nothing queued (idle bandwidth costs nothing), or
- * one whose queue at its recent speed ends well before the block's place in the holder's queue does (a
- * stalled holder's never ends). Up to COPIES in flight; the first to arrive is handed to webtorrent's own
- * request (answerRequest) and every other one is cancelled. On a swarm where every peer is busy and keeps
- * pace nothing is doubled, so no bandwidth goes to copies. Blocks nobody asked for yet are webtorrent's to
- * ask: the pieces are critical and in the read's selection, so they go first.
+ * webtorrent asks for a waited piece nobody was asked for yet (a seek's target) once a pipeline runs low;
+ * on capped peers every pipeline is full of other pieces for seconds. So its peers' other requests are
+ * cancelled (request-order.ts), once per piece and wait, unless its blocks are all in (being verified),
+ * and webtorrent asks for it first. So are a newly unchoked peer's requests, asked while it choked us (its
+ * allowed-fast pieces), when reads wait.
+ *
+ * Each block of a waited-on piece that is already asked for is also asked of another peer that has it,
+ * lets us ask, heeds cancels, and would likely send it sooner: one whose queue at its recent speed ends
+ * well before the block's place in the holder's does, or any with nothing queued when the holder stalled
+ * (a stalled holder's never ends). Up to COPIES in flight; the first to arrive is handed to webtorrent's
+ * own request (answerRequest) and every other one is cancelled. A copy of a block whose holder ignores
+ * cancels is sent twice: none is asked unless the holder stalled. Where every peer is busy and keeps pace
+ * nothing is doubled. Blocks nobody asked for yet are webtorrent's to ask: the pieces are critical and in
+ * the read's selection, so they go first.
  */
 import type { BlockRequest, Torrent, Wire } from 'webtorrent';
+import { blockKey, RequestOrder } from './request-order.js';
 import { answerRequest } from './webtorrent-internals.js';
 
 /** Copies of a block in flight at once, webtorrent's own request included. */
@@ -37,33 +45,50 @@ function sooner(wire: Wire, queued: number, flight: Flight): boolean {
   return 2 * eta(wire, queued, flight.block.length) < flight.eta;
 }
 
-const keyOf = (piece: number, offset: number) => `${piece}:${offset}`;
-
 export class Endgame {
   private waited = new Set<number>();
+  /** Waited pieces whose peers were cleared for them once already (see clearFor). */
+  private readonly cleared = new Set<number>();
+  /** Bytes come in for pieces not yet verified (copies counted too: it only has to be not less). */
+  private readonly received = new Map<number, number>();
   /** Our duplicate requests in flight: by block, the wires asked. */
   private readonly duplicates = new Map<string, Set<Wire>>();
   private readonly perWire = new Map<Wire, number>();
+  private readonly order = new RequestOrder();
+  private readonly keeps = (piece: number): boolean => this.waited.has(piece);
   private scheduled = false;
+  /** Wires unchoked since the last run: what they were asked while choked may stand before a read. */
+  private readonly unchoked = new Set<Wire>();
 
   constructor(private readonly torrent: Torrent) {
     for (const wire of torrent.wires) this.watch(wire);
     torrent.on('wire', (wire: Wire) => this.watch(wire));
     // A verified piece frees pipelines: webtorrent asks for more, possibly blocks a read waits on.
-    torrent.on('verified', () => this.schedule());
+    torrent.on('verified', (piece: number) => {
+      this.received.delete(piece);
+      this.schedule();
+    });
   }
 
   /** The pieces reads wait on now. Called right after the selections change (webtorrent has asked). */
   chase(pieces: Iterable<number>): void {
     this.waited = new Set(pieces);
+    for (const piece of this.cleared) if (!this.waited.has(piece)) this.cleared.delete(piece);
     this.run();
   }
 
   private watch(wire: Wire): void {
     const kick = () => this.schedule();
-    for (const event of ['unchoke', 'have', 'bitfield', 'choke', 'close']) wire.on(event, kick);
+    for (const event of ['have', 'bitfield', 'choke', 'close']) wire.on(event, kick);
+    wire.on('unchoke', () => {
+      this.unchoked.add(wire);
+      kick();
+    });
     wire.on('piece', (piece: number, offset: number, chunk: Uint8Array) => {
-      if (this.duplicates.has(keyOf(piece, offset))) {
+      this.received.set(piece, (this.received.get(piece) ?? 0) + chunk.length);
+      const key = blockKey(piece, offset);
+      // A cancelled block the peer had already sent is not wasted: it answers the block's new request.
+      if (this.order.arrivedCancelled(wire, piece, offset) || this.duplicates.has(key)) {
         this.settle({ piece, offset, length: chunk.length }, chunk);
       }
       this.schedule();
@@ -84,32 +109,60 @@ export class Endgame {
     const { torrent } = this;
     if (torrent.destroyed || !torrent.bitfield || torrent.wires.length < 2) return;
     for (const piece of this.waited) if (torrent.bitfield.get(piece)) this.waited.delete(piece);
+    const unchoked = [...this.unchoked];
+    this.unchoked.clear();
     if (this.waited.size === 0) return;
+    // Asked while choked (a peer's allowed-fast pieces, webtorrent asks all their blocks): on a capped
+    // peer that is seconds of other pieces before anything a read waits on.
+    for (const wire of unchoked) if (this.usable(wire)) this.order.clear(wire, this.keeps);
+    const flights = this.flights();
+    this.clearFor(flights);
     // Bytes each peer that could help has queued: where a copy asked of it now would stand.
-    // Those with nothing queued take copies whatever their speed: their bandwidth is going unused.
     const queued = new Map<Wire, number>();
-    const idle = new Set<Wire>();
     for (const wire of torrent.wires) {
-      if (wire.destroyed || wire.peerChoking || wire.type === 'webSeed') continue;
-      const bytes = wire.requests.reduce((sum, r) => sum + r.length, 0);
-      queued.set(wire, bytes);
-      if (bytes === 0) idle.add(wire);
+      if (this.usable(wire))
+        queued.set(
+          wire,
+          wire.requests.reduce((sum, r) => sum + r.length, 0),
+        );
     }
-    for (const flight of this.flights()) {
-      const { block } = flight;
-      const candidates = [...queued]
-        .filter(
-          ([wire, bytes]) =>
-            !flight.wires.has(wire) &&
-            wire.peerPieces.get(block.piece) &&
-            this.hasRoom(wire) &&
-            (idle.has(wire) || sooner(wire, bytes, flight)),
-        )
-        .sort((a, b) => a[1] - b[1]);
-      for (const [wire, bytes] of candidates.slice(0, Math.max(0, COPIES - flight.wires.size))) {
-        this.duplicate(wire, block);
-        queued.set(wire, bytes + block.length);
+    const idle = [...queued].flatMap(([wire, bytes]) => (bytes === 0 ? [wire] : []));
+    // A holder deaf to cancels sends the block anyway: a copy is worth its bandwidth only if it stalled.
+    const worth = flights.filter(
+      (f) => !Number.isFinite(f.eta) || [...f.wires].every((w) => this.order.heeds(w)),
+    );
+    const copy = (wire: Wire, flight: Flight) => {
+      this.duplicate(wire, flight.block);
+      flight.wires.add(wire);
+      queued.set(wire, (queued.get(wire) ?? 0) + flight.block.length);
+    };
+    const open = (wire: Wire, f: Flight) =>
+      f.wires.size < COPIES && !f.wires.has(wire) && wire.peerPieces.get(f.block.piece) && this.hasRoom(wire);
+    for (const flight of worth) {
+      const candidates = [...queued].filter(
+        ([wire, bytes]) => open(wire, flight) && sooner(wire, bytes, flight),
+      );
+      for (const [wire] of candidates.sort((a, b) => a[1] - b[1])) if (open(wire, flight)) copy(wire, flight);
+    }
+    // An idle peer's bandwidth is going unused: it takes copies, those due last first (capped peers send a
+    // second's worth at once: a copy of a block near the head of a queue comes with the original).
+    const latest = [...worth].sort((a, b) => b.eta - a.eta);
+    for (const wire of idle) {
+      if (queued.get(wire) === 0) for (const flight of latest) if (open(wire, flight)) copy(wire, flight);
+    }
+  }
+
+  /** Clears the peers of each waited piece nobody was asked for yet (see the top of this file). */
+  private clearFor(flights: Flight[]): void {
+    const asked = new Set(flights.map((f) => f.block.piece));
+    for (const piece of this.waited) {
+      if (asked.has(piece) || this.cleared.has(piece) || this.allIn(piece)) continue;
+      this.cleared.add(piece);
+      for (const wire of this.torrent.wires) {
+        if (this.usable(wire) && wire.peerPieces.get(piece)) this.order.clear(wire, this.keeps);
       }
+      // Once webtorrent has asked (in microtasks), its blocks may be copied to the others.
+      this.schedule();
     }
   }
 
@@ -120,7 +173,7 @@ export class Endgame {
       let ahead = 0;
       for (const { piece, offset, length } of wire.requests) {
         if (this.waited.has(piece)) {
-          const key = keyOf(piece, offset);
+          const key = blockKey(piece, offset);
           const flight = flights.get(key) ?? {
             block: { piece, offset, length },
             wires: new Set<Wire>(),
@@ -138,6 +191,17 @@ export class Endgame {
     );
   }
 
+  /** Every block of `piece` came in: it is being verified, not waiting for anyone. */
+  private allIn(piece: number): boolean {
+    const { pieceLength, length } = this.torrent;
+    return (this.received.get(piece) ?? 0) >= Math.min(pieceLength, length - piece * pieceLength);
+  }
+
+  /** A peer that may be asked now and whose requests may be cancelled or doubled. */
+  private usable(wire: Wire): boolean {
+    return !wire.destroyed && !wire.peerChoking && wire.type !== 'webSeed' && this.order.heeds(wire);
+  }
+
   private hasRoom(wire: Wire): boolean {
     if ((this.perWire.get(wire) ?? 0) >= MAX_DUPLICATES_PER_WIRE) return false;
     const reqq = wire.peerExtendedHandshake?.reqq;
@@ -145,7 +209,7 @@ export class Endgame {
   }
 
   private duplicate(wire: Wire, block: BlockRequest): void {
-    const key = keyOf(block.piece, block.offset);
+    const key = blockKey(block.piece, block.offset);
     const wires = this.duplicates.get(key) ?? new Set<Wire>();
     wires.add(wire);
     this.duplicates.set(key, wires);
@@ -162,13 +226,14 @@ export class Endgame {
    * hotswap), our duplicates are cancelled.
    */
   private settle(block: BlockRequest, chunk: Uint8Array): void {
-    const ours = this.duplicates.get(keyOf(block.piece, block.offset));
+    const ours = this.duplicates.get(blockKey(block.piece, block.offset));
     for (const wire of this.torrent.wires) {
-      if (ours?.has(wire) && this.forget(keyOf(block.piece, block.offset), wire)) {
+      if (ours?.has(wire) && this.forget(blockKey(block.piece, block.offset), wire)) {
         wire.cancel(block.piece, block.offset, block.length);
+        this.order.told(wire, block.piece, block.offset);
       }
       // Also on the wire it came from: webtorrent may have asked it again for a block our copy was coming on.
-      answerRequest(wire, block, chunk);
+      if (answerRequest(wire, block, chunk)) this.order.told(wire, block.piece, block.offset);
     }
   }
 
