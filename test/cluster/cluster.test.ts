@@ -12,15 +12,9 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import {
-  alive,
-  type ClusterRun,
-  descendants,
-  noNginx,
-  ownTorrents,
-  startClusterRun,
-} from '../helpers/cluster.js';
+import { type ClusterRun, descendants, noNginx, ownTorrents, startClusterRun } from '../helpers/cluster.js';
 import { ffprobe, makeMedia } from '../helpers/media.js';
+import { alive } from '../helpers/processes.js';
 import { type Seeder, startSeeder, startTracker, type Tracker } from '../helpers/swarm.js';
 import { parseMaster, parseMedia } from '../hls/hls-client.js';
 

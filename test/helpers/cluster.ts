@@ -3,11 +3,12 @@
  * free loopback ports with DHT, LSD and NAT off, its state (D/cluster.json) read back, and the processes it
  * started found in /proc. Skips where nginx is not installed.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { locateNginx } from '../../src/cluster/locate-nginx.js';
 import { type CliRun, runCli } from './cli.js';
+import { processTable } from './processes.js';
 
 export const clusterMain = fileURLToPath(new URL('../../dist/cluster/main.js', import.meta.url));
 
@@ -76,16 +77,8 @@ export async function startClusterRun(dir: string, nodes: number, port?: number)
 /** Every process under `root` now (its children, theirs...), read from /proc: PID and name. */
 export function descendants(root: number): Array<{ pid: number; name: string }> {
   const children = new Map<number, Array<{ pid: number; name: string }>>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), { pid: Number(entry), name }]);
-    } catch {
-      // ended while we looked
-    }
+  for (const { pid, ppid, name } of processTable()) {
+    children.set(ppid, [...(children.get(ppid) ?? []), { pid, name }]);
   }
   const found: Array<{ pid: number; name: string }> = [];
   const walk = (pid: number) => {
@@ -96,16 +89,6 @@ export function descendants(root: number): Array<{ pid: number; name: string }> 
   };
   walk(root);
   return found;
-}
-
-/** Whether a process is alive (a zombie counts as gone: it runs nothing). */
-export function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
 }
 
 /** A node's own torrents (the local header: no merging), as info-hashes. */

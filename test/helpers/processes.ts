@@ -1,21 +1,45 @@
-/** Which FFmpeg processes this test process has started and not yet reaped (read from /proc, by parent PID). */
+/** Process helpers for tests, read from /proc. */
 import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
-export function childProcesses(name = 'ffmpeg', parent = process.pid): number[] {
-  const pids: number[] = [];
+export interface ProcessEntry {
+  pid: number;
+  ppid: number;
+  name: string;
+}
+
+/** Every process now: PID, parent PID and name. */
+export function processTable(): ProcessEntry[] {
+  const table: ProcessEntry[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       // pid (comm) state ppid ...: comm may contain spaces, so split after the closing parenthesis.
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === parent && comm === name) pids.push(Number(entry));
+      table.push({ pid: Number(entry), ppid, name });
     } catch {
       // The process ended while we looked.
     }
   }
-  return pids;
+  return table;
+}
+
+/** Which FFmpeg processes this test process has started and not yet reaped (by parent PID). */
+export function childProcesses(name = 'ffmpeg', parent = process.pid): number[] {
+  return processTable()
+    .filter((entry) => entry.ppid === parent && entry.name === name)
+    .map((entry) => entry.pid);
+}
+
+/** Whether a process still runs (a zombie does not: it runs nothing). */
+export function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
 }
 
 /** Waits (bounded) until no FFmpeg child is left; returns the PIDs still alive at the deadline. */

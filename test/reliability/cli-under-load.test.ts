@@ -8,9 +8,9 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ffprobe, makeMedia, tools } from '../helpers/media.js';
-import { childProcesses, ffmpegWrapper } from '../helpers/processes.js';
+import { alive, childProcesses, ffmpegWrapper } from '../helpers/processes.js';
 import { type Seeder, startSeeder } from '../helpers/swarm.js';
-import { addAndDownload, alive, logLines, serveCli, waitFor } from './support.js';
+import { addAndDownload, logLines, serveCli, waitFor } from './support.js';
 
 let work: string;
 let seeder: Seeder;

@@ -120,16 +120,6 @@ export async function addAndDownload(
   });
 }
 
-/** Whether a process still runs (a zombie does not). */
-export function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
 export function openFds(pid: number): number {
   return readdirSync(`/proc/${pid}/fd`).length;
 }

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { CatalogEntry } from '../../src/catalog/types.js';
 import type { DataSource } from '../../src/stream/data-source.js';
+import { eventually } from '../helpers/eventually.js';
 import { makeMedia, tools } from '../helpers/media.js';
 import { childProcesses, ffmpegWrapper } from '../helpers/processes.js';
 import { bodyBytes, startTestServer, type TestServer } from '../helpers/server.js';
@@ -46,15 +47,6 @@ function countOpens(entry: CatalogEntry): () => number {
     return open(infoHash, index);
   };
   return () => opens;
-}
-
-async function eventually(check: () => boolean, deadlineMs = 15_000): Promise<boolean> {
-  const until = Date.now() + deadlineMs;
-  while (!check()) {
-    if (Date.now() > until) return false;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return true;
 }
 
 describe('with ffprobe held back', () => {

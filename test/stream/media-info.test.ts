@@ -4,18 +4,9 @@ import { before, test } from 'node:test';
 import { type FfmpegTools, locateFfmpeg } from '../../src/stream/ffmpeg-locate.js';
 import { NotMediaError, probeSource } from '../../src/stream/media-info.js';
 import { ControllableSource, patternBytes } from '../helpers/controllable-source.js';
+import { eventually } from '../helpers/eventually.js';
 import { makeMedia } from '../helpers/media.js';
 import { childProcesses } from '../helpers/processes.js';
-
-/** Waits (bounded) until `check` holds; false if it never did. */
-async function eventually(check: () => boolean, deadlineMs = 15_000): Promise<boolean> {
-  const until = Date.now() + deadlineMs;
-  while (!check()) {
-    if (Date.now() > until) return false;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return true;
-}
 
 let tools: FfmpegTools;
 before(async () => {

@@ -53,6 +53,15 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
+/** A BitTorrent handshake without extensions (info-hash 0x01…, peer id 0x02…). */
+const HANDSHAKE = Buffer.concat([
+  Buffer.from([19]),
+  Buffer.from('BitTorrent protocol'),
+  Buffer.alloc(8),
+  Buffer.alloc(20, 1),
+  Buffer.alloc(20, 2),
+]);
+
 const u32 = (n: number) => {
   const b = Buffer.alloc(4);
   b.writeUInt32BE(n);
@@ -61,19 +70,12 @@ const u32 = (n: number) => {
 
 /** A handshake (no extensions), then per block a `piece` message, with a `have` and a keep-alive between. */
 function stream(blocks: Buffer[]): Buffer {
-  const handshake = Buffer.concat([
-    Buffer.from([19]),
-    Buffer.from('BitTorrent protocol'),
-    Buffer.alloc(8),
-    Buffer.alloc(20, 1),
-    Buffer.alloc(20, 2),
-  ]);
   const messages = blocks.flatMap((block, i) => [
     Buffer.concat([u32(9 + block.length), Buffer.from([7]), u32(i), u32(i * 16), block]),
     Buffer.concat([u32(5), Buffer.from([4]), u32(1000 + i)]),
     u32(0),
   ]);
-  return Buffer.concat([handshake, ...messages]);
+  return Buffer.concat([HANDSHAKE, ...messages]);
 }
 
 /** What a wire makes of `bytes` given in reads cut at `cuts`. */
@@ -191,14 +193,7 @@ async function answered(arrivals: number[], requested: number, patched: boolean)
       if (!err) got.push(i);
     });
   }
-  const handshake = Buffer.concat([
-    Buffer.from([19]),
-    Buffer.from('BitTorrent protocol'),
-    Buffer.alloc(8),
-    Buffer.alloc(20, 1),
-    Buffer.alloc(20, 2),
-  ]);
-  wire.write(handshake);
+  wire.write(HANDSHAKE);
   for (const i of arrivals)
     wire.write(Buffer.concat([u32(9 + 16), Buffer.from([7]), u32(i), u32(0), Buffer.alloc(16)]));
   for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
