@@ -23,6 +23,7 @@ import { api, waitTorrent } from './lib/http.js';
 import { mkvOfSize } from './lib/media.js';
 import { type Child, cpuSecondsOf, memoryOf, start, waitForLine } from './lib/procs.js';
 import { startSeeder } from './lib/seeder-client.js';
+import { serverFlags } from './lib/server.js';
 import { median, now } from './lib/stats.js';
 import { aria2Download } from './refs/aria2.js';
 
@@ -89,19 +90,7 @@ interface Server {
 
 async function startServer(client: Client): Promise<Server> {
   const dir = mkdtempSync(join(tmpdir(), `streamtide-ab-${client.label}-`));
-  const flags = [
-    '--port',
-    '0',
-    '--torrent-port',
-    '0',
-    '--dir',
-    dir,
-    '--no-dht',
-    '--no-lsd',
-    '--no-nat',
-    '--quiet',
-  ];
-  const child = start(process.execPath, [...client.nodeFlags, client.main!, 'serve', ...flags], {
+  const child = start(process.execPath, [...client.nodeFlags, client.main!, 'serve', ...serverFlags(dir)], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, ...client.env },
   });

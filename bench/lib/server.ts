@@ -21,10 +21,9 @@ export interface ServerChild {
 
 const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
-/** `extra`: more CLI flags (e.g. `--download-limit 4M`). */
-export async function startServer(localFile?: string, extra: string[] = []): Promise<ServerChild> {
-  const dir = mkdtempSync(join(tmpdir(), 'streamtide-bench-server-'));
-  const flags = [
+/** The CLI flags every benched server runs with: random ports, `dir` for its data, no DHT/LSD/NAT, quiet. */
+export function serverFlags(dir: string, extra: string[] = []): string[] {
+  return [
     '--port',
     '0',
     '--torrent-port',
@@ -37,6 +36,12 @@ export async function startServer(localFile?: string, extra: string[] = []): Pro
     '--quiet',
     ...extra,
   ];
+}
+
+/** `extra`: more CLI flags (e.g. `--download-limit 4M`). */
+export async function startServer(localFile?: string, extra: string[] = []): Promise<ServerChild> {
+  const dir = mkdtempSync(join(tmpdir(), 'streamtide-bench-server-'));
+  const flags = serverFlags(dir, extra);
   const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
   const args = localFile ? [cli, localFile, ...flags] : [cli, 'serve', ...flags];
   const child = start(process.execPath, [...nodeFlags, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
