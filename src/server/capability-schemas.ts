@@ -1,6 +1,6 @@
 /** Schemas of the share and capability routes (routes/capabilities.ts); route-schemas.ts holds the others. */
 import { Type } from '@sinclair/typebox';
-import { badRequest, denied, error } from './route-schemas.js';
+import { badRequest, denied, error } from './schema-answers.js';
 import { FileParams } from './schemas.js';
 
 export const Share = Type.Object({

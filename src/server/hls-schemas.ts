@@ -1,6 +1,6 @@
-/** The HLS routes' schemas (route-schemas.ts holds the others and the shared answer shapes). */
+/** The HLS routes' schemas (route-schemas.ts holds the others, schema-answers.ts the shared answer shapes). */
 import { type Static, Type } from '@sinclair/typebox';
-import { binary, busy, denied, error, text, unknownFile } from './route-schemas.js';
+import { binary, busy, denied, error, text, unknownFile } from './schema-answers.js';
 import { CapQuery, Caps, FileParams, InfoHashParam } from './schemas.js';
 
 export const HlsQuery = Type.Object({

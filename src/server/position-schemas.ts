@@ -1,6 +1,6 @@
-/** The play-position routes' schemas (route-schemas.ts holds the others and the shared answer shapes). */
+/** The play-position routes' schemas (route-schemas.ts holds the others, schema-answers.ts the shared answer shapes). */
 import { Position } from './api-schemas.js';
-import { denied, error, unknownFile } from './route-schemas.js';
+import { denied, error, unknownFile } from './schema-answers.js';
 import { FileParams, PositionBody } from './schemas.js';
 
 const stopped = error('The torrent stopped (e.g. the disk is full)');
