@@ -81,7 +81,7 @@ export function addToClient(
     };
     const onInfoHash = () => {
       limitTrackers(torrent, options.announce);
-      for (const peer of record.peerHints) torrent.addPeer(peer);
+      for (const peer of record.peers.hints) torrent.addPeer(peer);
       settle();
     };
     const onClose = () => settle(new Error(`the torrent ${record.infoHash} closed before it started`));

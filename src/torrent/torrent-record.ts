@@ -7,6 +7,7 @@ import { PlayPositions } from '../catalog/play-positions.js';
 import type { CatalogEntry } from '../catalog/types.js';
 import { abortableWait } from '../stream/abort.js';
 import { DataSourceError, type OpenOptions } from '../stream/data-source.js';
+import { KnownPeers } from './known-peers.js';
 import { verifiedRanges } from './piece-math.js';
 import { PieceWaiter } from './piece-waiter.js';
 import { confine, safeFilePaths } from './safe-path.js';
@@ -15,8 +16,6 @@ import { StreamPriority } from './stream-priority.js';
 import type { TorrentContext } from './torrent-source.js';
 import { TorrentSource } from './torrent-source.js';
 import { catalogEntry, stallReason } from './torrent-stats.js';
-
-const MAX_REMEMBERED_PEERS = 50;
 
 interface Live {
   paths: string[];
@@ -34,10 +33,7 @@ export class TorrentRecord implements TorrentContext {
   /** Why webtorrent stopped this torrent (a store error such as a full disk); it stays listed with it. */
   failure: string | undefined;
   private magnet: string | undefined;
-  /** Peers to dial whenever a Torrent is attached: a magnet's x.pe hints, and peers seen before an eviction. */
-  readonly peerHints = new Set<string>();
-  /** Outgoing peers that connected, most recent last: dialled again when a starving reader has none. */
-  private readonly connectedPeers = new Set<string>();
+  readonly peers: KnownPeers;
   private live: Live | undefined;
   readonly readerPositions = new Map<object, { fileIndex: number; offset: number }>();
   /** Where players stopped in its files: saved with it. */
@@ -55,7 +51,7 @@ export class TorrentRecord implements TorrentContext {
     this.evicted = saved.evicted ?? false;
     this.magnet = saved.magnet;
     this.positions = new PlayPositions(saved.positions);
-    for (const peer of saved.peers ?? []) this.peerHints.add(peer);
+    this.peers = new KnownPeers(saved.peers);
   }
 
   /** Binds a (new) webtorrent Torrent to this record. */
@@ -71,13 +67,13 @@ export class TorrentRecord implements TorrentContext {
     };
     if (torrent.ready) onReady();
     else torrent.once('ready', onReady);
-    torrent.on('wire', (wire: Wire) => this.rememberPeer(wire));
+    torrent.on('wire', (wire: Wire) => this.peers.remember(wire));
   }
 
   /** Peers a magnet named: remembered for every Torrent of this record, and dialled now when it can. */
   addPeerHints(peers: string[]): void {
     for (const peer of peers) {
-      this.peerHints.add(peer);
+      this.peers.hints.add(peer);
       if (this.torrent?.infoHash && !this.torrent.destroyed) this.torrent.addPeer(peer);
     }
   }
@@ -95,23 +91,12 @@ export class TorrentRecord implements TorrentContext {
    * a stream that long. Peers already connected or being dialled are skipped by webtorrent.
    */
   redial(): void {
-    for (const peer of new Set([...this.peerHints, ...this.connectedPeers])) {
+    for (const peer of this.peers.all()) {
       try {
         this.torrent.addPeer(peer);
       } catch {
         // The torrent closed meanwhile.
       }
-    }
-  }
-
-  private rememberPeer(wire: Wire): void {
-    // An incoming peer's port is not the one it listens on: only outgoing addresses can be dialled again.
-    if (!wire.type?.includes('Outgoing') || !wire.remoteAddress || !wire.remotePort) return;
-    const address = `${wire.remoteAddress}:${wire.remotePort}`;
-    this.connectedPeers.delete(address);
-    this.connectedPeers.add(address);
-    if (this.connectedPeers.size > MAX_REMEMBERED_PEERS) {
-      this.connectedPeers.delete(this.connectedPeers.values().next().value!);
     }
   }
 
@@ -210,7 +195,7 @@ export class TorrentRecord implements TorrentContext {
         : { magnet: this.magnet ?? torrent.magnetURI }),
       addedAt: this.addedAt,
       lastStreamedAt: this.lastStreamedAt,
-      ...(this.peerHints.size > 0 ? { peers: [...this.peerHints] } : {}),
+      ...(this.peers.hints.size > 0 ? { peers: [...this.peers.hints] } : {}),
       ...(this.evicted ? { evicted: true } : {}),
       ...(positions ? { positions } : {}),
     };
@@ -218,10 +203,7 @@ export class TorrentRecord implements TorrentContext {
 
   /** Lets go of the current Torrent's waiter and windows before it is swapped (nothing may be waiting). */
   detach(): void {
-    for (const wire of this.torrent.wires) {
-      if (wire.remoteAddress && wire.remotePort)
-        this.peerHints.add(`${wire.remoteAddress}:${wire.remotePort}`);
-    }
+    this.peers.keep(this.torrent.wires);
     this.live?.waiter.close(new DataSourceError('the torrent data was evicted', 'EVICTED'));
     this.live = undefined;
   }
