@@ -1,8 +1,10 @@
 /**
  * Seeders that are other BitTorrent clients, not webtorrent: aria2c and transmission-daemon, each on its own
  * 127.0.0.x address, DHT/LPD/PEX/port mapping off, optionally capped per seeder. They dial, pace metadata and
- * choke differently from webtorrent, which is why tests and the bench swarm against them. Each is stopped by
- * its PID. Callers check `hasAria2c()` / `hasTransmission()` and skip with a message when absent.
+ * choke differently from webtorrent, which is why tests and the bench swarm against them. A start resolves
+ * once the seeder seeds: its data verified (transmission) and its peer port listening; no tracker is used
+ * (peers are named by `x.pe`), so there is no announce to wait for. Each is stopped by its PID. Callers
+ * check `hasAria2c()` / `hasTransmission()` and skip with a message when absent.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -21,6 +23,11 @@ export interface RealSeeder {
   pid: number;
   /** `host:port`, for a magnet's `x.pe`. */
   peer: string;
+  /**
+   * When (`performance.now()`) it was first seen seeding. Both clients run clocks from about then that a
+   * peer meets: aria2c accepts connections in a once-a-second sweep, transmission rechokes every 10 s.
+   */
+  seedingSince: number;
   stop(): Promise<void>;
 }
 
@@ -146,8 +153,13 @@ export async function startTransmissionSeeder(options: RealSeederOptions): Promi
     const rpc = `127.0.0.1:${rpcPort}`;
     remote(rpc, ['--add', torrentFile, '--download-dir', options.dataDir]);
     // transmission hashes the data before it seeds; without this a dialling peer finds no pieces.
-    await until(() => /Percent Done:\s*100%/.test(remote(rpc, ['-t', 'all', '--info'])), 'verify its data');
-    return seeder;
+    await until(() => {
+      const info = remote(rpc, ['-t', 'all', '--info']);
+      // A complete torrent no peer takes from says Idle; Verifying or Stopped is not seeding yet.
+      return /Percent Done:\s*100%/.test(info) && /State:\s*(Idle|Seeding)/.test(info);
+    }, 'verify its data and seed');
+    await until(() => accepts(host, port), `listen on ${host}:${port}`);
+    return { ...seeder, seedingSince: performance.now() };
   } catch (err) {
     await seeder.stop();
     throw err;
@@ -161,7 +173,11 @@ function remote(rpc: string, args: string[]): string {
   return result.stdout;
 }
 
-/** Waits until the client listens on `port` (or the RPC port), then hands out a stop-by-PID handle. */
+/**
+ * Waits until the client listens on `port` (or the RPC port), then hands out a stop-by-PID handle. aria2c
+ * seeds once it listens: `--bt-seed-unverified` skips the hash check, and it opens its peer port only when
+ * its torrent starts.
+ */
 async function running(
   kind: SeederKind,
   child: ChildProcess,
@@ -194,7 +210,8 @@ async function running(
     await stop();
     throw err;
   }
-  return { kind, host, port, pid: child.pid ?? -1, peer: `${host}:${port}`, stop };
+  const seedingSince = performance.now();
+  return { kind, host, port, pid: child.pid ?? -1, peer: `${host}:${port}`, seedingSince, stop };
 }
 
 async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000) {
