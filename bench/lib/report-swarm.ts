@@ -25,11 +25,16 @@ export function realTtffRows(r: RealTtffResult): Row[] {
     target === null ? load : `${verdict(series.median <= target)} (${load})`,
   ];
   return [
-    row('aria2c + transmission seeders', r.both, 800),
-    row('one aria2c seeder', r.aria2c, null),
-    row('one transmission seeder', r.transmission, null),
+    row('aria2c + transmission seeders, up a while', r.both, 800),
+    row('one aria2c seeder, up a while', r.aria2c, null),
+    row('one transmission seeder, up a while', r.transmission, null),
+    row(
+      'aria2c + transmission seeders started just before the add (cold-seeder worst case)',
+      r.bothFresh,
+      null,
+    ),
     [
-      'Cold start phases, aria2c + transmission seeders (median, from the add)',
+      'Cold start phases, aria2c + transmission seeders up a while (median, from the add)',
       describeMedians(r.both.phases),
       describeMedians(r.webtorrent.phases),
       '—',

@@ -7,6 +7,8 @@
  * - seek samples: a fresh swarm, play until started, then seek to the keyframe nearest 80 % (not
  *   downloaded; a seek starts at a keyframe, so every player needs the same bytes):
  *   the time until 2 s of media from there are held (the player plays again), and a startup sample too.
+ * Each swarm's seeders have been seeding a while when the client is added: a client's j-th of m samples
+ * meets their clocks at phase (j + 0.5) / m of the 10 s cycle (real-swarm.ts), the same for every client.
  * The load average is recorded around each scenario.
  */
 import { loadavg } from 'node:os';
@@ -16,9 +18,9 @@ import { bitrateMedia } from '../lib/media.js';
 import { mp4Timeline, type Timeline } from '../lib/mp4-timeline.js';
 import type { BenchOptions } from '../lib/options.js';
 import { type Arrival, type Playback, play, reached, START_BUFFER_S } from '../lib/player.js';
-import { startRealSwarm } from '../lib/real-swarm.js';
+import { type SeederClock, startRealSwarm, stratifiedPhase } from '../lib/real-swarm.js';
 import { median } from '../lib/stats.js';
-import { CLIENTS, type Session, type SwarmClient, startSession } from './swarm-clients.js';
+import { CLIENTS, prepareClient, type Session, type SwarmClient } from './swarm-clients.js';
 
 export interface SeekSample {
   startupMs: number | null;
@@ -27,10 +29,11 @@ export interface SeekSample {
   firstByteMs: number | null;
   /** streamtide's torrent progress when it seeked. */
   progressAtSeek?: number;
+  seeders?: SeederClock;
 }
 
 export interface ClientFigures {
-  play: Array<Playback & { firstByteMs: number | null; phases?: StartPhases }>;
+  play: Array<Playback & { firstByteMs: number | null; phases?: StartPhases; seeders?: SeederClock }>;
   seek: SeekSample[];
   /** Medians: startup over play and seek samples; failed samples count as missing. */
   startupMs: number;
@@ -90,6 +93,13 @@ export async function benchSwarm(options: BenchOptions, log: (line: string) => v
       Pick<ClientFigures, 'play' | 'seek'>
     >;
     const samples = Math.max(options.swarmPlaySamples, options.swarmSeekSamples);
+    const perClient = options.swarmPlaySamples + options.swarmSeekSamples;
+    const taken = new Map<SwarmClient, number>();
+    const phaseFor = (client: SwarmClient) => {
+      const j = taken.get(client) ?? 0;
+      taken.set(client, j + 1);
+      return stratifiedPhase(j, perClient);
+    };
     for (let i = 0; i < samples; i++) {
       // Rotate the order so no client always runs first (or last) as the machine's load drifts.
       const order = CLIENTS.map((_, j) => CLIENTS[(i + j) % CLIENTS.length]!);
@@ -97,8 +107,9 @@ export async function benchSwarm(options: BenchOptions, log: (line: string) => v
         const path = client === 'remux' ? media.mkv.path : media.mp4.path;
         const run = { client, path, perSeeder, timeline, log };
         if (i < options.swarmPlaySamples)
-          figures[client].play.push(await playSample(run, windowMs, media.mp4.duration));
-        if (i < options.swarmSeekSamples) figures[client].seek.push(await seekSample(run, seekTo));
+          figures[client].play.push(await playSample(run, phaseFor(client), windowMs, media.mp4.duration));
+        if (i < options.swarmSeekSamples)
+          figures[client].seek.push(await seekSample(run, phaseFor(client), seekTo));
       }
     }
     const clients = Object.fromEntries(
@@ -147,20 +158,21 @@ const startedFor = (windowMs: number) => (arrivals: Arrival[]) => {
 
 async function playSample(
   run: Run,
+  phase: number,
   windowMs: number,
   mediaS: number,
 ): Promise<ClientFigures['play'][number]> {
   try {
-    return await withSession(run, async (session) => {
+    return await withSession(run, phase, async (session, seeders) => {
       const read = await session.play(startedFor(windowMs), STARTUP_TIMEOUT_MS + windowMs);
       const playback = play(read.arrivals, windowMs, mediaS);
       const { phases } = await session.state();
       run.log(
-        `    ${run.client} play: startup ${ms(playback.startupMs)}, stalled ${ms(playback.stallMs)} ` +
-          `(${playback.stalls}×) in ${windowMs / 1000} s, first byte ${ms(read.firstByteMs)}` +
-          (phases ? `, phases ${JSON.stringify(phases)}` : ''),
+        `    ${run.client} play${upFor(seeders)}: startup ${ms(playback.startupMs)}, stalled ` +
+          `${ms(playback.stallMs)} (${playback.stalls}×) in ${windowMs / 1000} s, first byte ` +
+          `${ms(read.firstByteMs)}${phases ? `, phases ${JSON.stringify(phases)}` : ''}`,
       );
-      return { ...playback, firstByteMs: read.firstByteMs, phases };
+      return { ...playback, firstByteMs: read.firstByteMs, phases, seeders };
     });
   } catch (err) {
     run.log(`    ${run.client} play failed: ${(err as Error).message}`);
@@ -168,9 +180,9 @@ async function playSample(
   }
 }
 
-async function seekSample(run: Run, keyframe: number): Promise<SeekSample> {
+async function seekSample(run: Run, phase: number, keyframe: number): Promise<SeekSample> {
   try {
-    return await withSession(run, async (session) => {
+    return await withSession(run, phase, async (session, seeders) => {
       const start = await session.play((a) => reached(a, START_BUFFER_S) !== null, STARTUP_TIMEOUT_MS);
       const startupMs = reached(start.arrivals, START_BUFFER_S);
       if (startupMs === null)
@@ -180,11 +192,11 @@ async function seekSample(run: Run, keyframe: number): Promise<SeekSample> {
       const seek = await session.seek(keyframe, held, STARTUP_TIMEOUT_MS);
       const resumeMs = reached(seek.arrivals, START_BUFFER_S);
       run.log(
-        `    ${run.client} seek to ${keyframe.toFixed(1)} s: playing again after ${ms(resumeMs)} ` +
+        `    ${run.client} seek to ${keyframe.toFixed(1)} s${upFor(seeders)}: playing again after ${ms(resumeMs)} ` +
           `(first byte ${ms(seek.firstByteMs)}), started after ${ms(startupMs)}` +
           (progress === undefined ? '' : `, ${(progress * 100).toFixed(0)} % downloaded at the seek`),
       );
-      return { startupMs, resumeMs, firstByteMs: seek.firstByteMs, progressAtSeek: progress };
+      return { startupMs, resumeMs, firstByteMs: seek.firstByteMs, progressAtSeek: progress, seeders };
     });
   } catch (err) {
     run.log(`    ${run.client} seek failed: ${(err as Error).message}`);
@@ -192,19 +204,30 @@ async function seekSample(run: Run, keyframe: number): Promise<SeekSample> {
   }
 }
 
-/** A fresh swarm and a fresh client on it for one sample; both stopped after it. */
-async function withSession<T>(run: Run, use: (session: Session) => Promise<T>): Promise<T> {
-  const swarm = await startRealSwarm(run.path, SEEDERS, run.perSeeder);
+/**
+ * A fresh swarm, handed out at `phase`, and a fresh client prepared meanwhile and added to it at once, for
+ * one sample; both stopped after it.
+ */
+async function withSession<T>(
+  run: Run,
+  phase: number,
+  use: (session: Session, seeders: SeederClock) => Promise<T>,
+): Promise<T> {
+  const [swarm, client] = await Promise.allSettled([
+    startRealSwarm(run.path, SEEDERS, { uploadLimit: run.perSeeder, phase }),
+    prepareClient(run.client),
+  ]);
   try {
-    const session = await startSession(run.client, swarm, run.timeline);
-    try {
-      return await use(session);
-    } finally {
-      await session.close();
-    }
+    if (swarm.status === 'rejected') throw swarm.reason;
+    if (client.status === 'rejected') throw client.reason;
+    return await use(await client.value.add(swarm.value, run.timeline), swarm.value.clock);
   } finally {
-    await swarm.stop();
+    if (client.status === 'fulfilled') await client.value.close();
+    if (swarm.status === 'fulfilled') await swarm.value.stop();
   }
 }
+
+const upFor = (clock: SeederClock) =>
+  ` (seeders up ${clock.agesMs.map((a) => (a / 1000).toFixed(1)).join(' / ')} s)`;
 
 const ms = (value: number | null) => (value === null ? 'never' : `${value.toFixed(0)} ms`);
