@@ -25,6 +25,12 @@ import { now } from './stats.js';
 /** transmission's rechoke period, the seeders' longest clock; aria2c's 1 s accept sweep divides it. */
 export const SEEDER_CYCLE_MS = 10_000;
 
+/**
+ * The least a seeder of a steady swarm has seeded when it is handed out: a seeder met just as it began is
+ * the fresh case, even where its clocks' phase is the same a cycle later.
+ */
+const MIN_UP_MS = 1000;
+
 /** The phase of sample `i` of `n`: one per stratum of the cycle, so n samples meet it evenly. */
 export const stratifiedPhase = (i: number, n: number) => (i + 0.5) / n;
 
@@ -53,9 +59,9 @@ export interface RealSwarmOptions {
   uploadLimit?: number;
   /**
    * Hand the swarm out at this phase of the cycle (0 ≤ phase < 1): seeder k of K has then been seeding
-   * for ((phase + k / K) mod 1) × the cycle, so the K seeders' clocks are spread over it as independent
-   * seeders' would be, and seeder 0's stands at `phase`. Without it the seeders are fresh: handed out as
-   * soon as they all seed (the cold worst case).
+   * for 1 s + ((phase + k / K) mod 1) × the cycle, so the K seeders' clocks are spread over it as
+   * independent seeders' would be. Without it the seeders are fresh: handed out as soon as they all seed
+   * (the cold worst case).
    */
   phase?: number;
 }
@@ -75,7 +81,7 @@ export async function startRealSwarm(
   const made = makeTorrent(join(dataDir, name));
   const { phase } = options;
   const ages = kinds.map((_, k) =>
-    phase === undefined ? 0 : ((phase + k / kinds.length) % 1) * SEEDER_CYCLE_MS,
+    phase === undefined ? 0 : MIN_UP_MS + ((phase + k / kinds.length) % 1) * SEEDER_CYCLE_MS,
   );
   const oldest = Math.max(...ages);
   // The oldest starts first; each of the others once the oldest has been up for the difference.
