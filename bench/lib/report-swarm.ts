@@ -29,7 +29,7 @@ export function realTtffRows(r: RealTtffResult): Row[] {
     row('one aria2c seeder, up a while', r.aria2c, null),
     row('one transmission seeder, up a while', r.transmission, null),
     row(
-      'aria2c + transmission seeders started just before the add (cold-seeder worst case)',
+      'aria2c + transmission seeders started just before the add, the cold-seeder worst case',
       r.bothFresh,
       null,
     ),
