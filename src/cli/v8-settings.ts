@@ -9,14 +9,17 @@
  *   whose memory is outside the heap and goes only when a collection finds them dead.
  * - No optimizing compiler while the program loads: that code runs once (module bodies, schema compilers),
  *   so optimizing it is wasted, and TurboFan's compile memory stays behind in malloc's per-thread arenas.
- *   `startupDone()` turns it back on for the code that serves.
+ *   Nor the baseline compiler (Sparkplug): the machine code it makes for that run-once code stays in the
+ *   idle server's code space. `startupDone()` turns both back on for the code that serves.
  */
 import { setFlagsFromString } from 'node:v8';
 
 setFlagsFromString('--semi-space-growth-factor=1');
 setFlagsFromString('--no-turbofan');
+setFlagsFromString('--no-sparkplug');
 
 /** Call once the server listens: from here on hot code is worth optimizing. */
 export function startupDone(): void {
   setFlagsFromString('--turbofan');
+  setFlagsFromString('--sparkplug');
 }

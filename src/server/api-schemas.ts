@@ -3,7 +3,8 @@
  * fast-json-stringify drops any field a schema does not name, so they list every field the handlers send;
  * test/server/openapi.test.ts holds them to the TypeScript types they mirror. docs/api.md explains them.
  */
-import { type TSchema, Type } from '@sinclair/typebox';
+import type { TSchema } from '@sinclair/typebox';
+import { Type } from './typebox.js';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 

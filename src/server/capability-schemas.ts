@@ -1,7 +1,8 @@
 /** Schemas of the share and capability routes (routes/capabilities.ts); route-schemas.ts holds the others. */
-import { Type } from '@sinclair/typebox';
+
 import { badRequest, denied, error } from './schema-answers.js';
 import { FileParams } from './schemas.js';
+import { Type } from './typebox.js';
 
 export const Share = Type.Object({
   streamUrl: Type.String({

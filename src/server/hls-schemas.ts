@@ -1,7 +1,8 @@
 /** The HLS routes' schemas (route-schemas.ts holds the others, schema-answers.ts the shared answer shapes). */
-import { type Static, Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
 import { binary, busy, denied, error, text, unknownFile } from './schema-answers.js';
 import { CapQuery, Caps, FileParams, InfoHashParam } from './schemas.js';
+import { Type } from './typebox.js';
 
 export const HlsQuery = Type.Object({
   audio: Type.Optional(

@@ -2,7 +2,7 @@
  * The route schemas: what Fastify validates requests against and serializes answers through, plus the words
  * @fastify/swagger puts into GET /api/openapi.json. One object per route; docs/api.md is the prose version.
  */
-import { type TSchema, Type } from '@sinclair/typebox';
+import type { TSchema } from '@sinclair/typebox';
 import { Health, Probe, Torrent } from './api-schemas.js';
 import { badRequest, binary, busy, denied, error, text, unknownFile } from './schema-answers.js';
 import {
@@ -14,6 +14,7 @@ import {
   SubtitleQuery,
   TorrentParams,
 } from './schemas.js';
+import { Type } from './typebox.js';
 
 const unknownTorrent = error('No such torrent');
 

@@ -1,6 +1,7 @@
 /** Request shapes, validated by Fastify (Ajv) from these TypeBox schemas; failures answer 400 {error}. */
-import { type Static, Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
 import { CAPS_MAX_LENGTH } from '../stream/client-caps.js';
+import { Type } from './typebox.js';
 
 export const InfoHashParam = Type.String({ pattern: '^[0-9a-fA-F]{40}$' });
 const FileIndex = Type.Integer({ minimum: 0, maximum: 1_000_000 });

@@ -91,7 +91,7 @@ describe('GET /api/openapi.json', () => {
   });
 
   it('describes every route the app registers, each with a summary', () => {
-    // @fastify/static's /assets/* (the UI's scripts and styles) hides itself from the document.
+    // /assets/* (the UI's scripts and styles, routes/web.ts) hides itself from the document.
     const described = [...seen.values()].filter((route) => !route.url.startsWith('/assets/'));
     assert.ok(described.length >= 20, `only ${described.length} routes seen`);
     for (const { method, url } of described) {
