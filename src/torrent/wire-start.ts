@@ -4,7 +4,10 @@
  *
  * - It says `interested` only once it has the metadata. Seeders unchoke on their own schedule, and only
  *   peers interested by then (transmission rechokes every 10 s; aria2c at once, on `interested`). With
- *   nothing yet we want everything from anyone, so the wire says so as soon as it is up.
+ *   nothing yet we want everything from anyone, so the wire says so as soon as the peer has read our
+ *   handshake — not sooner: a webtorrent peer unchokes on the first `interested` through a listener it adds
+ *   a microtask after reading the handshake, so one that comes in the same read is missed, and the peer
+ *   unchokes only at its next rechoke, up to 10 s later.
  * - A wire's first request is a single block of the lowest selection's last piece (webtorrent "validates"
  *   a wire before using it), and the rest wait a round trip for it. When a read is waiting, the wire is
  *   asked for the pieces it waits on at once, alongside or instead.
@@ -27,8 +30,7 @@ const FIRST_SECOND_RATE = 128 * 1024;
 export function startWiresQuickly(torrent: Torrent, waited: () => Array<[number, number]>): void {
   torrent.on('wire', (wire: Wire) => {
     rateFromUnchoke(wire, FIRST_SECOND_RATE);
-    // A microtask later: on an incoming wire webtorrent sends its own handshake right after this event.
-    queueMicrotask(() => {
+    onceHeardAfterHandshake(wire, () => {
       if (!torrent.metadata && !wire.destroyed) wire.interested();
     });
   });
@@ -43,6 +45,20 @@ export function startWiresQuickly(torrent: Torrent, waited: () => Array<[number,
       }
     }
   });
+}
+
+/**
+ * What a peer sends only once it has read our handshake: its extended handshake (sent when it knows from
+ * ours that we speak the extension protocol) or what it has (a peer that has the metadata says so first).
+ */
+const AFTER_OUR_HANDSHAKE = ['extended', 'bitfield', 'have-all', 'have-none', 'have'] as const;
+
+function onceHeardAfterHandshake(wire: Wire, then: () => void): void {
+  const heard = () => {
+    for (const event of AFTER_OUR_HANDSHAKE) wire.removeListener(event, heard);
+    then();
+  };
+  for (const event of AFTER_OUR_HANDSHAKE) wire.on(event, heard);
 }
 
 /**

@@ -9,17 +9,22 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import type WebTorrent from 'webtorrent';
 import type { Wire } from 'webtorrent';
 import type { TorrentEngine } from '../../src/torrent/index.js';
 import { rateFromUnchoke } from '../../src/torrent/wire-start.js';
+import { bencode } from '../helpers/bencode.js';
+import { eventually } from '../helpers/eventually.js';
+import { ScriptedPeer } from '../helpers/scripted-peer.js';
 import { isolatedClient, type Seeder, startSeeder, startTestEngine } from '../helpers/swarm.js';
 
 const PIECE = 256 * 1024;
+const INTERESTED = 2;
 const SIZE = 16 * PIECE;
 
 let work: string;
@@ -46,7 +51,9 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-it('says interested as soon as the wire is up, before any metadata', { timeout: 30_000 }, async () => {
+it('says interested as soon as the peer has read its handshake, before any metadata', {
+  timeout: 30_000,
+}, async () => {
   // A peer that has only the magnet too: no metadata will ever come from it.
   const infoHash = randomBytes(20).toString('hex');
   const peer = isolatedClient({ utp: false });
@@ -56,10 +63,40 @@ it('says interested as soon as the wire is up, before any metadata', { timeout: 
   const { entry } = await engine.add(`magnet:?xt=urn:btih:${infoHash}&x.pe=127.0.0.1:${peer.torrentPort}`);
   const torrent = engine.torrent(entry.infoHash)!;
   const [wire] = (torrent.wires.length > 0 ? [torrent.wires[0]] : await once(torrent, 'wire')) as [Wire];
-  await nextTurn();
+  // Once the peer's extended handshake (sent when it has read ours) is in.
+  assert.ok(await eventually(() => wire.amInterested), 'interested');
   assert.equal(torrent.metadata, null);
-  assert.equal(wire.amInterested, true);
   await engine.remove(entry.infoHash);
+});
+
+it('does not say interested in the same breath as its handshake, where a webtorrent peer would miss it', {
+  timeout: 30_000,
+}, async () => {
+  // A webtorrent peer unchokes on the first `interested` through a listener it adds a microtask after
+  // reading the handshake. This peer dials the engine, as one that found it through a tracker would, and
+  // sends its extended handshake (what a peer sends once it has read ours) only after a while, unless the
+  // engine says interested first.
+  const infoHash = randomBytes(20);
+  const { entry } = await engine.add(`magnet:?xt=urn:btih:${infoHash.toString('hex')}`);
+  const socket = connect(engine.port, '127.0.0.1');
+  await once(socket, 'connect');
+  const peer = new ScriptedPeer(socket, infoHash, '-WW0208-abcdefghijkl');
+  const seen: string[] = [];
+  try {
+    const interested = (async () => {
+      for (;;) {
+        if ((await peer.next()).id === INTERESTED) return void seen.push('interested');
+      }
+    })();
+    await Promise.race([interested, sleep(500)]);
+    seen.push('its extended handshake');
+    peer.sendExtended(0, bencode({ m: { ut_metadata: 3 } }));
+    await interested;
+    assert.deepEqual(seen, ['its extended handshake', 'interested']);
+  } finally {
+    socket.destroy();
+    await engine.remove(entry.infoHash);
+  }
 });
 
 it('once unchoked, asks first for the piece a read waits on, several blocks at once', {
