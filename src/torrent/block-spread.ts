@@ -1,0 +1,97 @@
+/**
+ * The pieces a stream needs first (what a read waits on and the rest of its start buffer, a seek's target),
+ * asked of every peer that can send them at once. A piece is served only once all its blocks are in and
+ * verified; webtorrent fills one peer's request pipeline (a second of its rate) with a piece's blocks before it
+ * asks the next peer, so on capped peers the first piece came at one peer's rate. Here a peer may hold at
+ * most its share of each such piece's blocks, by its rate among the unchoked peers that have the piece: past
+ * it webtorrent goes on to the next piece, which the other peers' shares leave to them. And when a peer
+ * unchokes, the others give back what is past their new share, before webtorrent fills its pipeline: a peer
+ * answers in the order asked, so those blocks would otherwise stand behind the next pieces there. Each block
+ * is asked of one peer (copies are the endgame's, endgame.ts); the readahead behind keeps webtorrent's order.
+ */
+import type { Torrent, Wire } from 'webtorrent';
+import type { RequestOrder } from './request-order.js';
+import { limitRequests } from './webtorrent-internals-hooks.js';
+
+const BLOCK = 16 * 1024;
+
+export class BlockSpread {
+  /** Ascending. */
+  private pieces: number[] = [];
+  private readonly spreading = new Set<number>();
+
+  constructor(
+    private readonly torrent: Torrent,
+    private readonly order: RequestOrder,
+  ) {
+    limitRequests(torrent, (wire, piece) => this.allows(wire, piece));
+    for (const wire of torrent.wires) this.watch(wire);
+    torrent.on('wire', (wire: Wire) => this.watch(wire));
+  }
+
+  /** The pieces to spread from now on (webtorrent asks for them once their selections are raised). */
+  spread(pieces: Iterable<number>): void {
+    this.spreading.clear();
+    for (const piece of pieces) this.spreading.add(piece);
+    this.pieces = [...this.spreading].sort((a, b) => a - b);
+  }
+
+  /** Whether `wire` may be asked one more block of `piece`. */
+  allows(wire: Wire, piece: number): boolean {
+    if (!this.spreading.has(piece) || wire.type === 'webSeed') return true;
+    return this.held(wire, piece).length < this.share(wire, piece);
+  }
+
+  private watch(wire: Wire): void {
+    // Registered before webtorrent's own listener (it adds its own once the wire is set up), which fills
+    // the pipelines right away.
+    wire.on('unchoke', () => this.rebalance(wire));
+  }
+
+  /** Past its share, each peer that heeds cancels gives back the blocks it was asked last. */
+  private rebalance(joined: Wire): void {
+    if (this.torrent.destroyed || !this.torrent.bitfield) return;
+    for (const piece of this.pieces) {
+      if (!joined.peerPieces.get(piece) || this.torrent.bitfield.get(piece)) continue;
+      for (const wire of this.torrent.wires) {
+        if (wire === joined || !this.sends(wire, piece) || !this.order.heeds(wire)) continue;
+        const held = this.held(wire, piece);
+        const first = wire.requests[0];
+        for (const request of held.slice(this.share(wire, piece))) {
+          // The first may be on its way already.
+          if (request === first) continue;
+          wire.cancel(request.piece, request.offset, request.length);
+          this.order.told(wire, request.piece, request.offset);
+        }
+      }
+    }
+  }
+
+  private held(wire: Wire, piece: number) {
+    return wire.requests.filter((request) => request.piece === piece);
+  }
+
+  /** `wire` may send `piece` now. */
+  private sends(wire: Wire, piece: number): boolean {
+    return !wire.destroyed && !wire.peerChoking && wire.type !== 'webSeed' && !!wire.peerPieces.get(piece);
+  }
+
+  /**
+   * `wire`'s share of `piece`'s blocks: by rate among the peers that may send it now (the asking peer counts:
+   * a choked one may be asked its allowed-fast pieces). No rate measured anywhere yet: equal shares.
+   */
+  private share(wire: Wire, piece: number): number {
+    const senders = this.torrent.wires.filter((w) => w === wire || this.sends(w, piece));
+    const blocks = Math.ceil(this.pieceBytes(piece) / BLOCK);
+    if (senders.length <= 1) return blocks;
+    const rates = senders.map((w) => Math.max(0, w.downloadSpeed()));
+    const total = rates.reduce((sum, rate) => sum + rate, 0);
+    if (total === 0) return Math.ceil(blocks / senders.length);
+    return Math.ceil((blocks * rates[senders.indexOf(wire)]!) / total);
+  }
+
+  private pieceBytes(piece: number): number {
+    const { pieceLength, length } = this.torrent;
+    return Math.min(pieceLength, length - piece * pieceLength);
+  }
+}
