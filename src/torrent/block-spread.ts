@@ -11,7 +11,7 @@
  */
 import type { Torrent, Wire } from 'webtorrent';
 import type { RequestOrder } from './request-order.js';
-import { limitRequests } from './webtorrent-internals-hooks.js';
+import { limitRequests, unaskedBlocks } from './webtorrent-internals-hooks.js';
 
 const BLOCK = 16 * 1024;
 
@@ -77,21 +77,53 @@ export class BlockSpread {
   }
 
   /**
-   * `wire`'s share of `piece`'s blocks: by rate among the peers that may send it now (the asking peer counts:
-   * a choked one may be asked its allowed-fast pieces). No rate measured anywhere yet: equal shares.
+   * `wire`'s share of `piece`'s blocks (the asking peer counts as a sender: a choked one may be asked its
+   * allowed-fast pieces). A peer sends in the order asked, so each share is what it would send by the time
+   * the piece can be complete: the time T at which the peers' rates, each after the bytes it has queued for
+   * other pieces, add up to the piece's blocks still to come (water-filling). A peer whose queue runs past T
+   * gets none; without a rate measured anywhere yet, equal shares.
    */
   private share(wire: Wire, piece: number): number {
     const senders = this.torrent.wires.filter((w) => w === wire || this.sends(w, piece));
     const blocks = Math.ceil(this.pieceBytes(piece) / BLOCK);
     if (senders.length <= 1) return blocks;
-    const rates = senders.map((w) => Math.max(0, w.downloadSpeed()));
-    const total = rates.reduce((sum, rate) => sum + rate, 0);
+    const peers = senders.map((w) => {
+      let queued = 0;
+      let held = 0;
+      for (const r of w.requests) {
+        if (r.piece === piece) held++;
+        else queued += r.length;
+      }
+      return { w, rate: Math.max(0, w.downloadSpeed()), queued, held };
+    });
+    const total = peers.reduce((sum, p) => sum + p.rate, 0);
     if (total === 0) return Math.ceil(blocks / senders.length);
-    return Math.ceil((blocks * rates[senders.indexOf(wire)]!) / total);
+    const own = peers.find((p) => p.w === wire)!;
+    if (own.rate === 0) return 0;
+    const toCome =
+      ((unaskedBlocks(this.torrent, piece) ?? 0) + peers.reduce((n, p) => n + p.held, 0)) * BLOCK;
+    const level = waterLevel(peers, toCome);
+    return Math.max(0, Math.ceil((level * own.rate - own.queued) / BLOCK));
   }
 
   private pieceBytes(piece: number): number {
     const { pieceLength, length } = this.torrent;
     return Math.min(pieceLength, length - piece * pieceLength);
   }
+}
+
+/** The time T at which Σ max(0, T·rate − queued) over `peers` reaches `bytes`. */
+export function waterLevel(peers: ReadonlyArray<{ rate: number; queued: number }>, bytes: number): number {
+  const ready = peers.filter((p) => p.rate > 0).sort((a, b) => a.queued / a.rate - b.queued / b.rate);
+  let rates = 0;
+  let queued = 0;
+  let level = 0;
+  for (const peer of ready) {
+    // Past the level so far, this peer's queue would end after the piece: it adds nothing.
+    if (rates > 0 && peer.queued / peer.rate >= level) break;
+    rates += peer.rate;
+    queued += peer.queued;
+    level = (bytes + queued) / rates;
+  }
+  return level;
 }

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Wire } from 'webtorrent';
+import { waterLevel } from '../../src/torrent/block-spread.js';
 import type { TorrentEngine } from '../../src/torrent/index.js';
 import { hasAria2c, makeTorrent, type RealSeeder, startAria2cSeeder } from '../helpers/real-seeders.js';
 import { startTestEngine } from '../helpers/swarm.js';
@@ -114,5 +115,19 @@ describe('the first piece on a swarm of capped aria2c seeders', { skip }, () => 
     reader.abort();
     source.close();
     await engine.remove(entry.infoHash, { deleteFiles: true });
+  });
+});
+
+describe('waterLevel', () => {
+  it('is when the peers, each after its queue, have sent the bytes between them', () => {
+    assert.equal(waterLevel([{ rate: 100, queued: 0 }], 300), 3);
+    assert.equal(waterLevel([{ rate: 100, queued: 0 }, { rate: 50, queued: 0 }], 300), 2);
+    // The second is busy for 1 s: it sends 100 of the 300 in the 2 s the piece then takes.
+    assert.equal(waterLevel([{ rate: 100, queued: 0 }, { rate: 100, queued: 100 }], 300), 2);
+  });
+
+  it('leaves out a peer whose queue ends after the piece would, and one with no rate', () => {
+    const busy = { rate: 100, queued: 1000 };
+    assert.equal(waterLevel([{ rate: 100, queued: 0 }, busy, { rate: 0, queued: 0 }], 200), 2);
   });
 });
