@@ -3,8 +3,8 @@
  * asked of every peer that can send them at once. A piece is served only once all its blocks are in and
  * verified; webtorrent fills one peer's request pipeline (a second of its rate) with a piece's blocks before it
  * asks the next peer, so on capped peers the first piece came at one peer's rate. Here a peer may hold at
- * most its share of each such piece's blocks, by its rate among the unchoked peers that have the piece: past
- * it webtorrent goes on to the next piece, which the other peers' shares leave to them. And when a peer
+ * most its share of each such piece's blocks (by its rate and what it has queued, among the unchoked peers
+ * that have the piece: see share): past it webtorrent goes on to the next piece. And when a peer
  * unchokes, the others give back what is past their new share, before webtorrent fills its pipeline: a peer
  * answers in the order asked, so those blocks would otherwise stand behind the next pieces there. Each block
  * is asked of one peer (copies are the endgame's, endgame.ts); the readahead behind keeps webtorrent's order.
