@@ -88,11 +88,15 @@ export class BlockSpread {
     const blocks = Math.ceil(this.pieceBytes(piece) / BLOCK);
     if (senders.length <= 1) return blocks;
     const peers = senders.map((w) => {
+      // Ahead of a new block: the other pieces spread, and everything on a peer deaf to cancels. The rest a
+      // peer that heeds cancels holds goes once a read waits (endgame.ts: asked while choked, a seek's old
+      // position) or comes after.
+      const deaf = !this.order.heeds(w);
       let queued = 0;
       let held = 0;
       for (const r of w.requests) {
         if (r.piece === piece) held++;
-        else queued += r.length;
+        else if (deaf || this.spreading.has(r.piece)) queued += r.length;
       }
       return { w, rate: Math.max(0, w.downloadSpeed()), queued, held };
     });
