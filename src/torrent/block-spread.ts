@@ -43,8 +43,8 @@ export class BlockSpread {
   }
 
   private watch(wire: Wire): void {
-    // Registered before webtorrent's own listener (it adds its own once the wire is set up), which fills
-    // the pipelines right away.
+    // On a wire that connects once the metadata is in, this runs before webtorrent's own listener, which
+    // fills the pipelines at once; on one from before, what is given back goes to whoever has room next.
     wire.on('unchoke', () => this.rebalance(wire));
   }
 

@@ -120,10 +120,11 @@ describe('the first piece on a swarm of capped aria2c seeders', { skip }, () => 
 
 describe('waterLevel', () => {
   it('is when the peers, each after its queue, have sent the bytes between them', () => {
-    assert.equal(waterLevel([{ rate: 100, queued: 0 }], 300), 3);
-    assert.equal(waterLevel([{ rate: 100, queued: 0 }, { rate: 50, queued: 0 }], 300), 2);
+    const idle = { rate: 100, queued: 0 };
+    assert.equal(waterLevel([idle], 300), 3);
+    assert.equal(waterLevel([idle, { rate: 50, queued: 0 }], 300), 2);
     // The second is busy for 1 s: it sends 100 of the 300 in the 2 s the piece then takes.
-    assert.equal(waterLevel([{ rate: 100, queued: 0 }, { rate: 100, queued: 100 }], 300), 2);
+    assert.equal(waterLevel([idle, { rate: 100, queued: 100 }], 300), 2);
   });
 
   it('leaves out a peer whose queue ends after the piece would, and one with no rate', () => {
