@@ -5,22 +5,22 @@
  *
  * webtorrent asks for a waited piece nobody was asked for yet (a seek's target) once a pipeline runs low;
  * on capped peers every pipeline is full of other pieces for seconds. So its peers' other requests are
- * cancelled (request-order.ts), once per piece and wait, unless its blocks are all in (being verified),
- * and webtorrent asks for it first. So are a newly unchoked peer's requests, asked while it choked us (its
- * allowed-fast pieces), when reads wait.
+ * cancelled (request-order.ts), once per piece and wait, unless its blocks are all in, and webtorrent asks
+ * for it first; so are a newly unchoked peer's, asked while it choked us (allowed-fast), when reads wait.
  *
  * Each block of a waited-on piece that is already asked for is also asked of another peer that has it,
  * lets us ask, heeds cancels, and would likely send it sooner: one whose queue at its recent speed ends
  * well before the block's place in the holder's does, or any with nothing queued when the holder stalled
  * (a stalled holder's never ends). Up to COPIES in flight; the first to arrive is handed to webtorrent's
  * own request (answerRequest) and every other one is cancelled. A copy of a block whose holder ignores
- * cancels is sent twice: none is asked unless the holder stalled. Where every peer is busy and keeps pace
- * nothing is doubled. Blocks nobody asked for yet are webtorrent's to ask: the pieces are critical and in
- * the read's selection, so they go first.
+ * cancels is sent twice: none is asked unless the holder stalled. Nor is any while a waited piece has blocks
+ * nobody was asked for (its endgame has not begun: a capped peer's copy costs it a fresh block), nor where
+ * every peer is busy and keeps pace. Blocks nobody asked for are webtorrent's to ask.
  */
 import type { BlockRequest, Torrent, Wire } from 'webtorrent';
 import { blockKey, RequestOrder } from './request-order.js';
 import { answerRequest } from './webtorrent-internals.js';
+import { unaskedBlocks } from './webtorrent-internals-hooks.js';
 
 /** Copies of a block in flight at once, webtorrent's own request included. */
 export const COPIES = 3;
@@ -39,6 +39,7 @@ function eta(wire: Wire, ahead: number, length: number): number {
   const speed = wire.downloadSpeed();
   return speed > 0 ? (ahead + length) / speed : Number.POSITIVE_INFINITY;
 }
+const bytesQueued = (wire: Wire) => wire.requests.reduce((sum, r) => sum + r.length, 0);
 
 /** A copy asked of `wire`, with `queued` bytes before it, would likely come well before the holder's. */
 function sooner(wire: Wire, queued: number, flight: Flight): boolean {
@@ -54,13 +55,16 @@ export class Endgame {
   /** Our duplicate requests in flight: by block, the wires asked. */
   private readonly duplicates = new Map<string, Set<Wire>>();
   private readonly perWire = new Map<Wire, number>();
-  private readonly order = new RequestOrder();
   private readonly keeps = (piece: number): boolean => this.waited.has(piece);
   private scheduled = false;
   /** Wires unchoked since the last run: what they were asked while choked may stand before a read. */
   private readonly unchoked = new Set<Wire>();
 
-  constructor(private readonly torrent: Torrent) {
+  /** `order` is shared with whatever else cancels requests here (block-spread.ts). */
+  constructor(
+    private readonly torrent: Torrent,
+    private readonly order = new RequestOrder(),
+  ) {
     for (const wire of torrent.wires) this.watch(wire);
     torrent.on('wire', (wire: Wire) => this.watch(wire));
     // A verified piece frees pipelines: webtorrent asks for more, possibly blocks a read waits on.
@@ -119,17 +123,13 @@ export class Endgame {
     this.clearFor(flights);
     // Bytes each peer that could help has queued: where a copy asked of it now would stand.
     const queued = new Map<Wire, number>();
-    for (const wire of torrent.wires) {
-      if (this.usable(wire))
-        queued.set(
-          wire,
-          wire.requests.reduce((sum, r) => sum + r.length, 0),
-        );
-    }
+    for (const wire of torrent.wires.filter((w) => this.usable(w))) queued.set(wire, bytesQueued(wire));
     const idle = [...queued].flatMap(([wire, bytes]) => (bytes === 0 ? [wire] : []));
-    // A holder deaf to cancels sends the block anyway: a copy is worth its bandwidth only if it stalled.
+    // A copy is worth its bandwidth only if the holder stalled while a waited piece has blocks nobody was
+    // asked for (a peer with room takes those, block-spread.ts), or where the holder is deaf to cancels.
+    const fresh = [...this.waited].some((piece) => (unaskedBlocks(torrent, piece) ?? 0) > 0);
     const worth = flights.filter(
-      (f) => !Number.isFinite(f.eta) || [...f.wires].every((w) => this.order.heeds(w)),
+      (f) => !Number.isFinite(f.eta) || (!fresh && [...f.wires].every((w) => this.order.heeds(w))),
     );
     const copy = (wire: Wire, flight: Flight) => {
       this.duplicate(wire, flight.block);

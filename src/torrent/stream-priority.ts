@@ -11,7 +11,9 @@
  * (from, to), so we replace them wholesale whenever a reader moves.
  */
 import type { Torrent } from 'webtorrent';
+import { BlockSpread } from './block-spread.js';
 import { Endgame } from './endgame.js';
+import { RequestOrder } from './request-order.js';
 import { deselectStream, selectStream } from './webtorrent-internals.js';
 
 export const READ_PRIORITY = 3;
@@ -24,6 +26,8 @@ export const MIN_AHEAD_BYTES = 2 * 1024 * 1024;
 export const MAX_AHEAD_BYTES = 256 * 1024 * 1024;
 /** The speed-sized window stays smaller: it says nothing of what the player needs. */
 export const MAX_SPEED_AHEAD_BYTES = 32 * 1024 * 1024;
+/** From a read's first byte, what is spread over the peers (block-spread.ts): a start buffer's worth. */
+export const SPREAD_BYTES = 768 * 1024;
 /** How much of a file's end is fetched early. */
 export const TAIL_BYTES = 2 * 1024 * 1024;
 
@@ -47,9 +51,13 @@ export class StreamPriority {
   private readonly tails = new Map<number, Span>();
   private applied: Selection[] = [];
   private readonly endgame: Endgame;
+  private readonly spread: BlockSpread;
 
   constructor(private readonly torrent: Torrent) {
-    this.endgame = new Endgame(torrent);
+    // One book of cancels: a block either cancelled that comes anyway answers its new request.
+    const order = new RequestOrder();
+    this.spread = new BlockSpread(torrent, order);
+    this.endgame = new Endgame(torrent, order);
   }
 
   /**
@@ -103,6 +111,8 @@ export class StreamPriority {
 
   private apply(): void {
     if (this.torrent.destroyed) return;
+    // Before the selections: webtorrent asks for blocks as they change.
+    this.spread.spread(this.spreadPieces());
     this.select();
     // After the selections: webtorrent has asked for what it will, the endgame doubles what reads wait on.
     this.endgame.chase(this.waitedPieces());
@@ -111,6 +121,16 @@ export class StreamPriority {
   private *waitedPieces(): Iterable<number> {
     for (const [first, last] of this.waitedSpans())
       for (let piece = first; piece <= last; piece++) yield piece;
+  }
+
+  /** What each waiting read needs and the pieces after it up to SPREAD_BYTES, within its window. */
+  private *spreadPieces(): Iterable<number> {
+    const pieces = Math.max(1, Math.ceil(SPREAD_BYTES / this.torrent.pieceLength));
+    for (const { span, reading } of this.readers.values()) {
+      if (!reading) continue;
+      const last = Math.max(reading[1], Math.min(span[1], reading[0] + pieces - 1));
+      for (let piece = reading[0]; piece <= last; piece++) yield piece;
+    }
   }
 
   private select(): void {

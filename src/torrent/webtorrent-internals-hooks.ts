@@ -1,7 +1,8 @@
 /**
  * Part of the webtorrent adapter (webtorrent-internals.ts, which checks the version and every private member
- * used here before first use): hooks into a torrent's metadata and its wires' request top-ups. Pinned by the
- * contract test test/torrent/webtorrent-internals.test.ts.
+ * used here before first use): hooks into a torrent's metadata, its wires' request top-ups and each block it
+ * asks for, and reads a piece's books of blocks asked (torrent-piece's Piece, shape-checked at each use).
+ * Pinned by the contract test test/torrent/webtorrent-internals.test.ts.
  */
 import type { Torrent, Wire } from 'webtorrent';
 import { verificationInternals } from './webtorrent-internals.js';
@@ -14,6 +15,15 @@ interface HookInternals {
   destroyed: boolean;
   _updateWire(wire: Wire): unknown;
   _request(wire: Wire, piece: number, hotswap: boolean): boolean;
+  pieces: Array<object | null>;
+}
+
+/** torrent-piece's Piece fields read here: its blocks come in, its blocks given back to be asked again. */
+interface PieceBooks {
+  _buffer: Array<Uint8Array | undefined> | null;
+  _cancellations: number[] | null;
+  _chunks: number;
+  _reservations: number;
 }
 
 /**
@@ -53,4 +63,47 @@ export function beforeWireUpdate(torrent: Torrent, hook: (wire: Wire) => void): 
  */
 export function requestBlock(torrent: Torrent, wire: Wire, piece: number): boolean {
   return verificationInternals<HookInternals>(torrent)._request(wire, piece, false);
+}
+
+/**
+ * Runs `allows(wire, piece)` before webtorrent asks `wire` for a block of `piece` (its `_request`, through which
+ * every block request goes: its top-ups, a choked peer's allowed-fast pieces, requestBlock): false refuses,
+ * as a full pipeline would, and webtorrent goes on to its next piece.
+ *
+ * Also, a block is never handed out again once it is in. webtorrent's hotswap gives a slow peer's blocks of
+ * a critical piece back to the piece (`Piece.cancel`) while that peer is still sending them; those that come
+ * anyway are stored and stay listed as free, and a capped peer was asked for them again after the piece had
+ * them (observed against aria2c at 35 KB/s: a second of its bandwidth per piece).
+ */
+export function limitRequests(torrent: Torrent, allows: (wire: Wire, piece: number) => boolean): void {
+  const target = verificationInternals<HookInternals>(torrent);
+  const request = target._request;
+  target._request = (wire, piece, hotswap) => {
+    if (!allows(wire, piece)) return false;
+    forgetHeldCancellations(target.pieces[piece]);
+    return request.call(target, wire, piece, hotswap);
+  };
+}
+
+function forgetHeldCancellations(piece: object | null | undefined): void {
+  const books = piece as Partial<PieceBooks> | null | undefined;
+  const held = books?._buffer;
+  const cancelled = books?._cancellations;
+  if (!Array.isArray(held) || !Array.isArray(cancelled) || cancelled.length === 0) return;
+  if (cancelled.some((block) => held[block])) books!._cancellations = cancelled.filter((b) => !held[b]);
+}
+
+/**
+ * Blocks of `piece` nobody has been asked for (webtorrent's reservations), or undefined when its books are not
+ * of the shape this was verified with. 0 for a verified piece.
+ */
+export function unaskedBlocks(torrent: Torrent, piece: number): number | undefined {
+  if (torrent.bitfield?.get(piece)) return 0;
+  const books = verificationInternals<HookInternals>(torrent).pieces[piece] as Partial<PieceBooks> | null;
+  if (!books) return 0;
+  const { _chunks: chunks, _reservations: reserved, _cancellations: given } = books;
+  if (typeof chunks !== 'number' || typeof reserved !== 'number') return undefined;
+  const held = books._buffer;
+  const back = Array.isArray(given) ? given.filter((block) => !held?.[block]).length : 0;
+  return chunks - reserved + back;
 }

@@ -29,7 +29,9 @@ import {
 import {
   beforeWireUpdate,
   guardMetadata,
+  limitRequests,
   requestBlock,
+  unaskedBlocks,
 } from '../../src/torrent/webtorrent-internals-hooks.js';
 import { isolatedClient, type Seeder, stallAfter, startSeeder } from '../helpers/swarm.js';
 
@@ -385,6 +387,55 @@ describe('beforeWireUpdate and requestBlock', () => {
     assert.equal(requested[0], piece, 'before webtorrent asked for anything itself');
     assert.equal(verified[0], piece);
     assert.equal(requestBlock(torrent, asked!, piece), false, 'a verified piece is not asked again');
+  });
+});
+
+describe('limitRequests and unaskedBlocks', () => {
+  /** A wire that records what it is asked, with room in its pipeline. */
+  function recordingWire(): { wire: Wire; asked: number[] } {
+    const asked: number[] = [];
+    const wire = {
+      type: 'tcpOutgoing',
+      requests: [],
+      downloadSpeed: () => 0,
+      request: (piece: number) => asked.push(piece),
+    } as unknown as Wire;
+    return { wire, asked };
+  }
+
+  interface PieceLike {
+    reserve(): number;
+    set(block: number, data: Uint8Array, source: unknown): boolean;
+    cancel(block: number): void;
+  }
+
+  it('a piece refused is not asked; blocks nobody was asked for are counted', async () => {
+    const torrent = await leecher('limit', false);
+    const { wire, asked } = recordingWire();
+    limitRequests(torrent, (_wire, piece) => piece !== 7);
+    const internals = torrent as unknown as { _request(w: Wire, p: number, h: boolean): boolean };
+    assert.equal(unaskedBlocks(torrent, 7), 1, 'a one-block piece nobody was asked for');
+    assert.equal(internals._request(wire, 7, false), false);
+    assert.deepEqual(asked, [], 'refused');
+    assert.equal(internals._request(wire, 8, false), true);
+    assert.deepEqual(asked, [8]);
+    assert.equal(unaskedBlocks(torrent, 8), 0, 'its one block is asked');
+  });
+
+  it('a block given back to its piece after it came in is not asked again', async () => {
+    const torrent = await leecher('held', false);
+    const { wire, asked } = recordingWire();
+    limitRequests(torrent, () => true);
+    const pieces = (torrent as unknown as { pieces: PieceLike[] }).pieces;
+    const piece = pieces[9]!;
+    // What webtorrent's hotswap leaves: a block reserved, then given back, and then the block arrives.
+    assert.equal(piece.reserve(), 0);
+    piece.cancel(0);
+    piece.set(0, new Uint8Array(PIECE), wire);
+    assert.equal(unaskedBlocks(torrent, 9), 0, 'the block is in');
+    const internals = torrent as unknown as { _request(w: Wire, p: number, h: boolean): boolean };
+    assert.equal(internals._request(wire, 9, false), false);
+    assert.deepEqual(asked, []);
   });
 });
 
