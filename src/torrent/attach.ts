@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import type WebTorrent from 'webtorrent';
 import type { Torrent, Wire } from 'webtorrent';
 import { dialTcpFirst } from './dial-order.js';
+import { unchokeEarlyInterest } from './early-interest.js';
 import { askTransmissionForMetadataEarly } from './early-metadata.js';
 import { fileStore } from './file-store.js';
 import { type BanList, guardAgainstBadPeers } from './peer-bans.js';
@@ -65,6 +66,7 @@ export function addToClient(
   });
   dialTcpFirst(torrent);
   startWiresQuickly(torrent, () => record.waitedSpans());
+  unchokeEarlyInterest(torrent);
   askTransmissionForMetadataEarly(torrent);
   guardAgainstBadPeers(torrent, options.bans);
   options.totals.count(torrent);

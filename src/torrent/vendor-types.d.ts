@@ -38,6 +38,10 @@ declare module 'webtorrent' {
     type?: string;
     peerChoking: boolean;
     amInterested: boolean;
+    /** Whether we choke the peer, and whether it said it is interested. */
+    amChoking: boolean;
+    peerInterested: boolean;
+    unchoke(): void;
     /** Payload bytes received from this peer. */
     downloaded: number;
     interested(): void;
