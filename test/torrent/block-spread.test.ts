@@ -5,15 +5,12 @@
  * asked and which sent each block), never by time. Skipped, saying so, where aria2c is not installed.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Wire } from 'webtorrent';
 import { waterLevel } from '../../src/torrent/block-spread.js';
 import type { TorrentEngine } from '../../src/torrent/index.js';
-import { hasAria2c, makeTorrent, type RealSeeder, startAria2cSeeder } from '../helpers/real-seeders.js';
+import { type CappedSwarm, hasAria2c, startCappedAria2cSwarm } from '../helpers/real-seeders.js';
 import { startTestEngine } from '../helpers/swarm.js';
 
 const PIECE = 256 * 1024;
@@ -67,31 +64,26 @@ class FirstPieceBooks {
 }
 
 describe('the first piece on a swarm of capped aria2c seeders', { skip }, () => {
-  let work: string;
+  let swarm: CappedSwarm;
   let data: Buffer;
   let torrentFile: Buffer;
-  const seeders: RealSeeder[] = [];
   let engine: TorrentEngine;
 
   before(async () => {
-    work = mkdtempSync(join(tmpdir(), 'streamtide-block-spread-'));
-    const dataDir = join(work, 'seed');
-    mkdirSync(dataDir);
-    data = randomBytes(PIECES * PIECE);
-    const path = join(dataDir, 'movie.bin');
-    writeFileSync(path, data);
-    const made = makeTorrent(path, PIECE);
-    for (const host of HOSTS) {
-      seeders.push(await startAria2cSeeder({ torrent: made.torrent, dataDir, host, uploadLimit: CAP }));
-    }
-    torrentFile = made.torrent;
-    engine = await startTestEngine(join(work, 'dl'), { utp: false, tracker: false });
+    swarm = await startCappedAria2cSwarm({
+      prefix: 'streamtide-block-spread-',
+      pieceLength: PIECE,
+      pieces: PIECES,
+      hosts: HOSTS,
+      uploadLimit: CAP,
+    });
+    ({ data, torrentFile } = swarm);
+    engine = await startTestEngine(join(swarm.work, 'dl'), { utp: false, tracker: false });
   });
 
   after(async () => {
     await engine?.destroy();
-    for (const seeder of seeders) await seeder.stop();
-    rmSync(work, { recursive: true, force: true });
+    await swarm?.stop();
   });
 
   it('comes from every peer, each block asked of one until every block is asked', {
@@ -107,7 +99,7 @@ describe('the first piece on a swarm of capped aria2c seeders', { skip }, () => 
     read.catch(() => undefined); // awaited below; a failed assertion before must not leave it unhandled
     const books = new FirstPieceBooks();
     torrent.on('wire', (wire: Wire) => books.watch(wire));
-    for (const seeder of seeders) engine.addPeer(entry.infoHash, seeder.peer);
+    for (const seeder of swarm.seeders) engine.addPeer(entry.infoHash, seeder.peer);
     assert.ok((await read).equals(data.subarray(0, BLOCK)));
     const senders = new Set([...books.sender.values()].map((wire) => wire.remoteAddress));
     assert.equal(senders.size, HOSTS.length, `the first piece came from ${[...senders].join(', ')}`);

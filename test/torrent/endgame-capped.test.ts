@@ -6,15 +6,12 @@
  * right after the read starts, never by time. Skipped, saying so, where aria2c is not installed.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Torrent, Wire } from 'webtorrent';
 import type { TorrentEngine } from '../../src/torrent/index.js';
-import { hasAria2c, makeTorrent, type RealSeeder, startAria2cSeeder } from '../helpers/real-seeders.js';
+import { type CappedSwarm, hasAria2c, startCappedAria2cSwarm } from '../helpers/real-seeders.js';
 import { startTestEngine } from '../helpers/swarm.js';
 
 const PIECE = 256 * 1024;
@@ -26,33 +23,27 @@ const HOSTS = ['127.0.0.31', '127.0.0.32', '127.0.0.33'];
 const skip = hasAria2c() ? false : 'aria2c is not installed: the capped swarm needs it';
 
 describe('a swarm of capped aria2c seeders', { skip }, () => {
-  let work: string;
+  let swarm: CappedSwarm;
   let data: Buffer;
   let magnet: string;
   let torrentFile: Buffer;
-  const seeders: RealSeeder[] = [];
   let engine: TorrentEngine;
 
   before(async () => {
-    work = mkdtempSync(join(tmpdir(), 'streamtide-endgame-capped-'));
-    const dataDir = join(work, 'seed');
-    mkdirSync(dataDir);
-    data = randomBytes(PIECES * PIECE);
-    const path = join(dataDir, 'movie.bin');
-    writeFileSync(path, data);
-    const made = makeTorrent(path, PIECE);
-    for (const host of HOSTS) {
-      seeders.push(await startAria2cSeeder({ torrent: made.torrent, dataDir, host, uploadLimit: CAP }));
-    }
-    torrentFile = made.torrent;
-    magnet = `${made.magnet}${seeders.map((s) => `&x.pe=${s.peer}`).join('')}`;
-    engine = await startTestEngine(join(work, 'dl'), { utp: false, tracker: false });
+    swarm = await startCappedAria2cSwarm({
+      prefix: 'streamtide-endgame-capped-',
+      pieceLength: PIECE,
+      pieces: PIECES,
+      hosts: HOSTS,
+      uploadLimit: CAP,
+    });
+    ({ data, magnet, torrentFile } = swarm);
+    engine = await startTestEngine(join(swarm.work, 'dl'), { utp: false, tracker: false });
   });
 
   after(async () => {
     await engine?.destroy();
-    for (const seeder of seeders) await seeder.stop();
-    rmSync(work, { recursive: true, force: true });
+    await swarm?.stop();
   });
 
   /** Resolves once every seeder's wire is unchoked and busy with `busy` requests or more. */
@@ -122,7 +113,7 @@ describe('a swarm of capped aria2c seeders', { skip }, () => {
         seen.push({ wire, atUnchoke, after });
       });
     });
-    for (const seeder of seeders) engine.addPeer(entry.infoHash, seeder.peer);
+    for (const seeder of swarm.seeders) engine.addPeer(entry.infoHash, seeder.peer);
     assert.ok((await read).equals(data.subarray(waited * PIECE, (waited + 1) * PIECE)));
     const choked = seen.filter(({ atUnchoke }) => atUnchoke.some((piece) => piece !== waited));
     assert.ok(choked.length > 0, 'some peer was asked for its allowed-fast pieces while it choked us');
