@@ -7,17 +7,8 @@
  * check `hasAria2c()` / `hasTransmission()` and skip with a message when absent.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -254,50 +245,4 @@ function freePort(host: string): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-/** Random data seeded by capped aria2c seeders, one per host, from a temp folder of its own. */
-export interface CappedSwarm {
-  /** The temp folder: the seeders' data under `seed/`; a test may use the rest. */
-  work: string;
-  data: Buffer;
-  torrentFile: Buffer;
-  /** The magnet with every seeder as a peer hint. */
-  magnet: string;
-  seeders: RealSeeder[];
-  stop(): Promise<void>;
-}
-
-export async function startCappedAria2cSwarm(options: {
-  prefix: string;
-  pieceLength: number;
-  pieces: number;
-  hosts: string[];
-  /** Bytes a second, per seeder. */
-  uploadLimit: number;
-}): Promise<CappedSwarm> {
-  const work = mkdtempSync(join(tmpdir(), options.prefix));
-  const seeders: RealSeeder[] = [];
-  const stop = async () => {
-    for (const seeder of seeders) await seeder.stop();
-    rmSync(work, { recursive: true, force: true });
-  };
-  try {
-    const dataDir = join(work, 'seed');
-    mkdirSync(dataDir);
-    const data = randomBytes(options.pieces * options.pieceLength);
-    const path = join(dataDir, 'movie.bin');
-    writeFileSync(path, data);
-    const made = makeTorrent(path, options.pieceLength);
-    for (const host of options.hosts) {
-      seeders.push(
-        await startAria2cSeeder({ torrent: made.torrent, dataDir, host, uploadLimit: options.uploadLimit }),
-      );
-    }
-    const magnet = `${made.magnet}${seeders.map((s) => `&x.pe=${s.peer}`).join('')}`;
-    return { work, data, torrentFile: made.torrent, magnet, seeders, stop };
-  } catch (err) {
-    await stop();
-    throw err;
-  }
 }

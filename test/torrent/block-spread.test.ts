@@ -5,13 +5,11 @@
  * asked and which sent each block), never by time. Skipped, saying so, where aria2c is not installed.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Wire } from 'webtorrent';
 import { waterLevel } from '../../src/torrent/block-spread.js';
-import type { TorrentEngine } from '../../src/torrent/index.js';
-import { type CappedSwarm, hasAria2c, startCappedAria2cSwarm } from '../helpers/real-seeders.js';
-import { startTestEngine } from '../helpers/swarm.js';
+import { withCappedSwarm } from '../helpers/capped-swarm.js';
+import { hasAria2c } from '../helpers/real-seeders.js';
 
 const PIECE = 256 * 1024;
 const BLOCK = 16 * 1024;
@@ -64,49 +62,35 @@ class FirstPieceBooks {
 }
 
 describe('the first piece on a swarm of capped aria2c seeders', { skip }, () => {
-  let swarm: CappedSwarm;
-  let data: Buffer;
-  let torrentFile: Buffer;
-  let engine: TorrentEngine;
-
-  before(async () => {
-    swarm = await startCappedAria2cSwarm({
-      prefix: 'streamtide-block-spread-',
-      pieceLength: PIECE,
-      pieces: PIECES,
-      hosts: HOSTS,
-      uploadLimit: CAP,
-    });
-    ({ data, torrentFile } = swarm);
-    engine = await startTestEngine(join(swarm.work, 'dl'), { utp: false, tracker: false });
-  });
-
-  after(async () => {
-    await engine?.destroy();
-    await swarm?.stop();
+  const capped = withCappedSwarm({
+    prefix: 'streamtide-block-spread-',
+    pieceLength: PIECE,
+    pieces: PIECES,
+    hosts: HOSTS,
+    uploadLimit: CAP,
   });
 
   it('comes from every peer, each block asked of one until every block is asked', {
     timeout: 120_000,
   }, async () => {
     // The metadata from the .torrent: the read waits before any peer is dialled, as a stream's start does.
-    const { entry } = await engine.add(torrentFile);
-    await engine.waitForMetadata(entry.infoHash);
-    const torrent = engine.torrent(entry.infoHash)!;
-    const source = engine.open(entry.infoHash, 0)!;
+    const { entry } = await capped.engine.add(capped.swarm.torrentFile);
+    await capped.engine.waitForMetadata(entry.infoHash);
+    const torrent = capped.engine.torrent(entry.infoHash)!;
+    const source = capped.engine.open(entry.infoHash, 0)!;
     const reader = new AbortController();
     const read = source.read(0, BLOCK, { signal: reader.signal });
     read.catch(() => undefined); // awaited below; a failed assertion before must not leave it unhandled
     const books = new FirstPieceBooks();
     torrent.on('wire', (wire: Wire) => books.watch(wire));
-    for (const seeder of swarm.seeders) engine.addPeer(entry.infoHash, seeder.peer);
-    assert.ok((await read).equals(data.subarray(0, BLOCK)));
+    for (const seeder of capped.swarm.seeders) capped.engine.addPeer(entry.infoHash, seeder.peer);
+    assert.ok((await read).equals(capped.swarm.data.subarray(0, BLOCK)));
     const senders = new Set([...books.sender.values()].map((wire) => wire.remoteAddress));
     assert.equal(senders.size, HOSTS.length, `the first piece came from ${[...senders].join(', ')}`);
     assert.deepEqual(books.early, [], 'no block is asked twice while another is asked of nobody');
     reader.abort();
     source.close();
-    await engine.remove(entry.infoHash, { deleteFiles: true });
+    await capped.engine.remove(entry.infoHash, { deleteFiles: true });
   });
 });
 

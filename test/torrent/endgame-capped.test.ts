@@ -6,13 +6,11 @@
  * right after the read starts, never by time. Skipped, saying so, where aria2c is not installed.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Torrent, Wire } from 'webtorrent';
-import type { TorrentEngine } from '../../src/torrent/index.js';
-import { type CappedSwarm, hasAria2c, startCappedAria2cSwarm } from '../helpers/real-seeders.js';
-import { startTestEngine } from '../helpers/swarm.js';
+import { withCappedSwarm } from '../helpers/capped-swarm.js';
+import { hasAria2c } from '../helpers/real-seeders.js';
 
 const PIECE = 256 * 1024;
 const PIECES = 24;
@@ -23,27 +21,12 @@ const HOSTS = ['127.0.0.31', '127.0.0.32', '127.0.0.33'];
 const skip = hasAria2c() ? false : 'aria2c is not installed: the capped swarm needs it';
 
 describe('a swarm of capped aria2c seeders', { skip }, () => {
-  let swarm: CappedSwarm;
-  let data: Buffer;
-  let magnet: string;
-  let torrentFile: Buffer;
-  let engine: TorrentEngine;
-
-  before(async () => {
-    swarm = await startCappedAria2cSwarm({
-      prefix: 'streamtide-endgame-capped-',
-      pieceLength: PIECE,
-      pieces: PIECES,
-      hosts: HOSTS,
-      uploadLimit: CAP,
-    });
-    ({ data, magnet, torrentFile } = swarm);
-    engine = await startTestEngine(join(swarm.work, 'dl'), { utp: false, tracker: false });
-  });
-
-  after(async () => {
-    await engine?.destroy();
-    await swarm?.stop();
+  const capped = withCappedSwarm({
+    prefix: 'streamtide-endgame-capped-',
+    pieceLength: PIECE,
+    pieces: PIECES,
+    hosts: HOSTS,
+    uploadLimit: CAP,
   });
 
   /** Resolves once every seeder's wire is unchoked and busy with `busy` requests or more. */
@@ -58,9 +41,9 @@ describe('a swarm of capped aria2c seeders', { skip }, () => {
   it('a read behind full pipelines is asked of several peers at once, ahead of the rest', {
     timeout: 120_000,
   }, async () => {
-    const { entry } = await engine.add(magnet);
-    await engine.waitForMetadata(entry.infoHash);
-    const torrent = engine.torrent(entry.infoHash)!;
+    const { entry } = await capped.engine.add(capped.swarm.magnet);
+    await capped.engine.waitForMetadata(entry.infoHash);
+    const torrent = capped.engine.torrent(entry.infoHash)!;
     // The whole torrent downloads from its start: every pipeline fills with its first pieces.
     const wires = await allBusy(torrent, 3);
     // A far piece nobody is asked for (a peer may have offered one in its allowed-fast set).
@@ -69,7 +52,7 @@ describe('a swarm of capped aria2c seeders', { skip }, () => {
       .reverse()
       .find((piece) => piece >= PIECES / 2 && !asked.has(piece));
     assert.ok(WAITED !== undefined, `a far piece nobody was asked for: ${[...asked].join(' ')}`);
-    const source = engine.open(entry.infoHash, 0)!;
+    const source = capped.engine.open(entry.infoHash, 0)!;
     const reader = new AbortController();
     const read = source.read(WAITED * PIECE, PIECE, { signal: reader.signal });
     read.catch(() => undefined); // awaited below; a failed assertion before must not leave it unhandled
@@ -84,20 +67,20 @@ describe('a swarm of capped aria2c seeders', { skip }, () => {
         `${wire.remoteAddress} is asked for the waited piece ahead of the rest: ${pieces.join(' ')}`,
       );
     }
-    assert.ok((await read).equals(data.subarray(WAITED * PIECE, (WAITED + 1) * PIECE)));
+    assert.ok((await read).equals(capped.swarm.data.subarray(WAITED * PIECE, (WAITED + 1) * PIECE)));
     reader.abort();
     source.close();
-    await engine.remove(entry.infoHash, { deleteFiles: true });
+    await capped.engine.remove(entry.infoHash, { deleteFiles: true });
   });
 
   it('what a peer was asked while it choked us is cancelled when it unchokes, for a waiting read', {
     timeout: 120_000,
   }, async () => {
     // The metadata from the .torrent: the read waits before any peer is dialled.
-    const { entry } = await engine.add(torrentFile);
-    await engine.waitForMetadata(entry.infoHash);
-    const torrent = engine.torrent(entry.infoHash)!;
-    const source = engine.open(entry.infoHash, 0)!;
+    const { entry } = await capped.engine.add(capped.swarm.torrentFile);
+    await capped.engine.waitForMetadata(entry.infoHash);
+    const torrent = capped.engine.torrent(entry.infoHash)!;
+    const source = capped.engine.open(entry.infoHash, 0)!;
     const reader = new AbortController();
     const waited = PIECES / 2;
     const read = source.read(waited * PIECE, PIECE, { signal: reader.signal });
@@ -113,8 +96,8 @@ describe('a swarm of capped aria2c seeders', { skip }, () => {
         seen.push({ wire, atUnchoke, after });
       });
     });
-    for (const seeder of swarm.seeders) engine.addPeer(entry.infoHash, seeder.peer);
-    assert.ok((await read).equals(data.subarray(waited * PIECE, (waited + 1) * PIECE)));
+    for (const seeder of capped.swarm.seeders) capped.engine.addPeer(entry.infoHash, seeder.peer);
+    assert.ok((await read).equals(capped.swarm.data.subarray(waited * PIECE, (waited + 1) * PIECE)));
     const choked = seen.filter(({ atUnchoke }) => atUnchoke.some((piece) => piece !== waited));
     assert.ok(choked.length > 0, 'some peer was asked for its allowed-fast pieces while it choked us');
     for (const { wire, atUnchoke, after } of choked) {
@@ -124,6 +107,6 @@ describe('a swarm of capped aria2c seeders', { skip }, () => {
     }
     reader.abort();
     source.close();
-    await engine.remove(entry.infoHash, { deleteFiles: true });
+    await capped.engine.remove(entry.infoHash, { deleteFiles: true });
   });
 });
