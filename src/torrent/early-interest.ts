@@ -2,7 +2,8 @@
  * A peer that says `interested` early is unchoked as webtorrent means to unchoke every interested peer.
  * webtorrent does it through a listener it adds a microtask after reading the peer's handshake, and only
  * once the torrent has its metadata: an `interested` read in the same chunk as the handshake (on an incoming
- * wire, before webtorrent even emits it), or before the metadata, found no listener, and webtorrent's rechoke did not make up for it (seen: not within 25 s).
+ * wire, before webtorrent even emits it), or before the metadata, found no listener, and webtorrent's
+ * rechoke did not make up for it (seen: not within 25 s).
  */
 import type { Torrent, Wire } from 'webtorrent';
 
