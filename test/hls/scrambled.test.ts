@@ -34,7 +34,14 @@ before(async () => {
     real.ffmpeg,
     (q) => `echo "$*" >> '${log}'\nexec ${q} "$@"`,
   );
-  server = await startTestServer({ hlsCacheDir: join(work, 'cache'), tools: { ...real, ffmpeg } });
+  // Each jump starts a run while the last one may still be encoding its final segment: with the default
+  // cap (one transcode per CPU) a 2-CPU machine sometimes refused the next with a 503. The cap is not what
+  // this tests (errors.test.ts does); continuity across runs is.
+  server = await startTestServer({
+    hlsCacheDir: join(work, 'cache'),
+    tools: { ...real, ffmpeg },
+    maxTranscodes: 4,
+  });
 });
 after(async () => {
   await server.close();
