@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { Torrent, Wire } from 'webtorrent';
+import type { BlockRequest, Torrent, Wire } from 'webtorrent';
 import { withCappedSwarm } from '../helpers/capped-swarm.js';
 import { hasAria2c } from '../helpers/real-seeders.js';
 
@@ -86,24 +86,31 @@ describe('a swarm of capped aria2c seeders', { skip }, () => {
     const read = source.read(waited * PIECE, PIECE, { signal: reader.signal });
     read.catch(() => undefined);
     // What each wire holds the moment it unchokes, and a turn later.
-    const seen: Array<{ wire: Wire; atUnchoke: number[]; after: Promise<number[]> }> = [];
+    const seen: Array<{ wire: Wire; atUnchoke: BlockRequest[]; after: Promise<BlockRequest[]> }> = [];
     torrent.on('wire', (wire: Wire) => {
       wire.once('unchoke', () => {
-        const atUnchoke = wire.requests.map((r) => r.piece);
-        const after = new Promise<number[]>((resolve) =>
-          setImmediate(() => setImmediate(() => resolve(wire.requests.map((r) => r.piece)))),
+        const atUnchoke = [...wire.requests];
+        const after = new Promise<BlockRequest[]>((resolve) =>
+          setImmediate(() => setImmediate(() => resolve([...wire.requests]))),
         );
         seen.push({ wire, atUnchoke, after });
       });
     });
     for (const seeder of capped.swarm.seeders) capped.engine.addPeer(entry.infoHash, seeder.peer);
     assert.ok((await read).equals(capped.swarm.data.subarray(waited * PIECE, (waited + 1) * PIECE)));
-    const choked = seen.filter(({ atUnchoke }) => atUnchoke.some((piece) => piece !== waited));
+    const choked = seen.filter(({ atUnchoke }) => atUnchoke.some((r) => r.piece !== waited));
     assert.ok(choked.length > 0, 'some peer was asked for its allowed-fast pieces while it choked us');
     for (const { wire, atUnchoke, after } of choked) {
-      const before = new Set(atUnchoke.slice(1).filter((piece) => piece !== waited));
-      const left = (await after).slice(1).filter((piece) => before.has(piece) && piece !== waited);
-      assert.deepEqual(left, [], `${wire.remoteAddress}: asked while choked, still there: ${atUnchoke}`);
+      // The same requests, not the same pieces: a piece of the read's start buffer (block-spread.ts) may be
+      // asked again at once, as new requests.
+      const still = new Set(await after);
+      const left = atUnchoke.slice(1).filter((r) => r.piece !== waited && still.has(r));
+      const pieces = (requests: BlockRequest[]) => requests.map((r) => r.piece);
+      assert.deepEqual(
+        pieces(left),
+        [],
+        `${wire.remoteAddress}: asked while choked, still there: ${pieces(atUnchoke)}`,
+      );
     }
     reader.abort();
     source.close();
