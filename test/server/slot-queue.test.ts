@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { acquireAll, LimitReachedError, Limiter } from '../../src/server/limiter.js';
+import { acquireAll, Limiter, LimitReachedError } from '../../src/server/limiter.js';
 import { SlotQueue } from '../../src/server/slot-queue.js';
 
 /** Records the order waiters were served in. */
