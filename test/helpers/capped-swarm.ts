@@ -82,13 +82,13 @@ export interface SwarmTorrent {
 
 export function withCappedSwarm(options: CappedSwarmOptions): CappedSwarmFixture {
   /** What a test started: stopped after it, so the next can add the same torrent afresh. */
-  const started: Array<() => Promise<void> | void> = [];
+  const started: Array<() => Promise<unknown>> = [];
   const fixture = {
     async add(from) {
       const { swarm, engine } = fixture;
       const { entry } = await engine.add(from === 'magnet' ? swarm.magnet : swarm.torrentFile);
       const { infoHash } = entry;
-      started.push(() => engine.remove(infoHash, { deleteFiles: true }).then(() => undefined));
+      started.push(() => engine.remove(infoHash, { deleteFiles: true }));
       await engine.waitForMetadata(infoHash);
       return {
         torrent: engine.torrent(infoHash)!,
@@ -98,12 +98,13 @@ export function withCappedSwarm(options: CappedSwarmOptions): CappedSwarmFixture
         read: (offset, length) => {
           const source = engine.open(infoHash, 0)!;
           const reader = new AbortController();
-          started.push(() => {
+          started.push(async () => {
             reader.abort();
-            source.close();
+            await source.close();
           });
           const bytes = source.read(offset, length, { signal: reader.signal });
-          bytes.catch(() => undefined); // awaited by the test; a failed assertion before must not leave it unhandled
+          // Awaited by the test; a failed assertion before must not leave it unhandled.
+          bytes.catch(() => undefined);
           return { bytes, expected: swarm.data.subarray(offset, offset + length) };
         },
       };
