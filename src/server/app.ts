@@ -34,6 +34,7 @@ import { subtitleRoutes } from './routes/subtitles.js';
 import { torrentRoutes } from './routes/torrents.js';
 import { webRoutes } from './routes/web.js';
 import { registerSecurity } from './security.js';
+import { SlotQueue } from './slot-queue.js';
 import { SubtitleFiles } from './subtitle-files.js';
 import { TorrentRequests } from './torrent-requests.js';
 import './services.js';
@@ -48,6 +49,8 @@ export interface ServerOptions {
   maxTranscodes?: number;
   /** Concurrent FFmpeg processes of any kind (remux is cheap but not free). */
   maxFfmpeg?: number;
+  /** How long a stream or HLS request past those limits waits for a slot before its 503 (default 5 s). */
+  slotWaitMs?: number;
   /** Concurrent subtitle file conversions (default: the number of CPUs, at least 2). */
   maxSubtitleJobs?: number;
   /** The time bound of one subtitle file's conversion and answer (default 30 s). */
@@ -93,10 +96,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.decorate('probes', new ProbeCache(options.catalog, options.tools, seekable));
   app.decorate('keyframes', new KeyframeCache(options.catalog));
   app.decorate('ffmpeg', { tools: options.tools, seekable });
+  const ffmpegProcesses = new Limiter(options.maxFfmpeg ?? Math.max(8, cpus * 8));
+  const transcodes = new Limiter(options.maxTranscodes ?? Math.max(1, cpus), 'transcodes');
   app.decorate('limits', {
-    ffmpegProcesses: new Limiter(options.maxFfmpeg ?? Math.max(8, cpus * 8)),
-    transcodes: new Limiter(options.maxTranscodes ?? Math.max(1, cpus), 'transcodes'),
+    ffmpegProcesses,
+    transcodes,
     subtitleFiles: new Limiter(options.maxSubtitleJobs ?? Math.max(2, cpus), 'subtitle conversions'),
+    queue: new SlotQueue([ffmpegProcesses, transcodes], options.slotWaitMs),
   });
   app.decorate('metrics', new ServerMetrics(options.catalog, app.limits));
   const subtitleFiles = new SubtitleFiles({

@@ -39,7 +39,9 @@ const hlsErrors = {
   404: unknownFile,
   415: error('Not a media file, or one that does not say its duration'),
   502: error('FFmpeg failed before the segment was made; `stderr` holds its last lines'),
-  503: busy('Too many FFmpeg processes or transcodes already, or the torrent stopped'),
+  503: busy(
+    'Too many FFmpeg processes or transcodes, still after a short wait for one to end; or the torrent stopped',
+  ),
 };
 
 export const hlsMasterRoute = {

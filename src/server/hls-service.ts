@@ -55,7 +55,7 @@ export class HlsService {
   readonly #renditions = new Map<string, Promise<OpenRendition>>();
   /** The last segment asked of each file (`infoHash/index`), for part(). */
   readonly #asked = new Map<string, number>();
-  /** FFmpeg slots of the runs; paused runs give theirs up when a limit is full. */
+  /** FFmpeg slots of the runs; runs nobody waits on give theirs up to requests waiting for one. */
   readonly #slots: HlsSlots;
   /** The same, once open: what bytesOf counts. */
   readonly #opened = new Map<string, OpenRendition>();
@@ -63,7 +63,7 @@ export class HlsService {
   constructor(private readonly options: HlsServiceOptions) {
     this.#subtitles = new HlsSubtitles(options);
     this.#slots = new HlsSlots(options.limits, () =>
-      [...this.#opened.values()].flatMap((open) => open.rendition.pausedRuns()),
+      [...this.#opened.values()].flatMap((open) => open.rendition.spareRuns()),
     );
   }
 
@@ -124,14 +124,18 @@ export class HlsService {
 
   /**
    * The path of a rendition's init segment or segment `part`. An init starts its run where the file was last
-   * asked: a player seeking far on start asks the video's init and segment, then the audio's init.
+   * asked: a player seeking far on start asks the video's init and segment, then the audio's init. A run
+   * that finds no FFmpeg slot waits briefly for one (hls-slots.ts), then answers 503.
    */
   async part(hls: HlsFile, id: string, part: 'init' | number, signal?: AbortSignal): Promise<string> {
     const rendition = await this.rendition(hls, id);
     const file = `${hls.entry.infoHash}/${hls.file.index}`;
-    if (part === 'init') return rendition.init(signal, this.#asked.get(file));
+    const encoded = isEncoded(this.track(hls, id));
+    if (part === 'init') {
+      return this.#slots.serve(encoded, signal, () => rendition.init(signal, this.#asked.get(file)));
+    }
     this.#asked.set(file, part);
-    return rendition.segment(part, signal);
+    return this.#slots.serve(encoded, signal, () => rendition.segment(part, signal));
   }
 
   /** Encoder runs going on for a file (all its renditions): what "one FFmpeg per rendition" counts. */
@@ -198,34 +202,27 @@ export class HlsService {
     const opened = await catalog.open(hls.entry.infoHash, hls.file.index, hints);
     const layout = hls.info.tsLayout;
     const source = layout ? withoutServiceNames(opened, layout) : opened;
-    const encoded = 'video' in track && track.video.id === 'video-h264';
+    const encoded = isEncoded(track);
     const { plan } = hls;
     const rendition = new Rendition({
       store,
       times: plan.times,
       ...(encoded ? { runLength: MAX_RUN_SEGMENTS } : {}),
       startProcess: (first, until) => {
-        const release = this.#slots.acquire(encoded);
-        const run = {
-          starts: plan.times.starts,
-          first,
-          until,
-          startTime: plan.startTime,
-        };
-        const job = FfmpegJob.start({
-          binary: ffmpeg.tools.ffmpeg,
-          input: { kind: 'seekable', source, server: ffmpeg.seekable },
-          args: (url) => segmentArgs(track, run, url),
-        });
-        this.#slots.hold(job, release, encoded);
+        const run = { starts: plan.times.starts, first, until, startTime: plan.startTime };
+        const job = this.#slots.start(encoded, () =>
+          FfmpegJob.start({
+            binary: ffmpeg.tools.ffmpeg,
+            input: { kind: 'seekable', source, server: ffmpeg.seekable },
+            args: (url) => segmentArgs(track, run, url),
+          }),
+        );
         const running = new AbortController();
         prefetchRun(catalog, hls, source, first, running.signal);
-        void job.done.finally(() => {
-          running.abort();
-          this.#slots.release(job);
-        });
+        void job.done.finally(() => running.abort());
         return job;
       },
+      onSpare: () => this.options.limits.queue.serve(),
     });
     return { rendition, source };
   }
@@ -239,6 +236,11 @@ function bytesOf(track: RenditionTrack): RenditionTrack | Omit<HlsAudio, 'defaul
   if ('video' in track) return track;
   const { default: _default, name: _name, language: _language, ...audio } = track.audio;
   return audio;
+}
+
+/** Whether a rendition's runs encode video: they hold a transcode slot too. */
+function isEncoded(track: RenditionTrack): boolean {
+  return 'video' in track && track.video.id === 'video-h264';
 }
 
 async function closeRendition(open: OpenRendition): Promise<void> {

@@ -22,37 +22,39 @@ const require = createRequire(import.meta.url);
 
 /** For Fastify's `schemaController` option. */
 export function lazySchemaCompilers(): NonNullable<FastifyServerOptions['schemaController']> {
-  let validators: ReturnType<typeof ajvCompiler> | undefined;
-  let serializers: ReturnType<typeof fastJsonStringifyCompiler> | undefined;
-  const loadValidators = () => {
-    validators ??= (require('@fastify/ajv-compiler') as typeof ajvCompiler)();
-    return validators;
-  };
-  const loadSerializers = () => {
-    serializers ??= (require('@fastify/fast-json-stringify-compiler') as typeof fastJsonStringifyCompiler)();
-    return serializers;
-  };
   return {
     compilersFactory: {
-      buildValidator: (external, options) => {
-        let compile: ReturnType<ReturnType<typeof ajvCompiler>> | undefined;
-        // Fastify reads `schemaEnv` (to let Ajv coerce the root) and `errors` off the validator.
-        return (route) =>
-          atFirstUse(() => {
-            compile ??= loadValidators()(external, options);
-            return compile(route);
-          }, ['errors', 'schemaEnv']);
-      },
-      buildSerializer: (external, options) => {
-        let compile: ReturnType<ReturnType<typeof fastJsonStringifyCompiler>> | undefined;
-        return (route) =>
-          atFirstUse(() => {
-            compile ??= loadSerializers()(external, options);
-            return compile(route);
-          }, []);
-      },
+      // Fastify reads `schemaEnv` (to let Ajv coerce the root) and `errors` off the validator.
+      buildValidator: lazyFactory(
+        () => (require('@fastify/ajv-compiler') as typeof ajvCompiler)(),
+        ['errors', 'schemaEnv'],
+      ),
+      buildSerializer: lazyFactory(
+        () => (require('@fastify/fast-json-stringify-compiler') as typeof fastJsonStringifyCompiler)(),
+        [],
+      ),
     },
   };
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a factory takes Fastify's options, a compiler its route
+type Factory = (...args: any[]) => (route: any) => Compiled;
+
+/**
+ * A compiler factory whose package loads (`load`) at the first compile of any route, and whose compiler
+ * for the arguments Fastify gave is built then too; `properties` are those Fastify reads off a compiled one.
+ */
+function lazyFactory<F extends Factory>(load: () => F, properties: string[]): F {
+  let factory: F | undefined;
+  return ((...args: Parameters<F>) => {
+    let compile: ReturnType<F> | undefined;
+    return (route: Parameters<ReturnType<F>>[0]) =>
+      atFirstUse(() => {
+        factory ??= load();
+        compile ??= factory(...args) as ReturnType<F>;
+        return compile(route);
+      }, properties);
+  }) as F;
 }
 
 function atFirstUse<T extends Compiled>(compile: () => T, properties: string[]): T {

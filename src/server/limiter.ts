@@ -1,6 +1,10 @@
-/** A counting limit on concurrent FFmpeg processes: past it the server answers 503 instead of queueing. */
+/**
+ * A counting limit on concurrent FFmpeg processes. Past it a request waits briefly for a slot
+ * (slot-queue.ts), then the server answers 503.
+ */
 export class Limiter {
   private active = 0;
+  readonly #onFree: Array<() => void> = [];
 
   constructor(
     readonly max: number,
@@ -12,15 +16,25 @@ export class Limiter {
     return this.active;
   }
 
+  get full(): boolean {
+    return this.active >= this.max;
+  }
+
+  /** Calls `listener` each time a slot is given back. */
+  onFree(listener: () => void): void {
+    this.#onFree.push(listener);
+  }
+
   /** Takes a slot; returns its release function (idempotent), or null when the limit is reached. */
   tryAcquire(): (() => void) | null {
-    if (this.active >= this.max) return null;
+    if (this.full) return null;
     this.active++;
     let released = false;
     return () => {
       if (released) return;
       released = true;
       this.active--;
+      freed(this.#onFree);
     };
   }
 }
@@ -35,18 +49,34 @@ export class LimitReachedError extends Error {
   }
 }
 
-/** A slot of every limiter, or none: throws LimitReachedError for the first one that is full. */
+/**
+ * A slot of every limiter, or none: throws LimitReachedError for the first one that is full. Its release
+ * gives them all back before anyone listening hears of it: a waiter for both kinds of slot must not see one
+ * back and the other still held (and have a run stopped for a slot about to come back anyway).
+ */
 export function acquireAll(...limiters: Limiter[]): () => void {
-  const releases: Array<() => void> = [];
-  for (const limiter of limiters) {
-    const release = limiter.tryAcquire();
-    if (!release) {
-      for (const taken of releases) taken();
-      throw new LimitReachedError(limiter);
-    }
-    releases.push(release);
-  }
+  const full = limiters.find((limiter) => limiter.full);
+  if (full) throw new LimitReachedError(full);
+  const releases = limiters.map((limiter) => limiter.tryAcquire()!);
   return () => {
-    for (const release of releases) release();
+    batching++;
+    try {
+      for (const release of releases) release();
+    } finally {
+      batching--;
+    }
+    if (batching > 0) return;
+    const listeners = [...heard];
+    heard.clear();
+    for (const listener of listeners) listener();
   };
+}
+
+let batching = 0;
+/** Listeners of slots given back during a batch, each called once after it. */
+const heard = new Set<() => void>();
+
+function freed(listeners: Array<() => void>): void {
+  if (batching > 0) for (const listener of listeners) heard.add(listener);
+  else for (const listener of listeners) listener();
 }

@@ -174,7 +174,9 @@ export const streamRoute = {
     415: error('Not a media file'),
     416: error('The Range lies outside the file (direct only)'),
     502: error('FFmpeg failed before its first byte; `stderr` holds its last lines'),
-    503: busy('Too many FFmpeg processes or transcodes already, or the torrent stopped'),
+    503: busy(
+      'Too many FFmpeg processes or transcodes, still after a short wait for one to end; or the torrent stopped',
+    ),
   },
 };
 

@@ -13,6 +13,7 @@ import type { KeyframeCache } from './keyframe-cache.js';
 import type { Limiter } from './limiter.js';
 import type { ServerMetrics } from './metrics.js';
 import type { ProbeCache } from './probe-cache.js';
+import type { SlotQueue } from './slot-queue.js';
 import type { SubtitleFiles } from './subtitle-files.js';
 import type { TorrentRequests } from './torrent-requests.js';
 
@@ -23,6 +24,8 @@ export interface Limits {
   transcodes: Limiter;
   /** Concurrent subtitle file conversions; those through FFmpeg count among ffmpegProcesses too. */
   subtitleFiles: Limiter;
+  /** Requests waiting briefly for a slot of the FFmpeg limits, in order. */
+  queue: SlotQueue;
 }
 
 export interface Ffmpeg {

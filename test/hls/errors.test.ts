@@ -2,7 +2,8 @@
  * What HLS answers when it cannot serve: 404 for what does not exist (torrent, file, a rendition the plan
  * does not have, a segment past the end), 400 for an audio past the file's, 415 for a file that is not
  * media, 502 with FFmpeg's last stderr lines when FFmpeg fails before a segment, 502 for a segment the
- * source has no media in (a damaged file, asked once, not retried forever), 503 past the process limits.
+ * source has no media in (a damaged file, asked once, not retried forever), 503 past the process limits
+ * once a short wait for a slot found none (a run nobody waits on any more gives its slot up).
  */
 import assert from 'node:assert/strict';
 import { copyFile, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -10,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { locateFfmpeg } from '../../src/stream/ffmpeg-locate.js';
+import { eventually } from '../helpers/eventually.js';
 import { makeMedia } from '../helpers/media.js';
 import { ffmpegWrapper } from '../helpers/processes.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -137,7 +139,7 @@ describe('HLS errors', () => {
   });
 
   it('503 past the FFmpeg process limit, and for encoded video past the transcode limit', async () => {
-    const none = await server({ maxFfmpeg: 0 });
+    const none = await server({ maxFfmpeg: 0, slotWaitMs: 1 });
     const base = await hlsBase(none, await makeMedia('mkv-h264-aac', { seconds: 14 }));
     assert.equal((await answer(`${base}/master.m3u8`)).status, 200);
     for (const part of ['video-copy/init.mp4', 'audio0-copy/1.m4s']) {
@@ -145,7 +147,7 @@ describe('HLS errors', () => {
       assert.equal(status, 503, part);
       assert.ok(headers.get('retry-after'), 'says when to come back');
     }
-    const noTranscodes = await server({ maxTranscodes: 0 });
+    const noTranscodes = await server({ maxTranscodes: 0, slotWaitMs: 1 });
     const avi = await hlsBase(noTranscodes, await makeMedia('avi-mpeg4-mp3', { seconds: 14 }));
     assert.equal((await answer(`${avi}/video-h264/0.m4s`)).status, 503, 'encoded video');
     assert.equal((await answer(`${avi}/audio0-aac/0.m4s`)).status, 200, 'audio is not a transcode slot');
@@ -166,5 +168,67 @@ describe('HLS errors', () => {
       200,
       'not a 503: the paused run gave way',
     );
+  });
+
+  it('a seek while the cap is busy is answered once the run it waits on has made its segment', {
+    timeout: 60_000,
+  }, async () => {
+    // FFmpeg waits for a gate, so the first run is surely busy with its segment when the seek comes.
+    const gate = join(work, 'gate');
+    const real = await locateFfmpeg();
+    const ffmpeg = ffmpegWrapper(
+      join(work, 'ffmpeg-gated'),
+      real.ffmpeg,
+      (q) => `while [ ! -e '${gate}' ]; do sleep 0.05; done\nexec ${q} "$@"`,
+    );
+    const one = await server({ tools: { ...real, ffmpeg }, maxTranscodes: 1, slotWaitMs: 30_000 });
+    const base = await hlsBase(one, await makeMedia('avi-mpeg4-mp3', { seconds: 30 }));
+    const playlist = await (await fetch(`${base}/video-h264/index.m3u8`)).text();
+    const last = playlist.split('\n').filter((l) => l.startsWith('#EXTINF')).length - 1;
+    const infoHash = one.catalog.list()[0]!.infoHash;
+    const start = answer(`${base}/video-h264/0.m4s`);
+    assert.ok(await eventually(() => one.app.limits.transcodes.inUse === 1), 'the first run holds the slot');
+    const seek = answer(`${base}/video-h264/${last}.m4s`);
+    assert.ok(await eventually(() => one.app.limits.queue.waiting === 1), 'the seek waits for a slot');
+    assert.equal(await one.app.hls.encoders(infoHash, 0), 1, 'no second run past the cap');
+    await writeFile(gate, '');
+    assert.equal((await start).status, 200, 'the first segment');
+    assert.equal((await seek).status, 200, 'the seek: the first run, done with what was asked, gave way');
+    assert.equal(one.app.limits.queue.waiting, 0);
+  });
+
+  it('a full cap held by a live stream still answers 503, after the wait; a waiter that leaves frees its place', {
+    timeout: 60_000,
+  }, async () => {
+    const short = await server({ maxTranscodes: 1, slotWaitMs: 100 });
+    const patient = await server({ maxTranscodes: 1, slotWaitMs: 30_000 });
+    for (const on of [short, patient]) {
+      const avi = await hlsBase(on, await makeMedia('avi-mpeg4-mp3', { seconds: 30 }));
+      const hash = on.catalog.list()[0]!.infoHash;
+      // A progressive transcode, its body left unread: a viewer watching holds the slot as long as it likes.
+      const live = new AbortController();
+      const stream = await fetch(`${on.url}/stream/${hash}/0?mode=transcode`, { signal: live.signal });
+      assert.equal(stream.status, 200);
+      if (on === short) {
+        const { status, headers } = await answer(`${avi}/video-h264/3.m4s`);
+        assert.equal(status, 503, 'nothing gave way within the wait');
+        assert.ok(headers.get('retry-after'), 'says when to come back');
+        assert.equal(on.app.limits.queue.waiting, 0, 'the refused request left the queue');
+        live.abort();
+        continue;
+      }
+      const leaving = new AbortController();
+      const gone = fetch(`${avi}/video-h264/0.m4s`, { signal: leaving.signal });
+      gone.catch(() => undefined);
+      assert.ok(await eventually(() => on.app.limits.queue.waiting === 1), 'the first waits');
+      const staying = answer(`${avi}/video-h264/5.m4s`);
+      assert.ok(await eventually(() => on.app.limits.queue.waiting === 2), 'the second waits behind it');
+      leaving.abort();
+      await assert.rejects(gone, { name: 'AbortError' });
+      assert.ok(await eventually(() => on.app.limits.queue.waiting === 1), 'the first left the queue');
+      live.abort(); // the viewer goes: its slot comes back, to the one still waiting
+      assert.equal((await staying).status, 200);
+      assert.equal(on.app.limits.queue.waiting, 0);
+    }
   });
 });

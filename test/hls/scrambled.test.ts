@@ -34,13 +34,12 @@ before(async () => {
     real.ffmpeg,
     (q) => `echo "$*" >> '${log}'\nexec ${q} "$@"`,
   );
-  // Each jump starts a run while the last one may still be encoding its final segment: with the default
-  // cap (one transcode per CPU) a 2-CPU machine sometimes refused the next with a 503. The cap is not what
-  // this tests (errors.test.ts does); continuity across runs is.
+  // One transcode at a time, the smallest cap: each jump starts a run while the last one may still be
+  // encoding segments past the one asked, which nobody waits on any more; that run gives its slot up.
   server = await startTestServer({
     hlsCacheDir: join(work, 'cache'),
     tools: { ...real, ffmpeg },
-    maxTranscodes: 4,
+    maxTranscodes: 1,
   });
 });
 after(async () => {

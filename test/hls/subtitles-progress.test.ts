@@ -11,6 +11,7 @@ import type { CatalogEntry, CatalogFile } from '../../src/catalog/types.js';
 import type { HlsFile } from '../../src/server/hls-service.js';
 import { HlsSubtitles } from '../../src/server/hls-subtitles.js';
 import { Limiter } from '../../src/server/limiter.js';
+import { SlotQueue } from '../../src/server/slot-queue.js';
 import { SubtitleFiles } from '../../src/server/subtitle-files.js';
 import type { DataSource } from '../../src/stream/data-source.js';
 import { type FfmpegTools, locateFfmpeg } from '../../src/stream/ffmpeg-locate.js';
@@ -47,10 +48,13 @@ function file(index: number, name: string, length: number): CatalogFile {
 
 /** An HlsSubtitles whose catalog hands out `sources` (by file index); one process slot unless told. */
 function subtitles(sources: DataSource[], processes = 4) {
+  const ffmpegProcesses = new Limiter(processes);
+  const transcodes = new Limiter(1);
   const limits = {
-    ffmpegProcesses: new Limiter(processes),
-    transcodes: new Limiter(1),
+    ffmpegProcesses,
+    transcodes,
     subtitleFiles: new Limiter(1),
+    queue: new SlotQueue([ffmpegProcesses, transcodes]),
   };
   const catalog = { open: async (_infoHash: string, index: number) => sources[index]! };
   const subtitleFiles = new SubtitleFiles({ catalog, tools, limits });

@@ -8,6 +8,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { eventually } from '../helpers/eventually.js';
 import { decodedDuration, ffprobe, makeMedia } from '../helpers/media.js';
 import { childProcesses, ffmpegChildrenGone } from '../helpers/processes.js';
 import { bodyBytes, startTestServer, type TestServer } from '../helpers/server.js';
@@ -221,8 +222,8 @@ describe('errors and limits', () => {
     }
   });
 
-  it('answers 503 with Retry-After past the transcode limit', async () => {
-    const limited = await startTestServer({ maxTranscodes: 1 });
+  it('answers 503 with Retry-After past the transcode limit, once a short wait found no slot', async () => {
+    const limited = await startTestServer({ maxTranscodes: 1, slotWaitMs: 100 });
     try {
       const entry = await limited.catalog.addLocalFile(await makeMedia('avi-mpeg4-mp3', { seconds: 20 }));
       const url = `${limited.url}/stream/${entry.infoHash}/0`;
@@ -234,6 +235,28 @@ describe('errors and limits', () => {
       assert.equal(second.headers.get('retry-after'), '5');
       first.abort();
       await running.arrayBuffer().catch(() => undefined);
+      assert.deepEqual(await ffmpegChildrenGone(), []);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('past the transcode limit, a stream waits for the one before it to close (a seek), then plays', async () => {
+    const limited = await startTestServer({ maxTranscodes: 1, slotWaitMs: 30_000 });
+    try {
+      const entry = await limited.catalog.addLocalFile(await makeMedia('avi-mpeg4-mp3', { seconds: 20 }));
+      const url = `${limited.url}/stream/${entry.infoHash}/0`;
+      const first = new AbortController();
+      const running = await fetch(url, { signal: first.signal });
+      assert.equal(running.status, 200);
+      const seek = fetch(`${url}?t=10`);
+      assert.ok(await eventually(() => limited.app.limits.queue.waiting === 1), 'the seek waits');
+      first.abort();
+      await running.arrayBuffer().catch(() => undefined);
+      const seeked = await seek;
+      assert.equal(seeked.status, 200);
+      assert.equal(seeked.headers.get('x-stream-mode'), 'transcode');
+      assert.ok((await seeked.arrayBuffer()).byteLength > 0);
       assert.deepEqual(await ffmpegChildrenGone(), []);
     } finally {
       await limited.close();

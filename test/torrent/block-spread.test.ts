@@ -74,23 +74,15 @@ describe('the first piece on a swarm of capped aria2c seeders', { skip }, () => 
     timeout: 120_000,
   }, async () => {
     // The metadata from the .torrent: the read waits before any peer is dialled, as a stream's start does.
-    const { entry } = await capped.engine.add(capped.swarm.torrentFile);
-    await capped.engine.waitForMetadata(entry.infoHash);
-    const torrent = capped.engine.torrent(entry.infoHash)!;
-    const source = capped.engine.open(entry.infoHash, 0)!;
-    const reader = new AbortController();
-    const read = source.read(0, BLOCK, { signal: reader.signal });
-    read.catch(() => undefined); // awaited below; a failed assertion before must not leave it unhandled
+    const { torrent, read, dial } = await capped.add('torrent');
+    const first = read(0, BLOCK);
     const books = new FirstPieceBooks();
     torrent.on('wire', (wire: Wire) => books.watch(wire));
-    for (const seeder of capped.swarm.seeders) capped.engine.addPeer(entry.infoHash, seeder.peer);
-    assert.ok((await read).equals(capped.swarm.data.subarray(0, BLOCK)));
+    dial();
+    assert.ok((await first.bytes).equals(first.expected));
     const senders = new Set([...books.sender.values()].map((wire) => wire.remoteAddress));
     assert.equal(senders.size, HOSTS.length, `the first piece came from ${[...senders].join(', ')}`);
     assert.deepEqual(books.early, [], 'no block is asked twice while another is asked of nobody');
-    reader.abort();
-    source.close();
-    await capped.engine.remove(entry.infoHash, { deleteFiles: true });
   });
 });
 

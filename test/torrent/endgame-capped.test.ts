@@ -41,9 +41,7 @@ describe('a swarm of capped aria2c seeders', { skip }, () => {
   it('a read behind full pipelines is asked of several peers at once, ahead of the rest', {
     timeout: 120_000,
   }, async () => {
-    const { entry } = await capped.engine.add(capped.swarm.magnet);
-    await capped.engine.waitForMetadata(entry.infoHash);
-    const torrent = capped.engine.torrent(entry.infoHash)!;
+    const { torrent, read } = await capped.add('magnet');
     // The whole torrent downloads from its start: every pipeline fills with its first pieces.
     const wires = await allBusy(torrent, 3);
     // A far piece nobody is asked for (a peer may have offered one in its allowed-fast set).
@@ -52,10 +50,7 @@ describe('a swarm of capped aria2c seeders', { skip }, () => {
       .reverse()
       .find((piece) => piece >= PIECES / 2 && !asked.has(piece));
     assert.ok(WAITED !== undefined, `a far piece nobody was asked for: ${[...asked].join(' ')}`);
-    const source = capped.engine.open(entry.infoHash, 0)!;
-    const reader = new AbortController();
-    const read = source.read(WAITED * PIECE, PIECE, { signal: reader.signal });
-    read.catch(() => undefined); // awaited below; a failed assertion before must not leave it unhandled
+    const waiting = read(WAITED * PIECE, PIECE);
     await nextTurn();
     const holders = wires.filter((wire) => wire.requests.some((r) => r.piece === WAITED));
     assert.ok(holders.length >= 2, `the waited piece is asked of several peers: ${holders.length}`);
@@ -67,24 +62,16 @@ describe('a swarm of capped aria2c seeders', { skip }, () => {
         `${wire.remoteAddress} is asked for the waited piece ahead of the rest: ${pieces.join(' ')}`,
       );
     }
-    assert.ok((await read).equals(capped.swarm.data.subarray(WAITED * PIECE, (WAITED + 1) * PIECE)));
-    reader.abort();
-    source.close();
-    await capped.engine.remove(entry.infoHash, { deleteFiles: true });
+    assert.ok((await waiting.bytes).equals(waiting.expected));
   });
 
   it('what a peer was asked while it choked us is cancelled when it unchokes, for a waiting read', {
     timeout: 120_000,
   }, async () => {
     // The metadata from the .torrent: the read waits before any peer is dialled.
-    const { entry } = await capped.engine.add(capped.swarm.torrentFile);
-    await capped.engine.waitForMetadata(entry.infoHash);
-    const torrent = capped.engine.torrent(entry.infoHash)!;
-    const source = capped.engine.open(entry.infoHash, 0)!;
-    const reader = new AbortController();
+    const { torrent, read, dial } = await capped.add('torrent');
     const waited = PIECES / 2;
-    const read = source.read(waited * PIECE, PIECE, { signal: reader.signal });
-    read.catch(() => undefined);
+    const waiting = read(waited * PIECE, PIECE);
     // What each wire holds the moment it unchokes, and a turn later.
     const seen: Array<{ wire: Wire; atUnchoke: BlockRequest[]; after: Promise<BlockRequest[]> }> = [];
     torrent.on('wire', (wire: Wire) => {
@@ -96,8 +83,8 @@ describe('a swarm of capped aria2c seeders', { skip }, () => {
         seen.push({ wire, atUnchoke, after });
       });
     });
-    for (const seeder of capped.swarm.seeders) capped.engine.addPeer(entry.infoHash, seeder.peer);
-    assert.ok((await read).equals(capped.swarm.data.subarray(waited * PIECE, (waited + 1) * PIECE)));
+    dial();
+    assert.ok((await waiting.bytes).equals(waiting.expected));
     const choked = seen.filter(({ atUnchoke }) => atUnchoke.some((r) => r.piece !== waited));
     assert.ok(choked.length > 0, 'some peer was asked for its allowed-fast pieces while it choked us');
     for (const { wire, atUnchoke, after } of choked) {
@@ -112,8 +99,5 @@ describe('a swarm of capped aria2c seeders', { skip }, () => {
         `${wire.remoteAddress}: asked while choked, still there: ${pieces(atUnchoke)}`,
       );
     }
-    reader.abort();
-    source.close();
-    await capped.engine.remove(entry.infoHash, { deleteFiles: true });
   });
 });

@@ -6,7 +6,6 @@ import { untilAborted } from '../../stream/abort.js';
 import { parseCaps } from '../../stream/client-caps.js';
 import { openOptions } from '../../stream/media-info.js';
 import { planStream } from '../../stream/plan.js';
-import { acquireAll } from '../limiter.js';
 import { streamRoute } from '../route-schemas.js';
 import type { FileParams, StreamQuery } from '../schemas.js';
 import { startSeek } from '../seek-start.js';
@@ -18,7 +17,7 @@ import { streamLog } from '../stream-log.js';
 
 export const streamRoutes: FastifyPluginAsync = async (app) => {
   const { catalog, probes, ffmpeg, keyframes } = app;
-  const { transcodes, ffmpegProcesses } = app.limits;
+  const { transcodes, ffmpegProcesses, queue } = app.limits;
   app.get<{ Params: FileParams; Querystring: StreamQuery }>(
     '/stream/:infoHash/:index',
     { schema: streamRoute },
@@ -110,12 +109,14 @@ export const streamRoutes: FastifyPluginAsync = async (app) => {
               log,
             });
           }
-          // Transcodes also count against their own, CPU-sized limit; past either the answer is a 503.
+          // Transcodes also count against their own, CPU-sized limit. Past either, the request waits briefly
+          // (a seek's previous stream may still be closing), then answers 503.
           const release =
             taken?.release ??
-            (plan.mode === 'transcode'
-              ? acquireAll(ffmpegProcesses, transcodes)
-              : acquireAll(ffmpegProcesses));
+            (await queue.acquire(
+              plan.mode === 'transcode' ? [ffmpegProcesses, transcodes] : [ffmpegProcesses],
+              signal,
+            ));
           try {
             // A seek's real start (the keyframe copied video starts at) goes into the headers of HEAD too.
             const started = await startSeek({

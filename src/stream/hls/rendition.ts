@@ -3,7 +3,7 @@
  * every viewer: its segments on disk and the encoder runs making them. A request for a stored segment is
  * answered from disk; one just ahead of a running encoder waits for it; one far from every encoder starts
  * a run there. Deciding happens synchronously, so parallel requests after a seek start one run, not one
- * each. Runs nobody asks anything of for a while are stopped.
+ * each. Runs nobody asks anything of for a while are stopped; one no request waits on may yield its FFmpeg.
  */
 import { abortableWait } from '../abort.js';
 import { type EncoderProcess, SegmentEncoder } from './segment-encoder.js';
@@ -25,6 +25,8 @@ export interface RenditionOptions {
   maxEncoders?: number;
   /** A run paused this long with nobody asking is stopped (default 30 s). */
   idleMs?: number;
+  /** The last request waiting on a run left it (answered or gone): see spareRuns. */
+  onSpare?(): void;
 }
 
 /** A segment that cannot be made: the source ended before it, or the encoder failed. */
@@ -49,6 +51,8 @@ export class SegmentUnavailableError extends Error {
 export class Rendition {
   readonly #encoders = new Set<SegmentEncoder>();
   readonly #options: Required<RenditionOptions>;
+  /** Requests waiting on each run. */
+  readonly #waiting = new Map<SegmentEncoder, number>();
   /** Settled (and replaced) whenever a segment is stored or a run ends. */
   #changed = signal();
   #idleTimer: NodeJS.Timeout | null = null;
@@ -61,6 +65,7 @@ export class Rendition {
       maxEncoders: 3,
       idleMs: 30_000,
       runLength: Number.POSITIVE_INFINITY,
+      onSpare: () => undefined,
       ...options,
     };
   }
@@ -69,11 +74,9 @@ export class Rendition {
     return this.#options.store;
   }
 
-  /** Runs waiting for their viewers to ask further (doing nothing), the longest idle first. */
-  pausedRuns(): SegmentEncoder[] {
-    return [...this.#encoders]
-      .filter((e) => e.paused && !e.ended)
-      .sort((a, b) => a.lastActive - b.lastActive);
+  /** Runs no request waits on: paused ahead of their viewers, or making segments nobody has asked for yet. */
+  spareRuns(): SegmentEncoder[] {
+    return [...this.#encoders].filter((e) => !e.ended && !this.#waiting.has(e));
   }
 
   /** Encoder runs going on now. */
@@ -90,10 +93,10 @@ export class Rendition {
     const { store, times } = this.#options;
     const from = Number.isInteger(likely) && likely > 0 && likely < times.starts.length ? likely : 0;
     let owner: SegmentEncoder | null = null;
-    return this.#waitFor(signal, () => {
+    return this.#waitFor(signal, (waitOn) => {
       if (store.hasInit) return store.initPath;
       failIfBroken(owner);
-      if (!owner || owner.ended) owner = [...this.#encoders][0] ?? this.#start(from, false);
+      if (!owner || owner.ended) owner = waitOn([...this.#encoders][0] ?? this.#start(from, false));
       return null;
     });
   }
@@ -105,12 +108,12 @@ export class Rendition {
       throw new SegmentUnavailableError(`no segment ${k}: the playlist has ${times.starts.length}`, [], 404);
     }
     let owner: SegmentEncoder | null = null;
-    return this.#waitFor(signal, () => {
+    return this.#waitFor(signal, (waitOn) => {
       if (store.has(k)) return store.segmentPath(k);
       if (owner?.missing.has(k)) throw new SegmentUnavailableError(`the source has no media in segment ${k}`);
       failIfBroken(owner);
       if (!owner || owner.ended) {
-        owner = [...this.#encoders].find((e) => e.covers(k, reach)) ?? this.#start(k);
+        owner = waitOn([...this.#encoders].find((e) => e.covers(k, reach)) ?? this.#start(k));
         if (!owner) return null; // every run works for someone: wait for one to pause or end
       }
       owner.want(k);
@@ -124,15 +127,42 @@ export class Rendition {
     await Promise.all([...this.#encoders].map((e) => e.stop()));
   }
 
-  /** Runs `check` now and after every change until it answers (or throws); the caller may leave. */
-  async #waitFor(signal: AbortSignal | undefined, check: () => string | null): Promise<string> {
-    for (;;) {
-      if (this.#closed) throw new SegmentUnavailableError('the server is stopping', [], 503);
-      const answer = check();
-      if (answer !== null) return answer;
-      const changed = this.#changed.promise;
-      await abortableWait<void>(signal, (resolve) => void changed.then(resolve));
+  /**
+   * Runs `check` now and after every change until it answers (or throws); the caller may leave. `check`
+   * names the run it waits on through `waitOn`, counted as waited on until the wait ends or moves.
+   */
+  async #waitFor(
+    signal: AbortSignal | undefined,
+    check: (waitOn: (run: SegmentEncoder | null) => SegmentEncoder | null) => string | null,
+  ): Promise<string> {
+    let on: SegmentEncoder | null = null;
+    const waitOn = (run: SegmentEncoder | null) => {
+      if (run !== on) {
+        // The new one first: the old one's onSpare must not see the new one as spare.
+        this.#count(run, 1);
+        this.#count(on, -1);
+        on = run;
+      }
+      return run;
+    };
+    try {
+      for (;;) {
+        if (this.#closed) throw new SegmentUnavailableError('the server is stopping', [], 503);
+        const answer = check(waitOn);
+        if (answer !== null) return answer;
+        const changed = this.#changed.promise;
+        await abortableWait<void>(signal, (resolve) => void changed.then(resolve));
+      }
+    } finally {
+      waitOn(null);
     }
+  }
+
+  #count(run: SegmentEncoder | null, by: 1 | -1): void {
+    if (!run) return;
+    const waiting = (this.#waiting.get(run) ?? 0) + by;
+    if (waiting > 0) this.#waiting.set(run, waiting);
+    else if (this.#waiting.delete(run) && !run.ended) this.#options.onSpare();
   }
 
   /**
