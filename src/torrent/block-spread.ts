@@ -4,10 +4,11 @@
  * verified; webtorrent fills one peer's request pipeline (a second of its rate) with a piece's blocks before it
  * asks the next peer, so on capped peers the first piece came at one peer's rate. Here a peer may hold at
  * most its share of each such piece's blocks (by its rate and what it has queued, among the unchoked peers
- * that have the piece: see share): past it webtorrent goes on to the next piece. And when a peer
- * unchokes, the others give back what is past their new share, before webtorrent fills its pipeline: a peer
- * answers in the order asked, so those blocks would otherwise stand behind the next pieces there. Each block
- * is asked of one peer (copies are the endgame's, endgame.ts); the readahead behind keeps webtorrent's order.
+ * that have the piece: see share): past it webtorrent goes on to the next piece. What a peer was asked
+ * stays with it when another unchokes: a newly unchoked aria2c or transmission sends its first block 0.4–1 s
+ * later, on its own clock, so a block taken back from a peer about to send it comes later, not sooner. Each
+ * block is asked of one peer (copies are the endgame's, endgame.ts); the readahead behind keeps webtorrent's
+ * order.
  */
 import type { Torrent, Wire } from 'webtorrent';
 import type { RequestOrder } from './request-order.js';
@@ -16,8 +17,6 @@ import { limitRequests, unaskedBlocks } from './webtorrent-internals-hooks.js';
 const BLOCK = 16 * 1024;
 
 export class BlockSpread {
-  /** Ascending. */
-  private pieces: number[] = [];
   private readonly spreading = new Set<number>();
 
   constructor(
@@ -25,46 +24,18 @@ export class BlockSpread {
     private readonly order: RequestOrder,
   ) {
     limitRequests(torrent, (wire, piece) => this.allows(wire, piece));
-    for (const wire of torrent.wires) this.watch(wire);
-    torrent.on('wire', (wire: Wire) => this.watch(wire));
   }
 
   /** The pieces to spread from now on (webtorrent asks for them once their selections are raised). */
   spread(pieces: Iterable<number>): void {
     this.spreading.clear();
     for (const piece of pieces) this.spreading.add(piece);
-    this.pieces = [...this.spreading].sort((a, b) => a - b);
   }
 
   /** Whether `wire` may be asked one more block of `piece`. */
   allows(wire: Wire, piece: number): boolean {
     if (!this.spreading.has(piece) || wire.type === 'webSeed') return true;
     return this.held(wire, piece).length < this.share(wire, piece);
-  }
-
-  private watch(wire: Wire): void {
-    // On a wire that connects once the metadata is in, this runs before webtorrent's own listener, which
-    // fills the pipelines at once; on one from before, what is given back goes to whoever has room next.
-    wire.on('unchoke', () => this.rebalance(wire));
-  }
-
-  /** Past its share, each peer that heeds cancels gives back the blocks it was asked last. */
-  private rebalance(joined: Wire): void {
-    if (this.torrent.destroyed || !this.torrent.bitfield) return;
-    for (const piece of this.pieces) {
-      if (!joined.peerPieces.get(piece) || this.torrent.bitfield.get(piece)) continue;
-      for (const wire of this.torrent.wires) {
-        if (wire === joined || !this.sends(wire, piece) || !this.order.heeds(wire)) continue;
-        const held = this.held(wire, piece);
-        const first = wire.requests[0];
-        for (const request of held.slice(this.share(wire, piece))) {
-          // The first may be on its way already.
-          if (request === first) continue;
-          wire.cancel(request.piece, request.offset, request.length);
-          this.order.told(wire, request.piece, request.offset);
-        }
-      }
-    }
   }
 
   private held(wire: Wire, piece: number) {
