@@ -222,45 +222,47 @@ describe('errors and limits', () => {
     }
   });
 
-  it('answers 503 with Retry-After past the transcode limit, once a short wait found no slot', async () => {
-    const limited = await startTestServer({ maxTranscodes: 1, slotWaitMs: 100 });
+  /** A server allowing one transcode, that one taken by a stream of `url`, which `first` ends. */
+  async function withOneSlotTaken(
+    slotWaitMs: number,
+    test: (limited: TestServer, url: string, first: { abort(): void; running: Response }) => Promise<void>,
+  ): Promise<void> {
+    const limited = await startTestServer({ maxTranscodes: 1, slotWaitMs });
     try {
       const entry = await limited.catalog.addLocalFile(await makeMedia('avi-mpeg4-mp3', { seconds: 20 }));
       const url = `${limited.url}/stream/${entry.infoHash}/0`;
-      const first = new AbortController();
-      const running = await fetch(url, { signal: first.signal });
+      const controller = new AbortController();
+      const running = await fetch(url, { signal: controller.signal });
       assert.equal(running.status, 200);
+      await test(limited, url, { abort: () => controller.abort(), running });
+    } finally {
+      await limited.close();
+    }
+  }
+
+  it('answers 503 with Retry-After past the transcode limit, once a short wait found no slot', async () => {
+    await withOneSlotTaken(100, async (_limited, url, first) => {
       const second = await fetch(url);
       assert.equal(second.status, 503);
       assert.equal(second.headers.get('retry-after'), '5');
       first.abort();
-      await running.arrayBuffer().catch(() => undefined);
+      await first.running.arrayBuffer().catch(() => undefined);
       assert.deepEqual(await ffmpegChildrenGone(), []);
-    } finally {
-      await limited.close();
-    }
+    });
   });
 
   it('past the transcode limit, a stream waits for the one before it to close (a seek), then plays', async () => {
-    const limited = await startTestServer({ maxTranscodes: 1, slotWaitMs: 30_000 });
-    try {
-      const entry = await limited.catalog.addLocalFile(await makeMedia('avi-mpeg4-mp3', { seconds: 20 }));
-      const url = `${limited.url}/stream/${entry.infoHash}/0`;
-      const first = new AbortController();
-      const running = await fetch(url, { signal: first.signal });
-      assert.equal(running.status, 200);
+    await withOneSlotTaken(30_000, async (limited, url, first) => {
       const seek = fetch(`${url}?t=10`);
       assert.ok(await eventually(() => limited.app.limits.queue.waiting === 1), 'the seek waits');
       first.abort();
-      await running.arrayBuffer().catch(() => undefined);
+      await first.running.arrayBuffer().catch(() => undefined);
       const seeked = await seek;
       assert.equal(seeked.status, 200);
       assert.equal(seeked.headers.get('x-stream-mode'), 'transcode');
       assert.ok((await seeked.arrayBuffer()).byteLength > 0);
       assert.deepEqual(await ffmpegChildrenGone(), []);
-    } finally {
-      await limited.close();
-    }
+    });
   });
 });
 
