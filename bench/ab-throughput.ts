@@ -21,7 +21,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { api, waitTorrent } from './lib/http.js';
 import { mkvOfSize } from './lib/media.js';
-import { type Child, cpuSecondsOf, memoryOf, start, waitForLine } from './lib/procs.js';
+import { type Child, cpuSecondsOf, cpuTimesOf, memoryOf, start, waitForLine } from './lib/procs.js';
 import { startSeeder } from './lib/seeder-client.js';
 import { serverFlags } from './lib/server.js';
 import { median, now } from './lib/stats.js';
@@ -34,6 +34,8 @@ interface Client {
   env?: Record<string, string>;
   ms: number[];
   cpuPerGiB: number[];
+  /** The kernel's part of cpuPerGiB (system time: socket reads, page-cache writes, page faults). */
+  sysPerGiB: number[];
   peakRss: number[];
   seederCpuPerGiB?: number[];
 }
@@ -63,10 +65,10 @@ const clients: Client[] = process.argv
         .filter(Boolean)
         .map((v) => v.split('=') as [string, string]),
     );
-    return { label, main: resolve(main), nodeFlags, env: vars, ms: [], cpuPerGiB: [], peakRss: [] };
+    return { label, main: resolve(main), nodeFlags, env: vars, ms: [], cpuPerGiB: [], sysPerGiB: [], peakRss: [] };
   });
 if (process.argv.includes('--aria2'))
-  clients.push({ label: 'aria2c', nodeFlags: [], ms: [], cpuPerGiB: [], peakRss: [] });
+  clients.push({ label: 'aria2c', nodeFlags: [], ms: [], cpuPerGiB: [], sysPerGiB: [], peakRss: [] });
 
 /** CPU seconds per thread name (threads of one name summed), from /proc/PID/task. */
 function threadCpu(pid: number): Map<string, number> {
@@ -120,6 +122,7 @@ try {
         const run = await aria2Download(torrent, seeded.length, seeded.name);
         client.ms.push(run.ms);
         client.cpuPerGiB.push((run.cpuSeconds * GiB) / seeded.length);
+        client.sysPerGiB.push((run.systemSeconds * GiB) / seeded.length);
         client.peakRss.push(Number.NaN);
       } else {
         const pid = server.child.pid;
@@ -150,12 +153,15 @@ try {
           peak = Math.max(peak, memoryOf(pid)?.rss ?? 0);
         }, 100);
         const threadsBefore = threadCpu(pid);
-        const cpuBefore = cpuSecondsOf(pid);
+        const cpuBefore = cpuTimesOf(pid);
         const started = now();
         await api(server.url, 'POST', '/api/torrents', new Uint8Array(torrent));
         await waitTorrent(server.url, seeded.infoHash, (t) => t.progress >= 1, 900_000);
         client.ms.push(now() - started);
-        client.cpuPerGiB.push(((cpuSecondsOf(pid) - cpuBefore) * GiB) / seeded.length);
+        const cpuAfter = cpuTimesOf(pid);
+        const system = cpuAfter.system - cpuBefore.system;
+        client.cpuPerGiB.push(((cpuAfter.user - cpuBefore.user + system) * GiB) / seeded.length);
+        client.sysPerGiB.push((system * GiB) / seeded.length);
         clearInterval(sampler);
         if (process.env.AB_SIGNAL === client.label) process.kill(pid, 'SIGUSR2');
         if (process.env.AB_THREADS) {
@@ -180,7 +186,7 @@ try {
       client.seederCpuPerGiB.push(((cpuSecondsOf(seeder.child.pid) - seederBefore) * GiB) / seeded.length);
       console.log(
         `round ${round + 1} ${client.label}: ${(seeded.length / MiB / (client.ms[i]! / 1000)).toFixed(1)} MiB/s, ` +
-          `${client.cpuPerGiB[i]!.toFixed(2)} s CPU/GiB (seeder ${client.seederCpuPerGiB[i]!.toFixed(2)}), peak RSS ${(client.peakRss[i]! / MiB).toFixed(0)} MiB (load ${load()})`,
+          `${client.cpuPerGiB[i]!.toFixed(2)} s CPU/GiB (system ${client.sysPerGiB[i]!.toFixed(2)}; seeder ${client.seederCpuPerGiB[i]!.toFixed(2)}), peak RSS ${(client.peakRss[i]! / MiB).toFixed(0)} MiB (load ${load()})`,
       );
     }
   }
@@ -197,7 +203,7 @@ for (const client of clients) {
   const ratio = reference ? ` ${(median(reference.ms) / median(client.ms)).toFixed(2)}× aria2c` : '';
   console.log(
     `${client.label}: ${speed.toFixed(1)} MiB/s, ${median(client.cpuPerGiB).toFixed(2)} s CPU/GiB ` +
-      `(seeder ${median(client.seederCpuPerGiB ?? []).toFixed(2)}), ` +
+      `(system ${median(client.sysPerGiB).toFixed(2)}; seeder ${median(client.seederCpuPerGiB ?? []).toFixed(2)}), ` +
       `peak RSS ${(median(client.peakRss) / MiB).toFixed(0)} MiB${ratio}`,
   );
 }

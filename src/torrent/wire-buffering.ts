@@ -14,7 +14,8 @@
  *
  * A wire finds the request a block answers by a linear scan of those in flight (`_pull`), and fills the gap it
  * leaves with the newest, so the oldest drift to the back: with thousands in flight on a fast link, each block
- * scanned thousands. Peers answer in the order asked, so findRequestsInOrder looks at the oldest first.
+ * scanned thousands. Peers answer mostly in the order asked, so findRequestsInOrder keeps that order and looks
+ * at the oldest first.
  */
 import type { Wire } from 'webtorrent';
 
@@ -114,19 +115,23 @@ interface RequestTable {
 }
 
 /**
- * Makes `wire` take a block's request from the front of those in flight when it is the oldest (an O(1) shift),
- * else as before; false (and nothing changed) when the wire has no `_pull`.
+ * Makes `wire` look for a block's request from the oldest of those in flight on, and take it out keeping the
+ * others in the order asked (an O(1) shift when it is the oldest, as it mostly is); false (and nothing
+ * changed) when the wire has no `_pull`. The wire's own removal moved the newest into the gap, so after one
+ * block out of order (a seeder whose disk reads finish out of order) the oldest were scanned past thousands.
  */
 export function findRequestsInOrder(wire: Wire): boolean {
   const table = wire as unknown as Partial<RequestTable>;
-  const pull = table._pull;
-  if (typeof pull !== 'function') return false;
+  if (typeof table._pull !== 'function') return false;
   table._pull = (requests, piece, offset, length) => {
-    const first = requests[0];
-    if (first && first.piece === piece && first.offset === offset && first.length === length) {
-      return requests.shift()!;
+    for (let i = 0; i < requests.length; i++) {
+      const request = requests[i]!;
+      if (request.piece !== piece || request.offset !== offset || request.length !== length) continue;
+      if (i === 0) return requests.shift()!;
+      requests.splice(i, 1);
+      return request;
     }
-    return pull.call(wire, requests, piece, offset, length);
+    return null;
   };
   return true;
 }
