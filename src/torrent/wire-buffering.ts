@@ -116,7 +116,7 @@ interface RequestTable {
 
 /**
  * Makes `wire` look for a block's request from the oldest of those in flight on, and take it out keeping the
- * others in the order asked (an O(1) shift when it is the oldest, as it mostly is); false (and nothing
+ * others in the order asked (as it mostly is the oldest or nearly, at little cost); false (and nothing
  * changed) when the wire has no `_pull`. The wire's own removal moved the newest into the gap, so after one
  * block out of order (a seeder whose disk reads finish out of order) the oldest were scanned past thousands.
  */
@@ -127,8 +127,9 @@ export function findRequestsInOrder(wire: Wire): boolean {
     for (let i = 0; i < requests.length; i++) {
       const request = requests[i]!;
       if (request.piece !== piece || request.offset !== offset || request.length !== length) continue;
-      if (i === 0) return requests.shift()!;
-      requests.splice(i, 1);
+      // Those before it move up one and the front goes (an O(1) shift): splice would move all those after.
+      for (let j = i; j > 0; j--) requests[j] = requests[j - 1]!;
+      requests.shift();
       return request;
     }
     return null;
