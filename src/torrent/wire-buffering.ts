@@ -115,24 +115,31 @@ interface RequestTable {
 }
 
 /**
- * Makes `wire` look for a block's request from the oldest of those in flight on, and take it out keeping the
- * others in the order asked (as it mostly is the oldest or nearly, at little cost); false (and nothing
- * changed) when the wire has no `_pull`. The wire's own removal moved the newest into the gap, so after one
- * block out of order (a seeder whose disk reads finish out of order) the oldest were scanned past thousands.
+ * Makes `wire` look for a block's request where the last one was found, then from the oldest on, and take it
+ * out keeping the others in the order asked; false (and nothing changed) when the wire has no `_pull`. The
+ * wire's own removal moved the newest into the gap, so after one block out of order the oldest were scanned
+ * past thousands. A peer answers mostly in order, but a whole piece may come before the one asked first (a
+ * seeder's disk reads finish out of order): its blocks are then found one after the other at one place.
  */
 export function findRequestsInOrder(wire: Wire): boolean {
   const table = wire as unknown as Partial<RequestTable>;
   if (typeof table._pull !== 'function') return false;
+  let hint = 0;
   table._pull = (requests, piece, offset, length) => {
-    for (let i = 0; i < requests.length; i++) {
-      const request = requests[i]!;
-      if (request.piece !== piece || request.offset !== offset || request.length !== length) continue;
-      // Those before it move up one and the front goes (an O(1) shift): splice would move all those after.
-      for (let j = i; j > 0; j--) requests[j] = requests[j - 1]!;
+    const is = (r: BlockRequest | undefined) => r && r.piece === piece && r.offset === offset && r.length === length;
+    let at = hint < requests.length && is(requests[hint]) ? hint : -1;
+    for (let i = 0; at < 0 && i < requests.length; i++) if (is(requests[i])) at = i;
+    if (at < 0) return null;
+    const request = requests[at]!;
+    hint = at;
+    if (at < requests.length - at) {
+      // Those before it move up one and the front goes (an O(1) shift).
+      for (let j = at; j > 0; j--) requests[j] = requests[j - 1]!;
       requests.shift();
-      return request;
+    } else {
+      requests.splice(at, 1);
     }
-    return null;
+    return request;
   };
   return true;
 }

@@ -226,4 +226,9 @@ it('a wire looking at the oldest request first answers the same requests, blocks
   // The wire's own removal moves the newest into the gap an early block leaves.
   assert.equal((await answered([3], 6, false)).ordered, false);
   assert.deepEqual(await answered([3, 0, 5, 1], 8, true), { got: [3, 0, 5, 1], inFlight: 4, ordered: true });
+  assert.deepEqual(await answered([3, 4, 5, 0, 1, 2], 8, true), {
+    got: [3, 4, 5, 0, 1, 2],
+    inFlight: 2,
+    ordered: true,
+  });
 });
