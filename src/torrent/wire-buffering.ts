@@ -126,9 +126,8 @@ export function findRequestsInOrder(wire: Wire): boolean {
   if (typeof table._pull !== 'function') return false;
   let hint = 0;
   table._pull = (requests, piece, offset, length) => {
-    const is = (r: BlockRequest | undefined) => r && r.piece === piece && r.offset === offset && r.length === length;
-    let at = hint < requests.length && is(requests[hint]) ? hint : -1;
-    for (let i = 0; at < 0 && i < requests.length; i++) if (is(requests[i])) at = i;
+    let at = hint < requests.length && answers(requests[hint]!, piece, offset, length) ? hint : -1;
+    for (let i = 0; at < 0 && i < requests.length; i++) if (answers(requests[i]!, piece, offset, length)) at = i;
     if (at < 0) return null;
     const request = requests[at]!;
     hint = at;
@@ -143,3 +142,6 @@ export function findRequestsInOrder(wire: Wire): boolean {
   };
   return true;
 }
+
+const answers = (request: BlockRequest, piece: number, offset: number, length: number) =>
+  request.piece === piece && request.offset === offset && request.length === length;
