@@ -16,6 +16,7 @@ interface HookInternals {
   _updateWire(wire: Wire): unknown;
   _request(wire: Wire, piece: number, hotswap: boolean): boolean;
   pieces: Array<object | null>;
+  _debug?: unknown;
 }
 
 /** torrent-piece's Piece fields read here: its blocks come in, its blocks given back to be asked again. */
@@ -130,5 +131,17 @@ function nothingToAsk(piece: object | null | undefined): boolean {
   if (!books) return false;
   if (books._flushed === true) return true;
   const { _chunks: chunks, _reservations: reserved, _cancellations: given } = books;
-  return typeof chunks === 'number' && typeof reserved === 'number' && given?.length === 0 && reserved >= chunks;
+  return (
+    typeof chunks === 'number' && typeof reserved === 'number' && given?.length === 0 && reserved >= chunks
+  );
+}
+
+/**
+ * Makes `torrent` skip its debug messages when the `debug` package prints none (DEBUG unset: streamtide never
+ * enables it itself). The torrent prefixes each one before `debug` looks whether it is enabled: for each block
+ * asked and each received.
+ */
+export function skipTorrentDebugMessages(torrent: Torrent): void {
+  const target = verificationInternals<HookInternals>(torrent);
+  if (!process.env.DEBUG && typeof target._debug === 'function') target._debug = () => {};
 }

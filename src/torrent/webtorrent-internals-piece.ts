@@ -72,7 +72,9 @@ export function collectPiece(
     if (!done) return false;
     const taken = takeBlocks(piece);
     const whole = buffer?.subarray(0, piece.length);
-    const copied = whole && taken.every((b, i) => b.buffer === whole.buffer && b.byteOffset === whole.byteOffset + i * BLOCK);
+    const copied =
+      whole &&
+      taken.every((b, i) => b.buffer === whole.buffer && b.byteOffset === whole.byteOffset + i * BLOCK);
     complete({ blocks: taken, senders, bytes: copied ? whole : undefined, buffer });
     buffer = undefined;
     return false;
@@ -119,7 +121,12 @@ interface Wrapper {
  * put would: true, and once `cb` is called without an error nothing holds the blocks. Any other store, or a
  * wrapper not known, gets the joined piece through the wrappers: false.
  */
-export function storePiece(store: ChunkStore, index: number, blocks: Uint8Array[], cb: Callback<void>): boolean {
+export function storePiece(
+  store: ChunkStore,
+  index: number,
+  blocks: Uint8Array[],
+  cb: Callback<void>,
+): boolean {
   const caches: Array<{ remove(i: number): void }> = [];
   let inner: Partial<Wrapper> & ChunkStore = store;
   for (; inner.store; inner = inner.store) {

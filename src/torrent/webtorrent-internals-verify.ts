@@ -7,6 +7,7 @@ import type { Torrent } from 'webtorrent';
 import { PieceBuffers } from './piece-buffers.js';
 import { verificationInternals } from './webtorrent-internals.js';
 import {
+  BLOCK,
   type ChunkStore,
   collectPiece,
   join,
@@ -121,8 +122,8 @@ export function verifyPiecesWith(
   const rejected = (index: number, { blocks, senders }: TakenPiece) => {
     const listeners = rejectedListeners.get(torrent);
     if (!listeners?.size) return;
-    let offset = 0;
-    const report = blocks.map((data, i) => ({ offset: (offset += data.length) - data.length, data, source: senders[i] }));
+    // The piece keeps one entry per block (it splits a web seed's larger chunks).
+    const report = blocks.map((data, i) => ({ offset: i * BLOCK, data, source: senders[i] }));
     for (const listener of listeners) listener(index, report);
   };
   const settle = (index: number, piece: Piece, taken: TakenPiece, valid: boolean) => {
@@ -163,12 +164,17 @@ export function verifyPiecesWith(
   const follow = (index: number, piece: Piece) => {
     const digest = verifier.incremental();
     pool ??= new PieceBuffers(t.pieceLength, SPARE_BYTES);
-    collectPiece(piece, pool, (block) => digest.update(block), (taken) => {
-      void digest
-        .matches(expected(index))
-        .catch(() => false)
-        .then((valid) => settle(index, piece, taken, valid));
-    });
+    collectPiece(
+      piece,
+      pool,
+      (block) => digest.update(block),
+      (taken) => {
+        void digest
+          .matches(expected(index))
+          .catch(() => false)
+          .then((valid) => settle(index, piece, taken, valid));
+      },
+    );
   };
   const request = t._request;
   t._request = (wire, index, hotswap) => {

@@ -63,6 +63,16 @@ export function copyOnlyCutMessages(wire: Wire): boolean {
   return true;
 }
 
+/**
+ * Makes `wire` skip its debug messages when the `debug` package prints none (DEBUG unset: streamtide never
+ * enables it itself). The wire builds each one before `debug` looks whether it is enabled — a prefixed string
+ * and an array of the arguments, for each block asked and each received.
+ */
+export function skipDebugMessages(wire: Wire): void {
+  const w = wire as unknown as { _debug?: unknown };
+  if (!process.env.DEBUG && typeof w._debug === 'function') w._debug = ignore;
+}
+
 /** Requests (17 bytes), haves (9), keep-alives (4), choke and interest (5): joined. Pieces are not copied. */
 const SMALL_MESSAGE = 64;
 
@@ -127,7 +137,8 @@ export function findRequestsInOrder(wire: Wire): boolean {
   let hint = 0;
   table._pull = (requests, piece, offset, length) => {
     let at = hint < requests.length && answers(requests[hint]!, piece, offset, length) ? hint : -1;
-    for (let i = 0; at < 0 && i < requests.length; i++) if (answers(requests[i]!, piece, offset, length)) at = i;
+    for (let i = 0; at < 0 && i < requests.length; i++)
+      if (answers(requests[i]!, piece, offset, length)) at = i;
     if (at < 0) return null;
     const request = requests[at]!;
     hint = at;

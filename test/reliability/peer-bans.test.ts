@@ -8,7 +8,12 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { describe, it } from 'node:test';
 import type { Torrent } from 'webtorrent';
-import { BanList, guardAgainstBadPeers, MAX_SOLE_FAILURES, type Rejections } from '../../src/torrent/peer-bans.js';
+import {
+  BanList,
+  guardAgainstBadPeers,
+  MAX_SOLE_FAILURES,
+  type Rejections,
+} from '../../src/torrent/peer-bans.js';
 import type { RejectedBlock, RejectedListener } from '../../src/torrent/webtorrent-internals-verify.js';
 
 class FakeWire extends EventEmitter {

@@ -153,7 +153,12 @@ describe('verifyPiecesWith', () => {
     const reports: Array<{ index: number; bytes: Buffer; offsets: number[]; senders: unknown[] }> = [];
     onPieceRejected(torrent, (index, blocks) => {
       const bytes = Buffer.concat(blocks.map((block) => block.data)); // a copy: the bytes are reused after
-      reports.push({ index, bytes, offsets: blocks.map((b) => b.offset), senders: blocks.map((b) => b.source) });
+      reports.push({
+        index,
+        bytes,
+        offsets: blocks.map((b) => b.offset),
+        senders: blocks.map((b) => b.source),
+      });
     });
     if (!torrent.done) await once(torrent, 'done');
     assert.equal(decided.filter((hash) => hash === badHash).length, 3, 'fetched and decided three times');
@@ -166,9 +171,16 @@ describe('verifyPiecesWith', () => {
       'each rejected copy reported with its blocks',
     );
     for (const report of reports) {
-      assert.ok(report.bytes.equals(content.subarray(bad * PIECE, (bad + 1) * PIECE)), 'the bytes it was made of');
+      assert.ok(
+        report.bytes.equals(content.subarray(bad * PIECE, (bad + 1) * PIECE)),
+        'the bytes it was made of',
+      );
       for (const sender of report.senders) {
-        assert.equal((sender as { remoteAddress?: string }).remoteAddress, '127.0.0.1', 'the wire that sent it');
+        assert.equal(
+          (sender as { remoteAddress?: string }).remoteAddress,
+          '127.0.0.1',
+          'the wire that sent it',
+        );
       }
     }
     assert.deepEqual(

@@ -32,6 +32,7 @@ import {
   limitRequests,
   requestBlock,
   skipFullyAskedPieces,
+  skipTorrentDebugMessages,
   unaskedBlocks,
 } from '../../src/torrent/webtorrent-internals-hooks.js';
 import { isolatedClient, type Seeder, stallAfter, startSeeder } from '../helpers/swarm.js';
@@ -474,9 +475,15 @@ describe('skipFullyAskedPieces', () => {
     assert.deepEqual(asked, [5, 5]);
   });
 
-  it('a torrent with it downloads every piece right', { timeout: 60_000 }, async () => {
+  it('a torrent with it (and without debug messages) downloads every piece right', {
+    timeout: 60_000,
+  }, async () => {
     const torrent = await leecher('skip-all', false);
     skipFullyAskedPieces(torrent);
+    const debug = (torrent as unknown as { _debug: unknown })._debug;
+    skipTorrentDebugMessages(torrent);
+    const skipped = (torrent as unknown as { _debug: unknown })._debug !== debug;
+    assert.equal(skipped, !process.env.DEBUG, 'skipped only while DEBUG is unset');
     torrent.addPeer(`127.0.0.1:${seeder.port}`);
     if (!torrent.done) await once(torrent, 'done');
     assert.ok(readFileSync(join(work, 'skip-all', torrent.files[0]!.path)).equals(data));

@@ -18,6 +18,7 @@ import {
   copyOnlyCutMessages,
   findRequestsInOrder,
   joinSmallMessages,
+  skipDebugMessages,
 } from '../../src/torrent/wire-buffering.js';
 import { isolatedClient, type Seeder, startSeeder } from '../helpers/swarm.js';
 
@@ -186,8 +187,7 @@ it('a wire joining small messages sends the same bytes in the same order, a turn
  * The requests (by number) whose callbacks got a block, in order, how many are still in flight, and whether
  * those are in the order asked.
  */
-async function answered(arrivals: number[], requested: number, patched: boolean) {
-  const wire = new WireClass();
+async function answered(arrivals: number[], requested: number, patched: boolean, wire = new WireClass()) {
   if (patched) assert.equal(findRequestsInOrder(wire), true, 'the installed Wire is recognised');
   (wire as { peerChoking: boolean }).peerChoking = false;
   const got: number[] = [];
@@ -231,4 +231,26 @@ it('a wire looking at the oldest request first answers the same requests, blocks
     inFlight: 2,
     ordered: true,
   });
+});
+
+it('a wire skips building its debug messages only while DEBUG is unset, and still answers requests', async () => {
+  const saved = process.env.DEBUG;
+  try {
+    process.env.DEBUG = 'bittorrent-protocol';
+    const printing = new WireClass();
+    const own = (printing as unknown as { _debug: unknown })._debug;
+    skipDebugMessages(printing);
+    assert.equal((printing as unknown as { _debug: unknown })._debug, own, 'DEBUG set: left as it is');
+    printing.destroy();
+    delete process.env.DEBUG;
+    const wire = new WireClass();
+    let built = 0;
+    (wire as unknown as { _debug: () => void })._debug = () => built++;
+    skipDebugMessages(wire);
+    assert.deepEqual((await answered([1, 0], 3, false, wire)).got, [1, 0]);
+    assert.equal(built, 0, 'no message built');
+  } finally {
+    if (saved === undefined) delete process.env.DEBUG;
+    else process.env.DEBUG = saved;
+  }
 });
