@@ -226,6 +226,13 @@ it('a wire looking at the oldest request first answers the same requests, blocks
   // The wire's own removal moves the newest into the gap an early block leaves.
   assert.equal((await answered([3], 6, false)).ordered, false);
   assert.deepEqual(await answered([3, 0, 5, 1], 8, true), { got: [3, 0, 5, 1], inFlight: 4, ordered: true });
+  // Past COMPACT_ABOVE, the array is copied once it has shrunk by half: those after still find their request.
+  const many = Array.from({ length: 15_000 }, (_, i) => i);
+  assert.deepEqual(await answered([...many.slice(0, 10_000), 12_000, ...many.slice(10_000)], 20_000, true), {
+    got: [...many.slice(0, 10_000), 12_000, ...many.slice(10_000).filter((i) => i !== 12_000)],
+    inFlight: 5_000,
+    ordered: true,
+  });
   assert.deepEqual(await answered([3, 4, 5, 0, 1, 2], 8, true), {
     got: [3, 4, 5, 0, 1, 2],
     inFlight: 2,
