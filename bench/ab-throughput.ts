@@ -14,11 +14,13 @@
  * `strace -c -f`'s system call counts, `AB_PERF=label` records `perf record -g` into `AB_PERF_OUT`.
  * `AB_THREADS=1` splits each download's CPU into the main thread's and the others'; `AB_LOG_DIR=dir` keeps
  * each server's stdout (with `--trace-gc`, its collections); `AB_SIGNAL=label` sends that server SIGUSR2
- * after each download (for a profiler loaded with `--import` to write its profile).
+ * after each download (for a profiler loaded with `--import` to write its profile). `--busy=N` adds N busy
+ * loops (bench/lib/busy-load.ts) for the whole run, started 30 s before the first download.
  */
 import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { startBusyLoad } from './lib/busy-load.js';
 import { api, waitTorrent } from './lib/http.js';
 import { mkvOfSize } from './lib/media.js';
 import { type Child, cpuSecondsOf, cpuTimesOf, memoryOf, start, waitForLine } from './lib/procs.js';
@@ -65,7 +67,16 @@ const clients: Client[] = process.argv
         .filter(Boolean)
         .map((v) => v.split('=') as [string, string]),
     );
-    return { label, main: resolve(main), nodeFlags, env: vars, ms: [], cpuPerGiB: [], sysPerGiB: [], peakRss: [] };
+    return {
+      label,
+      main: resolve(main),
+      nodeFlags,
+      env: vars,
+      ms: [],
+      cpuPerGiB: [],
+      sysPerGiB: [],
+      peakRss: [],
+    };
   });
 if (process.argv.includes('--aria2'))
   clients.push({ label: 'aria2c', nodeFlags: [], ms: [], cpuPerGiB: [], sysPerGiB: [], peakRss: [] });
@@ -107,7 +118,9 @@ const seeder = await startSeeder({ files: [{ path: media.path, copies: 1 }], tra
 const seeded = seeder.of(media.path)[0]!;
 const torrent = Buffer.from(seeded.torrent, 'base64');
 const servers = new Map<string, Server>();
+const busy = Number(arg('busy', '0')) > 0 ? startBusyLoad(Number(arg('busy', '0'))) : undefined;
 try {
+  if (busy) await new Promise((resolve) => setTimeout(resolve, 30_000));
   for (const client of clients) if (client.main) servers.set(client.label, await startServer(client));
   console.log(
     `seeder ${seeder.child.pid}; servers ${[...servers].map(([l, s]) => `${l}:${s.child.pid}`).join(' ')}`,
@@ -191,6 +204,7 @@ try {
     }
   }
 } finally {
+  await busy?.stop();
   for (const server of servers.values()) {
     await server.child.stop(5000);
     rmSync(server.dir, { recursive: true, force: true });
