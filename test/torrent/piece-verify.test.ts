@@ -18,6 +18,7 @@ import type WebTorrent from 'webtorrent';
 import type { Torrent } from 'webtorrent';
 import { FileStore, fileStore } from '../../src/torrent/file-store.js';
 import { sha1Digest, sha1Matches } from '../../src/torrent/piece-verify.js';
+import { webSeedConnection } from '../../src/torrent/webtorrent-internals.js';
 import {
   onPieceReadable,
   onPieceRejected,
@@ -268,6 +269,25 @@ describe('verifyPiecesWith', () => {
     } finally {
       FileStore.prototype.putBlocks = putBlocks;
     }
+  });
+
+  it('with streamtide’s store and a web seed (a piece’s blocks in one chunk), downloads every byte right', {
+    timeout: 60_000,
+  }, async () => {
+    const dir = join(work, 'web-seed');
+    const torrent = await leech(dir, recording().check, false, true);
+    if (!torrent.metadata) await once(torrent, 'metadata');
+    const lengths = new Set<number>();
+    torrent.addWebSeed(
+      webSeedConnection('http://web-seed.invalid/data.bin', torrent, async (piece, offset, length) => {
+        lengths.add(length);
+        const start = piece * PIECE + offset;
+        return content.subarray(start, start + length);
+      }),
+    );
+    if (!torrent.done) await once(torrent, 'done');
+    assert.ok(lengths.has(PIECE), 'whole pieces asked at once');
+    assert.ok(readFileSync(join(dir, 'data.bin')).equals(content));
   });
 
   it('started with nothing stored, checks no piece against the store and downloads them all', {
