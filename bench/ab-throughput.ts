@@ -14,14 +14,16 @@
  * `strace -c -f`'s system call counts, `AB_PERF=label` records `perf record -g` into `AB_PERF_OUT`.
  * `AB_THREADS=1` splits each download's CPU into the main thread's and the others'; `AB_LOG_DIR=dir` keeps
  * each server's stdout (with `--trace-gc`, its collections); `AB_SIGNAL=label` sends that server SIGUSR2
- * after each download (for a profiler loaded with `--import` to write its profile).
+ * after each download (for a profiler loaded with `--import` to write its profile). `--busy=N` adds N busy
+ * loops (bench/lib/busy-load.ts) for the whole run, started 30 s before the first download.
  */
 import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { startBusyLoad } from './lib/busy-load.js';
 import { api, waitTorrent } from './lib/http.js';
 import { mkvOfSize } from './lib/media.js';
-import { type Child, cpuSecondsOf, memoryOf, start, waitForLine } from './lib/procs.js';
+import { type Child, cpuSecondsOf, cpuTimesOf, memoryOf, start, waitForLine } from './lib/procs.js';
 import { startSeeder } from './lib/seeder-client.js';
 import { serverFlags } from './lib/server.js';
 import { median, now } from './lib/stats.js';
@@ -34,6 +36,8 @@ interface Client {
   env?: Record<string, string>;
   ms: number[];
   cpuPerGiB: number[];
+  /** The kernel's part of cpuPerGiB (system time: socket reads, page-cache writes, page faults). */
+  sysPerGiB: number[];
   peakRss: number[];
   seederCpuPerGiB?: number[];
 }
@@ -63,10 +67,19 @@ const clients: Client[] = process.argv
         .filter(Boolean)
         .map((v) => v.split('=') as [string, string]),
     );
-    return { label, main: resolve(main), nodeFlags, env: vars, ms: [], cpuPerGiB: [], peakRss: [] };
+    return {
+      label,
+      main: resolve(main),
+      nodeFlags,
+      env: vars,
+      ms: [],
+      cpuPerGiB: [],
+      sysPerGiB: [],
+      peakRss: [],
+    };
   });
 if (process.argv.includes('--aria2'))
-  clients.push({ label: 'aria2c', nodeFlags: [], ms: [], cpuPerGiB: [], peakRss: [] });
+  clients.push({ label: 'aria2c', nodeFlags: [], ms: [], cpuPerGiB: [], sysPerGiB: [], peakRss: [] });
 
 /** CPU seconds per thread name (threads of one name summed), from /proc/PID/task. */
 function threadCpu(pid: number): Map<string, number> {
@@ -105,7 +118,9 @@ const seeder = await startSeeder({ files: [{ path: media.path, copies: 1 }], tra
 const seeded = seeder.of(media.path)[0]!;
 const torrent = Buffer.from(seeded.torrent, 'base64');
 const servers = new Map<string, Server>();
+const busy = Number(arg('busy', '0')) > 0 ? startBusyLoad(Number(arg('busy', '0'))) : undefined;
 try {
+  if (busy) await new Promise((resolve) => setTimeout(resolve, 30_000));
   for (const client of clients) if (client.main) servers.set(client.label, await startServer(client));
   console.log(
     `seeder ${seeder.child.pid}; servers ${[...servers].map(([l, s]) => `${l}:${s.child.pid}`).join(' ')}`,
@@ -120,6 +135,7 @@ try {
         const run = await aria2Download(torrent, seeded.length, seeded.name);
         client.ms.push(run.ms);
         client.cpuPerGiB.push((run.cpuSeconds * GiB) / seeded.length);
+        client.sysPerGiB.push((run.systemSeconds * GiB) / seeded.length);
         client.peakRss.push(Number.NaN);
       } else {
         const pid = server.child.pid;
@@ -150,12 +166,15 @@ try {
           peak = Math.max(peak, memoryOf(pid)?.rss ?? 0);
         }, 100);
         const threadsBefore = threadCpu(pid);
-        const cpuBefore = cpuSecondsOf(pid);
+        const cpuBefore = cpuTimesOf(pid);
         const started = now();
         await api(server.url, 'POST', '/api/torrents', new Uint8Array(torrent));
         await waitTorrent(server.url, seeded.infoHash, (t) => t.progress >= 1, 900_000);
         client.ms.push(now() - started);
-        client.cpuPerGiB.push(((cpuSecondsOf(pid) - cpuBefore) * GiB) / seeded.length);
+        const cpuAfter = cpuTimesOf(pid);
+        const system = cpuAfter.system - cpuBefore.system;
+        client.cpuPerGiB.push(((cpuAfter.user - cpuBefore.user + system) * GiB) / seeded.length);
+        client.sysPerGiB.push((system * GiB) / seeded.length);
         clearInterval(sampler);
         if (process.env.AB_SIGNAL === client.label) process.kill(pid, 'SIGUSR2');
         if (process.env.AB_THREADS) {
@@ -180,11 +199,12 @@ try {
       client.seederCpuPerGiB.push(((cpuSecondsOf(seeder.child.pid) - seederBefore) * GiB) / seeded.length);
       console.log(
         `round ${round + 1} ${client.label}: ${(seeded.length / MiB / (client.ms[i]! / 1000)).toFixed(1)} MiB/s, ` +
-          `${client.cpuPerGiB[i]!.toFixed(2)} s CPU/GiB (seeder ${client.seederCpuPerGiB[i]!.toFixed(2)}), peak RSS ${(client.peakRss[i]! / MiB).toFixed(0)} MiB (load ${load()})`,
+          `${client.cpuPerGiB[i]!.toFixed(2)} s CPU/GiB (system ${client.sysPerGiB[i]!.toFixed(2)}; seeder ${client.seederCpuPerGiB[i]!.toFixed(2)}), peak RSS ${(client.peakRss[i]! / MiB).toFixed(0)} MiB (load ${load()})`,
       );
     }
   }
 } finally {
+  await busy?.stop();
   for (const server of servers.values()) {
     await server.child.stop(5000);
     rmSync(server.dir, { recursive: true, force: true });
@@ -197,7 +217,7 @@ for (const client of clients) {
   const ratio = reference ? ` ${(median(reference.ms) / median(client.ms)).toFixed(2)}× aria2c` : '';
   console.log(
     `${client.label}: ${speed.toFixed(1)} MiB/s, ${median(client.cpuPerGiB).toFixed(2)} s CPU/GiB ` +
-      `(seeder ${median(client.seederCpuPerGiB ?? []).toFixed(2)}), ` +
+      `(system ${median(client.sysPerGiB).toFixed(2)}; seeder ${median(client.seederCpuPerGiB ?? []).toFixed(2)}), ` +
       `peak RSS ${(median(client.peakRss) / MiB).toFixed(0)} MiB${ratio}`,
   );
 }

@@ -13,6 +13,8 @@ export interface Aria2Run {
   ms: number;
   /** User + system CPU seconds aria2c used. */
   cpuSeconds: number;
+  /** The system (kernel) part of them. */
+  systemSeconds: number;
 }
 
 export async function aria2Download(torrent: Buffer, expectBytes: number, name: string): Promise<Aria2Run> {
@@ -62,7 +64,7 @@ export async function aria2Download(torrent: Buffer, expectBytes: number, name: 
     const children = /(\d+)m([\d.]+)s\s+(\d+)m([\d.]+)s\s*$/.exec(printed.trim());
     if (!children) throw new Error(`no CPU times from the shell that ran aria2c: ${printed}`);
     const [min1, sec1, min2, sec2] = children.slice(1).map(Number) as [number, number, number, number];
-    return { ms, cpuSeconds: min1 * 60 + sec1 + min2 * 60 + sec2 };
+    return { ms, cpuSeconds: min1 * 60 + sec1 + min2 * 60 + sec2, systemSeconds: min2 * 60 + sec2 };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -17,9 +17,18 @@ import type { TorrentRecord } from './torrent-record.js';
 import { limitError } from './torrent-shape.js';
 import type { TransferTotals } from './transfer-totals.js';
 import { closeTrackersQuietly } from './webtorrent-internals.js';
-import { guardMetadata } from './webtorrent-internals-hooks.js';
+import {
+  guardMetadata,
+  skipFullyAskedPieces,
+  skipTorrentDebugMessages,
+} from './webtorrent-internals-hooks.js';
 import { startWithNothingStored } from './webtorrent-internals-verify.js';
-import { copyOnlyCutMessages, findRequestsInOrder, joinSmallMessages } from './wire-buffering.js';
+import {
+  copyOnlyCutMessages,
+  findRequestsInOrder,
+  joinSmallMessages,
+  skipDebugMessages,
+} from './wire-buffering.js';
 import { startWiresQuickly } from './wire-start.js';
 
 /**
@@ -59,10 +68,13 @@ export function addToClient(
   verifyPieces(torrent, (index) =>
     record.waitedSpans().some(([first, last]) => index >= first && index <= last),
   );
+  skipFullyAskedPieces(torrent);
+  skipTorrentDebugMessages(torrent);
   torrent.on('wire', (wire: Wire) => {
     copyOnlyCutMessages(wire);
     joinSmallMessages(wire);
     findRequestsInOrder(wire);
+    skipDebugMessages(wire);
   });
   dialTcpFirst(torrent);
   startWiresQuickly(torrent, () => record.waitedSpans());

@@ -1,7 +1,7 @@
 /**
  * Peers that send corrupt data are banned. webtorrent only drops a piece that fails its hash and asks for it
- * again — often from the same peer. Here every block received is kept (by reference) with the address that
- * sent it until its piece is verified. When a piece fails, its blocks become suspects; once the piece is
+ * again — often from the same peer. When a piece fails, its blocks (copied: failures are rare) and the address
+ * that sent each become suspects; once the piece is
  * verified from other peers, the stored copy tells which blocks were wrong and their senders are banned
  * (libtorrent's "smart ban": no honest peer that shared a piece with a liar is blamed). A peer that was the
  * only source of several failed pieces is banned too, even before a good copy arrives.
@@ -12,6 +12,7 @@
 import { EventEmitter } from 'node:events';
 import type { Torrent, Wire } from 'webtorrent';
 import { interceptDials } from './webtorrent-internals.js';
+import { onPieceRejected, type RejectedListener } from './webtorrent-internals-verify.js';
 
 /** Failed pieces a peer may be the only source of before it is banned. */
 export const MAX_SOLE_FAILURES = 3;
@@ -57,10 +58,15 @@ interface Block {
 }
 
 const HOST_OF_ADDR = /^\[?([^\]]+?)\]?:\d+$/;
-const FAILED_PIECE = /^Piece (\d+) failed verification$/;
 
-export function guardAgainstBadPeers(torrent: Torrent, bans: BanList): void {
-  const received = new Map<number, Block[]>();
+/** Where failed pieces are reported: piece verification (verifyPiecesWith), or a stand-in in tests. */
+export type Rejections = (torrent: Torrent, listener: RejectedListener) => unknown;
+
+export function guardAgainstBadPeers(
+  torrent: Torrent,
+  bans: BanList,
+  rejections: Rejections = onPieceRejected,
+): void {
   const suspects = new Map<number, Block[]>();
   const soleFailures = new Map<string, number>();
 
@@ -75,24 +81,15 @@ export function guardAgainstBadPeers(torrent: Torrent, bans: BanList): void {
 
   torrent.on('wire', (wire: Wire) => {
     const host = wire.remoteAddress;
-    if (!host) return;
-    if (bans.has(host)) {
-      wire.destroy();
-      return;
-    }
-    wire.on('piece', (index: number, offset: number, data: Uint8Array) => {
-      const blocks = received.get(index) ?? [];
-      blocks.push({ offset, data, host });
-      received.set(index, blocks);
-    });
+    if (host && bans.has(host)) wire.destroy();
   });
 
-  torrent.on('warning', (err: Error) => {
-    const match = FAILED_PIECE.exec(err.message);
-    if (!match) return;
-    const index = Number(match[1]);
-    const blocks = received.get(index) ?? [];
-    received.delete(index);
+  rejections(torrent, (index, rejected) => {
+    const blocks: Block[] = [];
+    for (const { offset, data, source } of rejected) {
+      const host = (source as Partial<Wire> | undefined)?.remoteAddress;
+      if (host) blocks.push({ offset, data: Buffer.from(data), host });
+    }
     suspects.set(index, [...(suspects.get(index) ?? []), ...blocks]);
     const senders = new Set(blocks.map((block) => block.host));
     if (senders.size !== 1) return;
@@ -103,7 +100,6 @@ export function guardAgainstBadPeers(torrent: Torrent, bans: BanList): void {
   });
 
   torrent.on('verified', (index: number) => {
-    received.delete(index);
     const blocks = suspects.get(index);
     if (!blocks) return;
     suspects.delete(index);

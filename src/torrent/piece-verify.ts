@@ -1,10 +1,9 @@
 /**
  * How pieces are verified. A downloaded piece is hashed block by block as its blocks arrive (node:crypto's
- * incremental SHA-1, ~10 µs a 16 KiB block on the event loop, never a whole piece at once), so its bytes are
- * read once, while still in the CPU's cache, and not joined into one buffer unless a read waits on it. Pieces
- * found on disk at start
- * arrive whole, from a read: their SHA-1 runs on libuv's threadpool (WebCrypto), so checking a large file does
- * not hold the event loop.
+ * incremental SHA-1, ~10 µs a 16 KiB block on the event loop, never a whole piece at once), from the piece
+ * buffer each block was just copied into (piece-buffers.ts), while still in the CPU's cache. Pieces found on
+ * disk at start arrive whole, from a read: their SHA-1 runs on libuv's threadpool (WebCrypto), so checking a
+ * large file does not hold the event loop.
  */
 import { createHash, subtle } from 'node:crypto';
 import type { Torrent } from 'webtorrent';

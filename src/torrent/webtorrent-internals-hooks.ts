@@ -16,6 +16,7 @@ interface HookInternals {
   _updateWire(wire: Wire): unknown;
   _request(wire: Wire, piece: number, hotswap: boolean): boolean;
   pieces: Array<object | null>;
+  _debug?: unknown;
 }
 
 /** torrent-piece's Piece fields read here: its blocks come in, its blocks given back to be asked again. */
@@ -24,6 +25,8 @@ interface PieceBooks {
   _cancellations: number[] | null;
   _chunks: number;
   _reservations: number;
+  /** Emptied (flushed, or taken by piece verification): nothing more to ask. */
+  _flushed: boolean;
 }
 
 /**
@@ -106,4 +109,39 @@ export function unaskedBlocks(torrent: Torrent, piece: number): number | undefin
   const held = books._buffer;
   const back = Array.isArray(given) ? given.filter((block) => !held?.[block]).length : 0;
   return chunks - reserved + back;
+}
+
+/**
+ * Makes webtorrent's `_request` answer false at once for a piece with no block left to ask for, where it would
+ * first size the wire's pipeline (two rate look-ups) and go through every hook on `_request`, then find
+ * nothing to reserve. Its top-ups try each piece of a selection in turn, the hundreds in flight on a fast link
+ * too: most calls were these. Not when it may hotswap (a critical piece), which can free blocks for the wire.
+ */
+export function skipFullyAskedPieces(torrent: Torrent): void {
+  const target = verificationInternals<HookInternals>(torrent);
+  const request = target._request;
+  target._request = (wire, piece, hotswap) => {
+    if (!hotswap && nothingToAsk(target.pieces[piece])) return false;
+    return request.call(target, wire, piece, hotswap);
+  };
+}
+
+function nothingToAsk(piece: object | null | undefined): boolean {
+  const books = piece as Partial<PieceBooks> | null | undefined;
+  if (!books) return false;
+  if (books._flushed === true) return true;
+  const { _chunks: chunks, _reservations: reserved, _cancellations: given } = books;
+  return (
+    typeof chunks === 'number' && typeof reserved === 'number' && given?.length === 0 && reserved >= chunks
+  );
+}
+
+/**
+ * Makes `torrent` skip its debug messages when the `debug` package prints none (DEBUG unset: streamtide never
+ * enables it itself). The torrent prefixes each one before `debug` looks whether it is enabled: for each block
+ * asked and each received.
+ */
+export function skipTorrentDebugMessages(torrent: Torrent): void {
+  const target = verificationInternals<HookInternals>(torrent);
+  if (!process.env.DEBUG && typeof target._debug === 'function') target._debug = () => {};
 }

@@ -4,7 +4,17 @@
  * test/torrent/piece-verify.test.ts.
  */
 import type { Torrent } from 'webtorrent';
+import { PieceBuffers } from './piece-buffers.js';
 import { verificationInternals } from './webtorrent-internals.js';
+import {
+  BLOCK,
+  type ChunkStore,
+  collectPiece,
+  join,
+  type Piece,
+  storePiece,
+  type TakenPiece,
+} from './webtorrent-internals-piece.js';
 
 /** A digest of one downloaded piece: given its blocks in order, then asked once. */
 export interface PieceDigest {
@@ -20,34 +30,12 @@ export interface PieceVerifier {
   incremental(): PieceDigest;
 }
 
-/** torrent-piece's Piece: the blocks of one piece as they arrive. */
-interface Piece {
-  readonly length: number;
-  set(block: number, data: Uint8Array, source: unknown): boolean;
-  get(block: number): Uint8Array | null | undefined;
-  flush(): Uint8Array;
-}
-
-/** torrent-piece 4's own fields, emptied as its flush() does, without joining the blocks. */
-interface PieceFields {
-  _buffer: Array<Uint8Array | undefined> | null;
-  _cancellations: unknown;
-  _flushed: boolean;
-  sources: unknown;
-}
-
 type Callback<T> = (err: Error | null, value?: T) => void;
-
-interface ChunkStore {
-  get(i: number, o: object, cb: Callback<Uint8Array>): void;
-  put(i: number, b: Uint8Array, cb: Callback<void>): void;
-  /** Our file store's (file-store.ts): the piece as its blocks, written without joining them. */
-  putBlocks?(i: number, blocks: readonly Uint8Array[], cb: Callback<void>): void;
-}
 
 interface VerifyInternals {
   destroyed: boolean;
   pieces: Array<Piece | null>;
+  pieceLength: number;
   lastPieceLength: number;
   _hashes?: string[];
   /** Set from the startup bitfield before 'metadata': whether to check only a sample of what it marks. */
@@ -63,8 +51,8 @@ interface VerifyInternals {
   emit(event: 'warning', err: Error): boolean;
 }
 
-/** torrent-piece's block size. */
-const BLOCK = 16 * 1024;
+/** Piece buffers kept between pieces, per torrent downloading. */
+const SPARE_BYTES = 8 * 1024 * 1024;
 
 /** Pieces whose completion verifyPiecesWith has taken over. */
 const takenOver = new WeakSet<Piece>();
@@ -72,6 +60,28 @@ const takenOver = new WeakSet<Piece>();
 /** Told of each piece that passed its check, once its bytes can be read through the torrent's store. */
 export type ReadableListener = (index: number) => void;
 const readableListeners = new WeakMap<Torrent, Set<ReadableListener>>();
+
+/** A block of a piece that failed its check: its offset, its bytes (valid during the call only), its sender. */
+export interface RejectedBlock {
+  offset: number;
+  data: Uint8Array;
+  source: unknown;
+}
+export type RejectedListener = (index: number, blocks: RejectedBlock[]) => void;
+const rejectedListeners = new WeakMap<Torrent, Set<RejectedListener>>();
+
+/**
+ * Calls `listener` with each downloaded piece of `torrent` that failed its check, before it is dropped: the
+ * blocks it was made of and who sent each (the first copy of a block counts; copies that came later were
+ * not used). The bytes are reused once the call returns: copy what is kept. Returns a function that stops
+ * the calls.
+ */
+export function onPieceRejected(torrent: Torrent, listener: RejectedListener): () => void {
+  const listeners = rejectedListeners.get(torrent) ?? new Set<RejectedListener>();
+  rejectedListeners.set(torrent, listeners);
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
 
 /**
  * Calls `listener` with each downloaded piece of `torrent` that passed its check, as soon as its bytes can
@@ -89,8 +99,9 @@ export function onPieceReadable(torrent: Torrent, listener: ReadableListener): (
 
 /**
  * Has `verifier` decide every piece of `torrent` instead of webtorrent's SHA-1 of the joined piece on the
- * event loop: the pieces it downloads (each hashed as its blocks arrive, taken from webtorrent once the last
- * is in, and stored as its blocks) and the data it checks on disk at start. What follows is webtorrent's own:
+ * event loop: the pieces it downloads (each block copied into a reused piece buffer and hashed as it arrives,
+ * the piece taken from webtorrent once the last is in and written from that buffer; see piece-buffers.ts) and
+ * the data it checks on disk at start. What follows is webtorrent's own:
  * a valid piece is stored, marked verified ('verified') and announced to the peers; an invalid one is
  * dropped, to be downloaded again, with the same 'warning' ("Piece N failed verification"). A valid piece
  * `waited` names goes through webtorrent's store instead, readable at once (onPieceReadable). Call it before
@@ -106,15 +117,30 @@ export function verifyPiecesWith(
   const readable = (index: number) => {
     for (const listener of readableListeners.get(torrent) ?? []) listener(index);
   };
-  const settle = (index: number, piece: Piece, blocks: Uint8Array[], valid: boolean) => {
-    if (t.destroyed || t.pieces[index] !== piece) return; // closed, or the piece was reset meanwhile
+  let pool: PieceBuffers | undefined;
+  torrent.once('done', () => pool?.clear());
+  const rejected = (index: number, { blocks, senders }: TakenPiece) => {
+    const listeners = rejectedListeners.get(torrent);
+    if (!listeners?.size) return;
+    // The piece keeps one entry per block (it splits a web seed's larger chunks).
+    const report = blocks.map((data, i) => ({ offset: i * BLOCK, data, source: senders[i] }));
+    for (const listener of listeners) listener(index, report);
+  };
+  const settle = (index: number, piece: Piece, taken: TakenPiece, valid: boolean) => {
+    const { blocks, bytes, buffer } = taken;
+    const giveBack = () => buffer && pool?.give(buffer);
+    if (t.destroyed || t.pieces[index] !== piece) return giveBack(); // closed, or reset meanwhile
     if (!valid) {
+      rejected(index, taken);
+      giveBack();
       t.pieces[index] = new (piece.constructor as new (length: number) => Piece)(piece.length);
       t.emit('warning', new Error(`Piece ${index} failed verification`));
       return queueMicrotask(() => t._update());
     }
     const early = waited(index);
+    let direct = false;
     const stored = (err: Error | null) => {
+      if (direct && !err) giveBack();
       if (t.destroyed) return;
       if (err) return t._destroy(err);
       if (!early) readable(index);
@@ -123,34 +149,32 @@ export function verifyPiecesWith(
       t._checkDone();
       queueMicrotask(() => t._update());
     };
-    if (!early) return storePiece(t.store, index, blocks, stored);
-    // Joined (one copy) so that webtorrent's immediate store can answer the waiting read from memory now.
-    t.store.put(index, join(blocks), stored);
+    if (!early) {
+      direct = storePiece(t.store, index, bytes ? [bytes] : blocks, stored);
+      return;
+    }
+    // One buffer (joined if need be), kept by webtorrent's immediate store to answer the waiting read from
+    // memory now, and by the reads it answers: not given back.
+    t.store.put(index, bytes ?? join(blocks), stored);
     readable(index);
   };
   // A piece is taken over when first requested (its blocks all arrive through the requests webtorrent
-  // makes in _request, web seeds' too), so only pieces in flight carry the wrapper. Once complete it is
-  // emptied here and reported incomplete to webtorrent, which then neither hashes it nor asks for it again
-  // (an emptied piece takes no reservations) until settle replaces or clears it.
+  // makes in _request, web seeds' too), so only pieces in flight carry the wrapper, until settle replaces
+  // or clears the piece.
   const follow = (index: number, piece: Piece) => {
     const digest = verifier.incremental();
-    const blocks = Math.ceil(piece.length / BLOCK);
-    let hashed = 0;
-    const set = piece.set;
-    piece.set = (block, data, source) => {
-      const complete = set.call(piece, block, data, source);
-      // Blocks mostly come in order; one that comes early waits for those before it.
-      for (let next = piece.get(hashed); next && hashed < blocks; next = piece.get(++hashed)) {
-        digest.update(next);
-      }
-      if (!complete) return false;
-      const whole = takeBlocks(piece);
-      void digest
-        .matches(expected(index))
-        .catch(() => false)
-        .then((valid) => settle(index, piece, whole, valid));
-      return false;
-    };
+    pool ??= new PieceBuffers(t.pieceLength, SPARE_BYTES);
+    collectPiece(
+      piece,
+      pool,
+      (block) => digest.update(block),
+      (taken) => {
+        void digest
+          .matches(expected(index))
+          .catch(() => false)
+          .then((valid) => settle(index, piece, taken, valid));
+      },
+    );
   };
   const request = t._request;
   t._request = (wire, index, hotswap) => {
@@ -191,50 +215,3 @@ export function startWithNothingStored(torrent: Torrent): void {
     t._hasStartupBitfield = true;
   });
 }
-
-function isTorrentPiece(piece: object): piece is Piece & PieceFields {
-  const p = piece as Partial<PieceFields>;
-  return (
-    Array.isArray(p._buffer) && typeof p._flushed === 'boolean' && '_cancellations' in p && 'sources' in p
-  );
-}
-
-/** A complete piece's blocks, the piece left empty as flush() leaves it (flush itself, on another Piece). */
-function takeBlocks(piece: Piece): Uint8Array[] {
-  if (!isTorrentPiece(piece)) return [piece.flush()];
-  const blocks = piece._buffer as Uint8Array[];
-  piece._buffer = null;
-  piece._cancellations = null;
-  piece.sources = null;
-  piece._flushed = true;
-  return blocks;
-}
-
-/**
- * Stores a piece. webtorrent's store is its wrappers (immediate-chunk-store: a put's buffer answers reads until
- * written; cache-chunk-store: pieces read lately) around ours. A valid piece is not verified, so not read,
- * until written, so its blocks go straight to our store's putBlocks, and the cache forgets the index as its
- * put would. Any other store, or a wrapper not known, gets the joined piece through the wrappers.
- */
-function storePiece(store: ChunkStore, index: number, blocks: Uint8Array[], cb: Callback<void>): void {
-  const caches: Array<{ remove(i: number): void }> = [];
-  let inner: Partial<Wrapper> & ChunkStore = store;
-  for (; inner.store; inner = inner.store) {
-    if (typeof inner.cache?.remove === 'function') caches.push(inner.cache);
-    else if (!Array.isArray(inner.mem)) break; // not immediate-chunk-store either: a wrapper not known
-  }
-  if (inner.store || typeof inner.putBlocks !== 'function') {
-    store.put(index, join(blocks), cb);
-    return;
-  }
-  for (const cache of caches) cache.remove(index);
-  inner.putBlocks(index, blocks, cb);
-}
-
-interface Wrapper {
-  store: Partial<Wrapper> & ChunkStore;
-  mem: unknown;
-  cache: { remove(i: number): void };
-}
-
-const join = (blocks: Uint8Array[]) => (blocks.length === 1 ? blocks[0]! : Buffer.concat(blocks));

@@ -24,6 +24,9 @@ import { beforeWireUpdate, requestBlock } from './webtorrent-internals-hooks.js'
 
 /** The recent rate's window: long enough to span two of transmission's bursts, 500 ms apart. */
 const RECENT_MS = 1000;
+/** The recent window's slots: bytes are counted by 100 ms. */
+const SLOT_MS = 100;
+const SLOTS = RECENT_MS / SLOT_MS;
 /** The rate assumed of a peer in the first second after it unchokes us, in bytes a second. */
 const FIRST_SECOND_RATE = 128 * 1024;
 
@@ -63,7 +66,7 @@ function onceHeardAfterHandshake(wire: Wire, then: () => void): void {
 
 /**
  * Makes `wire.downloadSpeed()`, which webtorrent sizes the wire's request pipeline from, answer the larger of
- * bittorrent-protocol's 5 s average and the bytes received in the last second, counted from the last unchoke;
+ * bittorrent-protocol's 5 s average and the bytes received in the last second (by 100 ms), counted from the last unchoke;
  * and, in the first second after an unchoke, at least `assumed`.
  */
 export function rateFromUnchoke(
@@ -73,29 +76,27 @@ export function rateFromUnchoke(
 ): void {
   const measured = wire.downloadSpeed.bind(wire);
   let unchokedAt = now();
-  let arrivals: Array<[time: number, bytes: number]> = [];
-  let first = 0;
-  let recent = 0;
+  // The bytes of the last second in 100 ms slots (no allocation per block): slot i holds period periods[i].
+  const bytes = new Float64Array(SLOTS);
+  const periods = new Float64Array(SLOTS).fill(Number.NEGATIVE_INFINITY);
   wire.on('unchoke', () => {
     unchokedAt = now();
-    arrivals = [];
-    first = 0;
-    recent = 0;
+    periods.fill(Number.NEGATIVE_INFINITY);
   });
   wire.downloadSpeed = (delta?: number) => {
     const rate = measured(delta);
     const time = now();
+    const period = Math.floor(time / SLOT_MS);
     if (delta) {
-      arrivals.push([time, delta]);
-      recent += delta;
+      const slot = period % SLOTS;
+      if (periods[slot] !== period) {
+        periods[slot] = period;
+        bytes[slot] = 0;
+      }
+      bytes[slot]! += delta;
     }
-    for (; first < arrivals.length && arrivals[first]![0] <= time - RECENT_MS; first++) {
-      recent -= arrivals[first]![1];
-    }
-    if (first > 1024) {
-      arrivals = arrivals.slice(first);
-      first = 0;
-    }
+    let recent = 0;
+    for (let slot = 0; slot < SLOTS; slot++) if (periods[slot]! > period - SLOTS) recent += bytes[slot]!;
     const fresh = time - unchokedAt < RECENT_MS ? assumed : 0;
     return Math.max(rate, (recent * 1000) / RECENT_MS, fresh);
   };

@@ -1,5 +1,6 @@
 /**
- * The ban logic on its own, with a stand-in torrent: a piece assembled from an honest and a lying peer fails;
+ * The ban logic on its own, with a stand-in torrent and stand-in reports of failed pieces (the blocks a failed
+ * piece was made of, each with its sender): a piece assembled from an honest and a lying peer fails;
  * once a good copy is verified, only the peer whose block differs is banned, and its dials and wires are
  * refused from then on.
  */
@@ -7,7 +8,13 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { describe, it } from 'node:test';
 import type { Torrent } from 'webtorrent';
-import { BanList, guardAgainstBadPeers, MAX_SOLE_FAILURES } from '../../src/torrent/peer-bans.js';
+import {
+  BanList,
+  guardAgainstBadPeers,
+  MAX_SOLE_FAILURES,
+  type Rejections,
+} from '../../src/torrent/peer-bans.js';
+import type { RejectedBlock, RejectedListener } from '../../src/torrent/webtorrent-internals-verify.js';
 
 class FakeWire extends EventEmitter {
   destroyed = false;
@@ -38,8 +45,17 @@ function fakeTorrent(pieces: Buffer[]) {
     torrent.emit('wire', wire);
     return wire;
   };
-  const fail = (index: number) => torrent.emit('warning', new Error(`Piece ${index} failed verification`));
-  return { torrent, asTorrent: torrent as unknown as Torrent, dialled, connect, fail };
+  let rejected: RejectedListener = () => {};
+  const rejections: Rejections = (_torrent, listener) => {
+    rejected = listener;
+  };
+  /** Piece `index` failed; it was made of `blocks`. Their bytes are overwritten after the call, as in use. */
+  const fail = (index: number, blocks: Array<[wire: FakeWire, offset: number, data: Buffer]>) => {
+    const report: RejectedBlock[] = blocks.map(([source, offset, data]) => ({ offset, data, source }));
+    rejected(index, report);
+    for (const { data } of report) data.fill(0xee);
+  };
+  return { torrent, asTorrent: torrent as unknown as Torrent, rejections, dialled, connect, fail };
 }
 
 describe('guardAgainstBadPeers', () => {
@@ -47,15 +63,14 @@ describe('guardAgainstBadPeers', () => {
     const good = Buffer.alloc(32, 7);
     const fake = fakeTorrent([good]);
     const bans = new BanList();
-    guardAgainstBadPeers(fake.asTorrent, bans);
+    guardAgainstBadPeers(fake.asTorrent, bans, fake.rejections);
     const honest = fake.connect('10.0.0.1');
     const liar = fake.connect('10.0.0.2');
-    honest.emit('piece', 0, 0, good.subarray(0, 16));
-    liar.emit('piece', 0, 16, Buffer.alloc(16, 9));
-    fake.fail(0);
+    fake.fail(0, [
+      [honest, 0, Buffer.from(good.subarray(0, 16))],
+      [liar, 16, Buffer.alloc(16, 9)],
+    ]);
     assert.deepEqual(bans.list(), [], 'two senders: nobody is blamed before a good copy');
-    honest.emit('piece', 0, 0, good.subarray(0, 16));
-    honest.emit('piece', 0, 16, good.subarray(16));
     const banned = new Promise((resolve) => bans.once('ban', resolve));
     fake.torrent.emit('verified', 0);
     assert.deepEqual(await banned, {
@@ -74,12 +89,11 @@ describe('guardAgainstBadPeers', () => {
   it(`bans the only source of ${MAX_SOLE_FAILURES} failed pieces without waiting for good copies`, () => {
     const fake = fakeTorrent([]);
     const bans = new BanList();
-    guardAgainstBadPeers(fake.asTorrent, bans);
+    guardAgainstBadPeers(fake.asTorrent, bans, fake.rejections);
     const liar = fake.connect('10.0.0.3');
     for (let piece = 0; piece < MAX_SOLE_FAILURES; piece++) {
       assert.deepEqual(bans.list(), []);
-      liar.emit('piece', piece, 0, Buffer.alloc(16));
-      fake.fail(piece);
+      fake.fail(piece, [[liar, 0, Buffer.alloc(16)]]);
     }
     assert.deepEqual(
       bans.list().map((ban) => ban.host),
@@ -92,8 +106,8 @@ describe('guardAgainstBadPeers', () => {
     const bans = new BanList();
     const a = fakeTorrent([]);
     const b = fakeTorrent([]);
-    guardAgainstBadPeers(a.asTorrent, bans);
-    guardAgainstBadPeers(b.asTorrent, bans);
+    guardAgainstBadPeers(a.asTorrent, bans, a.rejections);
+    guardAgainstBadPeers(b.asTorrent, bans, b.rejections);
     const onB = b.connect('10.0.0.4');
     b.torrent.emit('close');
     const onA = a.connect('10.0.0.4');
@@ -109,7 +123,7 @@ describe('guardAgainstBadPeers', () => {
     try {
       const bans = new BanList();
       const torrents = Array.from({ length: 25 }, () => fakeTorrent([]));
-      for (const fake of torrents) guardAgainstBadPeers(fake.asTorrent, bans);
+      for (const fake of torrents) guardAgainstBadPeers(fake.asTorrent, bans, fake.rejections);
       const wires = torrents.map((fake) => fake.connect('10.0.0.5'));
       bans.ban('10.0.0.5', 'test');
       assert.ok(

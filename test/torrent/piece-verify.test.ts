@@ -2,8 +2,9 @@
  * Pieces verified off the event loop: sha1Matches, and the contract of the adapter's verifyPiecesWith with the
  * installed webtorrent — every piece, downloaded or found on disk, is decided by the check given; a piece it
  * rejects is dropped and downloaded again with webtorrent's own warning; the bytes stored are the file's. With
- * streamtide's file store, a downloaded piece is written as its blocks, and a piece read corrupt from disk at
- * start (and so held in webtorrent's read cache) reads back as downloaded. A waited piece that passed is
+ * streamtide's file store, a downloaded piece is written from one buffer (its blocks copied there as they
+ * come, the buffers used again), and a piece read corrupt from disk at start (and so held in webtorrent's read
+ * cache) reads back as downloaded. A rejected piece is reported with its blocks and their senders. A waited piece that passed is
  * readable through the torrent's store while its write is still under way.
  */
 import assert from 'node:assert/strict';
@@ -17,8 +18,10 @@ import type WebTorrent from 'webtorrent';
 import type { Torrent } from 'webtorrent';
 import { FileStore, fileStore } from '../../src/torrent/file-store.js';
 import { sha1Digest, sha1Matches } from '../../src/torrent/piece-verify.js';
+import { webSeedConnection } from '../../src/torrent/webtorrent-internals.js';
 import {
   onPieceReadable,
+  onPieceRejected,
   type PieceVerifier,
   startWithNothingStored,
   verifyPiecesWith,
@@ -148,8 +151,39 @@ describe('verifyPiecesWith', () => {
     const torrent = await leech(dir, check);
     const warnings: string[] = [];
     torrent.on('warning', (err: Error) => warnings.push(err.message));
+    const reports: Array<{ index: number; bytes: Buffer; offsets: number[]; senders: unknown[] }> = [];
+    onPieceRejected(torrent, (index, blocks) => {
+      const bytes = Buffer.concat(blocks.map((block) => block.data)); // a copy: the bytes are reused after
+      reports.push({
+        index,
+        bytes,
+        offsets: blocks.map((b) => b.offset),
+        senders: blocks.map((b) => b.source),
+      });
+    });
     if (!torrent.done) await once(torrent, 'done');
     assert.equal(decided.filter((hash) => hash === badHash).length, 3, 'fetched and decided three times');
+    assert.deepEqual(
+      reports.map((report) => [report.index, report.offsets]),
+      [
+        [bad, [0, 16 * 1024]],
+        [bad, [0, 16 * 1024]],
+      ],
+      'each rejected copy reported with its blocks',
+    );
+    for (const report of reports) {
+      assert.ok(
+        report.bytes.equals(content.subarray(bad * PIECE, (bad + 1) * PIECE)),
+        'the bytes it was made of',
+      );
+      for (const sender of report.senders) {
+        assert.equal(
+          (sender as { remoteAddress?: string }).remoteAddress,
+          '127.0.0.1',
+          'the wire that sent it',
+        );
+      }
+    }
     assert.deepEqual(
       warnings.filter((w) => /failed verification/.test(w)),
       [`Piece ${bad} failed verification`, `Piece ${bad} failed verification`],
@@ -181,7 +215,7 @@ describe('verifyPiecesWith', () => {
     assert.ok(readFileSync(join(dir, 'data.bin')).equals(content), 'the corrupt piece was downloaded');
   });
 
-  it('with streamtide’s store: writes pieces as their blocks; a piece read corrupt at start reads back right', {
+  it('with streamtide’s store: writes a piece from one buffer; a piece read corrupt at start reads back right', {
     timeout: 60_000,
   }, async () => {
     const dir = join(work, 'ours');
@@ -202,7 +236,7 @@ describe('verifyPiecesWith', () => {
       assert.equal(torrent.bitfield?.get(corrupt), false);
       torrent.addPeer(`127.0.0.1:${seeder.port}`);
       await once(torrent, 'done');
-      assert.deepEqual(blockCounts, [2], 'the one piece downloaded, written as its two blocks');
+      assert.deepEqual(blockCounts, [1], 'the one piece downloaded, its two blocks copied into one buffer');
       const store = torrent.store as unknown as FileStore;
       const piece = await new Promise<Uint8Array>((resolve, reject) =>
         store.get(corrupt, {}, (err, data) => (err ? reject(err) : resolve(data!))),
@@ -212,6 +246,48 @@ describe('verifyPiecesWith', () => {
     } finally {
       FileStore.prototype.putBlocks = putBlocks;
     }
+  });
+
+  it('with streamtide’s store: pieces are written from a few buffers, each used again, and read back right', {
+    timeout: 60_000,
+  }, async () => {
+    const dir = join(work, 'reused');
+    const written = new Set<ArrayBufferLike>();
+    let writes = 0;
+    const putBlocks = FileStore.prototype.putBlocks;
+    FileStore.prototype.putBlocks = function (this: FileStore, index, blocks, cb) {
+      for (const block of blocks) written.add(block.buffer);
+      writes++;
+      putBlocks.call(this, index, blocks, cb);
+    };
+    try {
+      const torrent = await leech(dir, recording().check, true, true);
+      if (!torrent.done) await once(torrent, 'done');
+      assert.equal(writes, PIECES);
+      assert.ok(written.size < PIECES / 2, `${written.size} buffers for ${PIECES} pieces`);
+      assert.ok(readFileSync(join(dir, 'data.bin')).equals(content));
+    } finally {
+      FileStore.prototype.putBlocks = putBlocks;
+    }
+  });
+
+  it('with streamtide’s store and a web seed (a piece’s blocks in one chunk), downloads every byte right', {
+    timeout: 60_000,
+  }, async () => {
+    const dir = join(work, 'web-seed');
+    const torrent = await leech(dir, recording().check, false, true);
+    if (!torrent.metadata) await once(torrent, 'metadata');
+    const lengths = new Set<number>();
+    torrent.addWebSeed(
+      webSeedConnection('http://web-seed.invalid/data.bin', torrent, async (piece, offset, length) => {
+        lengths.add(length);
+        const start = piece * PIECE + offset;
+        return content.subarray(start, start + length);
+      }),
+    );
+    if (!torrent.done) await once(torrent, 'done');
+    assert.ok(lengths.has(PIECE), 'whole pieces asked at once');
+    assert.ok(readFileSync(join(dir, 'data.bin')).equals(content));
   });
 
   it('started with nothing stored, checks no piece against the store and downloads them all', {

@@ -31,6 +31,8 @@ import {
   guardMetadata,
   limitRequests,
   requestBlock,
+  skipFullyAskedPieces,
+  skipTorrentDebugMessages,
   unaskedBlocks,
 } from '../../src/torrent/webtorrent-internals-hooks.js';
 import { isolatedClient, type Seeder, stallAfter, startSeeder } from '../helpers/swarm.js';
@@ -436,6 +438,55 @@ describe('limitRequests and unaskedBlocks', () => {
     const internals = torrent as unknown as { _request(w: Wire, p: number, h: boolean): boolean };
     assert.equal(internals._request(wire, 9, false), false);
     assert.deepEqual(asked, []);
+  });
+});
+
+describe('skipFullyAskedPieces', () => {
+  it('answers false for a piece with nothing left to ask without going further; asks as before otherwise', async () => {
+    const torrent = await leecher('skip', false);
+    let hooked = 0;
+    limitRequests(torrent, () => {
+      hooked++;
+      return true;
+    });
+    skipFullyAskedPieces(torrent);
+    let rated = 0;
+    const asked: number[] = [];
+    const wire = {
+      type: 'tcpOutgoing',
+      requests: [],
+      downloadSpeed: () => {
+        rated++;
+        return 0;
+      },
+      request: (piece: number) => asked.push(piece),
+    } as unknown as Wire;
+    const internals = torrent as unknown as { _request(w: Wire, p: number, h: boolean): boolean };
+    assert.equal(internals._request(wire, 5, false), true, 'a piece not asked yet is asked');
+    assert.deepEqual(asked, [5]);
+    [hooked, rated] = [0, 0];
+    assert.equal(internals._request(wire, 5, false), false, 'its one block is asked');
+    assert.deepEqual([hooked, rated], [0, 0], 'answered at once: no hook, no pipeline sizing');
+    assert.equal(internals._request(wire, 5, true), false, 'may hotswap: webtorrent decides');
+    assert.ok(hooked > 0);
+    const pieces = (torrent as unknown as { pieces: Array<{ cancel(block: number): void }> }).pieces;
+    pieces[5]!.cancel(0);
+    assert.equal(internals._request(wire, 5, false), true, 'a block given back is asked again');
+    assert.deepEqual(asked, [5, 5]);
+  });
+
+  it('a torrent with it (and without debug messages) downloads every piece right', {
+    timeout: 60_000,
+  }, async () => {
+    const torrent = await leecher('skip-all', false);
+    skipFullyAskedPieces(torrent);
+    const debug = (torrent as unknown as { _debug: unknown })._debug;
+    skipTorrentDebugMessages(torrent);
+    const skipped = (torrent as unknown as { _debug: unknown })._debug !== debug;
+    assert.equal(skipped, !process.env.DEBUG, 'skipped only while DEBUG is unset');
+    torrent.addPeer(`127.0.0.1:${seeder.port}`);
+    if (!torrent.done) await once(torrent, 'done');
+    assert.ok(readFileSync(join(work, 'skip-all', torrent.files[0]!.path)).equals(data));
   });
 });
 

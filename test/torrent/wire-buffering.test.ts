@@ -18,6 +18,7 @@ import {
   copyOnlyCutMessages,
   findRequestsInOrder,
   joinSmallMessages,
+  skipDebugMessages,
 } from '../../src/torrent/wire-buffering.js';
 import { isolatedClient, type Seeder, startSeeder } from '../helpers/swarm.js';
 
@@ -182,9 +183,11 @@ it('a wire joining small messages sends the same bytes in the same order, a turn
   );
 });
 
-/** The requests (by number) whose callbacks got a block, in order, and how many are still in flight. */
-async function answered(arrivals: number[], requested: number, patched: boolean) {
-  const wire = new WireClass();
+/**
+ * The requests (by number) whose callbacks got a block, in order, how many are still in flight, and whether
+ * those are in the order asked.
+ */
+async function answered(arrivals: number[], requested: number, patched: boolean, wire = new WireClass()) {
   if (patched) assert.equal(findRequestsInOrder(wire), true, 'the installed Wire is recognised');
   (wire as { peerChoking: boolean }).peerChoking = false;
   const got: number[] = [];
@@ -198,22 +201,63 @@ async function answered(arrivals: number[], requested: number, patched: boolean)
     wire.write(Buffer.concat([u32(9 + 16), Buffer.from([7]), u32(i), u32(0), Buffer.alloc(16)]));
   for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
   const inFlight = wire.requests.length;
+  const pieces = wire.requests.map((request) => request.piece);
+  const ordered = pieces.every((piece, i) => i === 0 || pieces[i - 1]! < piece);
   wire.destroy();
-  return { got, inFlight };
+  return { got, inFlight, ordered };
 }
 
-it('a wire looking at the oldest request first answers the same requests, blocks in any order', async () => {
+it('a wire looking at the oldest request first answers the same requests, blocks in any order, keeping the order asked', async () => {
   await fc.assert(
     fc.asyncProperty(
       fc.integer({ min: 0, max: 40 }),
       fc.array(fc.integer({ min: 0, max: 45 }), { maxLength: 60 }),
       async (requested, arrivals) => {
         const expected = await answered(arrivals, requested, false);
-        assert.deepEqual(await answered(arrivals, requested, true), expected);
+        const patched = await answered(arrivals, requested, true);
+        assert.deepEqual([patched.got, patched.inFlight], [expected.got, expected.inFlight]);
+        assert.ok(patched.ordered, 'those still in flight stay in the order asked');
       },
     ),
     { numRuns: 80 },
   );
   const inOrder = await answered([0, 1, 2, 3], 6, true);
-  assert.deepEqual(inOrder, { got: [0, 1, 2, 3], inFlight: 2 });
+  assert.deepEqual(inOrder, { got: [0, 1, 2, 3], inFlight: 2, ordered: true });
+  // The wire's own removal moves the newest into the gap an early block leaves.
+  assert.equal((await answered([3], 6, false)).ordered, false);
+  assert.deepEqual(await answered([3, 0, 5, 1], 8, true), { got: [3, 0, 5, 1], inFlight: 4, ordered: true });
+  // Past COMPACT_ABOVE, the array is copied once it has shrunk by half: those after still find their request.
+  const many = Array.from({ length: 15_000 }, (_, i) => i);
+  assert.deepEqual(await answered([...many.slice(0, 10_000), 12_000, ...many.slice(10_000)], 20_000, true), {
+    got: [...many.slice(0, 10_000), 12_000, ...many.slice(10_000).filter((i) => i !== 12_000)],
+    inFlight: 5_000,
+    ordered: true,
+  });
+  assert.deepEqual(await answered([3, 4, 5, 0, 1, 2], 8, true), {
+    got: [3, 4, 5, 0, 1, 2],
+    inFlight: 2,
+    ordered: true,
+  });
+});
+
+it('a wire skips building its debug messages only while DEBUG is unset, and still answers requests', async () => {
+  const saved = process.env.DEBUG;
+  try {
+    process.env.DEBUG = 'bittorrent-protocol';
+    const printing = new WireClass();
+    const own = (printing as unknown as { _debug: unknown })._debug;
+    skipDebugMessages(printing);
+    assert.equal((printing as unknown as { _debug: unknown })._debug, own, 'DEBUG set: left as it is');
+    printing.destroy();
+    delete process.env.DEBUG;
+    const wire = new WireClass();
+    let built = 0;
+    (wire as unknown as { _debug: () => void })._debug = () => built++;
+    skipDebugMessages(wire);
+    assert.deepEqual((await answered([1, 0], 3, false, wire)).got, [1, 0]);
+    assert.equal(built, 0, 'no message built');
+  } finally {
+    if (saved === undefined) delete process.env.DEBUG;
+    else process.env.DEBUG = saved;
+  }
 });
