@@ -4,9 +4,11 @@
  * verified; webtorrent fills one peer's request pipeline (a second of its rate) with a piece's blocks before it
  * asks the next peer, so on capped peers the first piece came at one peer's rate. Here a peer may hold at
  * most its share of each such piece's blocks (by its rate and what it has queued, among the unchoked peers
- * that have the piece: see share): past it webtorrent goes on to the next piece. What a peer was asked
- * stays with it when another unchokes: a newly unchoked aria2c or transmission sends its first block 0.4–1 s
- * later, on its own clock, so a block taken back from a peer about to send it comes later, not sooner. Each
+ * that have the piece: see share): past it webtorrent goes on to the next piece. And when a peer
+ * unchokes, the others give back what is past their new share, before webtorrent fills its pipeline: a peer
+ * answers in the order asked, so those blocks would otherwise stand behind the next pieces there. Only what
+ * a peer would send later than HOLD_S from now: a newly unchoked aria2c or transmission sends its first
+ * block 0.4–1 s after, on its own clock, so a block taken from a peer about to send it comes later. Each
  * block is asked of one peer (copies are the endgame's, endgame.ts); the readahead behind keeps webtorrent's
  * order.
  */
@@ -15,8 +17,12 @@ import type { RequestOrder } from './request-order.js';
 import { limitRequests, unaskedBlocks } from './webtorrent-internals-hooks.js';
 
 const BLOCK = 16 * 1024;
+/** A block a peer would likely send within this many seconds stays with it when another unchokes. */
+export const HOLD_S = 2;
 
 export class BlockSpread {
+  /** Ascending. */
+  private pieces: number[] = [];
   private readonly spreading = new Set<number>();
 
   constructor(
@@ -24,18 +30,45 @@ export class BlockSpread {
     private readonly order: RequestOrder,
   ) {
     limitRequests(torrent, (wire, piece) => this.allows(wire, piece));
+    for (const wire of torrent.wires) this.watch(wire);
+    torrent.on('wire', (wire: Wire) => this.watch(wire));
   }
 
   /** The pieces to spread from now on (webtorrent asks for them once their selections are raised). */
   spread(pieces: Iterable<number>): void {
     this.spreading.clear();
     for (const piece of pieces) this.spreading.add(piece);
+    this.pieces = [...this.spreading].sort((a, b) => a - b);
   }
 
   /** Whether `wire` may be asked one more block of `piece`. */
   allows(wire: Wire, piece: number): boolean {
     if (!this.spreading.has(piece) || wire.type === 'webSeed') return true;
     return this.held(wire, piece).length < this.share(wire, piece);
+  }
+
+  private watch(wire: Wire): void {
+    // On a wire that connects once the metadata is in, this runs before webtorrent's own listener, which
+    // fills the pipelines at once; on one from before, what is given back goes to whoever has room next.
+    wire.on('unchoke', () => this.rebalance(wire));
+  }
+
+  /** Past its share, each peer that heeds cancels gives back the blocks it was asked last. */
+  private rebalance(joined: Wire): void {
+    if (this.torrent.destroyed || !this.torrent.bitfield) return;
+    for (const piece of this.pieces) {
+      if (!joined.peerPieces.get(piece) || this.torrent.bitfield.get(piece)) continue;
+      for (const wire of this.torrent.wires) {
+        if (wire === joined || !this.sends(wire, piece) || !this.order.heeds(wire)) continue;
+        const held = this.held(wire, piece);
+        const due = dueTimes(wire);
+        for (const request of held.slice(this.share(wire, piece))) {
+          if (due(request) <= HOLD_S) continue;
+          wire.cancel(request.piece, request.offset, request.length);
+          this.order.told(wire, request.piece, request.offset);
+        }
+      }
+    }
   }
 
   private held(wire: Wire, piece: number) {
@@ -85,6 +118,21 @@ export class BlockSpread {
     const { pieceLength, length } = this.torrent;
     return Math.min(pieceLength, length - piece * pieceLength);
   }
+}
+
+/**
+ * Seconds until `wire` likely sends each of its requests: the bytes asked of it up to that one, at its recent
+ * rate. The first may be on its way already (0); with no rate known, the rest never.
+ */
+export function dueTimes(wire: Pick<Wire, 'requests' | 'downloadSpeed'>): (request: object) => number {
+  const rate = Math.max(0, wire.downloadSpeed());
+  const ahead = new Map<object, number>();
+  let bytes = 0;
+  for (const request of wire.requests) {
+    ahead.set(request, bytes === 0 ? 0 : (bytes + request.length) / rate);
+    bytes += request.length;
+  }
+  return (request) => ahead.get(request) ?? Number.POSITIVE_INFINITY;
 }
 
 /** The time T at which Σ max(0, T·rate − queued) over `peers` reaches `bytes`. */

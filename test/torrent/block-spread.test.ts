@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Wire } from 'webtorrent';
-import { waterLevel } from '../../src/torrent/block-spread.js';
+import { dueTimes, HOLD_S, waterLevel } from '../../src/torrent/block-spread.js';
 import { withCappedSwarm } from '../helpers/capped-swarm.js';
 import { hasAria2c } from '../helpers/real-seeders.js';
 
@@ -98,5 +98,26 @@ describe('waterLevel', () => {
   it('leaves out a peer whose queue ends after the piece would, and one with no rate', () => {
     const busy = { rate: 100, queued: 1000 };
     assert.equal(waterLevel([{ rate: 100, queued: 0 }, busy, { rate: 0, queued: 0 }], 200), 2);
+  });
+});
+
+describe('dueTimes (what a peer keeps when another unchokes)', () => {
+  const block = () => ({ piece: 0, offset: 0, length: 16 * 1024 });
+  const requests = [block(), block(), block(), block()];
+
+  it("is when each request would come at the peer's rate, the first being on its way", () => {
+    const due = dueTimes({ requests, downloadSpeed: () => 16 * 1024 });
+    assert.deepEqual(requests.map(due), [0, 2, 3, 4]);
+    // Past HOLD_S, the last two would be given back; the second stays.
+    assert.deepEqual(
+      requests.map((r) => due(r) > HOLD_S),
+      [false, false, true, true],
+    );
+  });
+
+  it('keeps only the first of a peer with no rate known, and knows nothing of a request not asked of it', () => {
+    const due = dueTimes({ requests, downloadSpeed: () => 0 });
+    assert.deepEqual(requests.map(due), [0, Infinity, Infinity, Infinity]);
+    assert.equal(dueTimes({ requests, downloadSpeed: () => 1e9 })(block()), Infinity);
   });
 });
