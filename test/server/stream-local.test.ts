@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
+import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -263,6 +264,33 @@ describe('errors and limits', () => {
       assert.ok((await seeked.arrayBuffer()).byteLength > 0);
       assert.deepEqual(await ffmpegChildrenGone(), []);
     });
+  });
+});
+
+describe('a slow client', () => {
+  it('gets the remux byte for byte as a fast one does, its pauses holding FFmpeg back', async () => {
+    // ~15 MB of output: more than the loopback's socket buffers take while the client pauses.
+    const url = `${await addLocal(await makeMedia('mkv-h264-noise', { seconds: 30, size: '320x240' }))}?mode=remux`;
+    const fast = await bodyBytes(await fetch(url));
+    const slow = await new Promise<Buffer>((resolve, reject) => {
+      get(url, (res) => {
+        const chunks: Buffer[] = [];
+        let sincePause = 0;
+        res.on('data', (chunk: Buffer) => {
+          chunks.push(chunk);
+          sincePause += chunk.length;
+          if (sincePause < 1024 * 1024) return;
+          sincePause = 0;
+          res.pause();
+          setTimeout(() => res.resume(), 50);
+        });
+        res.once('end', () => resolve(Buffer.concat(chunks)));
+        res.once('error', reject);
+      }).once('error', reject);
+    });
+    assert.ok(fast.length > 8 * 1024 * 1024, `only ${fast.length} bytes`);
+    assert.equal(slow.length, fast.length);
+    assert.ok(slow.equals(fast), 'the slowly read remux differs');
   });
 });
 
