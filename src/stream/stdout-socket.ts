@@ -6,7 +6,7 @@
  * (`onread`) only as a socket it connects, and Node has no socketpair(): a one-shot server on a socket file
  * in a private (0700) folder accepts that connection, and its end becomes the child's stdout.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,7 +34,8 @@ export interface StdoutSocket {
  */
 export async function openStdoutSocket(): Promise<StdoutSocket | null> {
   if (process.platform === 'win32') return null;
-  const dir = await mkdtemp(join(tmpdir(), 'streamtide-out-'));
+  // Synchronous: two quick calls, where the thread pool's round trips took milliseconds under load.
+  const dir = mkdtempSync(join(tmpdir(), 'streamtide-stdout-'));
   const path = join(dir, 's');
   const server = createServer({ pauseOnConnect: true });
   const accepted = new Promise<Socket>((resolve) => server.once('connection', resolve));
@@ -50,6 +51,8 @@ export async function openStdoutSocket(): Promise<StdoutSocket | null> {
         socket.once('connect', () => {
           socket.pause(); // nothing is read before `lendTo`
           socket.off('error', reject);
+          // A read error closes it as the end would; FFmpeg's exit status says how the job went.
+          socket.on('error', () => undefined);
           resolve(socket);
         });
       });
@@ -77,6 +80,6 @@ export async function openStdoutSocket(): Promise<StdoutSocket | null> {
     };
   } finally {
     server.close(); // unlinks the socket file
-    await rm(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
   }
 }

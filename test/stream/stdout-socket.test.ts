@@ -110,3 +110,20 @@ test('stopped before its stdout socket is open, FFmpeg never starts', async () =
   assert.equal(job.pid, -1);
   assert.equal(job.output.destroyed, true);
 });
+
+test('with no temp folder to open the socket in, the job reads an ordinary pipe, as exactly', async () => {
+  const data = patternBytes(1_000_000);
+  const sink = collector(true);
+  const saved = process.env.TMPDIR;
+  process.env.TMPDIR = '/nonexistent/streamtide-test'; // os.tmpdir() reads it at each call
+  let job: ReturnType<typeof copyJob>;
+  try {
+    job = copyJob(data, sink); // the socket's folder is made before the job's first await
+  } finally {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+  }
+  const result = await job.done;
+  assert.equal(result.outcome, 'complete', result.error?.message);
+  assert.ok(sink.bytes().equals(data), 'the output differs from the input');
+});
