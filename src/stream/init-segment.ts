@@ -52,10 +52,12 @@ export class InitSegmentWatcher extends Writable {
   sendTo(destination: Writable, fragmentSent?: () => void): void {
     this.#destination = destination;
     this.#fragmentSent = fragmentSent;
-    destination.once('close', () => {
+    // The destination failing (a connection reset) or closing is the consumer leaving, not an error here.
+    const leave = () => {
       if (!this.writableFinished) this.destroy();
-    });
-    destination.once('error', (err) => this.destroy(err));
+    };
+    destination.once('close', leave);
+    destination.once('error', leave);
     for (const chunk of this.#held) this.#send(chunk, () => undefined);
     this.#held = [];
     const waiting = this.#waiting;
@@ -84,7 +86,7 @@ export class InitSegmentWatcher extends Writable {
   #send(chunk: Buffer, callback: Callback): void {
     const start = this.#sent;
     this.#sent += chunk.length;
-    this.#destination!.write(chunk, (err) => callback(err));
+    this.#destination!.write(chunk, (err) => (err ? this.destroy() : callback()));
     const moof = this.firstMoofOffset;
     if (this.#fragmentSent && moof !== null && moof >= start && moof < this.#sent) {
       this.#fragmentSent();

@@ -47,6 +47,7 @@ export class ProgressiveStreamer {
   private constructor({ source, plan, info, tools, seekable }: StreamerOptions) {
     const input = info.tsLayout ? withoutServiceNames(source, info.tsLayout) : source;
     const watcher = new InitSegmentWatcher();
+    watcher.on('error', () => undefined); // what went wrong is in `done` (and `ready`)
     this.output = this.#watcher = watcher;
     this.#job = FfmpegJob.start({
       binary: tools.ffmpeg,

@@ -308,4 +308,23 @@ describe('a client that leaves', () => {
     await reader.cancel().catch(() => undefined);
     assert.deepEqual(await ffmpegChildrenGone(1500), []);
   });
+
+  it('resetting the connection mid-stream (unread bytes left) harms nothing but that stream', async () => {
+    const url = `${await addLocal(await makeMedia('mkv-h264-noise', { seconds: 30, size: '320x240' }))}?mode=remux`;
+    for (let i = 0; i < 5; i++) {
+      await new Promise<void>((resolve, reject) => {
+        get(url, (res) => {
+          // Closed with bytes still unread, the socket sends a reset: the server's next write fails.
+          res.once('data', () => {
+            res.destroy();
+            resolve();
+          });
+        }).once('error', reject);
+      });
+    }
+    assert.deepEqual(await ffmpegChildrenGone(3000), []);
+    const after = await fetch(url);
+    assert.equal(after.status, 200);
+    assert.ok((await bodyBytes(after)).length > 8 * 1024 * 1024);
+  });
 });
