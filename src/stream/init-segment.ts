@@ -57,7 +57,7 @@ export class InitSegmentWatcher extends Writable {
       if (!this.writableFinished) this.destroy();
     };
     destination.once('close', leave);
-    destination.once('error', leave);
+    destination.on('error', leave);
     for (const chunk of this.#held) this.#send(chunk, () => undefined);
     this.#held = [];
     const waiting = this.#waiting;
