@@ -58,6 +58,7 @@ export class InitSegmentWatcher extends Writable {
     };
     destination.once('close', leave);
     destination.on('error', leave);
+    if (destination.destroyed) return leave();
     for (const chunk of this.#held) this.#send(chunk, () => undefined);
     this.#held = [];
     const waiting = this.#waiting;

@@ -110,6 +110,11 @@ test('output that ends (or is destroyed) before a moov rejects init; so does a d
   destination.destroy();
   await assert.rejects(cut.init);
   assert.equal(cut.destroyed, true, 'the destination closing stops the output');
+  const late = new InitSegmentWatcher();
+  const gone = collector();
+  gone.destroy();
+  late.sendTo(gone);
+  assert.equal(late.destroyed, true, 'a destination already closed stops the output');
 });
 
 test('box headers, 64-bit sizes, and where the moov sits', async () => {
