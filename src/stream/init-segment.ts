@@ -50,6 +50,7 @@ export class InitSegmentWatcher extends Writable {
    * fragment has begun to go out. The destination closing or failing first stops this output (and so FFmpeg).
    */
   sendTo(destination: Writable, fragmentSent?: () => void): void {
+    if (this.destroyed) return; // stopped: nothing more goes out
     this.#destination = destination;
     this.#fragmentSent = fragmentSent;
     // The destination failing (a connection reset) or closing is the consumer leaving, not an error here.

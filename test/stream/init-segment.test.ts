@@ -115,6 +115,12 @@ test('output that ends (or is destroyed) before a moov rejects init; so does a d
   gone.destroy();
   late.sendTo(gone);
   assert.equal(late.destroyed, true, 'a destination already closed stops the output');
+  const stopped = new InitSegmentWatcher();
+  stopped.write(box('ftyp', 20));
+  stopped.destroy();
+  const after = collector();
+  stopped.sendTo(after);
+  assert.equal(after.bytes().length, 0, 'a stopped output sent what it held');
 });
 
 test('box headers, 64-bit sizes, and where the moov sits', async () => {
