@@ -59,7 +59,10 @@ export class InitSegmentWatcher extends Writable {
     };
     destination.once('close', leave);
     destination.on('error', leave);
-    if (destination.destroyed) return leave();
+    if (destination.destroyed) {
+      leave();
+      return;
+    }
     for (const chunk of this.#held) this.#send(chunk, () => undefined);
     this.#held = [];
     const waiting = this.#waiting;
