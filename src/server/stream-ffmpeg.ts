@@ -2,7 +2,6 @@
  * `remux` / `transcode`: the ProgressiveStreamer's fragmented MP4 as the response body. Headers go out only
  * once FFmpeg has produced its init segment, so a failure before the first byte can still answer 502.
  */
-import { pipeline } from 'node:stream/promises';
 import type { FastifyReply } from 'fastify';
 import type { DataSource } from '../stream/data-source.js';
 import type { FfmpegTools } from '../stream/ffmpeg-locate.js';
@@ -80,16 +79,8 @@ export async function serveThroughFfmpeg(reply: FastifyReply, options: FfmpegStr
     }
     reply.hijack();
     reply.raw.writeHead(200, ffmpegHeaders(options.plan, options.info));
-    // A closed connection rejects the pipeline; the abort listener has already stopped FFmpeg.
-    const piped = pipeline(streamer.output, reply.raw, { end: false }).catch(() => undefined);
-    // Listening after the pipe's own listener: a chunk is seen once it has been written.
-    const spot = () => {
-      if (!streamer.fragmentStarted) return;
-      streamer.output.off('data', spot);
-      options.firstOut?.();
-    };
-    streamer.output.on('data', spot);
-    await piped;
+    // A closed connection stops FFmpeg (the abort listener, and the output seeing its destination close).
+    streamer.sendTo(reply.raw, options.firstOut);
     const result = await streamer.done;
     // A failure mid-stream (FFmpeg died, the source failed) cuts the response instead of ending it: a
     // clean end would pass a truncated video off as complete.

@@ -62,4 +62,18 @@ export function bufferSource(bytes: Buffer, name: string): DataSource {
   };
 }
 
+/** `source`, telling `counted` the size of each read it answers. */
+export function countingReads(source: DataSource, counted: (bytes: number) => void): DataSource {
+  return {
+    size: source.size,
+    name: source.name,
+    read: async (offset, length, options) => {
+      const bytes = await source.read(offset, length, options);
+      counted(bytes.length);
+      return bytes;
+    },
+    close: () => source.close(),
+  };
+}
+
 export { abortError, isAbortError } from './abort.js';

@@ -1,18 +1,22 @@
 /**
  * One FFmpeg (or ffprobe) run, whatever it is for: spawned without a shell, fed its input (the pump
  * writing stdin from byte 0, a complete file as stdin itself, the seekable input's URL, or nothing), its
- * stdout piped into `output`, and stopped and reaped together with everything it started. `done` says how
+ * stdout piped (or lent) into `output`, and stopped and reaped together with everything it started. `done` says how
  * it ended; it never rejects. The users (the streamer, subtitles, ffprobe, cover art) keep only what is
  * theirs: the command line and what to make of the output.
  */
 import { closeSync } from 'node:fs';
 import { PassThrough, type Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import type { DataSource } from './data-source.js';
+import { countingReads, type DataSource } from './data-source.js';
 import { type FfmpegProcess, runFfmpeg } from './ffmpeg-runner.js';
+import { type JobResult, StreamError } from './job-result.js';
 import type { SeekableInputServer } from './seekable-input.js';
+import { openStdoutSocket, type StdoutSocket } from './stdout-socket.js';
 import { type PumpOptions, StreamPump } from './stream-pump.js';
 import { openWholeFile } from './whole-file.js';
+
+export { type JobErrorCode, type JobResult, StreamError } from './job-result.js';
 
 export type JobInput =
   | { kind: 'none' }
@@ -36,46 +40,20 @@ export interface FfmpegJobOptions<Output extends Writable> {
    * failed), or `destroy` it with the error, for a consumer that must not take it for complete.
    */
   failedOutput?: 'end' | 'destroy';
+  /**
+   * `reused`: stdout is read into one buffer, each chunk lent to `output` until its write callback (see
+   * stdout-socket.ts), for an output done with a chunk by then; default `fresh`, a Buffer per read.
+   */
+  readBuffer?: 'fresh' | 'reused';
   /** Aborting stops the job. */
   signal?: AbortSignal;
-}
-
-export type JobErrorCode = 'FFMPEG_START' | 'PUMP_FAILED' | 'FFMPEG_FAILED' | 'NO_OUTPUT' | 'STOPPED';
-
-/** Why a job did not complete; reaching HTTP, FFmpeg's failure is a bad gateway. */
-export class StreamError extends Error {
-  readonly statusCode = 502;
-  constructor(
-    readonly code: JobErrorCode,
-    message: string,
-    readonly stderr: string[] = [],
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'StreamError';
-  }
-}
-
-export interface JobResult {
-  outcome: 'complete' | 'stopped' | 'failed';
-  error?: StreamError;
-  /** FFmpeg's last stderr lines. */
-  stderr: string[];
-  /** Source bytes FFmpeg was given (piped or served; a whole file given as stdin counts once complete). */
-  bytesIn: number;
-  /** Bytes FFmpeg wrote to stdout. */
-  bytesOut: number;
-  exit: { code: number | null; signal: NodeJS.Signals | null };
-  /** Time the pump spent waiting on the source. */
-  stalledMs: number;
 }
 
 export class FfmpegJob<Output extends Writable = PassThrough> {
   readonly output: Output;
   readonly done: Promise<JobResult>;
-  readonly pid: number;
   readonly pump: StreamPump | null = null;
-  readonly #proc: FfmpegProcess | null = null;
+  #proc: FfmpegProcess | null = null;
   /** Ends the pump and the seekable registration: on stop, and once FFmpeg has exited. */
   readonly #abort = new AbortController();
   #stopped = false;
@@ -86,10 +64,10 @@ export class FfmpegJob<Output extends Writable = PassThrough> {
     this.#stopRequested = resolve;
   });
   #bytesIn = 0;
+  #bytesOut = 0;
   /** The size of the file given as stdin, if one was. */
   #wholeFile: number | null = null;
-  #bytesOut = 0;
-  #stdoutDone: Promise<void> = Promise.resolve();
+  #stdoutDone = Promise.resolve();
 
   private constructor(options: FfmpegJobOptions<Output>) {
     this.output = options.output ?? (new PassThrough() as unknown as Output);
@@ -98,53 +76,66 @@ export class FfmpegJob<Output extends Writable = PassThrough> {
     let env: Record<string, string> | undefined;
     if (input.kind === 'seekable') {
       if (!input.server) {
-        this.pid = -1;
-        const error = new StreamError(
-          'FFMPEG_START',
-          'seeking (or an MP4 indexed at its end) needs a seekable input',
-        );
-        this.done = this.#settle({ code: null, signal: null }, error, []);
+        const message = 'seeking (or an MP4 indexed at its end) needs a seekable input';
+        this.done = this.#settle({ code: null, signal: null }, new StreamError('FFMPEG_START', message), []);
         return;
       }
-      ({ url: address, env } = input.server.register(this.#counted(input.source), this.#abort.signal));
+      ({ url: address, env } = input.server.register(
+        countingReads(input.source, (n) => {
+          this.#bytesIn += n;
+        }),
+        this.#abort.signal,
+      ));
     }
     // All of a file complete on disk goes in as stdin itself: still stdin, still in order, with the kernel
     // as the single writer and no copy through Node.
     const file = input.kind === 'pipe' ? openWholeFile(input.source, input.pump) : null;
-    let proc: FfmpegProcess;
-    try {
-      proc = runFfmpeg(options.binary, options.args(address), { stdinFd: file?.fd, env });
-    } finally {
-      if (file) closeSync(file.fd); // FFmpeg has its own copy (or was not started)
-    }
     this.#wholeFile = file?.size ?? null;
-    this.#proc = proc;
-    this.pid = proc.pid;
-    void proc.exited.then(() => this.#abort.abort());
-    proc.stdout.pipe(this.output, { end: false });
-    // FFmpeg may exit while what it wrote still waits in the pipe for a slow consumer: the output ends
-    // only after stdout has delivered everything (or the consumer is gone).
-    this.#stdoutDone = new Promise<void>((resolve) => {
-      proc.stdout.once('close', resolve);
-      this.output.once('close', resolve);
-    });
-    proc.stdout.on('data', (chunk: Buffer) => {
-      this.#bytesOut += chunk.length;
-    });
+    if (input.kind === 'pipe' && !file) {
+      // FFmpeg exiting ends the pump too (through #abort): its stdin only reports the loss on the next
+      // write, and the pump may be waiting on a torrent with no data to write.
+      this.pump = new StreamPump(input.source, { ...input.pump, signal: this.#abort.signal });
+    }
     // The consumer leaving (the output closed before its end) stops everything.
     this.output.on('close', () => {
       if (!this.output.writableFinished) void this.stop();
     });
     const onAbort = () => void this.stop();
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    void proc.exited.then(() => options.signal?.removeEventListener('abort', onAbort));
-    if (input.kind === 'pipe' && !file) {
-      // FFmpeg exiting ends the pump too (through #abort): its stdin only reports the loss on the next
-      // write, and the pump may be waiting on a torrent with no data to write.
-      this.pump = new StreamPump(input.source, { ...input.pump, signal: this.#abort.signal });
-    } else proc.stdin?.end();
-    this.done = this.#run(proc, options.failedOutput ?? 'end');
+    const launch = (stdout: StdoutSocket | null): Promise<JobResult> => {
+      let proc: FfmpegProcess;
+      try {
+        proc = runFfmpeg(options.binary, options.args(address), {
+          stdinFd: file?.fd,
+          env,
+          stdout: stdout?.childEnd,
+        });
+      } finally {
+        if (file) closeSync(file.fd); // FFmpeg has its own copy (or was not started)
+        stdout?.childEnd.destroy();
+      }
+      void proc.exited.then(() => options.signal?.removeEventListener('abort', onAbort));
+      return this.#run(proc, stdout, options.failedOutput ?? 'end');
+    };
+    if (options.readBuffer !== 'reused') this.done = launch(null);
+    else {
+      this.done = openStdoutSocket()
+        .catch(() => null) // an ordinary pipe then
+        .then((stdout) => {
+          if (!this.#stopped) return launch(stdout);
+          if (file) closeSync(file.fd); // stopped while the socket was being opened: FFmpeg never starts
+          options.signal?.removeEventListener('abort', onAbort);
+          stdout?.reader.destroy();
+          stdout?.childEnd.destroy();
+          const error = new StreamError('STOPPED', 'the stream was stopped');
+          return this.#settle({ code: null, signal: null }, error, []);
+        });
+    }
     if (options.signal?.aborted) void this.stop();
+  }
+
+  get pid(): number {
+    return this.#proc?.pid ?? -1;
   }
 
   static start<Output extends Writable = PassThrough>(options: FfmpegJobOptions<Output>): FfmpegJob<Output> {
@@ -164,25 +155,30 @@ export class FfmpegJob<Output extends Writable = PassThrough> {
     return this.#stopping;
   }
 
-  /** `source`, counting what FFmpeg reads through the seekable input. */
-  #counted(source: DataSource): DataSource {
-    return {
-      size: source.size,
-      name: source.name,
-      read: async (offset, length, options) => {
-        const bytes = await source.read(offset, length, options);
-        this.#bytesIn += bytes.length;
-        return bytes;
-      },
-      close: () => source.close(),
+  async #run(
+    proc: FfmpegProcess,
+    socket: StdoutSocket | null,
+    failedOutput: 'end' | 'destroy',
+  ): Promise<JobResult> {
+    this.#proc = proc;
+    void proc.exited.then(() => this.#abort.abort());
+    const stdout = socket?.reader ?? proc.stdout!;
+    const counted = (bytes: number) => {
+      this.#bytesOut += bytes;
     };
-  }
-
-  async #run(proc: FfmpegProcess, failedOutput: 'end' | 'destroy'): Promise<JobResult> {
+    if (socket) socket.lendTo(this.output, counted);
+    else stdout.on('data', (chunk: Buffer) => counted(chunk.length)).pipe(this.output, { end: false });
+    // FFmpeg may exit while what it wrote still waits in the pipe for a slow consumer: the output ends
+    // only after stdout has delivered everything (or the consumer is gone).
+    this.#stdoutDone = new Promise<void>((resolve) => {
+      stdout.once('close', resolve);
+      this.output.once('close', resolve);
+    });
+    if (!this.pump) proc.stdin?.end();
     const feeding = this.pump && proc.stdin ? this.#feed(proc, proc.stdin, this.pump) : Promise.resolve(null);
     const drained = new Promise<void>((resolve) => {
-      proc.stdout.once('end', resolve);
-      proc.stdout.once('close', resolve);
+      stdout.once('end', resolve);
+      stdout.once('close', resolve);
     });
     const [pumpError, status] = await Promise.all([feeding, proc.exited]);
     // FFmpeg may exit with its last output still in the pipe, behind a consumer that has not pulled it
@@ -206,6 +202,7 @@ export class FfmpegJob<Output extends Writable = PassThrough> {
     } else if (!this.output.writableEnded) this.output.end();
     // Everything FFmpeg wrote has gone through the output (or the output was cut).
     await finished(this.output, { readable: false }).catch(() => undefined);
+    stdout.destroy(); // read to its end, or nobody wants the rest
     return this.#settle(status, error, stderr);
   }
 

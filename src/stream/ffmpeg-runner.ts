@@ -3,13 +3,15 @@
  * killing it for sure: SIGTERM, then SIGKILL, resolved only once the process has exited.
  */
 import { type ChildProcess, type ChildProcessByStdio, spawn } from 'node:child_process';
+import type { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 
 export interface FfmpegProcess {
   readonly pid: number;
   /** Null when stdin was given a descriptor: the process reads it directly. */
   readonly stdin: Writable | null;
-  readonly stdout: Readable;
+  /** Null when stdout was given a socket: the caller reads its other end. */
+  readonly stdout: Readable | null;
   stderrTail(): string[];
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** SIGTERM, SIGKILL after ~500 ms; resolves once the process is gone. */
@@ -35,17 +37,19 @@ export async function stopAllFfmpeg(): Promise<void> {
 export interface RunOptions {
   /** A descriptor the process gets as its stdin (the caller still closes its own); default a pipe. */
   stdinFd?: number;
+  /** A socket the process gets as its stdout (the caller closes its own copy once spawned); default a pipe. */
+  stdout?: Socket;
   /** Added to this process's environment (which only the same user can read, unlike the command line). */
   env?: Record<string, string>;
 }
 
 export function runFfmpeg(binary: string, args: string[], options: RunOptions = {}): FfmpegProcess {
   const child = spawn(binary, args, {
-    stdio: [options.stdinFd ?? 'pipe', 'pipe', 'pipe'],
+    stdio: [options.stdinFd ?? 'pipe', options.stdout ?? 'pipe', 'pipe'],
     env: options.env && { ...process.env, ...options.env },
     shell: false,
     windowsHide: true,
-  }) as ChildProcessByStdio<Writable | null, Readable, Readable>;
+  }) as ChildProcessByStdio<Writable | null, Readable | null, Readable>;
   const tail: string[] = [];
   let partial = '';
   const keep = (line: string) => {
@@ -62,7 +66,7 @@ export function runFfmpeg(binary: string, args: string[], options: RunOptions = 
   // EPIPE when FFmpeg exits before reading all its input: the writer (the pump) sees it through its own
   // listener; this one only keeps an unhandled 'error' from crashing the process.
   child.stdin?.on('error', () => undefined);
-  child.stdout.on('error', () => undefined);
+  child.stdout?.on('error', () => undefined);
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));
     child.once('error', (err) => {

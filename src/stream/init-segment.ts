@@ -1,15 +1,21 @@
 /**
- * A pass-through on FFmpeg's stdout that follows the top-level MP4 boxes as they stream by (keeping only a
- * box header's few bytes, never the data) to know when the init segment (ftyp + moov) is fully out and where
- * the first fragment (moof) starts.
+ * FFmpeg's fragmented MP4 on its way to one destination (the HTTP response), given once the init segment
+ * is out: follows the top-level MP4 boxes as they stream by (keeping only a box header's few bytes) to know
+ * when the init segment (ftyp + moov) is complete and where the first fragment (moof) starts. Until the
+ * destination comes, the init segment's chunks are copied and held; the chunk that completes it waits
+ * unanswered, so FFmpeg waits too. A chunk counts as written once the destination's write callback fires,
+ * and not sooner: FFmpeg's job may lend chunks of one buffer it reuses (stdout-socket.ts).
  */
-import { Transform, type TransformCallback } from 'node:stream';
+import { Writable } from 'node:stream';
 import { parseBoxHeader } from './mp4-boxes.js';
 
-export class InitSegmentWatcher extends Transform {
+type Callback = (error?: Error | null) => void;
+
+export class InitSegmentWatcher extends Writable {
   /** Resolves with the init segment's size once ftyp + moov have passed; rejects if the output ends first. */
   readonly init: Promise<number>;
   firstMoofOffset: number | null = null;
+  /** Bytes received. */
   bytes = 0;
   #resolve!: (size: number) => void;
   #reject!: (err: Error) => void;
@@ -21,6 +27,14 @@ export class InitSegmentWatcher extends Transform {
   #header: Buffer = Buffer.alloc(0);
   /** Parsing stops at the first moof (nothing more to learn) or on a box that cannot be followed. */
   #parsing = true;
+  #destination: Writable | null = null;
+  /** Bytes given to the destination. */
+  #sent = 0;
+  #fragmentSent: (() => void) | undefined;
+  /** Copies of the init segment's chunks, until the destination comes. */
+  #held: Buffer[] = [];
+  /** The chunk past the init segment's end, waiting for the destination. */
+  #waiting: { chunk: Buffer; callback: Callback } | null = null;
 
   constructor() {
     super();
@@ -31,26 +45,69 @@ export class InitSegmentWatcher extends Transform {
     this.init.catch(() => undefined); // observed through the streamer's `ready`
   }
 
-  override _transform(chunk: Buffer, _enc: BufferEncoding, callback: TransformCallback): void {
+  /**
+   * Everything, from the first byte, goes on to `destination`; `fragmentSent` is called once the first
+   * fragment has begun to go out. The destination closing or failing first stops this output (and so FFmpeg).
+   */
+  sendTo(destination: Writable, fragmentSent?: () => void): void {
+    if (this.destroyed) return; // stopped: nothing more goes out
+    this.#destination = destination;
+    this.#fragmentSent = fragmentSent;
+    // The destination failing (a connection reset) or closing is the consumer leaving, not an error here.
+    const leave = () => {
+      if (!this.writableFinished) this.destroy();
+    };
+    destination.once('close', leave);
+    destination.on('error', leave);
+    if (destination.destroyed) {
+      leave();
+      return;
+    }
+    for (const chunk of this.#held) this.#send(chunk, () => undefined);
+    this.#held = [];
+    const waiting = this.#waiting;
+    this.#waiting = null;
+    if (waiting) this.#send(waiting.chunk, waiting.callback);
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, callback: Callback): void {
     const start = this.bytes;
     this.bytes += chunk.length;
     if (this.#parsing) this.#scan(chunk, start);
-    this.push(chunk);
-    // Resolved only once the moov's last byte has been pushed on, never at its header.
-    if (this.#initEnd !== null && this.bytes >= this.#initEnd && !this.#settled) {
+    const complete = this.#initEnd !== null && this.bytes >= this.#initEnd;
+    if (this.#destination) this.#send(chunk, callback);
+    else if (complete) this.#waiting = { chunk, callback };
+    else if (this.#parsing) {
+      this.#held.push(Buffer.from(chunk));
+      callback();
+    } else callback(new Error('FFmpeg wrote something other than the MP4 boxes expected'));
+    // Resolved only once the moov's last byte has been received, never at its header.
+    if (complete && !this.#settled) {
       this.#settled = true;
-      this.#resolve(this.#initEnd);
+      this.#resolve(this.#initEnd!);
     }
-    callback();
   }
 
-  override _flush(callback: TransformCallback): void {
+  #send(chunk: Buffer, callback: Callback): void {
+    const start = this.#sent;
+    this.#sent += chunk.length;
+    this.#destination!.write(chunk, (err) => (err ? this.destroy() : callback()));
+    const moof = this.firstMoofOffset;
+    if (this.#fragmentSent && moof !== null && moof >= start && moof < this.#sent) {
+      this.#fragmentSent();
+      this.#fragmentSent = undefined;
+    }
+  }
+
+  override _final(callback: Callback): void {
     this.#fail(new Error(`the output ended after ${this.bytes} bytes without an init segment (ftyp+moov)`));
     callback();
   }
 
   override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
     this.#fail(err ?? new Error('the output was closed before the init segment'));
+    this.#held = [];
+    this.#waiting = null;
     callback(err);
   }
 
@@ -77,7 +134,7 @@ export class InitSegmentWatcher extends Transform {
       try {
         parsed = parseBoxHeader(header);
       } catch {
-        this.#parsing = false; // not MP4 as expected: the streamer judges by init/moof never showing up
+        this.#parsing = false; // not MP4 as expected
         return;
       }
       if (!parsed) {

@@ -1,9 +1,10 @@
 /**
  * A thin coordinator: executes a Plan as one FFmpeg job (the pump writing its stdin, or the
- * seekable input for seeks and moov-at-end MP4s) whose stdout, watched for the init segment, is the
- * output. Everything stops together: the output going away, stop(), or FFmpeg exiting.
+ * seekable input for seeks and moov-at-end MP4s) whose stdout, watched for the init segment, goes to the
+ * destination given to `sendTo`. Everything stops together: the output or its destination going away,
+ * stop(), or FFmpeg exiting.
  */
-import type { Readable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import type { DataSource } from './data-source.js';
 import { buildFfmpegArgs } from './ffmpeg-args.js';
 import { FfmpegJob, type JobResult, StreamError } from './ffmpeg-job.js';
@@ -35,16 +36,19 @@ export type StreamResult = JobResult;
 export const STDIN_QUEUE_BYTES = 1024 * 1024;
 
 export class ProgressiveStreamer {
-  readonly output: Readable;
+  /** Where FFmpeg's stdout goes; destroying it stops everything. */
+  readonly output: Writable;
   /** Resolves once the init segment is out; rejects with the StreamError when the job ends first. */
   readonly ready: Promise<void>;
   readonly done: Promise<StreamResult>;
   readonly #job: FfmpegJob<InitSegmentWatcher>;
+  readonly #watcher: InitSegmentWatcher;
 
   private constructor({ source, plan, info, tools, seekable }: StreamerOptions) {
     const input = info.tsLayout ? withoutServiceNames(source, info.tsLayout) : source;
     const watcher = new InitSegmentWatcher();
-    this.output = watcher;
+    watcher.on('error', () => undefined); // what went wrong is in `done` (and `ready`)
+    this.output = this.#watcher = watcher;
     this.#job = FfmpegJob.start({
       binary: tools.ffmpeg,
       args: (address) => buildFfmpegArgs(plan, address),
@@ -53,6 +57,8 @@ export class ProgressiveStreamer {
           ? { kind: 'pipe', source: input, pump: { queueBytes: STDIN_QUEUE_BYTES } }
           : { kind: 'seekable', source: input, server: seekable },
       output: watcher,
+      // The watcher holds a chunk until the destination's write callback: a Buffer per read is not needed.
+      readBuffer: 'reused',
     });
     this.done = this.#job.done.then((result) => {
       if (result.outcome !== 'complete' || watcher.firstMoofOffset !== null) return result;
@@ -79,9 +85,13 @@ export class ProgressiveStreamer {
     return this.#job.pid;
   }
 
-  /** The first fragment (moof) has begun in the output: what is out from then on plays. */
-  get fragmentStarted(): boolean {
-    return (this.output as InitSegmentWatcher).firstMoofOffset !== null;
+  /**
+   * All of the output, from its first byte, goes to `destination` (each chunk counted as out once the
+   * destination's write callback fires); `fragmentSent` is called once the first fragment (moof), from
+   * which on what is out plays, has begun to go out. The caller ends the destination.
+   */
+  sendTo(destination: Writable, fragmentSent?: () => void): void {
+    this.#watcher.sendTo(destination, fragmentSent);
   }
 
   /** The pump feeding FFmpeg's stdin; null when FFmpeg reads the seekable input. */

@@ -22,6 +22,7 @@ import { ControllableSource } from '../helpers/controllable-source.js';
 import { ffprobe, makeMedia } from '../helpers/media.js';
 import { childProcesses, ffmpegChildrenGone } from '../helpers/processes.js';
 import { bodyBytes, startTestServer, type TestServer } from '../helpers/server.js';
+import { collector } from '../stream/stream-helpers.js';
 
 let tools: FfmpegTools;
 let seekable: SeekableInputServer;
@@ -93,7 +94,7 @@ describe('EarlyStart', () => {
     assert.deepEqual(taken.plan, plan);
     assert.equal(limits.transcodes.inUse, 1, 'audio to AAC: a transcode holds its slot');
     await early.drop(); // taken: no longer the EarlyStart's to stop
-    taken.streamer.output.resume();
+    taken.streamer.sendTo(collector());
     assert.equal((await taken.streamer.done).outcome, 'complete', 'ran to its end, not stopped');
     taken.release();
     await taken.source.close();

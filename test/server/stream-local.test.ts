@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
+import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -266,6 +267,33 @@ describe('errors and limits', () => {
   });
 });
 
+describe('a slow client', () => {
+  it('gets the remux byte for byte as a fast one does, its pauses holding FFmpeg back', async () => {
+    // ~15 MB of output: more than the loopback's socket buffers take while the client pauses.
+    const url = `${await addLocal(await makeMedia('mkv-h264-noise', { seconds: 30, size: '320x240' }))}?mode=remux`;
+    const fast = await bodyBytes(await fetch(url));
+    const slow = await new Promise<Buffer>((resolve, reject) => {
+      get(url, (res) => {
+        const chunks: Buffer[] = [];
+        let sincePause = 0;
+        res.on('data', (chunk: Buffer) => {
+          chunks.push(chunk);
+          sincePause += chunk.length;
+          if (sincePause < 1024 * 1024) return;
+          sincePause = 0;
+          res.pause();
+          setTimeout(() => res.resume(), 50);
+        });
+        res.once('end', () => resolve(Buffer.concat(chunks)));
+        res.once('error', reject);
+      }).once('error', reject);
+    });
+    assert.ok(fast.length > 8 * 1024 * 1024, `only ${fast.length} bytes`);
+    assert.equal(slow.length, fast.length);
+    assert.ok(slow.equals(fast), 'the slowly read remux differs');
+  });
+});
+
 describe('a client that leaves', () => {
   it('stops the pump and leaves no FFmpeg process', async () => {
     const source = await makeMedia('avi-mpeg4-mp3', { seconds: 30, size: '320x240' });
@@ -279,5 +307,24 @@ describe('a client that leaves', () => {
     controller.abort();
     await reader.cancel().catch(() => undefined);
     assert.deepEqual(await ffmpegChildrenGone(1500), []);
+  });
+
+  it('resetting the connection mid-stream (unread bytes left) harms nothing but that stream', async () => {
+    const url = `${await addLocal(await makeMedia('mkv-h264-noise', { seconds: 30, size: '320x240' }))}?mode=remux`;
+    for (let i = 0; i < 5; i++) {
+      await new Promise<void>((resolve, reject) => {
+        get(url, (res) => {
+          // Closed with bytes still unread, the socket sends a reset: the server's next write fails.
+          res.once('data', () => {
+            res.destroy();
+            resolve();
+          });
+        }).once('error', reject);
+      });
+    }
+    assert.deepEqual(await ffmpegChildrenGone(3000), []);
+    const after = await fetch(url);
+    assert.equal(after.status, 200);
+    assert.ok((await bodyBytes(after)).length > 8 * 1024 * 1024);
   });
 });

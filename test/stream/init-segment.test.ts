@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { ebmlDocType } from '../../src/stream/ebml.js';
 import { InitSegmentWatcher } from '../../src/stream/init-segment.js';
 import { findMoov, parseBoxHeader } from '../../src/stream/mp4-boxes.js';
+import { collector } from './stream-helpers.js';
 
 function box(type: string, payload: number, large = false): Buffer {
   if (large) {
@@ -18,6 +20,32 @@ function box(type: string, payload: number, large = false): Buffer {
   return b;
 }
 
+/**
+ * Writes `stream` in chunks of `size`, each a view of one buffer reused once the write calls back (as the
+ * job lends FFmpeg's stdout), and hands the watcher a destination once its init segment is out.
+ */
+async function feed(watcher: InitSegmentWatcher, stream: Buffer, size: number) {
+  const sink = collector(true);
+  let fed = 0;
+  let resolvedAt = -1;
+  void watcher.init.then(() => {
+    resolvedAt = fed;
+    watcher.sendTo(sink);
+  });
+  const lent = Buffer.alloc(size);
+  for (let i = 0; i < stream.length; i += size) {
+    const chunk = stream.subarray(i, i + size);
+    chunk.copy(lent);
+    fed = i + chunk.length;
+    await new Promise<void>((resolve, reject) =>
+      watcher.write(lent.subarray(0, chunk.length), (err) => (err ? reject(err) : resolve())),
+    );
+    lent.fill(0xee); // what a reused buffer's next read would do
+  }
+  await new Promise<void>((resolve) => watcher.end(resolve));
+  return { sink, resolvedAt };
+}
+
 test('init resolves only once the last moov byte has passed, whatever the chunking', async () => {
   const stream = Buffer.concat([
     box('ftyp', 20),
@@ -28,39 +56,71 @@ test('init resolves only once the last moov byte has passed, whatever the chunki
   const initEnd = 28 + 708;
   for (const size of [1, 3, 7, 16, 100, 735, 736, 5000]) {
     const watcher = new InitSegmentWatcher();
-    const out: Buffer[] = [];
-    watcher.on('data', (c: Buffer) => out.push(c));
-    let resolvedAt = -1;
-    let fed = 0;
-    void watcher.init.then(() => {
-      resolvedAt = fed;
-    });
-    for (let i = 0; i < stream.length; i += size) {
-      watcher.write(stream.subarray(i, i + size));
-      fed = Math.min(stream.length, i + size);
-      await Promise.resolve();
-      await Promise.resolve();
-    }
-    watcher.end();
+    const { sink, resolvedAt } = await feed(watcher, stream, size);
     assert.equal(await watcher.init, initEnd);
     assert.ok(
       resolvedAt >= initEnd && resolvedAt < initEnd + size,
       `chunk ${size}: resolved at ${resolvedAt}`,
     );
     assert.equal(watcher.firstMoofOffset, initEnd);
-    assert.ok(Buffer.concat(out).equals(stream), 'passes every byte through unchanged');
+    assert.ok(sink.bytes().equals(stream), `chunk ${size}: every byte passes through unchanged`);
   }
 });
 
-test('output that ends (or is destroyed) before a moov rejects init', async () => {
+test('past the init segment a chunk waits for the destination, and is out only once it calls back', async () => {
+  const stream = Buffer.concat([box('ftyp', 20), box('moov', 700), box('moof', 100), box('mdat', 5000)]);
+  const watcher = new InitSegmentWatcher();
+  let answered = false;
+  watcher.write(stream, () => {
+    answered = true;
+  });
+  await watcher.init;
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(answered, false, 'answered before any destination was given');
+  let fragmentSent = false;
+  let release: () => void = () => undefined;
+  const held = new Writable({
+    write(_chunk, _enc, callback) {
+      release = callback;
+    },
+  });
+  watcher.sendTo(held, () => {
+    fragmentSent = true;
+  });
+  assert.equal(fragmentSent, true, 'the chunk holding the first moof went out');
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(answered, false, 'answered before the destination called back');
+  release();
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(answered, true);
+});
+
+test('output that ends (or is destroyed) before a moov rejects init; so does a destination closing', async () => {
   const ended = new InitSegmentWatcher();
-  ended.resume();
   ended.end(box('ftyp', 20));
   await assert.rejects(ended.init, /without an init segment/);
   const destroyed = new InitSegmentWatcher();
   destroyed.write(box('ftyp', 20));
   destroyed.destroy();
   await assert.rejects(destroyed.init);
+  const cut = new InitSegmentWatcher();
+  const destination = collector();
+  cut.sendTo(destination);
+  cut.write(box('ftyp', 20));
+  destination.destroy();
+  await assert.rejects(cut.init);
+  assert.equal(cut.destroyed, true, 'the destination closing stops the output');
+  const late = new InitSegmentWatcher();
+  const gone = collector();
+  gone.destroy();
+  late.sendTo(gone);
+  assert.equal(late.destroyed, true, 'a destination already closed stops the output');
+  const stopped = new InitSegmentWatcher();
+  stopped.write(box('ftyp', 20));
+  stopped.destroy();
+  const after = collector();
+  stopped.sendTo(after);
+  assert.equal(after.bytes().length, 0, 'a stopped output sent what it held');
 });
 
 test('box headers, 64-bit sizes, and where the moov sits', async () => {

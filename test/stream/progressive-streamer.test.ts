@@ -7,7 +7,7 @@ import { planStream } from '../../src/stream/plan.js';
 import { ProgressiveStreamer, StreamError } from '../../src/stream/progressive-streamer.js';
 import { ControllableSource, patternBytes } from '../helpers/controllable-source.js';
 import { decodedDuration, type MediaKind, makeMedia } from '../helpers/media.js';
-import { alive, streamToEnd, topBoxes, withFfmpeg, writeTemp } from './stream-helpers.js';
+import { alive, collector, streamToEnd, topBoxes, withFfmpeg, writeTemp } from './stream-helpers.js';
 
 const ffmpeg = withFfmpeg();
 
@@ -43,13 +43,13 @@ test('a slowly released source streams completely; ready comes only after ftyp+m
   const plan = planStream(info);
   const streamer = ProgressiveStreamer.start({ source, plan, info, tools: ffmpeg.tools });
   assert.ok(streamer.pump, 'pipe input through the pump');
-  const chunks: Buffer[] = [];
-  streamer.output.on('data', (c: Buffer) => chunks.push(c));
+  const sink = collector();
+  streamer.sendTo(sink);
   let readySettled = false;
   let outAtReady = -1;
   const readyWatch = streamer.ready.then(() => {
     readySettled = true;
-    outAtReady = Buffer.concat(chunks).length + streamer.output.readableLength;
+    outAtReady = sink.bytes().length;
   });
   await source.whenWaiting();
   assert.equal(readySettled, false, 'ready before FFmpeg had any input');
@@ -58,7 +58,7 @@ test('a slowly released source streams completely; ready comes only after ftyp+m
   await readyWatch;
   assert.equal(result.outcome, 'complete', result.error?.message);
   assert.equal(result.bytesIn, data.length);
-  const bytes = Buffer.concat(chunks);
+  const bytes = sink.bytes();
   assert.equal(result.bytesOut, bytes.length);
   const [ftyp, moov, moof] = topBoxes(bytes);
   assert.deepEqual([ftyp?.type, moov?.type, moof?.type], ['ftyp', 'moov', 'moof']);
@@ -72,8 +72,7 @@ test('stop() mid-stream kills and reaps FFmpeg and abandons the pending read', a
   const { data, info } = await media('mkv-h264-aac', 20, '320x240');
   const source = new ControllableSource(data);
   const streamer = ProgressiveStreamer.start({ source, plan: planStream(info), info, tools: ffmpeg.tools });
-  const chunks: Buffer[] = [];
-  streamer.output.on('data', (c: Buffer) => chunks.push(c));
+  streamer.sendTo(collector());
   // Release until the init segment is out, then keep the rest back so FFmpeg is mid-stream.
   await releaseSlowly(source, streamer.ready, Math.floor(data.length * 0.6));
   await streamer.ready;
@@ -91,7 +90,7 @@ test('destroying the output stops everything', async () => {
   const { data, info } = await media('mkv-h264-aac', 20, '320x240');
   const source = new ControllableSource(data);
   const streamer = ProgressiveStreamer.start({ source, plan: planStream(info), info, tools: ffmpeg.tools });
-  streamer.output.resume();
+  streamer.sendTo(collector());
   await releaseSlowly(source, streamer.ready, Math.floor(data.length * 0.6));
   await streamer.ready;
   streamer.output.destroy();
@@ -115,7 +114,7 @@ test('invalid input: ready rejects with FFMPEG_FAILED carrying stderr, no proces
     ],
   };
   const streamer = ProgressiveStreamer.start({ source, plan: planStream(info), info, tools: ffmpeg.tools });
-  streamer.output.resume();
+  streamer.sendTo(collector());
   await assert.rejects(streamer.ready, (err: unknown) => {
     assert.ok(err instanceof StreamError);
     assert.equal(err.code, 'FFMPEG_FAILED');
@@ -134,7 +133,7 @@ test('a source failure mid-stream ends as PUMP_FAILED and kills FFmpeg', async (
   source.release(0, Math.floor(data.length / 2));
   source.failAt(Math.floor(data.length / 2) + 10, new Error('piece failed hash check'));
   const streamer = ProgressiveStreamer.start({ source, plan: planStream(info), info, tools: ffmpeg.tools });
-  streamer.output.resume();
+  streamer.sendTo(collector());
   const result = await streamer.done;
   assert.equal(result.outcome, 'failed');
   assert.equal(result.error?.code, 'PUMP_FAILED');

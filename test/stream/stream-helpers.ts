@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { after, before } from 'node:test';
 import { promisify } from 'node:util';
 import { type FfmpegTools, locateFfmpeg } from '../../src/stream/ffmpeg-locate.js';
@@ -16,12 +17,32 @@ import { SeekableInputServer } from '../../src/stream/seekable-input.js';
 
 const run = promisify(execFile);
 
-/** Consumes the streamer's output; resolves with the bytes and the final result. */
-export async function drain(streamer: ProgressiveStreamer): Promise<{ bytes: Buffer; result: StreamResult }> {
+/**
+ * A destination keeping a copy of every chunk, made only as the write calls back (`later`: a millisecond
+ * later, past the loop's next reads): a chunk lent from a buffer its writer reuses too soon is copied wrong.
+ */
+export function collector(later = false): Writable & { chunks: Buffer[]; bytes(): Buffer } {
   const chunks: Buffer[] = [];
-  streamer.output.on('data', (c: Buffer) => chunks.push(c));
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, callback) {
+      const keep = () => {
+        chunks.push(Buffer.from(chunk));
+        callback();
+      };
+      if (later) setTimeout(keep, 1);
+      else keep();
+    },
+  });
+  return Object.assign(sink, { chunks, bytes: () => Buffer.concat(chunks) });
+}
+
+/** Sends the streamer's output to a collector once it is ready (as the server does); the bytes and result. */
+export async function drain(streamer: ProgressiveStreamer): Promise<{ bytes: Buffer; result: StreamResult }> {
+  const sink = collector(true);
+  await streamer.ready.catch(() => undefined);
+  streamer.sendTo(sink);
   const result = await streamer.done;
-  return { bytes: Buffer.concat(chunks), result };
+  return { bytes: sink.bytes(), result };
 }
 
 export function writeTemp(bytes: Buffer, name: string): string {
