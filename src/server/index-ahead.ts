@@ -19,7 +19,6 @@ export interface IndexAheadOptions {
 
 /** Reads the file's keyframe index in the background, unless it is known or the whole file is on disk. */
 export function readIndexAhead({ catalog, keyframes, opened, container }: IndexAheadOptions): void {
-  if (keyframes.has(opened, container)) return;
-  if (onDisk(catalog, opened, { offset: 0, length: opened.file.length })) return;
-  keyframes.prefetch(opened, container);
+  if (!onDisk(catalog, opened, { offset: 0, length: opened.file.length }))
+    keyframes.prefetch(opened, container);
 }

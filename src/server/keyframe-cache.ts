@@ -55,12 +55,6 @@ export class KeyframeCache {
     this.start(key, opened, new AbortController()).pending.catch(() => undefined);
   }
 
-  /** Whether the file's index is known or being read. */
-  has(opened: Opened, container: Container): boolean {
-    const key = keyOf(opened, container);
-    return key !== null && this.indexes.has(key);
-  }
-
   /** Drops what is known of an entry's files (it was removed). */
   forget(infoHash: string): void {
     for (const [key, reading] of this.indexes) {
