@@ -1,7 +1,8 @@
 /**
  * A background read (bytes wanted for later, such as a container index) while a stream's read waits:
- * its pieces come beside the waiting read's instead of after the whole file. The seeder lacks the file's last eighth, so the stream's read there waits throughout.
- * Observed as the order of webtorrent `verified` piece indexes (order, never time).
+ * its pieces come beside the waiting read's instead of after the whole file. The seeder lacks the file's
+ * last eighth, so the stream's read there waits throughout. Observed as the order of webtorrent `verified`
+ * piece indexes (order, never time).
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
