@@ -3,7 +3,8 @@
  * starts exactly at the keyframe at or before t, from the file's keyframe index. And for a file not yet
  * on disk (a torrent still downloading), the two regions FFmpeg reads first are fetched side by side:
  * the index (the shared index read) and the target (estimated by bitrate until the index says where
- * the keyframe is). Left to itself FFmpeg reads the index, then the target, one after the other.
+ * the keyframe is; the guess in the background, so that it never holds up the index). Left to itself
+ * FFmpeg reads the index, then the target, one after the other.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Catalog } from '../catalog/catalog.js';
@@ -75,7 +76,8 @@ async function fetchTarget(
   signal.addEventListener('abort', () => guess.abort(), { once: true });
   if (known === undefined) {
     const estimate = estimatedRegion(source.size, t, info.duration);
-    if (estimate) fetchRegion(options, estimate, guess.signal);
+    // Only a guess: its pieces must not hold up the index's, which the seek waits for.
+    if (estimate) fetchRegion(options, estimate, guess.signal, true);
   }
   const index = known === undefined ? await indexed.catch(() => null) : known;
   const point = index && keyframeAtOrBefore(index, t, info.startTime);
@@ -85,9 +87,14 @@ async function fetchTarget(
   fetchRegion(options, target, signal);
 }
 
-function fetchRegion(options: SeekStartOptions, region: ByteRegion, signal: AbortSignal): void {
+function fetchRegion(
+  options: SeekStartOptions,
+  region: ByteRegion,
+  signal: AbortSignal,
+  background = false,
+): void {
   if (!onDisk(options.catalog, options.opened, region))
-    prefetch(options.source, region.offset, region.length, signal);
+    prefetch(options.source, region.offset, region.length, signal, { background });
 }
 
 /** Whether the region of a file is downloaded already (a local file always is). */

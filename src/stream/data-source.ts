@@ -6,6 +6,11 @@
  */
 export interface ReadOptions {
   signal?: AbortSignal;
+  /**
+   * Nobody waits on this read yet (bytes wanted for later, such as a container index): a source that
+   * prioritises fetches them beside its waiting reads, never before them, and reads no further ahead.
+   */
+  background?: boolean;
 }
 
 /** Hints given when a source is opened; a source may ignore them. */

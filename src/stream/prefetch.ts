@@ -7,15 +7,24 @@
  */
 import type { DataSource } from './data-source.js';
 
-/** Starts fetching [offset, offset + length); stops when `signal` aborts. Never throws, never rejects. */
-export function prefetch(source: DataSource, offset: number, length: number, signal: AbortSignal): void {
+/**
+ * Starts fetching [offset, offset + length); stops when `signal` aborts. Never throws, never rejects. A
+ * `background` fetch (a guess) is taken in turn with the source's waiting reads, never before them.
+ */
+export function prefetch(
+  source: DataSource,
+  offset: number,
+  length: number,
+  signal: AbortSignal,
+  { background = false } = {},
+): void {
   if (signal.aborted || length <= 0 || offset >= source.size) return;
   const own = new AbortController();
   const stop = () => own.abort();
   signal.addEventListener('abort', stop, { once: true });
   let reading: Promise<Buffer>;
   try {
-    reading = source.read(offset, length, { signal: own.signal });
+    reading = source.read(offset, length, { signal: own.signal, background });
   } catch {
     // A source that throws instead of rejecting (closed): nothing to fetch.
     signal.removeEventListener('abort', stop);

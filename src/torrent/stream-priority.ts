@@ -18,6 +18,8 @@ import { deselectStream, selectStream } from './webtorrent-internals.js';
 
 export const READ_PRIORITY = 3;
 export const AHEAD_PRIORITY = 2;
+/** A background read's pieces: taken in turn with the others, never chased or marked critical. */
+export const BACKGROUND_PRIORITY = 1;
 /** Readahead covers this many seconds of playback once the file's bitrate is known, clamped to [MIN, MAX]. */
 export const AHEAD_MEDIA_SECONDS = 60;
 /** Before that, this many seconds at the observed download speed, clamped the same way. */
@@ -38,6 +40,11 @@ export interface ReaderWindow {
   span: Span;
   /** A read is waiting on the start of the span: its pieces are marked critical. */
   reading?: Span;
+  /**
+   * Pieces wanted for later, not waited on: selected even while reads wait (webtorrent takes nonzero
+   * selections in turn, so a small one costs a waiting read little), but never chased nor critical.
+   */
+  background?: boolean;
 }
 
 interface Selection {
@@ -139,8 +146,9 @@ export class StreamPriority {
     // While a read waits, only waiting readers' spans are raised: webtorrent would otherwise rotate the
     // tail and idle readahead windows in between the pieces the read is blocked on.
     const waiting = [...this.readers.values()].some((window) => window.reading);
-    for (const { span, reading } of this.readers.values()) {
-      if (reading || !waiting) {
+    for (const { span, reading, background } of this.readers.values()) {
+      if (background) wanted.push({ from: span[0], to: span[1], priority: BACKGROUND_PRIORITY });
+      else if (reading || !waiting) {
         wanted.push({ from: span[0], to: span[1], priority: reading ? READ_PRIORITY : AHEAD_PRIORITY });
       }
     }

@@ -14,7 +14,7 @@ import {
 } from '../stream/data-source.js';
 import { type FileGeometry, piecesOf } from './piece-math.js';
 import type { PieceWaiter } from './piece-waiter.js';
-import { type StreamPriority, TAIL_BYTES } from './stream-priority.js';
+import { type ReaderWindow, type StreamPriority, TAIL_BYTES } from './stream-priority.js';
 
 /** What a source needs from the engine's record of its torrent. */
 export interface TorrentContext {
@@ -83,7 +83,7 @@ export class TorrentSource implements DataSource {
   }
 
   async read(offset: number, length: number, options: ReadOptions = {}): Promise<Buffer> {
-    const { signal } = options;
+    const { signal, background = false } = options;
     if (signal?.aborted) throw abortError(signal);
     if (this.closed) throw new DataSourceError(`${this.name} is closed`, 'CLOSED');
     const start = Math.max(0, Math.floor(offset));
@@ -92,23 +92,27 @@ export class TorrentSource implements DataSource {
     this.context.touch();
     if (!this.context.ready) await this.context.whenReady(signal);
     const [first, last] = piecesOf(this.geometry, start, end);
-    // A read without a signal is its own transient reader: its window lives as long as the read.
+    // A read without a signal is its own transient reader: its window lives as long as the read. So does a
+    // background read's: it reads nothing ahead, nor is it a position a player reads from.
     const key: object = signal ?? {};
-    this.prioritise(key, first, last, signal);
-    if (signal) this.context.readerPositions.set(key, { fileIndex: this.fileIndex, offset: start });
+    const window: ReaderWindow = background
+      ? { span: [first, last], background }
+      : { span: [first, Math.max(last, this.aheadEnd(last))], reading: [first, last] };
+    this.prioritise(key, window, signal);
+    if (signal && !background)
+      this.context.readerPositions.set(key, { fileIndex: this.fileIndex, offset: start });
     try {
       await this.context.waiter.waitFor(first, last, signal);
     } finally {
-      if (signal) this.settle(key, last);
+      if (signal && !background) this.settle(key, last);
       else this.context.priority.dropReader(key);
     }
     if (signal?.aborted) throw abortError(signal);
     return this.readStore(start, end, first, last);
   }
 
-  private prioritise(key: object, first: number, last: number, signal?: AbortSignal): void {
-    const { priority } = this.context;
-    priority.setReader(key, { span: [first, Math.max(last, this.aheadEnd(last))], reading: [first, last] });
+  private prioritise(key: object, window: ReaderWindow, signal?: AbortSignal): void {
+    this.context.priority.setReader(key, window);
     if (signal && !this.watched.has(signal)) {
       this.watched.add(signal);
       this.readers.add(key);

@@ -14,6 +14,7 @@ import { setImmediate } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { readKeyframes } from '../../src/stream/keyframes/index.js';
 import type { TorrentEngine } from '../../src/torrent/index.js';
+import { type HeldPieces, holdBack } from '../helpers/held-pieces.js';
 import { ffprobe, tools } from '../helpers/media.js';
 import { ffmpegChildrenGone } from '../helpers/processes.js';
 import { bodyBytes, startTestServer, type TestServer } from '../helpers/server.js';
@@ -24,37 +25,9 @@ const PIECE = 64 * 1024;
 const SECONDS = 40;
 const T = 32; // 80 %
 
-/**
- * Makes the seeder lack the pieces from byte `from` on (its bitfield says so, so nobody asks it for
- * them) until `release()` announces them.
- */
-function holdBack(seeder: PortSeeder, from: number) {
-  const torrent = seeder.torrent as unknown as {
-    length: number;
-    pieceLength: number;
-    bitfield: { set(piece: number, value: boolean): void };
-    wires: Array<{ have(piece: number): void }>;
-  };
-  const held: number[] = [];
-  const pieces = Math.ceil(torrent.length / torrent.pieceLength);
-  for (let piece = Math.floor(from / torrent.pieceLength); piece < pieces; piece++) {
-    torrent.bitfield.set(piece, false);
-    held.push(piece);
-  }
-  return {
-    held,
-    release() {
-      for (const piece of held) {
-        torrent.bitfield.set(piece, true);
-        for (const wire of torrent.wires) wire.have(piece);
-      }
-    },
-  };
-}
-
 let work: string;
 let mkv: Buffer;
-let gate: ReturnType<typeof holdBack>;
+let gate: HeldPieces;
 let seeder: PortSeeder;
 let engine: TorrentEngine;
 let server: TestServer;

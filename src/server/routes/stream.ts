@@ -6,6 +6,7 @@ import { untilAborted } from '../../stream/abort.js';
 import { parseCaps } from '../../stream/client-caps.js';
 import { openOptions } from '../../stream/media-info.js';
 import { planStream } from '../../stream/plan.js';
+import { readIndexAhead } from '../index-ahead.js';
 import { streamRoute } from '../route-schemas.js';
 import type { FileParams, StreamQuery } from '../schemas.js';
 import { startSeek } from '../seek-start.js';
@@ -96,13 +97,25 @@ export const streamRoutes: FastifyPluginAsync = async (app) => {
         const about = { infoHash: entry.infoHash, file: index, name: file.name, mode: streamMode };
         const log = streamLog(request.log, about, app.metrics);
         if (request.method === 'GET') start.publish(streamMode);
+        // Once the stream is out, a later seek's keyframe index is read in the background (index-ahead.ts).
+        const indexAhead = () =>
+          readIndexAhead({
+            catalog,
+            keyframes,
+            opened: { entry, file },
+            container: info ?? { formatName: extensionOf(file.name) },
+          });
         const firstOut = () => {
           if (start.out()) log.firstOutput(start.phases);
+          indexAhead();
         };
         try {
           if (!plan || !info || plan.mode === 'direct') {
             return await serveDirect(request, reply, {
-              source: start.outOnFirstRead(source, () => log.firstOutput(start.phases)),
+              source: start.outOnFirstRead(source, () => {
+                log.firstOutput(start.phases);
+                indexAhead();
+              }),
               contentType: plan?.mime ?? file.mime,
               duration: info?.duration ?? null,
               signal,
