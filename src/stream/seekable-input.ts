@@ -14,8 +14,11 @@ import { parseRange } from './byte-range.js';
 import type { DataSource } from './data-source.js';
 import { StreamPump } from './stream-pump.js';
 
-/** Never resolved: FFmpeg hands the whole URL to its proxy, which is this server. */
-const INPUT_HOST = 'streamtide-input.invalid';
+/**
+ * FFmpeg hands the whole URL to its proxy, this server. A closed loopback port, not a name: were the proxy
+ * ever bypassed, FFmpeg would find nothing there and no name would be looked up.
+ */
+const INPUT_HOST = '127.0.0.1:9';
 const USER = 'streamtide';
 
 /** Where FFmpeg reads a registered source: the URL for its command line, the environment that opens it. */
@@ -82,7 +85,7 @@ export class SeekableInputServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    // A proxy request names the whole URL (`GET http://streamtide-input.invalid:80/ID`).
+    // A proxy request names the whole URL (`GET http://127.0.0.1:9/ID`).
     const id = new URL(req.url ?? '/', `http://${INPUT_HOST}`).pathname.slice(1);
     const registration = this.#sources.get(id);
     if (!registration || (req.method !== 'GET' && req.method !== 'HEAD')) {

@@ -48,7 +48,7 @@ test('seekable input: FFmpeg reads the URL, and the registration ends with the j
   assert.equal(result.outcome, 'complete', result.error?.message);
   assert.equal(result.bytesIn, data.length);
   // The name is never resolved: FFmpeg asks the seekable input, its proxy, for the whole URL.
-  assert.match(url, /^http:\/\/streamtide-input\.invalid\/\w+$/);
+  assert.match(url, /^http:\/\/127\.0\.0\.1:9\/\w+$/);
   const gone = await new Promise<number>((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port: ffmpeg.seekable.port, path: url }, (res) => {
       res.resume();

@@ -58,7 +58,7 @@ test('serves a registered source with Range support through its loopback proxy a
   const data = patternBytes(100_000);
   const source = new ControllableSource(data, { available: true });
   const address = server.register(source);
-  assert.match(address.url, /^http:\/\/streamtide-input\.invalid\/[0-9a-f]{32}$/);
+  assert.match(address.url, /^http:\/\/127\.0\.0\.1:9\/[0-9a-f]{32}$/);
   assert.match(address.env.http_proxy!, /^http:\/\/streamtide:[\w-]+@127\.0\.0\.1:\d+$/);
   const whole = await get(address);
   assert.equal(whole.status, 200);

@@ -279,7 +279,7 @@ describe('verifyPiecesWith', () => {
     if (!torrent.metadata) await once(torrent, 'metadata');
     const lengths = new Set<number>();
     torrent.addWebSeed(
-      webSeedConnection('http://web-seed.invalid/data.bin', torrent, async (piece, offset, length) => {
+      webSeedConnection('http://127.0.0.1:9/data.bin', torrent, async (piece, offset, length) => {
         lengths.add(length);
         const start = piece * PIECE + offset;
         return content.subarray(start, start + length);

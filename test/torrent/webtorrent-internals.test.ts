@@ -313,7 +313,7 @@ describe('webSeedConnection', () => {
     if (!torrent.metadata) await once(torrent, 'metadata');
     const asked = new Set<number>();
     torrent.addWebSeed(
-      webSeedConnection('http://web-seed.invalid/data.bin', torrent, async (piece, offset, length) => {
+      webSeedConnection('http://127.0.0.1:9/data.bin', torrent, async (piece, offset, length) => {
         asked.add(piece);
         const start = piece * PIECE + offset;
         return data.subarray(start, start + length);
