@@ -110,6 +110,14 @@ export class FfmpegJob<Output extends Writable = PassThrough> {
           env,
           stdout: stdout?.childEnd,
         });
+      } catch (cause) {
+        // `done` never rejects: a spawn that throws is a start that failed.
+        options.signal?.removeEventListener('abort', onAbort);
+        stdout?.reader.destroy();
+        const error = new StreamError('FFMPEG_START', `FFmpeg did not start: ${String(cause)}`, [], {
+          cause,
+        });
+        return this.#settle({ code: null, signal: null }, error, []);
       } finally {
         if (file) closeSync(file.fd); // FFmpeg has its own copy (or was not started)
         stdout?.childEnd.destroy();

@@ -44,12 +44,6 @@ export interface RunOptions {
 }
 
 export function runFfmpeg(binary: string, args: string[], options: RunOptions = {}): FfmpegProcess {
-  const child = spawn(binary, args, {
-    stdio: [options.stdinFd ?? 'pipe', options.stdout ?? 'pipe', 'pipe'],
-    env: options.env && { ...process.env, ...options.env },
-    shell: false,
-    windowsHide: true,
-  }) as ChildProcessByStdio<Writable | null, Readable | null, Readable>;
   const tail: string[] = [];
   let partial = '';
   const keep = (line: string) => {
@@ -57,8 +51,24 @@ export function runFfmpeg(binary: string, args: string[], options: RunOptions = 
     tail.push(line);
     if (tail.length > TAIL_LINES) tail.shift();
   };
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (text: string) => {
+  const child = spawn(binary, args, {
+    stdio: [options.stdinFd ?? 'pipe', options.stdout ?? 'pipe', 'pipe'],
+    env: options.env && { ...process.env, ...options.env },
+    shell: false,
+    windowsHide: true,
+  }) as ChildProcessByStdio<Writable | null, Readable | null, Readable | null>;
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+    // Listened to first: a spawn that failed (ENOENT, EACCES, EMFILE) reports it here, with no process to
+    // wait for and, out of file descriptors, without its stdio either.
+    child.once('error', (err) => {
+      keep(`${binary}: ${err.message}`);
+      if (child.pid === undefined) resolve({ code: null, signal: null });
+    });
+  });
+  const { stderr } = child;
+  stderr?.setEncoding('utf8');
+  stderr?.on('data', (text: string) => {
     const lines = (partial + text).split(/\r?\n|\r/);
     partial = lines.pop() ?? '';
     for (const line of lines) keep(line);
@@ -67,16 +77,8 @@ export function runFfmpeg(binary: string, args: string[], options: RunOptions = 
   // listener; this one only keeps an unhandled 'error' from crashing the process.
   child.stdin?.on('error', () => undefined);
   child.stdout?.on('error', () => undefined);
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal }));
-    child.once('error', (err) => {
-      // Spawn failed (ENOENT, EACCES): there is no process to wait for.
-      keep(`${binary}: ${err.message}`);
-      if (child.pid === undefined) resolve({ code: null, signal: null });
-    });
-  });
   // stderr's last lines can arrive after 'exit': wait for both, so an error report has them.
-  const stderrClosed = new Promise<void>((resolve) => child.stderr.once('close', resolve));
+  const stderrClosed = new Promise<void>((resolve) => (stderr ? stderr.once('close', resolve) : resolve()));
   const exited = Promise.all([exit, stderrClosed]).then(([status]) => {
     keep(partial);
     partial = '';

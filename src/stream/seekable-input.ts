@@ -72,7 +72,7 @@ export class SeekableInputServer {
     );
     return {
       url: `http://${INPUT_HOST}/${id}`,
-      // no_proxy emptied: a user's `no_proxy=*` must not send FFmpeg looking for the name.
+      // no_proxy emptied: a user's `no_proxy=*` must not make FFmpeg bypass its proxy.
       env: { http_proxy: `http://${USER}:${password}@127.0.0.1:${this.port}`, no_proxy: '' },
     };
   }

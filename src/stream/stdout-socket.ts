@@ -34,15 +34,16 @@ export interface StdoutSocket {
  */
 export async function openStdoutSocket(): Promise<StdoutSocket | null> {
   if (process.platform === 'win32') return null;
-  // Synchronous: two quick calls, where the thread pool's round trips took milliseconds under load.
+  // Synchronous: two quick calls, cheaper than the thread pool's round trips.
   const dir = mkdtempSync(join(tmpdir(), 'streamtide-stdout-'));
   const path = join(dir, 's');
   const server = createServer({ pauseOnConnect: true });
   const accepted = new Promise<Socket>((resolve) => server.once('connection', resolve));
   const buffer = Buffer.allocUnsafe(READ_BYTES);
   let lend: ((bytes: number) => boolean) | null = null;
+  let reader: Socket | undefined;
   try {
-    const reader = await new Promise<Socket>((resolve, reject) => {
+    reader = await new Promise<Socket>((resolve, reject) => {
       server.once('error', reject);
       server.listen(path, () => {
         // Returning false stops reading until `resume()`.
@@ -57,10 +58,17 @@ export async function openStdoutSocket(): Promise<StdoutSocket | null> {
         });
       });
     });
-    const childEnd = await accepted;
+    // Out of file descriptors, the server cannot accept what the client end already connected: that end
+    // then closes, and no 'connection' ever comes.
+    const connected = reader;
+    const childEnd = await new Promise<Socket>((resolve, reject) => {
+      void accepted.then(resolve);
+      connected.once('close', () => reject(new Error('the stdout socket closed before it was accepted')));
+      server.once('error', reject);
+    });
     return {
       childEnd,
-      reader,
+      reader: connected,
       lendTo(output, counted) {
         lend = (bytes) => {
           counted(bytes);
@@ -69,15 +77,19 @@ export async function openStdoutSocket(): Promise<StdoutSocket | null> {
           output.write(buffer.subarray(0, bytes), (err) => {
             if (err) return; // the output is gone: whoever owns it stops the child
             if (lending) done = true;
-            else if (!reader.destroyed) reader.resume();
+            else if (!connected.destroyed) connected.resume();
           });
           lending = false;
           // A Writable calls back on the next tick at the soonest: reading resumes there.
           return done;
         };
-        reader.resume();
+        connected.resume();
       },
     };
+  } catch (err) {
+    reader?.destroy();
+    void accepted.then((socket) => socket.destroy());
+    throw err;
   } finally {
     server.close(); // unlinks the socket file
     rmSync(dir, { recursive: true, force: true });

@@ -47,7 +47,7 @@ test('seekable input: FFmpeg reads the URL, and the registration ends with the j
   const result = await job.done;
   assert.equal(result.outcome, 'complete', result.error?.message);
   assert.equal(result.bytesIn, data.length);
-  // The name is never resolved: FFmpeg asks the seekable input, its proxy, for the whole URL.
+  // FFmpeg asks the seekable input, its proxy, for the whole URL, which names a closed loopback port.
   assert.match(url, /^http:\/\/127\.0\.0\.1:9\/\w+$/);
   const gone = await new Promise<number>((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port: ffmpeg.seekable.port, path: url }, (res) => {
@@ -114,3 +114,20 @@ test('output FFmpeg wrote before exiting reaches a consumer that pulls only afte
   assert.equal(result.outcome, 'complete', result.error?.message);
   assert.equal(Buffer.concat(chunks).length, data.length, 'every byte FFmpeg wrote');
 });
+
+for (const readBuffer of ['fresh', 'reused'] as const) {
+  test(`a spawn that throws is a start that failed: done resolves, nothing is left (${readBuffer} reads)`, async () => {
+    const job = FfmpegJob.start({
+      binary: ffmpeg.tools.ffmpeg,
+      // A NUL byte in an argument makes spawn() throw at once.
+      args: (input) => [...copyArgs(input), 'bad\0arg'],
+      input: { kind: 'pipe', source: new ControllableSource(patternBytes(1000), { available: true }) },
+      readBuffer,
+    });
+    const result = await job.done;
+    assert.equal(result.outcome, 'failed');
+    assert.equal(result.error?.code, 'FFMPEG_START');
+    assert.equal(job.pid, -1);
+    await job.stop();
+  });
+}
