@@ -73,7 +73,10 @@ export class HlsSlots {
     return encoded ? [ffmpegProcesses, transcodes] : [ffmpegProcesses];
   }
 
-  /** Stops one run nobody waits on that holds a slot of each `full` limiter: paused ones first, then the longest idle. */
+  /**
+   * Stops one run nobody waits on that holds a slot of each `full` limiter: paused ones first, then the
+   * longest idle.
+   */
   #reclaim(full: Limiter[]): boolean {
     const runs = this.spareRuns()
       .filter((run) => {

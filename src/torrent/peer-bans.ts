@@ -1,10 +1,10 @@
 /**
  * Peers that send corrupt data are banned. webtorrent only drops a piece that fails its hash and asks for it
  * again — often from the same peer. When a piece fails, its blocks (copied: failures are rare) and the address
- * that sent each become suspects; once the piece is
- * verified from other peers, the stored copy tells which blocks were wrong and their senders are banned
- * (libtorrent's "smart ban": no honest peer that shared a piece with a liar is blamed). A peer that was the
- * only source of several failed pieces is banned too, even before a good copy arrives.
+ * that sent each become suspects; once the piece is verified from other peers, the stored copy tells which
+ * blocks were wrong and their senders are banned (libtorrent's "smart ban": no honest peer that shared a piece
+ * with a liar is blamed). A peer that was the only source of several failed pieces is banned too, even before
+ * a good copy arrives.
  *
  * Bans are by IP address, as in other clients, and shared by all torrents of the engine: the banned address
  * is refused on every dial (also webtorrent's reconnects) and its connections are dropped.

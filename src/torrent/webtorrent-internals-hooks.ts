@@ -115,7 +115,7 @@ export function unaskedBlocks(torrent: Torrent, piece: number): number | undefin
  * Makes webtorrent's `_request` answer false at once for a piece with no block left to ask for, where it would
  * first size the wire's pipeline (two rate look-ups) and go through every hook on `_request`, then find
  * nothing to reserve. Its top-ups try each piece of a selection in turn, the hundreds in flight on a fast link
- * too: most calls were these. Not when it may hotswap (a critical piece), which can free blocks for the wire.
+ * too. Not when it may hotswap (a critical piece), which can free blocks for the wire.
  */
 export function skipFullyAskedPieces(torrent: Torrent): void {
   const target = verificationInternals<HookInternals>(torrent);

@@ -128,14 +128,14 @@ interface RequestTable {
 /**
  * Requests in flight past which their array is copied once it holds half as many. V8 keeps an array's room
  * when it shrinks, and one that grew past ~16 000 entries (a second's worth at ~250 MB/s) sits where its
- * front cannot be cut off: each shift then moves every entry (~4 µs for 2500).
+ * front cannot be cut off: each shift then moves every entry.
  */
 const COMPACT_ABOVE = 8192;
 
 /**
  * Makes `wire` look for a block's request where the last one was found, then from the oldest on, and take it
- * out keeping the others in the order asked (its array copied when it has shrunk a lot: COMPACT_ABOVE); false (and nothing changed) when the wire has no `_pull`. The
- * wire's own removal moved the newest into the gap, so after one block out of order the oldest were scanned
+ * out keeping the others in the order asked (its array copied when it has shrunk a lot: COMPACT_ABOVE); false
+ * (and nothing changed) when the wire has no `_pull`. The wire's own removal moved the newest into the gap, so after one block out of order the oldest were scanned
  * past thousands. A peer answers mostly in order, but a whole piece may come before the one asked first (a
  * seeder's disk reads finish out of order): its blocks are then found one after the other at one place.
  */

@@ -66,8 +66,8 @@ function onceHeardAfterHandshake(wire: Wire, then: () => void): void {
 
 /**
  * Makes `wire.downloadSpeed()`, which webtorrent sizes the wire's request pipeline from, answer the larger of
- * bittorrent-protocol's 5 s average and the bytes received in the last second (by 100 ms), counted from the last unchoke;
- * and, in the first second after an unchoke, at least `assumed`.
+ * bittorrent-protocol's 5 s average and the bytes received in the last second (by 100 ms), counted from the
+ * last unchoke; and, in the first second after an unchoke, at least `assumed`.
  */
 export function rateFromUnchoke(
   wire: Pick<Wire, 'downloadSpeed'> & { on(event: 'unchoke', listener: () => void): unknown },
