@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Server } from 'bittorrent-tracker';
 import WebTorrent, { type Torrent } from 'webtorrent';
 import { type EngineOptions, TorrentEngine } from '../../src/torrent/index.js';
+import { webSeedConnection } from '../../src/torrent/webtorrent-internals.js';
 
 /** A webtorrent client that finds no one by itself (no DHT, LSD, NAT, PEX or trackers) on a random port. */
 export function isolatedClient(options: { utp?: boolean; tracker?: boolean } = {}): WebTorrent {
@@ -161,4 +162,22 @@ export function stallAfter(seeder: Seeder, answered: number): Stall {
     });
   });
   return stall;
+}
+
+/**
+ * A web seed of `torrent` answering from `data` in memory (its URL a closed loopback port: no request is
+ * made); `asked` sees each range it is asked for.
+ */
+export function addMemoryWebSeed(
+  torrent: Torrent,
+  data: Buffer,
+  asked: (piece: number, offset: number, length: number) => void,
+): void {
+  torrent.addWebSeed(
+    webSeedConnection('http://127.0.0.1:9/data.bin', torrent, async (piece, offset, length) => {
+      asked(piece, offset, length);
+      const start = piece * torrent.pieceLength + offset;
+      return data.subarray(start, start + length);
+    }),
+  );
 }

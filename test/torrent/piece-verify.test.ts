@@ -18,7 +18,6 @@ import type WebTorrent from 'webtorrent';
 import type { Torrent } from 'webtorrent';
 import { FileStore, fileStore } from '../../src/torrent/file-store.js';
 import { sha1Digest, sha1Matches } from '../../src/torrent/piece-verify.js';
-import { webSeedConnection } from '../../src/torrent/webtorrent-internals.js';
 import {
   onPieceReadable,
   onPieceRejected,
@@ -26,7 +25,7 @@ import {
   startWithNothingStored,
   verifyPiecesWith,
 } from '../../src/torrent/webtorrent-internals-verify.js';
-import { isolatedClient, type Seeder, startSeeder } from '../helpers/swarm.js';
+import { addMemoryWebSeed, isolatedClient, type Seeder, startSeeder } from '../helpers/swarm.js';
 
 const PIECE = 32 * 1024; // two blocks a piece: a piece completes from more than one request
 const PIECES = 48;
@@ -278,13 +277,7 @@ describe('verifyPiecesWith', () => {
     const torrent = await leech(dir, recording().check, false, true);
     if (!torrent.metadata) await once(torrent, 'metadata');
     const lengths = new Set<number>();
-    torrent.addWebSeed(
-      webSeedConnection('http://127.0.0.1:9/data.bin', torrent, async (piece, offset, length) => {
-        lengths.add(length);
-        const start = piece * PIECE + offset;
-        return content.subarray(start, start + length);
-      }),
-    );
+    addMemoryWebSeed(torrent, content, (_piece, _offset, length) => lengths.add(length));
     if (!torrent.done) await once(torrent, 'done');
     assert.ok(lengths.has(PIECE), 'whole pieces asked at once');
     assert.ok(readFileSync(join(dir, 'data.bin')).equals(content));

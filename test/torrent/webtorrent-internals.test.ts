@@ -24,7 +24,6 @@ import {
   deselectStream,
   interceptDials,
   selectStream,
-  webSeedConnection,
 } from '../../src/torrent/webtorrent-internals.js';
 import {
   beforeWireUpdate,
@@ -35,7 +34,7 @@ import {
   skipTorrentDebugMessages,
   unaskedBlocks,
 } from '../../src/torrent/webtorrent-internals-hooks.js';
-import { isolatedClient, type Seeder, stallAfter, startSeeder } from '../helpers/swarm.js';
+import { addMemoryWebSeed, isolatedClient, type Seeder, stallAfter, startSeeder } from '../helpers/swarm.js';
 
 const PIECE = 16 * 1024; // one block per piece: a request is a piece
 const PIECES = 256;
@@ -312,13 +311,7 @@ describe('webSeedConnection', () => {
     const torrent = client.add(seeder.torrentFile, { path: join(work, 'web-seed'), announce: [] });
     if (!torrent.metadata) await once(torrent, 'metadata');
     const asked = new Set<number>();
-    torrent.addWebSeed(
-      webSeedConnection('http://127.0.0.1:9/data.bin', torrent, async (piece, offset, length) => {
-        asked.add(piece);
-        const start = piece * PIECE + offset;
-        return data.subarray(start, start + length);
-      }),
-    );
+    addMemoryWebSeed(torrent, data, (piece) => asked.add(piece));
     if (!torrent.done) await once(torrent, 'done');
     assert.equal(asked.size, PIECES);
     assert.equal(torrent.wires.filter((wire) => wire.type === 'webSeed').length, 1);
