@@ -1,8 +1,8 @@
 /**
  * One FFmpeg (or ffprobe) run, whatever it is for: spawned without a shell, fed its input (the pump
  * writing stdin from byte 0, a complete file as stdin itself, the seekable input's URL, or nothing), its
- * stdout piped (or lent) into `output`, and stopped and reaped together with everything it started. `done` says how
- * it ended; it never rejects. The users (the streamer, subtitles, ffprobe, cover art) keep only what is
+ * stdout piped (or lent) into `output`, and stopped and reaped together with everything it started. `done`
+ * says how it ended; it never rejects. The users (the streamer, subtitles, ffprobe, cover art) keep only what is
  * theirs: the command line and what to make of the output.
  */
 import { closeSync } from 'node:fs';
@@ -102,22 +102,25 @@ export class FfmpegJob<Output extends Writable = PassThrough> {
     });
     const onAbort = () => void this.stop();
     options.signal?.addEventListener('abort', onAbort, { once: true });
+    // FFmpeg never ran: `done` says why (it never rejects).
+    const abandon = (stdout: StdoutSocket | null, error: StreamError): Promise<JobResult> => {
+      options.signal?.removeEventListener('abort', onAbort);
+      stdout?.reader.destroy();
+      return this.#settle({ code: null, signal: null }, error, []);
+    };
     const launch = (stdout: StdoutSocket | null): Promise<JobResult> => {
       let proc: FfmpegProcess;
       try {
+        // Stopped while the stdout socket was being opened: FFmpeg never starts.
+        if (this.#stopped) return abandon(stdout, new StreamError('STOPPED', 'the stream was stopped'));
         proc = runFfmpeg(options.binary, options.args(address), {
           stdinFd: file?.fd,
           env,
           stdout: stdout?.childEnd,
         });
       } catch (cause) {
-        // `done` never rejects: a spawn that throws is a start that failed.
-        options.signal?.removeEventListener('abort', onAbort);
-        stdout?.reader.destroy();
-        const error = new StreamError('FFMPEG_START', `FFmpeg did not start: ${String(cause)}`, [], {
-          cause,
-        });
-        return this.#settle({ code: null, signal: null }, error, []);
+        const message = `FFmpeg did not start: ${String(cause)}`;
+        return abandon(stdout, new StreamError('FFMPEG_START', message, [], { cause }));
       } finally {
         if (file) closeSync(file.fd); // FFmpeg has its own copy (or was not started)
         stdout?.childEnd.destroy();
@@ -125,20 +128,12 @@ export class FfmpegJob<Output extends Writable = PassThrough> {
       void proc.exited.then(() => options.signal?.removeEventListener('abort', onAbort));
       return this.#run(proc, stdout, options.failedOutput ?? 'end');
     };
-    if (options.readBuffer !== 'reused') this.done = launch(null);
-    else {
-      this.done = openStdoutSocket()
-        .catch(() => null) // an ordinary pipe then
-        .then((stdout) => {
-          if (!this.#stopped) return launch(stdout);
-          if (file) closeSync(file.fd); // stopped while the socket was being opened: FFmpeg never starts
-          options.signal?.removeEventListener('abort', onAbort);
-          stdout?.reader.destroy();
-          stdout?.childEnd.destroy();
-          const error = new StreamError('STOPPED', 'the stream was stopped');
-          return this.#settle({ code: null, signal: null }, error, []);
-        });
-    }
+    this.done =
+      options.readBuffer === 'reused'
+        ? openStdoutSocket()
+            .catch(() => null) // an ordinary pipe then
+            .then(launch)
+        : launch(null);
     if (options.signal?.aborted) void this.stop();
   }
 
