@@ -80,12 +80,10 @@ export class FfmpegJob<Output extends Writable = PassThrough> {
         this.done = this.#settle({ code: null, signal: null }, new StreamError('FFMPEG_START', message), []);
         return;
       }
-      ({ url: address, env } = input.server.register(
-        countingReads(input.source, (n) => {
-          this.#bytesIn += n;
-        }),
-        this.#abort.signal,
-      ));
+      const counted = countingReads(input.source, (n) => {
+        this.#bytesIn += n;
+      });
+      ({ url: address, env } = input.server.register(counted, this.#abort.signal));
     }
     // All of a file complete on disk goes in as stdin itself: still stdin, still in order, with the kernel
     // as the single writer and no copy through Node.
@@ -105,8 +103,9 @@ export class FfmpegJob<Output extends Writable = PassThrough> {
     // FFmpeg never ran: `done` says why (it never rejects).
     const abandon = (stdout: StdoutSocket | null, error: StreamError): Promise<JobResult> => {
       options.signal?.removeEventListener('abort', onAbort);
+      this.#abort.abort(); // the seekable registration
       stdout?.reader.destroy();
-      return this.#settle({ code: null, signal: null }, error, []);
+      return this.#settle({ code: null, signal: null }, error, error.stderr);
     };
     const launch = (stdout: StdoutSocket | null): Promise<JobResult> => {
       let proc: FfmpegProcess;
@@ -124,6 +123,10 @@ export class FfmpegJob<Output extends Writable = PassThrough> {
       } finally {
         if (file) closeSync(file.fd); // FFmpeg has its own copy (or was not started)
         stdout?.childEnd.destroy();
+      }
+      if (proc.pid < 0) {
+        // No process (ENOENT; EMFILE, which also leaves it without pipes): the reason comes as its 'error'.
+        return proc.exited.then(() => abandon(stdout, startFailed(proc.stderrTail())));
       }
       void proc.exited.then(() => options.signal?.removeEventListener('abort', onAbort));
       return this.#run(proc, stdout, options.failedOutput ?? 'end');
@@ -193,9 +196,7 @@ export class FfmpegJob<Output extends Writable = PassThrough> {
     let error: StreamError | undefined;
     if (this.#stopped) error = new StreamError('STOPPED', 'the stream was stopped', stderr);
     else if (pumpError) error = pumpError;
-    else if (proc.pid < 0) {
-      error = new StreamError('FFMPEG_START', stderr.at(-1) ?? 'FFmpeg did not start', stderr);
-    } else if (status.code !== 0) {
+    else if (status.code !== 0) {
       const how = status.signal ? `was killed by ${status.signal}` : `exited with code ${status.code}`;
       error = new StreamError('FFMPEG_FAILED', `FFmpeg ${how}: ${stderr.at(-1) ?? ''}`, stderr);
     }
@@ -244,3 +245,6 @@ export class FfmpegJob<Output extends Writable = PassThrough> {
     return null;
   }
 }
+
+const startFailed = (stderr: string[]) =>
+  new StreamError('FFMPEG_START', stderr.at(-1) ?? 'FFmpeg did not start', stderr);
