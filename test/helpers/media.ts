@@ -31,7 +31,8 @@ export type MediaKind =
   | 'mp3-cover' // MP3 with a cover picture (attached_pic): direct
   | 'mkv-h264-bframes' // H.264 High with B-frames and 2 s GOPs + AAC: what real files hold (HLS copies it)
   | 'mkv-h264-noise' // H.264 of noise, ~0.5 MB per second at 320x240: big enough to outgrow torrent readahead
-  | 'mkv-multi-audio'; // H.264 + AAC `eng` (default) + AC-3 `fra` "Français" (HLS: two audio renditions)
+  | 'mkv-multi-audio' // H.264 + AAC `eng` (default) + AC-3 `fra` "Français" (HLS: two audio renditions)
+  | 'mkv-untagged-audio'; // H.264 + two AAC streams with neither language nor title
 
 const cacheDir = join(tmpdir(), `streamtide-media-${process.pid}`);
 
@@ -119,6 +120,13 @@ const recipes: Record<
     ]
       .flatMap((group) => group.split(' '))
       .concat(['-metadata:s:a:1', 'title=Français']),
+  },
+  'mkv-untagged-audio': {
+    ext: 'mkv',
+    inputs: (seconds) => ['-f', 'lavfi', '-i', `sine=frequency=880:sample_rate=48000:duration=${seconds}`],
+    args: ['-map 0:v -map 1:a -map 2:a', '-c:v libx264 -preset ultrafast -g 24 -pix_fmt yuv420p -c:a aac']
+      .join(' ')
+      .split(' '),
   },
   'ts-h264-aac': { ext: 'ts', args: [...x264, '-pix_fmt', 'yuv420p', '-c:a', 'aac'] },
   'avi-h264-bframes': {

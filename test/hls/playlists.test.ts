@@ -132,4 +132,19 @@ describe('HLS playlists describe what the segments hold', () => {
     );
     assert.ok(second.audios.every((a) => a.URI!.includes('audio=1')));
   });
+
+  it('gives every audio rendition a LANGUAGE and a NAME, also when the file tags neither', async () => {
+    const entry = await server.catalog.addLocalFile(
+      await makeMedia('mkv-untagged-audio', { seconds: SECONDS }),
+    );
+    const client = new HlsClient(`${server.url}/hls/${entry.infoHash}/0/master.m3u8?token=${TOKEN}`);
+    const { audios } = await client.master();
+    assert.deepEqual(
+      audios.map((a) => [a.LANGUAGE, a.NAME]),
+      [
+        ['und', 'Audio 1'],
+        ['und', 'Audio 2'],
+      ],
+    );
+  });
 });

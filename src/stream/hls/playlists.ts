@@ -72,7 +72,9 @@ export function masterPlaylist(input: MasterInput): string {
       ['TYPE', 'AUDIO'],
       ['GROUP-ID', quoted(AUDIO_GROUP)],
       ['NAME', quoted(audioNames[k]!)],
-      ['LANGUAGE', nullableQuoted(bcp47(a.language))],
+      // Every audio rendition says its language (the contract's LANGUAGE and NAME): BCP-47's
+      // "undetermined" when the container does not tell, never a guess.
+      ['LANGUAGE', quoted(bcp47(a.language) ?? 'und')],
       ['DEFAULT', yesNo(k === audioDefault)],
       ['AUTOSELECT', 'YES'],
       ['CHANNELS', a.channels ? quoted(String(a.channels)) : null],

@@ -169,8 +169,12 @@ test('master playlist: renditions carry LANGUAGE (BCP-47), NAME, DEFAULT/AUTOSEL
   }
   assert.equal(parsed.find((m) => m.NAME === '"A2"')!.DEFAULT, 'YES');
   assert.ok(
-    parsed.every((m) => m.LANGUAGE === undefined),
-    'unknown languages are left out',
+    parsed.filter((m) => m.TYPE === 'AUDIO').every((m) => m.LANGUAGE === '"und"'),
+    'an audio rendition of unknown language says so (und)',
+  );
+  assert.ok(
+    parsed.filter((m) => m.TYPE === 'SUBTITLES').every((m) => m.LANGUAGE === undefined),
+    'unknown subtitle languages are left out',
   );
 });
 
