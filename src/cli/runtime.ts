@@ -145,7 +145,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       closing ??= (async () => {
         stopTorrentLog();
         // Byebye first: renderers drop us before the HTTP side goes.
-        announcer?.stop();
+        await announcer?.stop();
         await app.close();
         // Closing cut the connections and their streams are stopping FFmpeg: wait until every one is reaped.
         await stopAllFfmpeg();

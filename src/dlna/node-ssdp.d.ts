@@ -28,6 +28,8 @@ declare module 'node-ssdp' {
     ): this;
     on(event: string, listener: (...args: unknown[]) => void): this;
     _respondToSearch(serviceType: string, rinfo: RemoteInfo): void;
+    /** Sends a message on every socket: (message, callback) or (message, host, port, callback). */
+    _send(...args: unknown[]): void;
   }
 
   export class Server extends Base {

@@ -34,8 +34,13 @@ function onSubnet(address: string, bound: BoundInterface): boolean {
   return (ipv4(address) & mask) >>> 0 === (ipv4(bound.address) & mask) >>> 0;
 }
 
-/** Answers searches only from the bound interfaces' subnets (the socket itself listens on 0.0.0.0:1900). */
+/**
+ * Answers searches only from the bound interfaces' subnets (the socket itself listens on 0.0.0.0:1900), and
+ * knows which of its datagrams are still being sent.
+ */
 class ScopedServer extends ssdp.Server {
+  private readonly sending = new Set<Promise<void>>();
+
   constructor(
     options: SsdpOptions,
     private readonly bound: BoundInterface[],
@@ -46,6 +51,32 @@ class ScopedServer extends ssdp.Server {
   override _respondToSearch(serviceType: string, rinfo: RemoteInfo): void {
     const address = rinfo.address.replace(/^::ffff:/, '');
     if (this.bound.some((b) => onSubnet(address, b))) super._respondToSearch(serviceType, rinfo);
+  }
+
+  override _send(...args: unknown[]): void {
+    const last = args.at(-1);
+    const done = typeof last === 'function' ? (last as (...result: unknown[]) => void) : undefined;
+    let sent!: () => void;
+    const pending = new Promise<void>((resolve) => {
+      sent = resolve;
+    });
+    this.sending.add(pending);
+    const callback = (...result: unknown[]) => {
+      this.sending.delete(pending);
+      sent();
+      done?.(...result);
+    };
+    super._send(...(done ? args.slice(0, -1) : args), callback);
+  }
+
+  /**
+   * Byebye, then the sockets closed. node-ssdp's own stop() closes them in the tick it sends byebye in,
+   * which drops the datagrams: renderers would list a server that is gone until its max-age (30 min).
+   */
+  async byebye(): Promise<void> {
+    this.advertise(false);
+    await Promise.all(this.sending);
+    this.stop();
   }
 }
 
@@ -61,8 +92,8 @@ export interface AnnounceOptions {
 export interface Announcer {
   /** The interface addresses it announces on. */
   addresses: string[];
-  /** Sends byebye and closes the sockets. */
-  stop(): void;
+  /** Sends byebye and closes the sockets once it is out. */
+  stop(): Promise<void>;
 }
 
 /** Starts announcing; undefined when `host` has no interface to announce on (loopback, IPv6 only). */
@@ -91,5 +122,5 @@ export async function announce(options: AnnounceOptions): Promise<Announcer | un
   for (const [address, socket] of Object.entries(server.sockets ?? {})) {
     if (addresses.includes(address)) socket.setMulticastInterface(address);
   }
-  return { addresses: Object.keys(server.sockets ?? {}), stop: () => server.stop() };
+  return { addresses: Object.keys(server.sockets ?? {}), stop: () => server.byebye() };
 }

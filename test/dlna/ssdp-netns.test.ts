@@ -24,7 +24,9 @@ const noGssdp =
     : 'gssdp-discover (gupnp-tools) is not installed';
 const controlPoint = fileURLToPath(new URL('./ns-control-point.ts', import.meta.url));
 const token = 'netns-dlna-token';
+const notifyListener = fileURLToPath(new URL('./ns-notify-listener.ts', import.meta.url));
 const target = 'urn:schemas-upnp-org:device:MediaServer:1';
+const service = 'urn:schemas-upnp-org:service:';
 
 interface Server {
   child: ChildProcess;
@@ -129,6 +131,61 @@ describe('serve --dlna in a network namespace', { skip: unsupported }, () => {
       assert.match(found.stdout, new RegExp(`Location: ${server.url}/dlna/description\\.xml`), found.stderr);
     } finally {
       await server.stop();
+    }
+  });
+
+  it('announces itself with NOTIFY alive, and says byebye for each of them when stopped', async () => {
+    const listener = ns.spawn(process.execPath, ['--import', 'tsx', notifyListener, ns.b], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const heard: Array<{ nt: string; nts: string; location: string | null }> = [];
+    let waiting: (() => void) | undefined;
+    let pending = '';
+    let listening = false;
+    listener.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      const lines = (pending + chunk).split('\n');
+      pending = lines.pop()!;
+      for (const line of lines) {
+        if (line.startsWith('{"nt"')) heard.push(JSON.parse(line));
+        else if (line.includes('"listening"')) listening = true;
+      }
+      waiting?.();
+    });
+    const until = async (what: string, done: () => boolean) => {
+      // Bounded only for a broken run: each datagram wakes the check.
+      const deadline = Date.now() + 30_000;
+      while (!done()) {
+        if (Date.now() > deadline) throw new Error(`${what}; heard ${JSON.stringify(heard)}`);
+        await new Promise<void>((resolve) => {
+          waiting = resolve;
+          setTimeout(resolve, 1000);
+        });
+      }
+    };
+    const kinds = (nts: string) => new Set(heard.filter((n) => n.nts === nts).map((n) => n.nt));
+    const announced = [
+      'upnp:rootdevice',
+      target,
+      `${service}ContentDirectory:1`,
+      `${service}ConnectionManager:1`,
+    ];
+    try {
+      await until('the listener never started', () => listening);
+      const server = await serve(ns, join(work, 'dl-notify'), ['--dlna']);
+      try {
+        await until('no NOTIFY alive for every USN', () =>
+          announced.every((nt) => kinds('ssdp:alive').has(nt)),
+        );
+        const alive = heard.find((n) => n.nts === 'ssdp:alive' && n.nt === target)!;
+        assert.equal(alive.location, `${server.url}/dlna/description.xml`);
+      } finally {
+        await server.stop();
+      }
+      // Renderers drop the server at once rather than listing it until its max-age runs out.
+      await until('no byebye for every USN', () => announced.every((nt) => kinds('ssdp:byebye').has(nt)));
+    } finally {
+      listener.kill('SIGTERM');
+      await once(listener, 'exit');
     }
   });
 
