@@ -34,10 +34,10 @@ interface Server {
   stop(): Promise<void>;
 }
 
-/** `streamtide serve` inside the namespace on `ns.a`; resolves once it listens. */
-async function serve(ns: Netns, dir: string, extra: string[]): Promise<Server> {
+/** `streamtide serve` inside the namespace on `host` (`ns.a`); resolves once it listens. Its URL is on `ns.a`. */
+async function serve(ns: Netns, dir: string, extra: string[], host = ns.a): Promise<Server> {
   const port = 20000 + (process.pid % 20000);
-  const args = [cliPath, 'serve', '--host', ns.a, '--port', String(port), '--dir', dir, '--token', token];
+  const args = [cliPath, 'serve', '--host', host, '--port', String(port), '--dir', dir, '--token', token];
   const child = ns.spawn(
     process.execPath,
     [...args, '--no-dht', '--no-lsd', '--no-nat', '--allow-lan', '--json', ...extra],
@@ -119,6 +119,32 @@ describe('serve --dlna in a network namespace', { skip: unsupported }, () => {
       assert.deepEqual(Buffer.from(result.fetched.body, 'base64'), readFileSync(video).subarray(1000, 5000));
       // The URL is its capability: without it (and without the token) the stream is refused.
       assert.equal(result.refused, 401);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('bound to every address, answers with the address it was reached on, and its res URLs use it', async () => {
+    const server = await serve(ns, join(work, 'dl-any'), ['--dlna'], '0.0.0.0');
+    try {
+      const run = await runNode(ns, controlPoint, { server: server.url, token, bind: ns.b, folder });
+      assert.equal(run.code, 0, run.err);
+      const result = JSON.parse(run.out.trim().split('\n').pop()!);
+      const port = new URL(server.url).port;
+      // Both veth ends are this host's: LOCATION names one of them, never 0.0.0.0 or loopback.
+      const origins = [ns.a, ns.b].map((address) => `http://${address}:${port}`);
+      for (const location of result.locations) {
+        assert.ok(
+          origins.some((origin) => location === `${origin}/dlna/description.xml`),
+          location,
+        );
+      }
+      // Browsed at the first LOCATION: the res URLs are on that address, which the renderer can reach.
+      const reached = new URL(result.locations[0]).origin;
+      const item = result.items.find((i: { title: string }) => i.title === 'Episode.mkv');
+      assert.ok(item.res[0].url.startsWith(`${reached}/stream/${result.infoHash}/0?`), item.res[0].url);
+      assert.equal(result.fetched.status, 206);
+      assert.equal(result.fetched.transferMode, 'Streaming');
     } finally {
       await server.stop();
     }
