@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * `npm run cluster`: N streamtide nodes behind nginx until SIGINT or SIGTERM, which stop every process it
- * started and exit 0. A node that dies is left to nginx, which routes around it; nginx dying ends the run (1).
+ * `npm run cluster`: N streamtide nodes behind nginx until SIGINT, SIGTERM or SIGHUP, which stop every process
+ * it started and exit 0. A node that dies is left to nginx, which routes around it; nginx dying ends the run (1).
  */
 import { CommanderError } from 'commander';
 import type { ClusterPlan } from './args.js';
@@ -10,8 +10,12 @@ import { describeExit } from './child.js';
 import { type RunningCluster, startCluster } from './cluster.js';
 
 const stopping = new AbortController();
-for (const name of ['SIGINT', 'SIGTERM'] as const) process.on(name, () => stopping.abort());
+// SIGHUP too (its terminal closed): the nodes and nginx run in process groups of their own, so no signal of
+// the terminal's reaches them, and only this process can stop them.
+for (const name of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(name, () => stopping.abort());
 
+// A terminal that hung up fails writes (EIO): the stop goes on unsaid.
+process.stdout.on('error', () => undefined);
 const say = (line: string) => process.stdout.write(`cluster: ${line}\n`);
 
 async function run(plan: ClusterPlan): Promise<number> {
