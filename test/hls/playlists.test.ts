@@ -43,6 +43,9 @@ const cases: Case[] = [
   { kind: 'avi-mpeg4-mp3', video: 'video-h264', audios: ['audio0-aac'] },
   { kind: 'mkv-hevc-aac', caps: 'hevc', video: 'video-copy', audios: ['audio0-copy'] },
   { kind: 'mkv-hevc-aac', caps: 'h264-10bit,ac3', video: 'video-h264', audios: ['audio0-copy'] },
+  // Unknown words (a later browser's) are ignored; the known ones still count, in any case.
+  { kind: 'mkv-hevc-aac', caps: 'dts,HEVC,x-future', video: 'video-copy', audios: ['audio0-copy'] },
+  { kind: 'mkv-multi-audio', caps: 'truehd,vvc', video: 'video-copy', audios: ['audio0-copy', 'audio1-aac'] },
   { kind: 'mp4-moov-end', video: 'video-copy', audios: ['audio0-copy'] },
   { kind: 'ts-h264-aac', video: 'video-h264', audios: ['audio0-copy'] },
   { kind: 'mkv-multi-audio', video: 'video-copy', audios: ['audio0-copy', 'audio1-aac'] },
