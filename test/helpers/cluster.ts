@@ -50,10 +50,18 @@ export async function freePortBlock(nodes: number): Promise<number> {
 
 const quiet = ['--no-dht', '--no-lsd', '--no-nat', '--quiet'];
 
-/** Starts a cluster of `nodes` in `dir` (on `port`, or free ports), once its front answers. */
-export async function startClusterRun(dir: string, nodes: number, port?: number): Promise<ClusterRun> {
+/**
+ * Starts a cluster of `nodes` in `dir` (on `port`, or free ports), once its front answers; `flags` go to every
+ * node besides the quiet ones.
+ */
+export async function startClusterRun(
+  dir: string,
+  nodes: number,
+  port?: number,
+  flags: string[] = [],
+): Promise<ClusterRun> {
   const base = port ?? (await freePortBlock(nodes));
-  const args = ['--nodes', String(nodes), '--port', String(base), '--dir', dir, '--', ...quiet];
+  const args = ['--nodes', String(nodes), '--port', String(base), '--dir', dir, '--', ...quiet, ...flags];
   const cluster = runCli(args, {}, clusterMain);
   try {
     await cluster.line(/^cluster: http:\/\/127\.0\.0\.1:\d+ /);
