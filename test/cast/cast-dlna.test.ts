@@ -7,10 +7,11 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { cliPath } from '../helpers/cli.js';
 import { makeMedia } from '../helpers/media.js';
 import { createNetns, type Netns, netnsSupport } from '../helpers/netns.js';
@@ -19,6 +20,7 @@ const noRenderer =
   spawnSync('gmediarender', ['--version']).status === 0 ? undefined : 'gmediarender is not installed';
 const skip = netnsSupport() ?? noRenderer;
 const token = 'cast-test-token';
+const nsSeeder = fileURLToPath(new URL('../helpers/ns-seeder.ts', import.meta.url));
 
 /** Collects a process's output; waits (bounded) for a pattern in it. */
 function watchOutput(child: ChildProcess) {
@@ -40,6 +42,15 @@ function watchOutput(child: ChildProcess) {
       }
     },
   };
+}
+
+/** A process's command line, for a message (empty once it is gone). */
+function commandLine(pid: string): string {
+  try {
+    return `${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ')}`;
+  } catch {
+    return pid;
+  }
 }
 
 /** The renderer's reported positions, in seconds, in the order it reported them. */
@@ -80,17 +91,23 @@ describe('streamtide SOURCE --cast dlna', { skip }, () => {
     ns?.delete();
   });
 
-  function cast(file: string, target: string) {
-    const args = [cliPath, file, '--cast', target, '--host', ns.a, '--token', token, '--dir', dir];
-    const child = ns.spawn(process.execPath, [...args, '--no-dht', '--no-lsd', '--no-nat'], {
+  function cast(source: string, target: string, extra: string[] = []) {
+    const args = [cliPath, source, '--cast', target, '--host', ns.a, '--token', token, '--dir', dir];
+    const child = ns.spawn(process.execPath, [...args, '--no-dht', '--no-lsd', '--no-nat', ...extra], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     return { child, output: watchOutput(child), exit: once(child, 'exit') as Promise<[number | null]> };
   }
 
-  async function playsThenStops(file: string, sent: RegExp, uri: RegExp) {
+  /** Casts `source` to `target`; `others` are processes of the test's own left running in the namespace. */
+  async function playsThenStops(
+    source: string,
+    sent: RegExp,
+    uri: RegExp,
+    { target = 'dlna:testtv', extra = [] as string[], others = [] as number[] } = {},
+  ) {
     const from = rendererLog.text().length;
-    const cli = cast(file, 'dlna:testtv');
+    const cli = cast(source, target, extra);
     try {
       await cli.output.waitFor(sent);
       const log = () => rendererLog.text().slice(from);
@@ -123,7 +140,11 @@ describe('streamtide SOURCE --cast dlna', { skip }, () => {
       const left = spawnSync('ip', ['netns', 'pids', ns.name], { encoding: 'utf8' })
         .stdout.trim()
         .split(/\s+/);
-      assert.deepEqual(left.map(Number), [renderer.pid]);
+      assert.deepEqual(
+        left.map(Number).sort(),
+        [renderer.pid, ...others].sort(),
+        left.map(commandLine).join('\n'),
+      );
     } finally {
       if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
     }
@@ -137,6 +158,31 @@ describe('streamtide SOURCE --cast dlna', { skip }, () => {
   it('sends the H.264/AAC stream for a type the renderer does not list (MPEG-TS)', async () => {
     const ts = await makeMedia('ts-h264-aac', { seconds: 30 });
     await playsThenStops(ts, /^cast: TestTV plays the H\.264\/AAC stream$/m, /[?&]caps=(&|$)/);
+  });
+
+  it('without a NAME, plays a torrent (a magnet) on the first renderer found', async () => {
+    // Outside the CLI's --dir, where the download of the same name goes.
+    const content = mkdtempSync(join(tmpdir(), 'streamtide-cast-seed-'));
+    const folder = join(content, 'Film');
+    mkdirSync(folder);
+    copyFileSync(await makeMedia('mkv-h264-aac', { seconds: 30 }), join(folder, 'Film.mkv'));
+    const seeder = ns.spawn(process.execPath, ['--import', 'tsx', nsSeeder, folder], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      const [line] = (await once(seeder.stdout!, 'data')) as [Buffer];
+      const { magnet } = JSON.parse(line.toString()) as { magnet: string };
+      // The seeder is on the namespace's loopback, which a server off loopback reaches only with --allow-lan.
+      await playsThenStops(magnet, /^cast: TestTV plays the original file$/m, /[?&]mode=direct/, {
+        target: 'dlna',
+        extra: ['--allow-lan', '--torrent-port', '0'],
+        others: [seeder.pid!],
+      });
+    } finally {
+      seeder.kill('SIGTERM');
+      await once(seeder, 'exit');
+      rmSync(content, { recursive: true, force: true });
+    }
   });
 
   it('a name that matches no renderer: a clear error that lists the ones found', async () => {
