@@ -139,7 +139,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       })
     : null;
   app.decorate('capabilities', capabilities);
-  refuseCrossSite(app);
+  refuseCrossSite(app, capabilities);
   registerSecurity(app, { ...options, dlna: !!options.dlna, capabilities: capabilities ?? undefined });
   if (options.cluster) registerCluster(app, options.cluster);
   // Info-hashes are lowercase from here on, whatever case the URL used.

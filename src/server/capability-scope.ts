@@ -5,7 +5,7 @@
  * the raw parameters.
  */
 import type { FastifyRequest } from 'fastify';
-import type { Scope } from './capabilities.js';
+import type { Capabilities, Scope } from './capabilities.js';
 
 const fileRoutes = new Set([
   '/stream/:infoHash/:index',
@@ -33,4 +33,11 @@ export function requiredScope(request: FastifyRequest): Scope | undefined {
 export function givenCapability(request: FastifyRequest): string | undefined {
   const cap = (request.query as Record<string, unknown> | undefined)?.cap;
   return typeof cap === 'string' ? cap : undefined;
+}
+
+/** Whether the request carries a capability that opens it. */
+export function capabilityOpens(request: FastifyRequest, capabilities: Capabilities): boolean {
+  const scope = requiredScope(request);
+  const cap = givenCapability(request);
+  return scope !== undefined && cap !== undefined && capabilities.verify(scope, cap);
 }

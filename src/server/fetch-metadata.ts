@@ -4,9 +4,13 @@
  * it could start transcodes and probes, or time answers to learn what the library holds. They are refused,
  * but for a top-level navigation to one of the web UI's pages (a bookmark, a link from a chat), whose own
  * requests are then same-origin. Players that send no fetch metadata (mpv, VLC, curl) are not browsers'
- * pages and pass.
+ * pages and pass. So does a request carrying a capability for what it asks (capabilities.ts): its authority
+ * is in the URL, which its page was given — a Chromecast's receiver is another site's page playing the HLS
+ * `--cast` hands it — and the answer says any page may read it (CORS `*`: never with the browser's cookie).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Capabilities } from './capabilities.js';
+import { capabilityOpens } from './capability-scope.js';
 
 /** The web UI's pages (routes/web.ts): the only routes another site may open, and only as the top window. */
 const pages = new Set(['/', '/play/:infoHash/:index']);
@@ -20,8 +24,12 @@ function isPageNavigation(request: FastifyRequest): boolean {
   );
 }
 
-export function refuseCrossSite(app: FastifyInstance): void {
+export function refuseCrossSite(app: FastifyInstance, capabilities: Capabilities | null): void {
   app.addHook('onRequest', async (request, reply) => {
+    if (capabilities && capabilityOpens(request, capabilities)) {
+      reply.header('Access-Control-Allow-Origin', '*');
+      return;
+    }
     if (request.headers['sec-fetch-site'] !== 'cross-site' || isPageNavigation(request)) return;
     return reply.code(403).send({
       error: 'Cross-site requests are refused: open streamtide from its own page, or use a player',

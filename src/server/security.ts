@@ -8,7 +8,7 @@ import { isIP } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { dlnaPaths } from '../dlna/paths.js';
 import type { Capabilities } from './capabilities.js';
-import { givenCapability, requiredScope } from './capability-scope.js';
+import { capabilityOpens } from './capability-scope.js';
 import { parseHost } from './host-header.js';
 
 export interface SecurityOptions {
@@ -78,9 +78,7 @@ function access(
   if (givenTokens(request).some((given) => tokenMatches(token, given))) return 'full';
   const session = cookieValue(request.headers.cookie, sessionCookie);
   if (session !== undefined && capabilities.verify({ kind: 'session' }, session)) return 'full';
-  const scope = requiredScope(request);
-  const cap = givenCapability(request);
-  return scope && cap !== undefined && capabilities.verify(scope, cap) ? 'scoped' : null;
+  return capabilityOpens(request, capabilities) ? 'scoped' : null;
 }
 
 /** SameSite=Strict: other sites cannot ride on it (no CSRF through the cookie). */
