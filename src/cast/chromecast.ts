@@ -5,7 +5,7 @@
 import { Bonjour } from 'bonjour-service';
 import castv2, { type DefaultMediaReceiver, type MediaStatus } from 'castv2-client';
 import type { Search } from './find-renderer.js';
-import type { CastMedia, CastState, Renderer } from './types.js';
+import { type CastMedia, type CastState, HLS_MIME, type Renderer } from './types.js';
 
 export interface ChromecastFound {
   name: string;
@@ -67,6 +67,8 @@ export class Chromecast implements Renderer {
           contentId: media.url,
           contentType: media.mime,
           streamType: 'BUFFERED',
+          // The receiver takes HLS segments for MPEG-TS unless told: ours are fMP4 (CMAF).
+          ...(media.mime === HLS_MIME ? { hlsSegmentFormat: 'fmp4', hlsVideoSegmentFormat: 'fmp4' } : {}),
           metadata: { type: 0, metadataType: 0, title: media.title },
         },
         { autoplay: true },

@@ -7,7 +7,7 @@
 import type { Capabilities } from '../server/capabilities.js';
 import { sharedStreamUrl } from '../server/share-urls.js';
 import { streamPath } from '../server/torrent-json.js';
-import type { CastMedia, Renderer } from './types.js';
+import { type CastMedia, HLS_MIME, type Renderer } from './types.js';
 
 export interface CastFile {
   infoHash: string;
@@ -29,7 +29,7 @@ export async function chooseMedia(
   const cap = capabilities?.issue({ kind: 'file', infoHash: file.infoHash, index: file.index });
   if (renderer.kind === 'chromecast') {
     const hls = `${origin}/hls/${file.infoHash}/${file.index}/master.m3u8?caps=${cap ? `&cap=${cap}` : ''}`;
-    return { url: hls, mime: 'application/x-mpegURL', title: file.title, direct: false };
+    return { url: hls, mime: HLS_MIME, title: file.title, direct: false };
   }
   // An empty `caps`: the baseline client, so nothing but H.264 8-bit and AAC/MP3 is copied.
   const url = `${origin}${streamPath(file.infoHash, file.index)}?caps=${cap ? `&cap=${cap}` : ''}`;

@@ -1,5 +1,8 @@
 /** What the CLI needs of a renderer, DLNA or Chromecast alike. */
 
+/** The type a renderer is told an HLS playlist has. */
+export const HLS_MIME = 'application/x-mpegURL';
+
 export interface CastMedia {
   url: string;
   mime: string;

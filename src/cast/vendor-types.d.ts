@@ -10,7 +10,15 @@ declare module 'castv2-client' {
 
   export class DefaultMediaReceiver extends EventEmitter {
     load(
-      media: { contentId: string; contentType: string; streamType: string; metadata?: object },
+      media: {
+        contentId: string;
+        contentType: string;
+        streamType: string;
+        metadata?: object;
+        /** HLS only: what the segments are (the receiver assumes MPEG-TS). */
+        hlsSegmentFormat?: string;
+        hlsVideoSegmentFormat?: string;
+      },
       options: { autoplay: boolean },
       callback: (err: Error | null, status?: MediaStatus) => void,
     ): void;
