@@ -6,17 +6,29 @@
  */
 import type { DataSource, OpenOptions } from '../stream/data-source.js';
 import { LocalFiles } from './local-files.js';
+import type { LocalPositionsFile } from './local-positions.js';
 import type { PlayPositions } from './play-positions.js';
 import { StartLedger } from './start-ledger.js';
 import { statusError } from './status-error.js';
 import type { CatalogEntry, CatalogFile, Torrents } from './types.js';
 
 export class Catalog {
-  private readonly local = new LocalFiles();
+  private readonly local: LocalFiles;
   /** Stream starts and their phases (the torrent object's `lastStart`). */
   readonly starts = new StartLedger();
 
-  constructor(readonly torrents: Torrents | null) {}
+  /** `localPositions`: where local files' play positions are kept across restarts (else not at all). */
+  constructor(
+    readonly torrents: Torrents | null,
+    options: { localPositions?: LocalPositionsFile } = {},
+  ) {
+    this.local = new LocalFiles(options.localPositions);
+  }
+
+  /** Saves what is still unsaved of local files (the torrents save with the engine). */
+  flush(): Promise<void> {
+    return this.local.flush();
+  }
 
   addLocalFile(path: string): Promise<CatalogEntry> {
     return this.local.add(path);

@@ -1,12 +1,14 @@
 /**
  * Local media files given on the command line, as one-file catalog entries. Each gets a stable 40-hex id
  * (a hash of its real path), so the same `/stream/:id/:index` URLs serve them and torrents alike. Their play
- * positions last as long as the process: only torrents are saved in the state file.
+ * positions are kept across restarts by that id (local-positions.ts), when the catalog is given a file for
+ * them.
  */
 import { createHash } from 'node:crypto';
 import { realpath, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { LocalFileSource } from '../stream/local-file-source.js';
+import type { LocalPositionsFile } from './local-positions.js';
 import { mimeOf } from './mime.js';
 import { PlayPositions } from './play-positions.js';
 import type { CatalogEntry } from './types.js';
@@ -19,6 +21,8 @@ interface LocalItem {
 
 export class LocalFiles {
   private readonly items = new Map<string, LocalItem>();
+
+  constructor(private readonly saved?: LocalPositionsFile) {}
 
   /** Adds a local media file; returns its entry (the same one when added twice). */
   async add(path: string): Promise<CatalogEntry> {
@@ -40,7 +44,9 @@ export class LocalFiles {
       numPeers: 0,
       files: [{ index: 0, name, path: name, length: info.size, progress: 1, mime: mimeOf(name) }],
     };
-    this.items.set(infoHash, { entry, path: real, positions: new PlayPositions() });
+    const positions = new PlayPositions(this.saved?.get(infoHash));
+    positions.onChange = () => this.saved?.changed(infoHash, positions.saved());
+    this.items.set(infoHash, { entry, path: real, positions });
     return entry;
   }
 
@@ -58,12 +64,20 @@ export class LocalFiles {
 
   /** Forgets the file (never deletes it: it is the user's own); false when it was not here. */
   forget(infoHash: string): boolean {
-    return this.items.delete(infoHash);
+    if (!this.items.delete(infoHash)) return false;
+    // Its positions go with it, as a removed torrent's do.
+    this.saved?.changed(infoHash, undefined);
+    return true;
   }
 
   /** The file's source; undefined when the id or index is not one of ours. */
   async open(infoHash: string, fileIndex: number): Promise<LocalFileSource | undefined> {
     const item = this.items.get(infoHash);
     return item && fileIndex === 0 ? LocalFileSource.open(item.path) : undefined;
+  }
+
+  /** Writes the play positions not saved yet. */
+  flush(): Promise<void> {
+    return this.saved?.flush() ?? Promise.resolve();
   }
 }

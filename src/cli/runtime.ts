@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { Catalog } from '../catalog/catalog.js';
+import { LOCAL_POSITIONS_FILE, LocalPositionsFile } from '../catalog/local-positions.js';
 import type { Announcer } from '../dlna/ssdp.js';
 import { buildServer } from '../server/app.js';
 import type { HlsService } from '../server/hls-service.js';
@@ -87,7 +88,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     allowLan: isLoopback(options.host) || options.allowLan === true,
     restore: options.restoreSaved ?? true,
   });
-  const catalog = new Catalog(engine);
+  const localPositions = await LocalPositionsFile.open(
+    join(options.dir, LOCAL_POSITIONS_FILE),
+    log ? (message) => log.warn(message) : undefined,
+  );
+  const catalog = new Catalog(engine, { localPositions });
   const app = await buildServer({
     hlsCacheDir: join(options.dir, '.hls'),
     catalog,
@@ -149,6 +154,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         await app.close();
         // Closing cut the connections and their streams are stopping FFmpeg: wait until every one is reaped.
         await stopAllFfmpeg();
+        await catalog.flush();
         await engine.destroy();
       })();
       return closing;
