@@ -115,10 +115,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   try {
     address = await app.listen({ host: options.host, port: options.port });
   } catch (err) {
-    const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+    const code = (err as NodeJS.ErrnoException).code;
+    const inUse = code === 'EADDRINUSE';
     if (!inUse || !options.portFallback) {
       await app.close();
       await engine.destroy();
+      // A --host this machine cannot listen on is a bad argument (exit 2), as a busy --port is.
+      const badHost = code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
+      if (badHost) throw new UsageError(`--host ${options.host}: not an address of this machine (${code})`);
       throw inUse
         ? new UsageError(`port ${options.port} is in use; stop what uses it or pick another with --port`)
         : err;

@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { isolatedFlags, runCli } from '../helpers/cli.js';
 import { ffprobe, makeMedia } from '../helpers/media.js';
 import { childProcesses } from '../helpers/processes.js';
+import { serveCli } from '../reliability/support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'streamtide-cli-'));
 
@@ -89,6 +90,8 @@ describe('bad arguments exit 2 with one clear line', () => {
     ['a bad magnet', ['magnet:?xt=urn:btih:nothex'], /cannot open magnet/],
     ['a bad port', ['serve', '--port', 'eighty'], /port/],
     ['an unknown flag', ['serve', '--frobnicate'], /unknown option/],
+    // TEST-NET-1: an address no machine here has.
+    ['a --host of another machine', ['serve', '--host', '192.0.2.1', '--token', 't'], /--host 192\.0\.2\.1/],
   ];
   for (const [what, args, message] of cases) {
     it(what, async () => {
@@ -102,6 +105,22 @@ describe('bad arguments exit 2 with one clear line', () => {
       }
     });
   }
+
+  it('takes all of 127.0.0.0/8 as loopback: 127.0.0.2 needs no token', async () => {
+    const { cli, url } = await serveCli(mkdtempSync(join(tmpdir(), 'streamtide-cli-')), {}, [
+      '--host',
+      '127.0.0.2',
+    ]);
+    try {
+      assert.equal(new URL(url).hostname, '127.0.0.2');
+      const listed = await fetch(`${url}/api/torrents`);
+      assert.equal(listed.status, 200);
+      assert.deepEqual(await listed.json(), []);
+    } finally {
+      cli.child.kill('SIGINT');
+      assert.equal((await cli.exit).code, 0, cli.stderr());
+    }
+  });
 
   it('refuses to listen off loopback without a token', async () => {
     const cli = runCli(['serve', ...isolatedFlags(dir), '--host', '0.0.0.0']);
