@@ -67,7 +67,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     );
   }
   const tools = await locateFfmpeg();
-  await mkdir(options.dir, { recursive: true });
+  await mkdir(options.dir, { recursive: true }).catch((err: NodeJS.ErrnoException) => {
+    // A --dir that is a file, or that this user may not create, is a bad argument (exit 2).
+    const bad = ['EEXIST', 'ENOTDIR', 'EACCES', 'EPERM', 'EROFS'].includes(err.code ?? '');
+    throw bad ? new UsageError(`--dir ${options.dir}: not a folder it can write to (${err.code})`) : err;
+  });
   const log = options.logger;
   let hls: HlsService | undefined;
   const engine = await TorrentEngine.create({

@@ -1,6 +1,6 @@
 /** The built CLI on local files and bad input: URLs printed, the stream plays, signals stop it cleanly. */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -105,6 +105,18 @@ describe('bad arguments exit 2 with one clear line', () => {
       }
     });
   }
+
+  it('a --dir that is a file', async () => {
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'not a folder');
+    const cli = runCli(['serve', ...isolatedFlags(dir), '--dir', file]);
+    try {
+      assert.equal((await cli.exit).code, 2, cli.stderr());
+      assert.match(cli.stderr(), /--dir .*a-file: not a folder/);
+    } finally {
+      cli.child.kill('SIGKILL');
+    }
+  });
 
   it('takes all of 127.0.0.0/8 as loopback: 127.0.0.2 needs no token', async () => {
     const { cli, url } = await serveCli(mkdtempSync(join(tmpdir(), 'streamtide-cli-')), {}, [
