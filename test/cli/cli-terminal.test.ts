@@ -65,6 +65,11 @@ describe('in a terminal', () => {
     try {
       await run.waitFor(/^stream: /m);
       await run.waitFor(/buffered/);
+      // The live progress the contract names: progress, download speed, peers, buffered ahead.
+      assert.match(
+        run.screen(),
+        /\d+(\.\d+)?% \| ↓ [\d.]+ [kMG]?B\/s \| \d+ peers? \| buffered [\d.]+ [kMG]?B/,
+      );
       await stopsCleanly(run, () => run.keys('C-c'));
     } finally {
       run.close();
