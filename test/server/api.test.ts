@@ -315,6 +315,18 @@ describe('invalid requests answer 4xx with an error', () => {
       400,
     ],
     ['broken JSON', { method: 'POST', headers: json, body: '{"source": ' }, 400],
+    // The contract's "400 for anything invalid" includes a body of another type (as OpenAPI lists no 415).
+    ['a body of another type', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'x' }, 400],
+    [
+      'bytes sent as octet-stream',
+      { method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body: 'd8:announce' },
+      400,
+    ],
+    [
+      'a form upload',
+      { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'source=x' },
+      400,
+    ],
     ['a non-hex info-hash in the path', { path: `/api/torrents/${'z'.repeat(40)}` }, 400],
     ['an unknown torrent', { path: `/api/torrents/${'b'.repeat(40)}` }, 404],
     ['an unknown torrent to delete', { method: 'DELETE', path: `/api/torrents/${'b'.repeat(40)}` }, 404],
