@@ -90,6 +90,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     // On loopback the user's machine is the only one exposed; off it, the LAN is someone else's.
     allowLan: isLoopback(options.host) || options.allowLan === true,
     restore: options.restoreSaved ?? true,
+  }).catch((err: NodeJS.ErrnoException) => {
+    // A busy --torrent-port is a bad argument (exit 2), as a busy --port is.
+    if (err.code !== 'EADDRINUSE' || options.torrentPort === undefined) throw err;
+    throw new UsageError(
+      `--torrent-port ${options.torrentPort} is in use; stop what uses it or pick another`,
+    );
   });
   const catalog = new Catalog(engine);
   const app = await buildServer({
