@@ -68,7 +68,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     );
   }
   const tools = await locateFfmpeg();
-  await mkdir(options.dir, { recursive: true });
+  await mkdir(options.dir, { recursive: true }).catch((err: NodeJS.ErrnoException) => {
+    // A --dir that is a file, or that this user may not create, is a bad argument (exit 2).
+    const bad = ['EEXIST', 'ENOTDIR', 'EACCES', 'EPERM', 'EROFS'].includes(err.code ?? '');
+    throw bad ? new UsageError(`--dir ${options.dir}: not a folder it can write to (${err.code})`) : err;
+  });
   const log = options.logger;
   let hls: HlsService | undefined;
   const engine = await TorrentEngine.create({
@@ -87,6 +91,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     // On loopback the user's machine is the only one exposed; off it, the LAN is someone else's.
     allowLan: isLoopback(options.host) || options.allowLan === true,
     restore: options.restoreSaved ?? true,
+  }).catch((err: NodeJS.ErrnoException) => {
+    // A busy --torrent-port is a bad argument (exit 2), as a busy --port is.
+    if (err.code !== 'EADDRINUSE' || options.torrentPort === undefined) throw err;
+    throw new UsageError(
+      `--torrent-port ${options.torrentPort} is in use; stop what uses it or pick another`,
+    );
   });
   const localPositions = await LocalPositionsFile.open(
     join(options.dir, LOCAL_POSITIONS_FILE),
@@ -120,10 +130,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   try {
     address = await app.listen({ host: options.host, port: options.port });
   } catch (err) {
-    const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+    const code = (err as NodeJS.ErrnoException).code;
+    const inUse = code === 'EADDRINUSE';
     if (!inUse || !options.portFallback) {
       await app.close();
       await engine.destroy();
+      // A --host this machine cannot listen on is a bad argument (exit 2), as a busy --port is.
+      const badHost = code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
+      if (badHost) throw new UsageError(`--host ${options.host}: not an address of this machine (${code})`);
       throw inUse
         ? new UsageError(`port ${options.port} is in use; stop what uses it or pick another with --port`)
         : err;

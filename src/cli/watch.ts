@@ -78,7 +78,9 @@ export async function runWatch(source: string, flags: WatchFlags): Promise<numbe
       const spinner = ora({
         text: 'fetching metadata…',
         stream: process.stderr,
-        isEnabled: process.stderr.isTTY && !flags.quiet && !flags.json,
+        // A terminal of 0 columns (a container's before its first resize): ora divides by the width and would
+        // clear lines forever, so it prints its text once instead.
+        isEnabled: process.stderr.isTTY && process.stderr.columns > 0 && !flags.quiet && !flags.json,
         // Disabled, ora still prints its text once ('- fetching metadata…'): --quiet and --json mean none.
         isSilent: flags.quiet || flags.json,
         // ora would put stdin in raw mode to swallow keys: then Ctrl-C reaches us as a byte, not SIGINT.

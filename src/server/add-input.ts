@@ -12,7 +12,10 @@ export function addInput(body: unknown): string | Uint8Array {
   ) {
     input = (body as { source: string }).source.trim();
   } else {
-    throw statusError(400, 'Send JSON {"source": "<magnet, info-hash or URL>"} or the bytes of a .torrent');
+    throw statusError(
+      400,
+      'Send JSON {"source": "<magnet, info-hash or URL>"}, or the bytes of a .torrent as application/x-bittorrent',
+    );
   }
   if (input.length === 0) throw statusError(400, 'source is empty');
   if (input.length > (typeof input === 'string' ? 16_384 : 10 * 1024 * 1024))

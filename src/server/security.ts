@@ -63,7 +63,9 @@ function cookieValue(header: string | undefined, name: string): string | undefin
 function givenTokens(request: FastifyRequest): string[] {
   const tokens: string[] = [];
   const auth = request.headers.authorization;
-  if (auth?.startsWith('Bearer ')) tokens.push(auth.slice(7).trim());
+  // The scheme's name is case-insensitive (RFC 9110 §11.1): `bearer T` is the same credential.
+  const bearer = auth && /^bearer +(.+)$/i.exec(auth.trim());
+  if (bearer) tokens.push(bearer[1]!.trim());
   const query = request.query as Record<string, unknown> | undefined;
   if (typeof query?.token === 'string') tokens.push(query.token);
   return tokens;

@@ -101,7 +101,9 @@ export class TorrentEngine implements Torrents {
     const saved = this.persistence.take(parsed.infoHash);
     const record = new TorrentRecord(parsed.infoHash, join(this.dir, parsed.infoHash), saved);
     record.addPeerHints(parsed.peers);
-    const adding = this.attach(record, parsed.torrentId, { magnet, bitfield: savedBitfield(saved) });
+    // A hash or magnet of a torrent saved with its metadata opens from it (no peer needed, the library keeps it).
+    const torrentId = magnet && saved?.torrent ? Buffer.from(saved.torrent, 'base64') : parsed.torrentId;
+    const adding = this.attach(record, torrentId, { magnet, bitfield: savedBitfield(saved) });
     this.adding.set(parsed.infoHash, adding);
     try {
       await adding;

@@ -109,4 +109,17 @@ describe('a busy HTTP port', () => {
       blocker.close();
     }
   });
+
+  it('with --torrent-port: exits 2 with the reason too', async () => {
+    const blocker = (await listen(0))!;
+    const port = (blocker.address() as { port: number }).port;
+    const dir = mkdtempSync(join(tmpdir(), 'streamtide-port-'));
+    try {
+      const cli = runCli(['serve', ...isolatedFlags(dir), '--torrent-port', String(port)]);
+      assert.equal((await cli.exit).code, 2, cli.stderr());
+      assert.match(cli.stderr(), new RegExp(`^streamtide: --torrent-port ${port} is in use`));
+    } finally {
+      blocker.close();
+    }
+  });
 });

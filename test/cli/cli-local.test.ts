@@ -1,14 +1,22 @@
 /** The built CLI on local files and bad input: URLs printed, the stream plays, signals stop it cleanly. */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { isolatedFlags, runCli } from '../helpers/cli.js';
 import { ffprobe, makeMedia } from '../helpers/media.js';
 import { childProcesses } from '../helpers/processes.js';
+import { serveCli } from '../reliability/support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'streamtide-cli-'));
+// A documentation address (RFC 5737) that no interface of this machine has.
+const local = new Set(
+  Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address)),
+);
+const foreignAddress = ['203.0.113.77', '198.51.100.77', '192.0.2.77'].find(
+  (address) => !local.has(address),
+)!;
 
 const ffmpegOf = (pid: number) => childProcesses('ffmpeg', pid);
 
@@ -89,6 +97,11 @@ describe('bad arguments exit 2 with one clear line', () => {
     ['a bad magnet', ['magnet:?xt=urn:btih:nothex'], /cannot open magnet/],
     ['a bad port', ['serve', '--port', 'eighty'], /port/],
     ['an unknown flag', ['serve', '--frobnicate'], /unknown option/],
+    [
+      'a --host of another machine',
+      ['serve', '--host', foreignAddress, '--token', 't'],
+      /--host .*not an address/,
+    ],
   ];
   for (const [what, args, message] of cases) {
     it(what, async () => {
@@ -102,6 +115,34 @@ describe('bad arguments exit 2 with one clear line', () => {
       }
     });
   }
+
+  it('a --dir that is a file', async () => {
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'not a folder');
+    const cli = runCli(['serve', ...isolatedFlags(dir), '--dir', file]);
+    try {
+      assert.equal((await cli.exit).code, 2, cli.stderr());
+      assert.match(cli.stderr(), /--dir .*a-file: not a folder/);
+    } finally {
+      cli.child.kill('SIGKILL');
+    }
+  });
+
+  it('takes all of 127.0.0.0/8 as loopback: 127.0.0.2 needs no token', async () => {
+    const { cli, url } = await serveCli(mkdtempSync(join(tmpdir(), 'streamtide-cli-')), {}, [
+      '--host',
+      '127.0.0.2',
+    ]);
+    try {
+      assert.equal(new URL(url).hostname, '127.0.0.2');
+      const listed = await fetch(`${url}/api/torrents`);
+      assert.equal(listed.status, 200);
+      assert.deepEqual(await listed.json(), []);
+    } finally {
+      cli.child.kill('SIGINT');
+      assert.equal((await cli.exit).code, 0, cli.stderr());
+    }
+  });
 
   it('refuses to listen off loopback without a token', async () => {
     const cli = runCli(['serve', ...isolatedFlags(dir), '--host', '0.0.0.0']);

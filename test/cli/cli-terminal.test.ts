@@ -7,8 +7,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { isolatedFlags } from '../helpers/cli.js';
+import { isolatedFlags, noTerminal, runCliInTerminal } from '../helpers/cli.js';
 import { makeMedia } from '../helpers/media.js';
+import { alive } from '../helpers/processes.js';
 import { runInTerminal, type TerminalRun } from '../helpers/terminal.js';
 
 // An info-hash nobody seeds: with DHT, LSD and NAT off the CLI stays in "fetching metadata…".
@@ -64,9 +65,35 @@ describe('in a terminal', () => {
     try {
       await run.waitFor(/^stream: /m);
       await run.waitFor(/buffered/);
+      // The live progress the contract names: progress, download speed, peers, buffered ahead.
+      assert.match(
+        run.screen(),
+        /\d+(\.\d+)?% \| ↓ [\d.]+ [kMG]?B\/s \| \d+ peers? \| buffered [\d.]+ [kMG]?B/,
+      );
       await stopsCleanly(run, () => run.keys('C-c'));
     } finally {
       run.close();
+    }
+  });
+});
+
+describe('in a terminal that reports no size', { skip: noTerminal }, () => {
+  // `script` with stdin a pipe gives its pseudo-terminal 0 columns, as a container's terminal has before its
+  // first resize: a spinner that divides by the width must not spin forever (Ctrl-C would never be handled).
+  it('shows the metadata spinner and Ctrl-C still exits 0', async () => {
+    const run = runCliInTerminal([deadMagnet, ...flags()]);
+    let pid = 0;
+    try {
+      await run.line(/fetching metadata/);
+      pid = run.cliPid();
+      process.kill(pid, 'SIGINT');
+      const deadline = new Promise<'hung'>((resolve) => setTimeout(resolve, 20_000, 'hung').unref());
+      const result = await Promise.race([run.exit, deadline]);
+      assert.deepEqual(result, { code: 0, signal: null }, `${run.stdout().slice(0, 400)}`);
+      assert.ok(run.stdout().length < 64 * 1024, `${run.stdout().length} bytes written to the terminal`);
+    } finally {
+      if (pid && alive(pid)) process.kill(pid, 'SIGKILL');
+      run.child.kill();
     }
   });
 });

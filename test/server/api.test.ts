@@ -55,6 +55,13 @@ let content: string;
 
 const json = { 'Content-Type': 'application/json' };
 
+/** RFC 4648 base32 of a hex info-hash: the 32-character form magnets may carry. */
+function base32(hex: string): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  const bits = [...Buffer.from(hex, 'hex')].map((byte) => byte.toString(2).padStart(8, '0')).join('');
+  return bits.replace(/.{5}/g, (five) => alphabet[Number.parseInt(five, 2)]!);
+}
+
 async function waitReady(infoHash: string): Promise<TorrentObject> {
   // Polling the API is what a client does (docs/api.md); the deadline only bounds a broken run.
   const deadline = Date.now() + 60_000;
@@ -112,6 +119,26 @@ describe('a script written against docs/api.md', () => {
     });
     assert.equal(byMagnet.status, 200);
     await byMagnet.arrayBuffer();
+  });
+
+  it('knows it by its 40-hex and 32-base32 info-hash too (200), and adds a new base32 hash as hex (201)', async () => {
+    const add = (source: string) =>
+      fetch(`${server.url}/api/torrents`, {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ source }),
+      });
+    for (const source of [seeder.infoHash, seeder.infoHash.toUpperCase(), base32(seeder.infoHash)]) {
+      const again = await add(source);
+      assert.equal(again.status, 200, source);
+      assert.equal(((await again.json()) as TorrentObject).infoHash, seeder.infoHash, source);
+    }
+    const other = 'c0ffee00'.repeat(5);
+    const created = await add(base32(other).toLowerCase());
+    assert.equal(created.status, 201);
+    assert.equal(((await created.json()) as TorrentObject).infoHash, other);
+    const removed = await fetch(`${server.url}/api/torrents/${other}`, { method: 'DELETE' });
+    assert.equal(removed.status, 204);
   });
 
   it('polls until ready and sees the files with their stream URLs', async () => {
@@ -288,6 +315,18 @@ describe('invalid requests answer 4xx with an error', () => {
       400,
     ],
     ['broken JSON', { method: 'POST', headers: json, body: '{"source": ' }, 400],
+    // The contract's "400 for anything invalid" includes a body of another type (as OpenAPI lists no 415).
+    ['a body of another type', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'x' }, 400],
+    [
+      'bytes sent as octet-stream',
+      { method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body: 'd8:announce' },
+      400,
+    ],
+    [
+      'a form upload',
+      { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'source=x' },
+      400,
+    ],
     ['a non-hex info-hash in the path', { path: `/api/torrents/${'z'.repeat(40)}` }, 400],
     ['an unknown torrent', { path: `/api/torrents/${'b'.repeat(40)}` }, 404],
     ['an unknown torrent to delete', { method: 'DELETE', path: `/api/torrents/${'b'.repeat(40)}` }, 404],

@@ -47,9 +47,15 @@ describe('with a token', () => {
   });
 
   it('accepts the token as a Bearer header or a query parameter', async () => {
-    const bearer = await fetch(`${server.url}/api/torrents`, { headers: { Authorization: 'Bearer s3cret' } });
-    assert.equal(bearer.status, 200);
-    await bearer.arrayBuffer();
+    // The scheme name in any case (RFC 9110), as HTTP libraries may send it.
+    for (const authorization of ['Bearer s3cret', 'bearer s3cret', 'BEARER s3cret']) {
+      const bearer = await fetch(`${server.url}/api/torrents`, { headers: { Authorization: authorization } });
+      assert.equal(bearer.status, 200, authorization);
+      await bearer.arrayBuffer();
+    }
+    const wrong = await fetch(`${server.url}/api/torrents`, { headers: { Authorization: 'Bearer s3cre' } });
+    assert.equal(wrong.status, 401);
+    await wrong.arrayBuffer();
     const query = await fetch(`${server.url}${streamPath}?token=s3cret`, { headers: { Range: 'bytes=0-9' } });
     assert.equal(query.status, 206);
     assert.equal((await query.arrayBuffer()).byteLength, 10);

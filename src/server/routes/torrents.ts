@@ -28,6 +28,8 @@ export const torrentRoutes: FastifyPluginAsync = async (app) => {
     return entry;
   };
 
+  // A body of any other type is read and dropped, so addInput answers it 400 with what to send (not 415).
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, _body, done) => done(null, undefined));
   app.post<{ Body: AddTorrentBody | Buffer }>(
     '/api/torrents',
     { schema: addTorrentRoute },
