@@ -9,10 +9,13 @@ import type { StatusError } from '../catalog/status-error.js';
 import { isAbortError } from '../stream/abort.js';
 
 export function answerError(
-  err: Error & Partial<StatusError>,
+  err: Error & Partial<StatusError> & { validationContext?: string },
   request: FastifyRequest,
   reply: FastifyReply,
 ): FastifyReply {
+  // A path naming nothing this server could hold (a malformed info-hash, a file index past any file) is as
+  // unknown as a well-formed one it lacks: 404, as for any unknown torrent or file.
+  if (err.validationContext === 'params') return reply.code(404).send({ error: `Not found: ${err.message}` });
   const status = err.statusCode;
   if (status && status >= 400 && status < 600 && status !== 500) {
     const details = typeof err.details === 'object' ? err.details : {};

@@ -327,11 +327,15 @@ describe('invalid requests answer 4xx with an error', () => {
       { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'source=x' },
       400,
     ],
-    ['a non-hex info-hash in the path', { path: `/api/torrents/${'z'.repeat(40)}` }, 400],
+    // Malformed is unknown: the contract's 404 for an unknown torrent or file.
+    ['a non-hex info-hash in the path', { path: `/api/torrents/${'z'.repeat(40)}` }, 404],
+    ['a short info-hash in the path', { path: '/api/torrents/xyz' }, 404],
+    ['a malformed info-hash to stream', { path: '/stream/xyz/0' }, 404],
+    ['a file index that is not a number', { path: `/stream/${'b'.repeat(40)}/abc` }, 404],
     ['an unknown torrent', { path: `/api/torrents/${'b'.repeat(40)}` }, 404],
     ['an unknown torrent to delete', { method: 'DELETE', path: `/api/torrents/${'b'.repeat(40)}` }, 404],
     ['an unknown playlist', { path: `/playlist/${'b'.repeat(40)}.m3u` }, 404],
-    ['a huge file index', { path: `/stream/${'b'.repeat(40)}/99999999999` }, 400],
+    ['a huge file index', { path: `/stream/${'b'.repeat(40)}/99999999999` }, 404],
     ['a bad mode', { path: `/stream/${'b'.repeat(40)}/0?mode=fast` }, 400],
   ];
   for (const [what, init, status] of cases) {

@@ -97,7 +97,7 @@ describe('play positions', () => {
     assert.equal(((await inside.json()) as { duration: number }).duration, duration);
   });
 
-  it('answers 404 for an unknown torrent or file, 400 for a malformed one', async () => {
+  it('answers 404 for an unknown torrent or file, a malformed one included', async () => {
     const unknown = 'ab'.repeat(20);
     for (const response of [
       await fetch(url(unknown), { headers: auth }),
@@ -113,8 +113,8 @@ describe('play positions', () => {
       assert.equal(response.status, 404);
       assert.match(await errorOf(response), /has no file 1/);
     }
-    assert.equal((await fetch(url('xyz'), { headers: auth })).status, 400);
-    assert.equal((await fetch(url(id, -1), { headers: auth })).status, 400);
+    assert.equal((await fetch(url('xyz'), { headers: auth })).status, 404);
+    assert.equal((await fetch(url(id, -1), { headers: auth })).status, 404);
   });
 
   it('needs the token to read or write', async () => {
