@@ -6,7 +6,8 @@
  * webtorrent asks for the blocks of a waited piece nobody was asked for yet (a seek's target) once a pipeline
  * runs low; on capped peers every pipeline is full of other pieces for seconds. So its peers' other requests
  * are cancelled (request-order.ts), once per piece and wait, unless its blocks are all in or asked, and
- * webtorrent asks for it first; so are a newly unchoked peer's, asked while it choked us (allowed-fast), when reads wait.
+ * webtorrent asks for it first; so are a newly unchoked peer's, asked while it choked us (allowed-fast),
+ * when reads wait. What a peer was told to cancel and may still send counts in its queue (maybeComing).
  *
  * Each block of a waited-on piece that is already asked for is also asked of another peer that has it,
  * lets us ask, heeds cancels, and would likely send it sooner: one whose queue at its recent speed ends
@@ -18,6 +19,7 @@
  * every peer is busy and keeps pace. Blocks nobody asked for are webtorrent's to ask.
  */
 import type { BlockRequest, Torrent, Wire } from 'webtorrent';
+import { eta, type Flight, flightsOf } from './flights.js';
 import { blockKey, RequestOrder } from './request-order.js';
 import { answerRequest } from './webtorrent-internals.js';
 import { unaskedBlocks } from './webtorrent-internals-hooks.js';
@@ -28,17 +30,6 @@ export const COPIES = 3;
 /** Duplicates one peer holds at most: a waiting read takes little of what else the peer is doing. */
 export const MAX_DUPLICATES_PER_WIRE = 32;
 
-interface Flight {
-  block: BlockRequest;
-  wires: Set<Wire>;
-  /** Seconds until the first holder likely sends it. */
-  eta: number;
-}
-
-/** Seconds until a block comes with `ahead` bytes queued before it, at `rate`. */
-function eta(rate: number, ahead: number, length: number): number {
-  return rate > 0 ? (ahead + length) / rate : Number.POSITIVE_INFINITY;
-}
 const bytesQueued = (wire: Wire) => wire.requests.reduce((sum, r) => sum + r.length, 0);
 
 export class Endgame {
@@ -116,7 +107,10 @@ export class Endgame {
     // peer that is seconds of other pieces before anything a read waits on.
     for (const wire of unchoked) if (this.usable(wire)) this.order.clear(wire, this.keeps);
     const rates = new Map(torrent.wires.map((w) => [w, likelyRate(w, torrent.wires)]));
-    const flights = this.flights(rates);
+    const flights = flightsOf(torrent.wires, this.waited, {
+      rate: (wire) => rates.get(wire) ?? 0,
+      before: (wire) => this.order.maybeComing(wire),
+    });
     this.clearFor();
     // Bytes each peer that could help has queued: where a copy asked of it now would stand.
     const queued = new Map<Wire, number>();
@@ -173,31 +167,6 @@ export class Endgame {
       // Once webtorrent has asked (in microtasks), its blocks may be copied to the others.
       this.schedule();
     }
-  }
-
-  /** Every block of a waited-on piece asked of some peer, lowest first (the read needs the first first). */
-  private flights(rates: Map<Wire, number>): Flight[] {
-    const flights = new Map<string, Flight>();
-    for (const wire of this.torrent.wires) {
-      let ahead = this.order.maybeComing(wire);
-      for (const { piece, offset, length } of wire.requests) {
-        if (this.waited.has(piece)) {
-          const key = blockKey(piece, offset);
-          const flight = flights.get(key) ?? {
-            block: { piece, offset, length },
-            wires: new Set<Wire>(),
-            eta: Number.POSITIVE_INFINITY,
-          };
-          flight.wires.add(wire);
-          flight.eta = Math.min(flight.eta, eta(rates.get(wire) ?? 0, ahead, length));
-          flights.set(key, flight);
-        }
-        ahead += length;
-      }
-    }
-    return [...flights.values()].sort(
-      (a, b) => a.block.piece - b.block.piece || a.block.offset - b.block.offset,
-    );
   }
 
   /** Every block of `piece` came in: it is being verified, not waiting for anyone. */
