@@ -15,6 +15,7 @@
 import type { Torrent, Wire } from 'webtorrent';
 import type { RequestOrder } from './request-order.js';
 import { limitRequests, unaskedBlocks } from './webtorrent-internals-hooks.js';
+import { likelyRate } from './wire-start.js';
 
 const BLOCK = 16 * 1024;
 /** A block a peer would likely send within this many seconds stays with it when another unchokes. */
@@ -65,7 +66,7 @@ export class BlockSpread {
         for (const request of held.slice(this.share(wire, piece))) {
           if (due(request) <= HOLD_S) continue;
           wire.cancel(request.piece, request.offset, request.length);
-          this.order.told(wire, request.piece, request.offset);
+          this.order.told(wire, request.piece, request.offset, request.length);
         }
       }
     }
@@ -96,13 +97,13 @@ export class BlockSpread {
       // peer that heeds cancels holds goes once a read waits (endgame.ts: asked while choked, a seek's old
       // position) or comes after.
       const deaf = !this.order.heeds(w);
-      let queued = 0;
+      let queued = this.order.maybeComing(w);
       let held = 0;
       for (const r of w.requests) {
         if (r.piece === piece) held++;
         else if (deaf || this.spreading.has(r.piece)) queued += r.length;
       }
-      return { w, rate: Math.max(0, w.downloadSpeed()), queued, held };
+      return { w, rate: Math.max(0, likelyRate(w, senders)), queued, held };
     });
     const total = peers.reduce((sum, p) => sum + p.rate, 0);
     if (total === 0) return Math.ceil(blocks / senders.length);

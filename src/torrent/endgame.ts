@@ -3,10 +3,11 @@
  * that peer chokes, leaves or times out (30 s), or, for critical pieces, when a peer that has been sending
  * fast lately wants it (its hotswap): a read can sit behind a peer that stalled while another idles.
  *
- * webtorrent asks for a waited piece nobody was asked for yet (a seek's target) once a pipeline runs low;
- * on capped peers every pipeline is full of other pieces for seconds. So its peers' other requests are
- * cancelled (request-order.ts), once per piece and wait, unless its blocks are all in, and webtorrent asks
- * for it first; so are a newly unchoked peer's, asked while it choked us (allowed-fast), when reads wait.
+ * webtorrent asks for the blocks of a waited piece nobody was asked for yet (a seek's target) once a pipeline
+ * runs low; on capped peers every pipeline is full of other pieces for seconds. So its peers' other requests
+ * are cancelled (request-order.ts), once per piece and wait, unless its blocks are all in or asked, and
+ * webtorrent asks for it first; so are a newly unchoked peer's, asked while it choked us (allowed-fast),
+ * when reads wait. What a peer was told to cancel and may still send counts in its queue (maybeComing).
  *
  * Each block of a waited-on piece that is already asked for is also asked of another peer that has it,
  * lets us ask, heeds cancels, and would likely send it sooner: one whose queue at its recent speed ends
@@ -18,33 +19,18 @@
  * every peer is busy and keeps pace. Blocks nobody asked for are webtorrent's to ask.
  */
 import type { BlockRequest, Torrent, Wire } from 'webtorrent';
+import { eta, type Flight, flightsOf } from './flights.js';
 import { blockKey, RequestOrder } from './request-order.js';
 import { answerRequest } from './webtorrent-internals.js';
 import { unaskedBlocks } from './webtorrent-internals-hooks.js';
+import { likelyRate } from './wire-start.js';
 
 /** Copies of a block in flight at once, webtorrent's own request included. */
 export const COPIES = 3;
 /** Duplicates one peer holds at most: a waiting read takes little of what else the peer is doing. */
 export const MAX_DUPLICATES_PER_WIRE = 32;
 
-interface Flight {
-  block: BlockRequest;
-  wires: Set<Wire>;
-  /** Seconds until the first holder likely sends it. */
-  eta: number;
-}
-
-/** Seconds until `wire` likely sends a block with `ahead` bytes queued before it, at its recent speed. */
-function eta(wire: Wire, ahead: number, length: number): number {
-  const speed = wire.downloadSpeed();
-  return speed > 0 ? (ahead + length) / speed : Number.POSITIVE_INFINITY;
-}
 const bytesQueued = (wire: Wire) => wire.requests.reduce((sum, r) => sum + r.length, 0);
-
-/** A copy asked of `wire`, with `queued` bytes before it, would likely come well before the holder's. */
-function sooner(wire: Wire, queued: number, flight: Flight): boolean {
-  return 2 * eta(wire, queued, flight.block.length) < flight.eta;
-}
 
 export class Endgame {
   private waited = new Set<number>();
@@ -84,6 +70,7 @@ export class Endgame {
   private watch(wire: Wire): void {
     const kick = () => this.schedule();
     for (const event of ['have', 'bitfield', 'choke', 'close']) wire.on(event, kick);
+    wire.on('choke', () => this.order.choked(wire));
     wire.on('unchoke', () => {
       this.unchoked.add(wire);
       kick();
@@ -119,11 +106,17 @@ export class Endgame {
     // Asked while choked (a peer's allowed-fast pieces, webtorrent asks all their blocks): on a capped
     // peer that is seconds of other pieces before anything a read waits on.
     for (const wire of unchoked) if (this.usable(wire)) this.order.clear(wire, this.keeps);
-    const flights = this.flights();
-    this.clearFor(flights);
+    const rates = new Map(torrent.wires.map((w) => [w, likelyRate(w, torrent.wires)]));
+    const flights = flightsOf(torrent.wires, this.waited, {
+      rate: (wire) => rates.get(wire) ?? 0,
+      before: (wire) => this.order.maybeComing(wire),
+    });
+    this.clearFor();
     // Bytes each peer that could help has queued: where a copy asked of it now would stand.
     const queued = new Map<Wire, number>();
-    for (const wire of torrent.wires.filter((w) => this.usable(w))) queued.set(wire, bytesQueued(wire));
+    for (const wire of torrent.wires.filter((w) => this.usable(w))) {
+      queued.set(wire, this.order.maybeComing(wire) + bytesQueued(wire));
+    }
     const idle = [...queued].flatMap(([wire, bytes]) => (bytes === 0 ? [wire] : []));
     // A copy is worth its bandwidth only if the holder stalled while a waited piece has blocks nobody was
     // asked for (a peer with room takes those, block-spread.ts), or where the holder is deaf to cancels.
@@ -138,25 +131,35 @@ export class Endgame {
     };
     const open = (wire: Wire, f: Flight) =>
       f.wires.size < COPIES && !f.wires.has(wire) && wire.peerPieces.get(f.block.piece) && this.hasRoom(wire);
+    // When a copy asked of `wire` now would likely come, behind what it has queued.
+    const due = (wire: Wire, f: Flight) => eta(rates.get(wire) ?? 0, queued.get(wire) ?? 0, f.block.length);
     for (const flight of worth) {
+      // Well before the holder's: a copy is worth its bandwidth.
       const candidates = [...queued].filter(
-        ([wire, bytes]) => open(wire, flight) && sooner(wire, bytes, flight),
+        ([wire]) => open(wire, flight) && 2 * due(wire, flight) < flight.eta,
       );
       for (const [wire] of candidates.sort((a, b) => a[1] - b[1])) if (open(wire, flight)) copy(wire, flight);
     }
     // An idle peer's bandwidth is going unused: it takes copies, those due last first (capped peers send a
-    // second's worth at once: a copy of a block near the head of a queue comes with the original).
+    // second's worth at once: a copy of a block near the head of a queue comes with the original), as long
+    // as each would likely come before the holder's: past that, its queue only holds up what it is asked next.
     const latest = [...worth].sort((a, b) => b.eta - a.eta);
     for (const wire of idle) {
-      if (queued.get(wire) === 0) for (const flight of latest) if (open(wire, flight)) copy(wire, flight);
+      if (queued.get(wire) !== 0) continue;
+      for (const flight of latest)
+        if (open(wire, flight) && due(wire, flight) < flight.eta) copy(wire, flight);
     }
   }
 
-  /** Clears the peers of each waited piece nobody was asked for yet (see the top of this file). */
-  private clearFor(flights: Flight[]): void {
-    const asked = new Set(flights.map((f) => f.block.piece));
+  /**
+   * Clears the peers of each waited piece some of whose blocks nobody was asked for yet (see the top of this
+   * file): a peer with room (one just unchoked) may have taken a few, the rest would wait behind the others'
+   * pipelines.
+   */
+  private clearFor(): void {
     for (const piece of this.waited) {
-      if (asked.has(piece) || this.cleared.has(piece) || this.allIn(piece)) continue;
+      if (this.cleared.has(piece) || this.allIn(piece) || !(unaskedBlocks(this.torrent, piece) ?? 1))
+        continue;
       this.cleared.add(piece);
       for (const wire of this.torrent.wires) {
         if (this.usable(wire) && wire.peerPieces.get(piece)) this.order.clear(wire, this.keeps);
@@ -164,31 +167,6 @@ export class Endgame {
       // Once webtorrent has asked (in microtasks), its blocks may be copied to the others.
       this.schedule();
     }
-  }
-
-  /** Every block of a waited-on piece asked of some peer, lowest first (the read needs the first first). */
-  private flights(): Flight[] {
-    const flights = new Map<string, Flight>();
-    for (const wire of this.torrent.wires) {
-      let ahead = 0;
-      for (const { piece, offset, length } of wire.requests) {
-        if (this.waited.has(piece)) {
-          const key = blockKey(piece, offset);
-          const flight = flights.get(key) ?? {
-            block: { piece, offset, length },
-            wires: new Set<Wire>(),
-            eta: Number.POSITIVE_INFINITY,
-          };
-          flight.wires.add(wire);
-          flight.eta = Math.min(flight.eta, eta(wire, ahead, length));
-          flights.set(key, flight);
-        }
-        ahead += length;
-      }
-    }
-    return [...flights.values()].sort(
-      (a, b) => a.block.piece - b.block.piece || a.block.offset - b.block.offset,
-    );
   }
 
   /** Every block of `piece` came in: it is being verified, not waiting for anyone. */
@@ -230,10 +208,10 @@ export class Endgame {
     for (const wire of this.torrent.wires) {
       if (ours?.has(wire) && this.forget(blockKey(block.piece, block.offset), wire)) {
         wire.cancel(block.piece, block.offset, block.length);
-        this.order.told(wire, block.piece, block.offset);
+        this.order.told(wire, block.piece, block.offset, block.length);
       }
       // Also on the wire it came from: webtorrent may have asked it again for a block our copy was coming on.
-      if (answerRequest(wire, block, chunk)) this.order.told(wire, block.piece, block.offset);
+      if (answerRequest(wire, block, chunk)) this.order.told(wire, block.piece, block.offset, block.length);
     }
   }
 

@@ -64,6 +64,31 @@ function onceHeardAfterHandshake(wire: Wire, then: () => void): void {
   for (const event of AFTER_OUR_HANDSHAKE) wire.on(event, heard);
 }
 
+/** Per wire, the rate it has shown (see rateFromUnchoke). */
+const shownRates = new WeakMap<object, { shown(): number; assumed(): boolean }>();
+/** bittorrent-protocol's average spans 5 s: past that since an unchoke, it is all the peer's sending. */
+const STEADY_MS = 5000;
+
+/**
+ * The rate `wire` is likely to send at, for deciding what to ask of it rather than how many requests to keep
+ * in flight. The pipeline's rate answers bursts at once (a capped aria2c sends a second's worth at a time,
+ * so the last second may hold two); here, once the peer has sent for 5 s since its unchoke, it is the 5 s
+ * average. In the first second after an unchoke the assumed rate says nothing of the peer: there it is at
+ * most the best any of `peers` has shown (on a swarm of capped seeders, theirs), never below its own.
+ */
+export function likelyRate(
+  wire: Pick<Wire, 'downloadSpeed'>,
+  peers: Iterable<Pick<Wire, 'downloadSpeed'>>,
+): number {
+  const rate = shownRates.get(wire);
+  if (!rate) return wire.downloadSpeed();
+  const own = rate.shown();
+  if (!rate.assumed()) return own;
+  let best = 0;
+  for (const peer of peers) if (peer !== wire) best = Math.max(best, shownRates.get(peer)?.shown() ?? 0);
+  return best > 0 ? Math.max(own, Math.min(best, wire.downloadSpeed())) : wire.downloadSpeed();
+}
+
 /**
  * Makes `wire.downloadSpeed()`, which webtorrent sizes the wire's request pipeline from, answer the larger of
  * bittorrent-protocol's 5 s average and the bytes received in the last second (by 100 ms), counted from the
@@ -83,10 +108,9 @@ export function rateFromUnchoke(
     unchokedAt = now();
     periods.fill(Number.NEGATIVE_INFINITY);
   });
-  wire.downloadSpeed = (delta?: number) => {
+  const shown = (delta?: number) => {
     const rate = measured(delta);
-    const time = now();
-    const period = Math.floor(time / SLOT_MS);
+    const period = Math.floor(now() / SLOT_MS);
     if (delta) {
       const slot = period % SLOTS;
       if (periods[slot] !== period) {
@@ -97,7 +121,12 @@ export function rateFromUnchoke(
     }
     let recent = 0;
     for (let slot = 0; slot < SLOTS; slot++) if (periods[slot]! > period - SLOTS) recent += bytes[slot]!;
-    const fresh = time - unchokedAt < RECENT_MS ? assumed : 0;
-    return Math.max(rate, (recent * 1000) / RECENT_MS, fresh);
+    return Math.max(rate, (recent * 1000) / RECENT_MS);
   };
+  const fresh = () => now() - unchokedAt < RECENT_MS;
+  shownRates.set(wire, {
+    shown: () => (now() - unchokedAt >= STEADY_MS ? measured() : shown()),
+    assumed: () => fresh() && shown() < assumed,
+  });
+  wire.downloadSpeed = (delta?: number) => Math.max(shown(delta), fresh() ? assumed : 0);
 }

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { BlockRequest, Torrent, Wire } from 'webtorrent';
+import { requestBlock } from '../../src/torrent/webtorrent-internals-hooks.js';
 import { withCappedSwarm } from '../helpers/capped-swarm.js';
 import { hasAria2c } from '../helpers/real-seeders.js';
 
@@ -57,6 +58,35 @@ describe('a swarm of capped aria2c seeders', { skip }, () => {
     for (const wire of holders) {
       const pieces = wire.requests.map((r) => r.piece);
       // Its first request may be on its way; past it, nothing that filled the pipeline before the read.
+      assert.ok(
+        pieces.indexOf(WAITED) <= 1,
+        `${wire.remoteAddress} is asked for the waited piece ahead of the rest: ${pieces.join(' ')}`,
+      );
+    }
+    assert.ok((await waiting.bytes).equals(waiting.expected));
+  });
+
+  it('a read whose piece one peer already took a block of is still asked of the others, ahead of the rest', {
+    timeout: 120_000,
+  }, async () => {
+    const { torrent, read } = await capped.add('magnet');
+    const wires = await allBusy(torrent, 3);
+    const asked = new Set(wires.flatMap((wire) => wire.requests.map((r) => r.piece)));
+    const WAITED = [...Array(PIECES).keys()]
+      .reverse()
+      .find((piece) => piece >= PIECES / 2 && !asked.has(piece));
+    assert.ok(WAITED !== undefined, `a far piece nobody was asked for: ${[...asked].join(' ')}`);
+    // One peer with room (as one just unchoked has) takes a block of it before the read comes.
+    const [first] = wires;
+    const last = first!.requests.at(-1)!;
+    first!.cancel(last.piece, last.offset, last.length);
+    assert.ok(requestBlock(torrent, first!, WAITED), 'a block of the far piece asked of one peer');
+    const waiting = read(WAITED * PIECE, PIECE);
+    await nextTurn();
+    const holders = wires.filter((wire) => wire.requests.some((r) => r.piece === WAITED));
+    assert.ok(holders.length >= 2, `the rest of the piece is asked of other peers too: ${holders.length}`);
+    for (const wire of holders) {
+      const pieces = wire.requests.map((r) => r.piece);
       assert.ok(
         pieces.indexOf(WAITED) <= 1,
         `${wire.remoteAddress} is asked for the waited piece ahead of the rest: ${pieces.join(' ')}`,

@@ -17,7 +17,7 @@ import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promi
 import type WebTorrent from 'webtorrent';
 import type { Wire } from 'webtorrent';
 import type { TorrentEngine } from '../../src/torrent/index.js';
-import { rateFromUnchoke } from '../../src/torrent/wire-start.js';
+import { likelyRate, rateFromUnchoke } from '../../src/torrent/wire-start.js';
 import { bencode } from '../helpers/bencode.js';
 import { eventually } from '../helpers/eventually.js';
 import { ScriptedPeer } from '../helpers/scripted-peer.js';
@@ -200,4 +200,25 @@ it('sizes a wire’s pipeline from its last second since the unchoke, not its ch
   assert.equal(wire.downloadSpeed(), windowRate, 'nothing lately: the 5 s average');
   wire.emit('unchoke');
   assert.equal(wire.downloadSpeed(), PIECE, 'counted again from the next unchoke');
+});
+
+it('judges a peer by what it has shown: a fresh one at most as fast as the best other, a steady one by its 5 s average', () => {
+  let clock = 0;
+  const fake = (average: number) =>
+    Object.assign(new EventEmitter(), { downloadSpeed: (_delta?: number) => average });
+  const steady = fake(40_000);
+  const fresh = fake(0);
+  rateFromUnchoke(steady, PIECE, () => clock);
+  rateFromUnchoke(fresh, PIECE, () => clock);
+  clock = 6000;
+  steady.downloadSpeed(4 * 16_384); // a burst: the last second holds two of a capped aria2c's
+  assert.equal(steady.downloadSpeed(), 4 * 16_384, 'the pipeline follows the burst');
+  assert.equal(likelyRate(steady, [steady, fresh]), 40_000, 'what to ask of it: its 5 s average');
+  fresh.emit('unchoke');
+  assert.equal(fresh.downloadSpeed(), PIECE, 'the pipeline starts at the assumed rate');
+  assert.equal(likelyRate(fresh, [steady, fresh]), 40_000, 'no more than the best the others have shown');
+  assert.equal(likelyRate(fresh, [fresh]), PIECE, 'alone, nothing to go by but the assumption');
+  clock += 200;
+  fresh.downloadSpeed(3 * PIECE);
+  assert.equal(likelyRate(fresh, [steady, fresh]), 3 * PIECE, 'once it shows more, what it showed');
 });
