@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { Limiter } from '../../src/server/limiter.js';
+import { startSpare } from '../../src/server/spare-ffmpeg.js';
 import { EarlyStart } from '../../src/server/stream-early.js';
 import { bufferSource } from '../../src/stream/data-source.js';
 import { type FfmpegTools, locateFfmpeg } from '../../src/stream/ffmpeg-locate.js';
@@ -22,7 +23,7 @@ import { ControllableSource } from '../helpers/controllable-source.js';
 import { ffprobe, makeMedia } from '../helpers/media.js';
 import { childProcesses, ffmpegChildrenGone } from '../helpers/processes.js';
 import { bodyBytes, startTestServer, type TestServer } from '../helpers/server.js';
-import { collector } from '../stream/stream-helpers.js';
+import { collector, drain } from '../stream/stream-helpers.js';
 
 let tools: FfmpegTools;
 let seekable: SeekableInputServer;
@@ -156,6 +157,58 @@ describe('EarlyStart', () => {
     await settled.streamer.stop();
     settled.release();
     assert.equal(limits.processes.inUse, 0);
+  });
+
+  it('a spare started before the file was known (no metadata yet) is the stream when the header agrees', async () => {
+    const data = readFileSync(await makeMedia('mkv-h264-aac'));
+    const limits = { processes: new Limiter(4), transcodes: new Limiter(1) };
+    const starter = { request: {}, tools, seekable, limits };
+    const spare = startSpare(starter, 'file 0 of x');
+    assert.ok(spare, 'the likely plan (H.264 + AAC copied) needs FFmpeg');
+    assert.equal(spare.source.size, Number.POSITIVE_INFINITY, 'no file known yet');
+    assert.equal(limits.processes.inUse, 1, 'the spare holds its slot');
+    // The metadata comes: the file is an MKV, still downloading.
+    const source = new ControllableSource(data, { name: 'movie.mkv' });
+    const signal = new AbortController().signal;
+    const catalog = { open: async () => source };
+    const early = EarlyStart.begin({ ...starter, catalog, infoHash: 'x', index: 0, signal, spare });
+    source.release(0);
+    const settled = await early.settled();
+    assert.ok(settled);
+    assert.equal(settled.streamer, spare.streamer, 'the spare is the stream');
+    assert.equal(settled.source.size, data.length);
+    assert.equal(limits.processes.inUse, 1, 'no second FFmpeg');
+    const { bytes, result } = await drain(settled.streamer);
+    assert.equal(result.outcome, 'complete');
+    assert.equal(result.bytesIn, data.length, 'read the whole file, to its end');
+    const probed = await ffprobe(bytes);
+    assert.deepEqual(
+      probed.streams.map((s) => [s.codec_type, s.codec_name]),
+      [
+        ['video', 'h264'],
+        ['audio', 'aac'],
+      ],
+    );
+    settled.release();
+    await settled.source.close();
+    assert.equal(limits.processes.inUse, 0);
+  });
+
+  it('a spare started before the file was known is stopped when the file is not Matroska', async () => {
+    const data = readFileSync(await makeMedia('ts-h264-aac'));
+    const limits = { processes: new Limiter(4), transcodes: new Limiter(1) };
+    const starter = { request: {}, tools, seekable, limits };
+    const spare = startSpare(starter, 'file 0 of x');
+    assert.ok(spare);
+    const pid = (await eventually(() => childProcesses()))[0];
+    assert.ok(pid);
+    const signal = new AbortController().signal;
+    const catalog = { open: async () => bufferSource(data, 'c.ts') };
+    const early = EarlyStart.begin({ ...starter, catalog, infoHash: 'x', index: 0, signal, spare });
+    assert.equal(await early.settled(), null, 'no header plan for MPEG-TS');
+    assert.equal(early.outcome, 'none');
+    assert.equal(limits.processes.inUse, 0, 'its slot is free');
+    assert.ok(!(await ffmpegChildrenGone()).includes(pid), 'the spare is gone');
   });
 
   it('stops its FFmpeg and frees its slots when the probe plans otherwise', async () => {
