@@ -87,6 +87,18 @@ export class EarlyStart {
     return null;
   }
 
+  /**
+   * When the probe of `name` may start without slowing this start down: once a settled header's stream has
+   * its init segment out (ffprobe starting beside it, ~60 ms of CPU, delayed that stream's first fragment on
+   * a busy machine); at once for a file that is not Matroska/WebM, or whose header leaves a doubt (its stream
+   * waits for the probe).
+   */
+  async probeMayStart(name: string): Promise<void> {
+    if (!/\.(mkv|mk3d|webm)$/i.test(name)) return;
+    const early = await this.#started;
+    if (early?.settled) await early.streamer.ready.catch(() => undefined);
+  }
+
   /** Stops what was started unless it was taken; for every way out of the request. Idempotent. */
   async drop(): Promise<void> {
     if (this.#taken) return;

@@ -211,6 +211,49 @@ describe('EarlyStart', () => {
     assert.ok(!(await ffmpegChildrenGone()).includes(pid), 'the spare is gone');
   });
 
+  it('lets the probe of a settled MKV start only once its stream has the init segment out', async () => {
+    const data = readFileSync(await makeMedia('mkv-h264-aac'));
+    const source = new ControllableSource(data, { name: 'a.mkv' });
+    const limits = { processes: new Limiter(4), transcodes: new Limiter(1) };
+    const signal = new AbortController().signal;
+    const early = EarlyStart.begin({
+      catalog: { open: async () => source },
+      ...{ infoHash: 'x', index: 0, request: {}, tools, seekable, limits, signal },
+    });
+    let initOut = false;
+    const mayProbe = early.probeMayStart('a.mkv').then(() => initOut);
+    source.release(0);
+    const settled = await early.settled();
+    assert.ok(settled);
+    void settled.streamer.ready.then(() => {
+      initOut = true;
+    });
+    assert.equal(await mayProbe, true, 'not before the init segment');
+    await settled.streamer.stop();
+    settled.release();
+    await settled.source.close();
+  });
+
+  it('lets the probe start at once for a file its header does not plan, or plans with a doubt', async () => {
+    const ts = new ControllableSource(readFileSync(await makeMedia('ts-h264-aac')), { name: 'c.ts' });
+    const limits = { processes: new Limiter(4), transcodes: new Limiter(1) };
+    const signal = new AbortController().signal;
+    const options = { infoHash: 'x', index: 0, request: {}, tools, seekable, limits, signal };
+    const forTs = EarlyStart.begin({ ...options, catalog: { open: async () => ts } });
+    await forTs.probeMayStart('c.ts'); // not one byte of the file is in
+    ts.release(0);
+    await forTs.drop();
+    const interlaced = readFileSync(await unflaggedInterlacedMkv());
+    const unsure = EarlyStart.begin({
+      ...options,
+      catalog: { open: async () => bufferSource(interlaced, 'b.mkv') },
+    });
+    await unsure.probeMayStart('b.mkv'); // its stream waits for the probe: waiting here would never end
+    assert.equal(await unsure.settled(), null);
+    await unsure.drop();
+    assert.equal(limits.processes.inUse, 0);
+  });
+
   it('stops its FFmpeg and frees its slots when the probe plans otherwise', async () => {
     const data = readFileSync(await unflaggedInterlacedMkv());
     const { early, limits } = begin(data, 'b.mkv');

@@ -78,11 +78,14 @@ export const streamRoutes: FastifyPluginAsync = async (app) => {
         unprobed: boolean,
         early: EarlyStart | null,
       ): Promise<void> {
-        // Not bound to this request: a settled header's stream goes out at once, and the probe still marks
-        // its phase and checks that stream when done.
+        // Not bound to this request: a settled header's stream goes out at once, and the probe, started once
+        // that stream's init segment is out, still marks its phase and checks that stream when done.
+        const probe = () => probes.probe({ entry, file });
         const probing = unprobed
           ? Promise.resolve(probes.known(entry.infoHash, index))
-          : probes.probe({ entry, file });
+          : early
+            ? early.probeMayStart(file.name).then(probe)
+            : probe();
         probing.then(
           (known) => known && start.probed(),
           () => undefined,
