@@ -12,6 +12,7 @@ import { buildFfmpegArgs } from '../stream/ffmpeg-args.js';
 import { headerInfo } from '../stream/header-info.js';
 import { type MediaInfo, openOptions } from '../stream/media-info.js';
 import { type Plan, type PlanRequest, planStream } from '../stream/plan.js';
+import { prefetch } from '../stream/prefetch.js';
 import {
   acquire,
   discard,
@@ -24,6 +25,9 @@ import {
 } from './spare-ffmpeg.js';
 
 export type { EarlyStream } from './spare-ffmpeg.js';
+
+/** The head asked for at once by a first open (see start()). */
+export const FIRST_BYTES = 256 * 1024;
 
 export interface EarlyOptions extends StarterOptions {
   catalog: Pick<Catalog, 'open'>;
@@ -117,6 +121,10 @@ async function start(options: EarlyOptions): Promise<EarlyStream | null> {
     if (spare) await discard(spare);
     throw err;
   }
+  // The head FFmpeg reads first (its init segment and, at common bitrates, its first fragment), asked for
+  // at once: read after read, a torrent is asked for one piece at a time, and with one small request in
+  // flight a webtorrent peer's first block came ~45 ms after its message header (Nagle against a delayed ACK).
+  prefetch(head, 0, FIRST_BYTES, options.signal);
   if (spare && !spareFits(head)) {
     await discard(spare);
     spare = null;

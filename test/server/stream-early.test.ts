@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { Limiter } from '../../src/server/limiter.js';
 import { startSpare } from '../../src/server/spare-ffmpeg.js';
-import { EarlyStart } from '../../src/server/stream-early.js';
+import { EarlyStart, FIRST_BYTES } from '../../src/server/stream-early.js';
 import { bufferSource } from '../../src/stream/data-source.js';
 import { type FfmpegTools, locateFfmpeg } from '../../src/stream/ffmpeg-locate.js';
 import { probeSource } from '../../src/stream/media-info.js';
@@ -136,6 +136,29 @@ describe('EarlyStart', () => {
     settled.release();
     await settled.source.close();
     assert.equal(limits.processes.inUse, 0);
+  });
+
+  it('asks for the head FFmpeg reads first at once, not one piece after another', async () => {
+    const data = readFileSync(await makeMedia('mkv-h264-aac', { seconds: 20 }));
+    assert.ok(data.length > FIRST_BYTES);
+    const source = new ControllableSource(data, { name: 'head.mkv' });
+    const limits = { processes: new Limiter(4), transcodes: new Limiter(1) };
+    const signal = new AbortController().signal;
+    const early = EarlyStart.begin({
+      catalog: { open: async () => source },
+      ...{ infoHash: 'x', index: 0, request: {}, tools, seekable, limits, signal },
+    });
+    await source.whenWaiting();
+    assert.ok(
+      source.waitingRanges.some((range) => range.offset === 0 && range.end >= FIRST_BYTES),
+      JSON.stringify(source.waitingRanges),
+    );
+    source.release(0);
+    const settled = await early.settled();
+    assert.ok(settled);
+    await settled.streamer.stop();
+    settled.release();
+    await settled.source.close();
   });
 
   it('a spare whose guess the header does not confirm is stopped', async () => {
