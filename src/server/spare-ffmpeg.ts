@@ -59,7 +59,9 @@ export function spareFits(head: DataSource): boolean {
 
 /**
  * A spare on the likely plan for this request, reading `name` (of `size`, when the file is known yet); null
- * when that plan is direct, reads a seekable input, or no FFmpeg slot is free.
+ * when that plan is direct, reads a seekable input, or no FFmpeg slot is free. Before the file is known, a
+ * remux only: the spare holds its slot for as long as the metadata takes, and a transcode's (CPU-sized,
+ * few) would keep other streams out meanwhile.
  */
 export function startSpare(options: StarterOptions, name: string, size?: number): Spare | null {
   const info: MediaInfo = {
@@ -77,6 +79,7 @@ export function startSpare(options: StarterOptions, name: string, size?: number)
     return null; // an audio track asked for that the guess does not have
   }
   if (plan.mode === 'direct' || plan.input.kind !== 'pipe') return null;
+  if (size === undefined && plan.mode === 'transcode') return null;
   const release = acquire(options.limits, plan);
   if (!release) return null;
   const source = deferredSource(name, size);

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { Limiter } from '../../src/server/limiter.js';
-import { startSpare } from '../../src/server/spare-ffmpeg.js';
+import { discard as discardSpare, startSpare } from '../../src/server/spare-ffmpeg.js';
 import { EarlyStart, FIRST_BYTES } from '../../src/server/stream-early.js';
 import { bufferSource } from '../../src/stream/data-source.js';
 import { type FfmpegTools, locateFfmpeg } from '../../src/stream/ffmpeg-locate.js';
@@ -215,6 +215,17 @@ describe('EarlyStart', () => {
     settled.release();
     await settled.source.close();
     assert.equal(limits.processes.inUse, 0);
+  });
+
+  it('no spare transcode before the file is known: its slot would be held for the metadata', () => {
+    const limits = { processes: new Limiter(4), transcodes: new Limiter(1) };
+    const starter = { request: { mode: 'transcode' as const }, tools, seekable, limits };
+    assert.equal(startSpare(starter, 'file 0 of x'), null);
+    assert.equal(limits.transcodes.inUse, 0);
+    const known = startSpare(starter, 'movie.mkv', 1_000_000);
+    assert.ok(known, 'the file known (its first piece awaited): a transcode spare starts');
+    assert.equal(limits.transcodes.inUse, 1);
+    return discardSpare(known);
   });
 
   it('a spare started before the file was known is stopped when the file is not Matroska', async () => {
