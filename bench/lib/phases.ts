@@ -14,14 +14,25 @@ export interface PhaseMedians {
   median: Required<Omit<StartPhases, 'added'>>;
 }
 
-/** The last start's phases of a torrent of the server at `base`. */
-export async function lastPhases(base: string, infoHash: string): Promise<StartPhases> {
-  const torrent = await api<{ lastStart?: { phases: StartPhases } }>(
-    base,
-    'GET',
-    `/api/torrents/${infoHash}`,
-  );
-  return torrent.lastStart?.phases ?? {};
+/**
+ * The last start's phases of a torrent of the server at `base`. `probed`: wait (up to 3 s) for the probe's
+ * phase too, for a remux or transcode start: a settled MKV header's stream goes out before the probe ends.
+ */
+export async function lastPhases(
+  base: string,
+  infoHash: string,
+  { probed = false }: { probed?: boolean } = {},
+): Promise<StartPhases> {
+  const read = async () =>
+    (await api<{ lastStart?: { phases: StartPhases } }>(base, 'GET', `/api/torrents/${infoHash}`)).lastStart
+      ?.phases ?? {};
+  const until = Date.now() + 3000;
+  let phases = await read();
+  while (probed && phases.probed === undefined && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    phases = await read();
+  }
+  return phases;
 }
 
 export function phaseMedians(all: StartPhases[]): PhaseMedians {

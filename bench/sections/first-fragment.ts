@@ -76,7 +76,7 @@ export async function benchFirstFragment(
         await api(url, 'POST', '/api/torrents', { source: torrent.magnet });
         await timeToFirstMoof(stream(torrent, query));
         samples.push(now() - started); // from the POST: metadata, probe, FFmpeg, first fragment
-        phases.push(await lastPhases(url, torrent.infoHash));
+        phases.push(await lastPhases(url, torrent.infoHash, { probed: true }));
         log(`  ${label}: ${samples.at(-1)!.toFixed(0)} ms, phases ${JSON.stringify(phases.at(-1))}`);
         await api(url, 'DELETE', `/api/torrents/${torrent.infoHash}?deleteFiles=true`);
         await idle(server);

@@ -70,7 +70,7 @@ export async function benchRealTtff(
     await api(server.url, 'POST', '/api/torrents', { source: magnet });
     await timeToFirstMoof(`${server.url}/stream/${infoHash}/0?mode=remux`);
     const ms = now() - started;
-    const phases = await lastPhases(server.url, infoHash);
+    const phases = await lastPhases(server.url, infoHash, { probed: true });
     const seen = clock ? `, seeders up ${clock.agesMs.map((a) => (a / 1000).toFixed(1)).join(' / ')} s` : '';
     log(`  cold remux, ${label} seeders${seen}: ${ms.toFixed(0)} ms, phases ${JSON.stringify(phases)}`);
     const into = collected.get(label) ?? { samples: [], phases: [], seederClocks: [] };

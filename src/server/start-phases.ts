@@ -21,7 +21,8 @@ export class StreamStart {
   readonly phases: StartPhases = {};
   private readonly at = new Date();
   private readonly reference: number;
-  private readonly cold: boolean;
+  /** The torrent's metadata was not in when the start was asked for. */
+  readonly cold: boolean;
   private stopWaiting: () => void;
 
   constructor(

@@ -8,38 +8,38 @@
  */
 import type { Catalog } from '../catalog/catalog.js';
 import type { DataSource } from '../stream/data-source.js';
-import { type DeferredSource, deferredSource } from '../stream/deferred-source.js';
 import { buildFfmpegArgs } from '../stream/ffmpeg-args.js';
-import type { FfmpegTools } from '../stream/ffmpeg-locate.js';
 import { headerInfo } from '../stream/header-info.js';
-import { type MediaInfo, type MediaStream, openOptions } from '../stream/media-info.js';
+import { type MediaInfo, openOptions } from '../stream/media-info.js';
 import { type Plan, type PlanRequest, planStream } from '../stream/plan.js';
-import { ProgressiveStreamer } from '../stream/progressive-streamer.js';
-import type { SeekableInputServer } from '../stream/seekable-input.js';
-import { acquireAll, type Limiter } from './limiter.js';
+import { prefetch } from '../stream/prefetch.js';
+import {
+  acquire,
+  discard,
+  type EarlyStream,
+  type Spare,
+  type StarterOptions,
+  spareFits,
+  startSpare,
+  startStreamer,
+} from './spare-ffmpeg.js';
 
-export interface EarlyOptions {
+export type { EarlyStream } from './spare-ffmpeg.js';
+
+/** The head asked for at once by a first open (see start()). */
+export const FIRST_BYTES = 256 * 1024;
+
+export interface EarlyOptions extends StarterOptions {
   catalog: Pick<Catalog, 'open'>;
   infoHash: string;
   index: number;
-  request: PlanRequest;
-  tools: FfmpegTools;
-  seekable: SeekableInputServer;
-  /** Every FFmpeg counts against `processes`, a transcode also against `transcodes`. */
-  limits: { processes: Limiter; transcodes: Limiter };
   /** The request's: aborting it stops what was started. */
   signal: AbortSignal;
-}
-
-/** An FFmpeg already running a plan, with what it holds: its own source and its limiter slots. */
-export interface EarlyStream {
-  /** From the header: what the plan was made from, and whether it may go out before the probe. */
-  info: MediaInfo;
-  settled: boolean;
-  plan: Plan;
-  source: DataSource;
-  streamer: ProgressiveStreamer;
-  release: () => void;
+  /**
+   * A spare started before the file was known (the torrent's metadata was still on its way): this
+   * EarlyStart owns it from now on, keeping it if the header plans the same command.
+   */
+  spare?: Spare | null;
 }
 
 export class EarlyStart {
@@ -91,6 +91,18 @@ export class EarlyStart {
     return null;
   }
 
+  /**
+   * When the probe of `name` may start without slowing this start down: once a settled header's stream has
+   * its init segment out (ffprobe starting beside it, ~60 ms of CPU, delayed that stream's first fragment on
+   * a busy machine); at once for a file that is not Matroska/WebM, or whose header leaves a doubt (its stream
+   * waits for the probe).
+   */
+  async probeMayStart(name: string): Promise<void> {
+    if (!/\.(mkv|mk3d|webm)$/i.test(name)) return;
+    const early = await this.#started;
+    if (early?.settled) await early.streamer.ready.catch(() => undefined);
+  }
+
   /** Stops what was started unless it was taken; for every way out of the request. Idempotent. */
   async drop(): Promise<void> {
     if (this.#taken) return;
@@ -101,8 +113,23 @@ export class EarlyStart {
 }
 
 async function start(options: EarlyOptions): Promise<EarlyStream | null> {
-  const head = await options.catalog.open(options.infoHash, options.index);
-  const spare = startSpare(options, head);
+  let spare = options.spare ?? null;
+  let head: DataSource;
+  try {
+    head = await options.catalog.open(options.infoHash, options.index);
+  } catch (err) {
+    if (spare) await discard(spare);
+    throw err;
+  }
+  // The head FFmpeg reads first (its init segment and, at common bitrates, its first fragment), asked for
+  // at once: read after read, a torrent is asked for one piece at a time, and with one small request in
+  // flight a webtorrent peer's first block came ~45 ms after its message header (Nagle against a delayed ACK).
+  prefetch(head, 0, FIRST_BYTES, options.signal);
+  if (spare && !spareFits(head)) {
+    await discard(spare);
+    spare = null;
+  }
+  spare ??= spareFits(head) ? startSpare(options, head.name, head.size) : null;
   const early = await fromHeader(options, head, spare).catch(async (err: unknown) => {
     if (spare) await discard(spare);
     throw err;
@@ -130,7 +157,7 @@ async function fromHeader(
   if (plan.mode === 'direct' || plan.input.kind !== 'pipe') return null;
   const opened = () => catalog.open(infoHash, index, openOptions(info, head.size));
   if (spare && sameRun(spare.plan, plan)) {
-    spare.source.settle(opened());
+    spare.source.settle(opened(), head.size);
     return { ...spare, info, settled };
   }
   const release = acquire(options.limits, plan);
@@ -143,70 +170,6 @@ async function fromHeader(
     throw err;
   }
   return { info, settled, plan, source, streamer: startStreamer(options, source, plan, info), release };
-}
-
-type Spare = EarlyStream & { source: DeferredSource };
-
-/** What a Matroska file most often holds (H.264 8-bit and AAC): the spare FFmpeg's guess. */
-const LIKELY_MKV: MediaStream[] = [
-  {
-    index: 0,
-    type: 'video',
-    codec: 'h264',
-    bitDepth: 8,
-    language: null,
-    title: null,
-    default: true,
-    forced: false,
-  },
-  { index: 1, type: 'audio', codec: 'aac', language: null, title: null, default: true, forced: false },
-];
-
-/**
- * An FFmpeg started before the header is in, on the likeliest plan for a Matroska file not yet on disk:
- * its start-up (~60 ms of CPU for a dynamically linked FFmpeg, more on a loaded machine) then overlaps
- * the wait for the first piece. It reads through a source opened only once the header gives the hints, and
- * is kept only if the header plans the very same command. Null when there is nothing to gain.
- */
-function startSpare(
-  options: EarlyOptions,
-  head: DataSource,
-): (EarlyStream & { source: DeferredSource }) | null {
-  if (!/\.mkv$/i.test(head.name) || head.completePath?.()) return null;
-  const info: MediaInfo = {
-    container: 'matroska',
-    formatName: 'matroska,webm',
-    duration: null,
-    streams: LIKELY_MKV,
-    moovAtEnd: false,
-    startTime: 0,
-  };
-  let plan: Plan;
-  try {
-    plan = planStream(info, options.request);
-  } catch {
-    return null; // an audio track asked for that the guess does not have
-  }
-  if (plan.mode === 'direct' || plan.input.kind !== 'pipe') return null;
-  const release = acquire(options.limits, plan);
-  if (!release) return null;
-  const source = deferredSource(head.size, head.name);
-  const streamer = startStreamer(options, source, plan, info);
-  return { info, settled: false, plan, source, streamer, release };
-}
-
-function acquire(limits: EarlyOptions['limits'], plan: Plan): (() => void) | null {
-  try {
-    return plan.mode === 'transcode'
-      ? acquireAll(limits.processes, limits.transcodes)
-      : acquireAll(limits.processes);
-  } catch {
-    return null;
-  }
-}
-
-function startStreamer(options: EarlyOptions, source: DataSource, plan: Plan, info: MediaInfo) {
-  return ProgressiveStreamer.start({ source, plan, info, tools: options.tools, seekable: options.seekable });
 }
 
 /**
@@ -227,15 +190,6 @@ export function confirmLater(
       }
     })
     .catch(() => undefined); // the probe failing is not this stream's concern any more
-}
-
-async function discard(early: EarlyStream): Promise<void> {
-  try {
-    await early.streamer.stop();
-  } finally {
-    early.release();
-    await early.source.close();
-  }
 }
 
 /** Two plans that start the same FFmpeg and answer with the same type. */

@@ -10,6 +10,7 @@ import type { DataSource } from './data-source.js';
 import { ebmlDocType } from './ebml.js';
 import type { MediaInfo, MediaStream } from './media-info.js';
 import { type MkvTrack, readMkvHeader } from './mkv-tracks.js';
+import { RAMP_CHUNK } from './stream-pump.js';
 
 /** Matroska CodecIDs (prefixes for the A_AAC/… family) → FFmpeg's codec names. */
 const MKV_CODECS: Array<[string, string]> = [
@@ -53,12 +54,22 @@ export interface HeaderInfo {
   settled: boolean;
 }
 
+/**
+ * The head read at once: Tracks usually lie within its first few KiB, and the header's dozen small reads
+ * are then answered from memory instead of one source read (a trip through a busy event loop) each. As
+ * much as the pump's first read, so it waits for no byte that FFmpeg's first read does not.
+ */
+export const HEAD_BYTES = RAMP_CHUNK;
+
 /** The header's MediaInfo, or null (see above). Reads only the head's elements, through the source. */
 export async function headerInfo(source: DataSource, signal?: AbortSignal): Promise<HeaderInfo | null> {
-  const readAt = (offset: number, length: number) => source.read(offset, length, { signal });
-  const head = await readAt(0, 64);
+  const head = await source.read(0, HEAD_BYTES, { signal });
   const docType = ebmlDocType(head);
   if (!docType) return null;
+  const readAt = (offset: number, length: number) =>
+    offset + length <= head.length
+      ? Promise.resolve(head.subarray(offset, offset + length))
+      : source.read(offset, length, { signal });
   const header = await readMkvHeader(readAt, source.size);
   if (!header) return null;
   const streams: MediaStream[] = [];

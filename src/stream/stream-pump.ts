@@ -79,7 +79,8 @@ export class StreamPump {
     const chunkSize = this.#options.chunkSize ?? DEFAULT_CHUNK_SIZE;
     // A chunk size asked for is kept throughout; the default ramps up from small first chunks.
     const ramp = this.#options.chunkSize === undefined ? RAMP_BYTES : 0;
-    const end = Math.min(this.#options.end ?? this.#source.size, this.#source.size);
+    // Read again per chunk: a deferred source learns its size only once the file is known.
+    const end = () => Math.min(this.#options.end ?? this.#source.size, this.#source.size);
     const start = Math.max(0, this.#options.start ?? 0);
     let offset = start;
     const reader = watchReader(writable);
@@ -94,13 +95,16 @@ export class StreamPump {
       return { bytes: this.#bytes, outcome };
     };
     try {
-      while (offset < end) {
+      while (offset < end()) {
         if (signal?.aborted) return finish('aborted');
         if (reader.gone()) return finish(reader.failure() ? this.#fail(reader.failure()!) : 'reader-closed');
         const size = offset - start < ramp ? RAMP_CHUNK : chunkSize;
-        const chunk = await this.#read(offset, Math.min(size, end - offset), readSignal);
+        const chunk = await this.#read(offset, Math.min(size, end() - offset), readSignal);
         if (chunk.length === 0) {
-          throw new DataSourceError(`${this.#source.name} ended at ${offset} of ${end} bytes`, 'SHORT_READ');
+          throw new DataSourceError(
+            `${this.#source.name} ended at ${offset} of ${end()} bytes`,
+            'SHORT_READ',
+          );
         }
         if (reader.gone()) continue; // re-checked at the top of the loop
         offset += chunk.length;

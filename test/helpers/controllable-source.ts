@@ -74,6 +74,11 @@ export class ControllableSource implements DataSource {
     return this.#waiters.size;
   }
 
+  /** The ranges of the reads waiting for bytes, in the order they began to wait. */
+  get waitingRanges(): Array<{ offset: number; end: number }> {
+    return [...this.#waiters].map(({ offset, end }) => ({ offset, end }));
+  }
+
   /** Resolves when a read is (or next becomes) blocked waiting for bytes. */
   whenWaiting(): Promise<{ offset: number; end: number }> {
     const first = this.#waiters.values().next().value as Waiter | undefined;

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { Limiter } from '../../src/server/limiter.js';
-import { EarlyStart } from '../../src/server/stream-early.js';
+import { discard as discardSpare, startSpare } from '../../src/server/spare-ffmpeg.js';
+import { EarlyStart, FIRST_BYTES } from '../../src/server/stream-early.js';
 import { bufferSource } from '../../src/stream/data-source.js';
 import { type FfmpegTools, locateFfmpeg } from '../../src/stream/ffmpeg-locate.js';
 import { probeSource } from '../../src/stream/media-info.js';
@@ -22,7 +23,7 @@ import { ControllableSource } from '../helpers/controllable-source.js';
 import { ffprobe, makeMedia } from '../helpers/media.js';
 import { childProcesses, ffmpegChildrenGone } from '../helpers/processes.js';
 import { bodyBytes, startTestServer, type TestServer } from '../helpers/server.js';
-import { collector } from '../stream/stream-helpers.js';
+import { collector, drain } from '../stream/stream-helpers.js';
 
 let tools: FfmpegTools;
 let seekable: SeekableInputServer;
@@ -137,6 +138,29 @@ describe('EarlyStart', () => {
     assert.equal(limits.processes.inUse, 0);
   });
 
+  it('asks for the head FFmpeg reads first at once, not one piece after another', async () => {
+    const data = readFileSync(await makeMedia('mkv-h264-aac', { seconds: 20 }));
+    assert.ok(data.length > FIRST_BYTES);
+    const source = new ControllableSource(data, { name: 'head.mkv' });
+    const limits = { processes: new Limiter(4), transcodes: new Limiter(1) };
+    const signal = new AbortController().signal;
+    const early = EarlyStart.begin({
+      catalog: { open: async () => source },
+      ...{ infoHash: 'x', index: 0, request: {}, tools, seekable, limits, signal },
+    });
+    await source.whenWaiting();
+    assert.ok(
+      source.waitingRanges.some((range) => range.offset === 0 && range.end >= FIRST_BYTES),
+      JSON.stringify(source.waitingRanges),
+    );
+    source.release(0);
+    const settled = await early.settled();
+    assert.ok(settled);
+    await settled.streamer.stop();
+    settled.release();
+    await settled.source.close();
+  });
+
   it('a spare whose guess the header does not confirm is stopped', async () => {
     const data = readFileSync(await makeMedia('mkv-hevc-aac'));
     const source = new ControllableSource(data, { name: 'other.mkv' });
@@ -155,6 +179,112 @@ describe('EarlyStart', () => {
     assert.ok(!childProcesses().includes(spare!), 'the spare is gone');
     await settled.streamer.stop();
     settled.release();
+    assert.equal(limits.processes.inUse, 0);
+  });
+
+  it('a spare started before the file was known (no metadata yet) is the stream when the header agrees', async () => {
+    const data = readFileSync(await makeMedia('mkv-h264-aac'));
+    const limits = { processes: new Limiter(4), transcodes: new Limiter(1) };
+    const starter = { request: {}, tools, seekable, limits };
+    const spare = startSpare(starter, 'file 0 of x');
+    assert.ok(spare, 'the likely plan (H.264 + AAC copied) needs FFmpeg');
+    assert.equal(spare.source.size, Number.POSITIVE_INFINITY, 'no file known yet');
+    assert.equal(limits.processes.inUse, 1, 'the spare holds its slot');
+    // The metadata comes: the file is an MKV, still downloading.
+    const source = new ControllableSource(data, { name: 'movie.mkv' });
+    const signal = new AbortController().signal;
+    const catalog = { open: async () => source };
+    const early = EarlyStart.begin({ ...starter, catalog, infoHash: 'x', index: 0, signal, spare });
+    source.release(0);
+    const settled = await early.settled();
+    assert.ok(settled);
+    assert.equal(settled.streamer, spare.streamer, 'the spare is the stream');
+    assert.equal(settled.source.size, data.length);
+    assert.equal(limits.processes.inUse, 1, 'no second FFmpeg');
+    const { bytes, result } = await drain(settled.streamer);
+    assert.equal(result.outcome, 'complete');
+    assert.equal(result.bytesIn, data.length, 'read the whole file, to its end');
+    const probed = await ffprobe(bytes);
+    assert.deepEqual(
+      probed.streams.map((s) => [s.codec_type, s.codec_name]),
+      [
+        ['video', 'h264'],
+        ['audio', 'aac'],
+      ],
+    );
+    settled.release();
+    await settled.source.close();
+    assert.equal(limits.processes.inUse, 0);
+  });
+
+  it('no spare transcode before the file is known: its slot would be held for the metadata', () => {
+    const limits = { processes: new Limiter(4), transcodes: new Limiter(1) };
+    const starter = { request: { mode: 'transcode' as const }, tools, seekable, limits };
+    assert.equal(startSpare(starter, 'file 0 of x'), null);
+    assert.equal(limits.transcodes.inUse, 0);
+    const known = startSpare(starter, 'movie.mkv', 1_000_000);
+    assert.ok(known, 'the file known (its first piece awaited): a transcode spare starts');
+    assert.equal(limits.transcodes.inUse, 1);
+    return discardSpare(known);
+  });
+
+  it('a spare started before the file was known is stopped when the file is not Matroska', async () => {
+    const data = readFileSync(await makeMedia('ts-h264-aac'));
+    const limits = { processes: new Limiter(4), transcodes: new Limiter(1) };
+    const starter = { request: {}, tools, seekable, limits };
+    const spare = startSpare(starter, 'file 0 of x');
+    assert.ok(spare);
+    const pid = (await eventually(() => childProcesses()))[0];
+    assert.ok(pid);
+    const signal = new AbortController().signal;
+    const catalog = { open: async () => bufferSource(data, 'c.ts') };
+    const early = EarlyStart.begin({ ...starter, catalog, infoHash: 'x', index: 0, signal, spare });
+    assert.equal(await early.settled(), null, 'no header plan for MPEG-TS');
+    assert.equal(early.outcome, 'none');
+    assert.equal(limits.processes.inUse, 0, 'its slot is free');
+    assert.ok(!(await ffmpegChildrenGone()).includes(pid), 'the spare is gone');
+  });
+
+  it('lets the probe of a settled MKV start only once its stream has the init segment out', async () => {
+    const data = readFileSync(await makeMedia('mkv-h264-aac'));
+    const source = new ControllableSource(data, { name: 'a.mkv' });
+    const limits = { processes: new Limiter(4), transcodes: new Limiter(1) };
+    const signal = new AbortController().signal;
+    const early = EarlyStart.begin({
+      catalog: { open: async () => source },
+      ...{ infoHash: 'x', index: 0, request: {}, tools, seekable, limits, signal },
+    });
+    let initOut = false;
+    const mayProbe = early.probeMayStart('a.mkv').then(() => initOut);
+    source.release(0);
+    const settled = await early.settled();
+    assert.ok(settled);
+    void settled.streamer.ready.then(() => {
+      initOut = true;
+    });
+    assert.equal(await mayProbe, true, 'not before the init segment');
+    await settled.streamer.stop();
+    settled.release();
+    await settled.source.close();
+  });
+
+  it('lets the probe start at once for a file its header does not plan, or plans with a doubt', async () => {
+    const ts = new ControllableSource(readFileSync(await makeMedia('ts-h264-aac')), { name: 'c.ts' });
+    const limits = { processes: new Limiter(4), transcodes: new Limiter(1) };
+    const signal = new AbortController().signal;
+    const options = { infoHash: 'x', index: 0, request: {}, tools, seekable, limits, signal };
+    const forTs = EarlyStart.begin({ ...options, catalog: { open: async () => ts } });
+    await forTs.probeMayStart('c.ts'); // not one byte of the file is in
+    ts.release(0);
+    await forTs.drop();
+    const interlaced = readFileSync(await unflaggedInterlacedMkv());
+    const unsure = EarlyStart.begin({
+      ...options,
+      catalog: { open: async () => bufferSource(interlaced, 'b.mkv') },
+    });
+    await unsure.probeMayStart('b.mkv'); // its stream waits for the probe: waiting here would never end
+    assert.equal(await unsure.settled(), null);
+    await unsure.drop();
     assert.equal(limits.processes.inUse, 0);
   });
 

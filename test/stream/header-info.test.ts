@@ -5,7 +5,7 @@ import { parseCaps } from '../../src/stream/client-caps.js';
 import { bufferSource } from '../../src/stream/data-source.js';
 import { buildFfmpegArgs } from '../../src/stream/ffmpeg-args.js';
 import { type FfmpegTools, locateFfmpeg } from '../../src/stream/ffmpeg-locate.js';
-import { headerInfo } from '../../src/stream/header-info.js';
+import { HEAD_BYTES, headerInfo } from '../../src/stream/header-info.js';
 import { type MediaInfo, probeSource } from '../../src/stream/media-info.js';
 import { type PlanRequest, planStream } from '../../src/stream/plan.js';
 import { ControllableSource } from '../helpers/controllable-source.js';
@@ -104,12 +104,39 @@ test('a codec the header reader does not know gives no header plan', async () =>
   assert.equal(await headerInfo(bufferSource(data, 'odd.mkv')), null);
 });
 
-test('reads only the head: the rest of the file never arriving does not hold it up', async () => {
+test('reads only the head, in one read: the rest of the file never arriving does not hold it up', async () => {
   const data = readFileSync(await makeMedia('mkv-h264-aac', { seconds: 20, size: '320x240' }));
   const source = new ControllableSource(data, { name: 'movie.mkv' });
-  source.release(0, 16 * 1024);
+  source.release(0, HEAD_BYTES);
   const header = await headerInfo(source);
   assert.ok(header);
   assert.equal(header.settled, true, "FFmpeg's muxer declares progressive video");
-  assert.ok(source.highestRead <= 16 * 1024);
+  assert.ok(source.highestRead <= HEAD_BYTES);
+  assert.equal(source.reads, 1, 'the Tracks lie in the head: every element is read from it');
+});
+
+test('elements past the head are read from the source', async () => {
+  const data = readFileSync(await makeMedia('mkv-h264-aac', { seconds: 20, size: '320x240' }));
+  // A Void element first in the Segment pushes its Tracks past the head.
+  const segment = data.indexOf(Buffer.from([0x18, 0x53, 0x80, 0x67]));
+  assert.ok(segment > 0);
+  const width = Math.clz32(data[segment + 4]!) - 23;
+  const sizeAt = segment + 4;
+  assert.equal(width, 8, "FFmpeg writes the Segment's size in 8 bytes");
+  const size = data.readUIntBE(sizeAt + 2, 6); // the top byte of the 7 is 0
+  const voidElement = Buffer.alloc(HEAD_BYTES + 100);
+  voidElement[0] = 0xec;
+  voidElement[1] = 0x01; // an 8-byte size follows
+  voidElement.writeUIntBE(voidElement.length - 9, 3, 6);
+  const head = Buffer.from(data.subarray(0, sizeAt + width));
+  head.writeUIntBE(size + voidElement.length, sizeAt + 2, 6);
+  const padded = Buffer.concat([head, voidElement, data.subarray(sizeAt + width)]);
+  const source = new ControllableSource(padded, { name: 'padded.mkv', available: true });
+  const header = await headerInfo(source);
+  assert.ok(header, 'the Tracks found past the head');
+  assert.ok(source.reads > 1);
+  assert.deepEqual(
+    header.info.streams.map((s) => s.codec),
+    ['h264', 'aac'],
+  );
 });

@@ -1,6 +1,7 @@
 /** GET|HEAD /stream/:infoHash/:index — direct bytes with Range, or FFmpeg's fragmented MP4. */
 import type { FastifyPluginAsync } from 'fastify';
 import { extensionOf, isMediaName } from '../../catalog/mime.js';
+import type { CatalogEntry, CatalogFile } from '../../catalog/types.js';
 import { dlnaHeaders } from '../../dlna/protocol-info.js';
 import { untilAborted } from '../../stream/abort.js';
 import { parseCaps } from '../../stream/client-caps.js';
@@ -10,6 +11,7 @@ import { readIndexAhead } from '../index-ahead.js';
 import { streamRoute } from '../route-schemas.js';
 import type { FileParams, StreamQuery } from '../schemas.js';
 import { startSeek } from '../seek-start.js';
+import { discard, startSpare } from '../spare-ffmpeg.js';
 import { StreamStart } from '../start-phases.js';
 import { serveDirect } from '../stream-direct.js';
 import { confirmLater, EarlyStart } from '../stream-early.js';
@@ -31,50 +33,59 @@ export const streamRoutes: FastifyPluginAsync = async (app) => {
       const start = new StreamStart(catalog, infoHash, index);
       reply.raw.on('close', () => start.end());
 
-      const { entry, file } = await catalog.file(infoHash, index, signal);
-      start.metadata();
-      // A direct stream of a media file asked for as such needs nothing from the probe: its bytes go out as
-      // they come (a probe done before still gives the duration). `audio=N` still waits, to be checked.
-      const unprobed = mode === 'direct' && audio === undefined && isMediaName(file.name);
-      // A seek reads the file's index (often at its end) while the probe reads its head: a torrent fetches
-      // both at once. The container is guessed from the name until the probe says.
-      if (t > 0 && !unprobed && request.method === 'GET') {
-        keyframes
-          .index({ entry, file }, { formatName: extensionOf(file.name) }, signal)
-          .catch(() => undefined);
-      }
       const planRequest = {
         audio,
         mode: mode === 'auto' ? undefined : mode,
         t,
         caps: caps === undefined ? undefined : parseCaps(caps),
       };
-      // A first open of the file starts FFmpeg from the container's header while ffprobe runs (stream-early.ts).
-      const early =
-        request.method === 'GET' && !unprobed && t <= 0 && !probes.known(entry.infoHash, index)
-          ? EarlyStart.begin({
-              catalog,
-              infoHash: entry.infoHash,
-              index,
-              request: planRequest,
-              tools: ffmpeg.tools,
-              seekable: ffmpeg.seekable,
-              limits: { processes: ffmpegProcesses, transcodes },
-              signal,
-            })
+      const limits = { processes: ffmpegProcesses, transcodes };
+      const starter = { request: planRequest, tools: ffmpeg.tools, seekable: ffmpeg.seekable, limits };
+      // A cold torrent's file is not known yet: a spare FFmpeg on the likeliest plan starts now, while the
+      // metadata comes (spare-ffmpeg.ts); the early start below keeps it if the header plans the same.
+      const spare =
+        request.method === 'GET' && start.cold && mode !== 'direct' && t <= 0
+          ? startSpare(starter, `file ${index} of ${infoHash}`)
           : null;
+      let early: EarlyStart | null = null;
       try {
-        return await respond();
+        const { entry, file } = await catalog.file(infoHash, index, signal);
+        start.metadata();
+        // A direct stream of a media file asked for as such needs nothing from the probe: its bytes go out
+        // as they come (a probe done before still gives the duration). `audio=N` still waits, to be checked.
+        const unprobed = mode === 'direct' && audio === undefined && isMediaName(file.name);
+        // A seek reads the file's index (often at its end) while the probe reads its head: a torrent fetches
+        // both at once. The container is guessed from the name until the probe says.
+        if (t > 0 && !unprobed && request.method === 'GET') {
+          keyframes
+            .index({ entry, file }, { formatName: extensionOf(file.name) }, signal)
+            .catch(() => undefined);
+        }
+        // A first open of the file starts FFmpeg from the container's header while ffprobe runs
+        // (stream-early.ts).
+        if (request.method === 'GET' && !unprobed && t <= 0 && !probes.known(entry.infoHash, index)) {
+          early = EarlyStart.begin({ ...starter, catalog, infoHash: entry.infoHash, index, signal, spare });
+        }
+        return await respond(entry, file, unprobed, early);
       } finally {
-        await early?.drop();
+        if (early) await early.drop();
+        else if (spare) await discard(spare);
       }
 
-      async function respond(): Promise<void> {
-        // Not bound to this request: a settled header's stream goes out at once, and the probe still marks
-        // its phase and checks that stream when done.
+      async function respond(
+        entry: CatalogEntry,
+        file: CatalogFile,
+        unprobed: boolean,
+        early: EarlyStart | null,
+      ): Promise<void> {
+        // Not bound to this request: a settled header's stream goes out at once, and the probe, started once
+        // that stream's init segment is out, still marks its phase and checks that stream when done.
+        const probe = () => probes.probe({ entry, file });
         const probing = unprobed
           ? Promise.resolve(probes.known(entry.infoHash, index))
-          : probes.probe({ entry, file });
+          : early
+            ? early.probeMayStart(file.name).then(probe)
+            : probe();
         probing.then(
           (known) => known && start.probed(),
           () => undefined,
