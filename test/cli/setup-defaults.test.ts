@@ -11,6 +11,7 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { STATE_FILE } from '../../src/torrent/state-store.js';
 import { runCli } from '../helpers/cli.js';
+import { makeMedia } from '../helpers/media.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const startScript = join(root, 'scripts', 'start.mjs');
@@ -82,5 +83,24 @@ describe('npm start', () => {
     await startAndAdd(['--port', '0', '--dir', flagDir, ...offline], { HOME: home, STREAMTIDE_DIR: envDir });
     assert.ok(savedIn(flagDir), 'saved in --dir');
     assert.ok(!savedIn(envDir), 'not in STREAMTIDE_DIR');
+  });
+
+  it('plays a source named after its flags, as `streamtide SOURCE` does', async () => {
+    const video = await makeMedia('mp4');
+    const dir = join(work, 'play');
+    const cli = runCli(
+      ['--port', '0', '--dir', dir, '--quiet', ...offline, '--player', 'none', video],
+      {},
+      startScript,
+    );
+    try {
+      const stream = await cli.line(/^stream: http:\/\/127\.0\.0\.1:\d+\/stream\//);
+      const response = await fetch(stream.slice('stream: '.length), { headers: { Range: 'bytes=0-99' } });
+      assert.equal(response.status, 206);
+      assert.equal((await response.arrayBuffer()).byteLength, 100);
+    } finally {
+      cli.child.kill('SIGINT');
+      assert.deepEqual(await cli.exit, { code: 0, signal: null }, cli.stderr());
+    }
   });
 });
