@@ -1,5 +1,5 @@
 /** What the user typed as SOURCE, turned into a catalog entry: a torrent (by any usual means) or a local file. */
-import { readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import type { CatalogEntry } from '../catalog/types.js';
 import type { Runtime } from './runtime.js';
 
@@ -15,7 +15,23 @@ export async function classifySource(source: string): Promise<SourceKind> {
   if (!info)
     throw new SourceError(`${source}: no such file, and not a magnet link, info-hash or http(s) URL`);
   if (!info.isFile()) throw new SourceError(`${source} is not a file`);
-  return source.toLowerCase().endsWith('.torrent') ? 'torrent-file' : 'media-file';
+  if (source.toLowerCase().endsWith('.torrent')) return 'torrent-file';
+  return (await startsLikeTorrent(source)) ? 'torrent-file' : 'media-file';
+}
+
+/**
+ * A .torrent saved under another name (a browser's download of `…/download?id=1`): bencoded, it opens a
+ * dictionary with its first key (`d8:announce`, `d4:info`…), which no media container's magic bytes do.
+ */
+async function startsLikeTorrent(path: string): Promise<boolean> {
+  const file = await open(path, 'r').catch(() => null);
+  if (!file) return false; // unreadable: addSource says why
+  try {
+    const { bytesRead, buffer } = await file.read(Buffer.alloc(16), 0, 16, 0);
+    return /^d\d{1,2}:[a-z]/.test(buffer.subarray(0, bytesRead).toString('latin1'));
+  } finally {
+    await file.close();
+  }
 }
 
 /** Adds the source; torrent input errors become SourceErrors (exit code 2). */

@@ -66,8 +66,10 @@ function base32(hex: string): string {
 }
 
 describe('streamtide SOURCE, every kind of source', () => {
-  it('a .torrent path, then its http URL', async () => {
-    for (const source of [torrentPath, `${httpBase}/pack.torrent`]) {
+  it('a .torrent path, the same file saved without its extension, then its http URL', async () => {
+    const unnamed = join(work, 'download');
+    writeFileSync(unnamed, readFileSync(torrentPath));
+    for (const source of [torrentPath, unnamed, `${httpBase}/pack.torrent`]) {
       const { stream, player } = await play(source);
       assert.equal(stream.pathname, `/stream/${infoHash}/0`, source);
       assert.equal(player.pathname, `/play/${infoHash}/0`, source);
