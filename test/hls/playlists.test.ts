@@ -150,4 +150,31 @@ describe('HLS playlists describe what the segments hold', () => {
       ],
     );
   });
+
+  it('hands a request let in by its Bearer header alone URIs that carry the file capability', async () => {
+    const entry = await server.catalog.addLocalFile(await makeMedia('mp4', { seconds: SECONDS }));
+    const master = `${server.url}/hls/${entry.infoHash}/0/master.m3u8`;
+    const bearer = { headers: { Authorization: `Bearer ${TOKEN}` } };
+    const answer = await fetch(master, bearer);
+    assert.equal(answer.status, 200);
+    const uris = (await answer.text()).split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+    assert.ok(uris.length > 0);
+    // Fetched as AVPlayer does: without the header, only what the URIs carry.
+    for (const uri of uris) {
+      assert.match(uri, /[?&]cap=[^&]+/, uri);
+      const media = await fetch(new URL(uri, master));
+      assert.equal(media.status, 200, uri);
+      const body = await media.text();
+      const map = /#EXT-X-MAP:URI="([^"]+)"/.exec(body)?.[1];
+      const segment = body.split('\n').find((line) => line !== '' && !line.startsWith('#'));
+      for (const part of [map, segment]) {
+        assert.match(part ?? '', /[?&]cap=[^&]+/, `${uri}: ${part}`);
+        const fetched = await fetch(new URL(part!, media.url));
+        assert.equal(fetched.status, 200, part);
+        await fetched.arrayBuffer();
+      }
+    }
+    // The token itself never goes into a URI.
+    assert.ok(uris.every((uri) => !uri.includes(TOKEN)));
+  });
 });

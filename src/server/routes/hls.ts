@@ -5,7 +5,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { statusError } from '../../catalog/status-error.js';
 import type { HlsPlan } from '../../stream/hls/hls-plan.js';
 import { masterPlaylist, mediaPlaylist, subtitlePlaylist } from '../../stream/hls/playlists.js';
@@ -27,6 +27,18 @@ export const hlsRoutes: FastifyPluginAsync = async (app) => {
    * is removed (hls.drop stops the encoders).
    */
   const clientSignal = (infoHash: string, reply: FastifyReply) => app.torrentRequests.signal(infoHash, reply);
+  /**
+   * What the playlists' URIs carry on. A request let in by its Authorization header alone gets the file's
+   * capability in them: AVPlayer, TVs and casts fetch a playlist's URIs without the header.
+   */
+  const carried = (request: FastifyRequest<{ Params: FileParams; Querystring: HlsQuery }>) => {
+    const { query, headers, params } = request;
+    const byHeader =
+      headers.authorization !== undefined && query.token === undefined && query.cap === undefined;
+    const scope = { kind: 'file', infoHash: params.infoHash, index: params.index } as const;
+    const cap = byHeader ? (app.capabilities?.issue(scope) ?? undefined) : undefined;
+    return carriedQuery(cap === undefined ? query : { ...query, cap });
+  };
 
   app.get<{ Params: FileParams; Querystring: HlsQuery }>(
     '/hls/:infoHash/:index/master.m3u8',
@@ -62,7 +74,7 @@ export const hlsRoutes: FastifyPluginAsync = async (app) => {
         audios: plan.audios.map((a) => ({ ...a, uri: `${a.id}/index.m3u8` })),
         subtitles: hls.subtitles(file).map((s) => ({ ...s, uri: `${s.id}/index.m3u8` })),
         videoUri: `${plan.video?.id}/index.m3u8`,
-        query: carriedQuery(request.query),
+        query: carried(request),
       });
       return reply.type(PLAYLIST).header('Cache-Control', 'no-cache').send(playlist);
     },
@@ -75,7 +87,7 @@ export const hlsRoutes: FastifyPluginAsync = async (app) => {
       const { infoHash, index, rendition: id, part } = request.params;
       const signal = clientSignal(infoHash, reply);
       const file = await hls.file(infoHash, index, request.query, signal);
-      const query = carriedQuery(request.query);
+      const query = carried(request);
       if (id.startsWith('subtitles-')) return subtitlePart(file, id, part, query, reply, signal);
       // A rendition the plan does not have is a 404, for its playlist too (which needs nothing opened).
       hls.track(file, id);
