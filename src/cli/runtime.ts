@@ -18,7 +18,7 @@ import { TorrentEngine } from '../torrent/index.js';
 import { parseInput } from '../torrent/parse-input.js';
 import { dlnaDevice } from './dlna-device.js';
 import { logTorrentEvents } from './torrent-log.js';
-import { startupDone } from './v8-settings.js';
+import { servingStarted, startupDone } from './v8-settings.js';
 
 export interface RuntimeOptions {
   host: string;
@@ -146,6 +146,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     process.stderr.write(`streamtide: port ${options.port} is in use; using ${new URL(address).port}\n`);
   }
   startupDone();
+  app.server.once('request', servingStarted);
   const port = new URL(address).port;
   const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
   const url = `http://${shownHost === '0.0.0.0' ? '127.0.0.1' : shownHost}:${port}`;

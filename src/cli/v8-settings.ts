@@ -11,10 +11,10 @@
  *   so optimizing it is wasted, and TurboFan's compile memory stays behind in malloc's per-thread arenas.
  *   Nor the baseline compiler (Sparkplug): the machine code it makes for that run-once code stays in the
  *   idle server's code space. `startupDone()` turns both back on for the code that serves.
- * - Once listening, every full collection compacts: what loading left behind is scattered over old-space
- *   pages that V8's own heuristic leaves mostly in place, so the idle server kept ~1 MiB of pages that hold
- *   little. With a heap this small, a compacting full collection costs a few milliseconds, and full
- *   collections are rare (the memory reducer's at idle; streaming's garbage dies young).
+ * - From listening to the first request, every full collection compacts: what loading left behind is
+ *   scattered over old-space pages that V8's own heuristic leaves mostly in place, so an idle server kept
+ *   ~1 MiB of pages holding little (the memory reducer's collections, some seconds after listening, are the
+ *   ones that compact). Serving then runs with V8's default, as before.
  */
 import { setFlagsFromString } from 'node:v8';
 
@@ -27,4 +27,9 @@ export function startupDone(): void {
   setFlagsFromString('--turbofan');
   setFlagsFromString('--sparkplug');
   setFlagsFromString('--compact-on-every-full-gc');
+}
+
+/** Call at the first request: from here on full collections compact only where V8 judges it worth it. */
+export function servingStarted(): void {
+  setFlagsFromString('--no-compact-on-every-full-gc');
 }
