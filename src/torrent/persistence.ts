@@ -5,7 +5,7 @@
  * as 'added' (the server's log says what the user did, not what a restart brought back). Small frequent
  * changes (play positions) are written coalesced, at most once per POSITION_SAVE_MS, and with every save.
  */
-import { CoalescedSave } from './coalesced-save.js';
+import { CoalescedSave } from '../catalog/coalesced-save.js';
 import { parseInput } from './parse-input.js';
 import { type SavedTorrent, StateStore, savedBitfield } from './state-store.js';
 import { TorrentRecord } from './torrent-record.js';

@@ -2,12 +2,18 @@
  * The engine's memory across restarts: a small JSON file in the download folder listing each torrent (its
  * .torrent bytes once known, else its magnet), its verified-piece bitfield, when it was last streamed and
  * where players stopped in its files.
- * Written one write at a time through state-file.ts (temp file, flush, rename, previous generation kept as
- * `.bak`). A file it cannot read is never written over: the backup is loaded instead, loudly.
+ * Written one write at a time through catalog/state-file.ts (temp file, flush, rename, previous generation
+ * kept as `.bak`). A file it cannot read is never written over: the backup is loaded instead, loudly.
  */
 import { join } from 'node:path';
 import type { SavedPositions } from '../catalog/play-positions.js';
-import { backupPath, moveAside, readStateFile, removeStaleTemps, writeStateFile } from './state-file.js';
+import {
+  backupPath,
+  moveAside,
+  readStateFile,
+  removeStaleTemps,
+  writeStateFile,
+} from '../catalog/state-file.js';
 
 export interface SavedTorrent {
   infoHash: string;

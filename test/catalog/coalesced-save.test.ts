@@ -1,7 +1,7 @@
 /** A save asked for on every position report is written once per delay, and a full save takes its place. */
 import assert from 'node:assert/strict';
 import { it, mock } from 'node:test';
-import { CoalescedSave } from '../../src/torrent/coalesced-save.js';
+import { CoalescedSave } from '../../src/catalog/coalesced-save.js';
 
 it('writes once per delay however often it is asked, and not at all after a full save', () => {
   mock.timers.enable({ apis: ['setTimeout'] });

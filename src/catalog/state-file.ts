@@ -42,11 +42,11 @@ export async function moveAside(path: string): Promise<string> {
   return aside;
 }
 
-/** Replaces `path` with `body`, keeping the file it replaces as the backup. */
-export async function writeStateFile(path: string, body: string): Promise<void> {
+/** Replaces `path` with `body` (a new file gets `mode`), keeping the file it replaces as the backup. */
+export async function writeStateFile(path: string, body: string, mode?: number): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
   try {
-    const file = await open(tmp, 'w');
+    const file = await open(tmp, 'w', mode);
     try {
       await file.writeFile(body);
       await file.sync();
