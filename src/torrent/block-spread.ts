@@ -13,6 +13,7 @@
  * order.
  */
 import type { Torrent, Wire } from 'webtorrent';
+import { eta } from './flights.js';
 import type { RequestOrder } from './request-order.js';
 import { limitRequests, unaskedBlocks } from './webtorrent-internals-hooks.js';
 import { likelyRate } from './wire-start.js';
@@ -130,7 +131,7 @@ export function dueTimes(wire: Pick<Wire, 'requests' | 'downloadSpeed'>): (reque
   const ahead = new Map<object, number>();
   let bytes = 0;
   for (const request of wire.requests) {
-    ahead.set(request, bytes === 0 ? 0 : (bytes + request.length) / rate);
+    ahead.set(request, bytes === 0 ? 0 : eta(rate, bytes, request.length));
     bytes += request.length;
   }
   return (request) => ahead.get(request) ?? Number.POSITIVE_INFINITY;
