@@ -2,8 +2,8 @@
  * One FFmpeg (or ffprobe) run, whatever it is for: spawned without a shell, fed its input (the pump
  * writing stdin from byte 0, a complete file as stdin itself, the seekable input's URL, or nothing), its
  * stdout piped (or lent) into `output`, and stopped and reaped together with everything it started. `done`
- * says how it ended; it never rejects. The users (the streamer, subtitles, ffprobe, cover art) keep only what is
- * theirs: the command line and what to make of the output.
+ * says how it ended; it never rejects. The users (the streamer, subtitles, ffprobe, cover art) keep only
+ * what is theirs: the command line and what to make of the output.
  */
 import { closeSync } from 'node:fs';
 import { PassThrough, type Writable } from 'node:stream';

@@ -135,9 +135,10 @@ const COMPACT_ABOVE = 8192;
 /**
  * Makes `wire` look for a block's request where the last one was found, then from the oldest on, and take it
  * out keeping the others in the order asked (its array copied when it has shrunk a lot: COMPACT_ABOVE); false
- * (and nothing changed) when the wire has no `_pull`. The wire's own removal moved the newest into the gap, so after one block out of order the oldest were scanned
- * past thousands. A peer answers mostly in order, but a whole piece may come before the one asked first (a
- * seeder's disk reads finish out of order): its blocks are then found one after the other at one place.
+ * (and nothing changed) when the wire has no `_pull`. The wire's own removal moved the newest into the gap,
+ * so after one block out of order the oldest were scanned past thousands. A peer answers mostly in order, but
+ * a whole piece may come before the one asked first (a seeder's disk reads finish out of order): its blocks
+ * are then found one after the other at one place.
  */
 export function findRequestsInOrder(wire: Wire): boolean {
   const table = wire as unknown as Partial<RequestTable>;
