@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { cliPath } from '../helpers/cli.js';
 import { makeMedia } from '../helpers/media.js';
 import { createNetns, type Netns, netnsSupport } from '../helpers/netns.js';
+import { descendsFrom } from '../helpers/processes.js';
 
 const noRenderer =
   spawnSync('gmediarender', ['--version']).status === 0 ? undefined : 'gmediarender is not installed';
@@ -42,21 +43,6 @@ function watchOutput(child: ChildProcess) {
       }
     },
   };
-}
-
-/** Whether `pid` is one of `roots` or below one of them (from /proc; a process gone counts as not). */
-function descendsFrom(pid: number, roots: number[]): boolean {
-  for (let at = pid; at > 1; ) {
-    if (roots.includes(at)) return true;
-    try {
-      // `pid (comm) state ppid …`: comm may hold spaces and parentheses, so read from its last `)`.
-      const stat = readFileSync(`/proc/${at}/stat`, 'utf8');
-      at = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    } catch {
-      return false;
-    }
-  }
-  return false;
 }
 
 /** A process's command line, for a message (empty once it is gone). */

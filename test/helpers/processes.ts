@@ -1,5 +1,6 @@
 /** Process helpers for tests, read from /proc. */
 import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { eventually } from './eventually.js';
 
 export interface ProcessEntry {
   pid: number;
@@ -30,6 +31,22 @@ export function childProcesses(name = 'ffmpeg', parent = process.pid): number[] 
   return processTable()
     .filter((entry) => entry.ppid === parent && entry.name === name)
     .map((entry) => entry.pid);
+}
+
+/** `childProcesses()` once it lists one (bounded): a process shows up in /proc a moment after its spawn. */
+export async function childProcessesSoon(deadlineMs = 10_000): Promise<number[]> {
+  let found: number[] = [];
+  await eventually(() => (found = childProcesses()).length > 0, deadlineMs);
+  return found;
+}
+
+/** Whether `pid` is one of `roots` or below one of them (a process gone counts as not). */
+export function descendsFrom(pid: number, roots: number[]): boolean {
+  const parents = new Map(processTable().map((entry) => [entry.pid, entry.ppid]));
+  for (let at: number | undefined = pid; at !== undefined && at > 1; at = parents.get(at)) {
+    if (roots.includes(at)) return true;
+  }
+  return false;
 }
 
 /** Whether a process still runs (a zombie does not: it runs nothing). */

@@ -11,20 +11,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { TorrentEngine } from '../../src/torrent/index.js';
 import { ffprobe, makeMedia } from '../helpers/media.js';
-import { childProcesses, ffmpegChildrenGone } from '../helpers/processes.js';
+import { childProcessesSoon, ffmpegChildrenGone } from '../helpers/processes.js';
 import { bodyBytes, startTestServer, type TestServer } from '../helpers/server.js';
 import { type Seeder, startSeeder, startTestEngine } from '../helpers/swarm.js';
-
-/** `read()` once it returns a non-empty list (bounded): processes show up in /proc a moment after spawn. */
-async function eventually(read: () => number[]): Promise<number[]> {
-  const until = Date.now() + 10_000;
-  let found = read();
-  while (found.length === 0 && Date.now() < until) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    found = read();
-  }
-  return found;
-}
 
 describe('a cold remux request', () => {
   let work: string;
@@ -71,7 +60,7 @@ describe('a cold remux request', () => {
     const { waiting } = await addCold(mkv);
     const response = fetch(`${server.url}/stream/${mkv.infoHash}/0?mode=remux`);
     await waiting;
-    const spare = await eventually(() => childProcesses());
+    const spare = await childProcessesSoon();
     assert.equal(spare.length, 1, 'one FFmpeg, started while the metadata is still to come');
     engine.addPeer(mkv.infoHash, `127.0.0.1:${mkv.port}`);
     const cold = await response;
@@ -93,7 +82,7 @@ describe('a cold remux request', () => {
     const { waiting } = await addCold(mp4);
     const response = fetch(`${server.url}/stream/${mp4.infoHash}/0?mode=remux`);
     await waiting;
-    const [spare] = await eventually(() => childProcesses());
+    const [spare] = await childProcessesSoon();
     assert.ok(spare);
     engine.addPeer(mp4.infoHash, `127.0.0.1:${mp4.port}`);
     const cold = await response;
@@ -111,7 +100,7 @@ describe('a cold remux request', () => {
     const response = fetch(`${server.url}/stream/${mkv.infoHash}/0?mode=remux`, { signal: abort.signal });
     response.catch(() => undefined);
     await waiting;
-    assert.equal((await eventually(() => childProcesses())).length, 1);
+    assert.equal((await childProcessesSoon()).length, 1);
     abort.abort();
     assert.deepEqual(await ffmpegChildrenGone(), [], 'the spare stopped with the request');
   });

@@ -21,7 +21,7 @@ import { planStream } from '../../src/stream/plan.js';
 import { SeekableInputServer } from '../../src/stream/seekable-input.js';
 import { ControllableSource } from '../helpers/controllable-source.js';
 import { ffprobe, makeMedia } from '../helpers/media.js';
-import { childProcesses, ffmpegChildrenGone } from '../helpers/processes.js';
+import { childProcesses, childProcessesSoon, ffmpegChildrenGone } from '../helpers/processes.js';
 import { bodyBytes, startTestServer, type TestServer } from '../helpers/server.js';
 import { collector, drain } from '../stream/stream-helpers.js';
 
@@ -51,17 +51,6 @@ async function unflaggedInterlacedMkv(): Promise<string> {
   data[flag + 2] = 0;
   writeFileSync(mkv, data);
   return mkv;
-}
-
-/** `read()` once it returns a non-empty list (bounded): processes show up in /proc a moment after spawn. */
-async function eventually(read: () => number[]): Promise<number[]> {
-  const until = Date.now() + 10_000;
-  let found = read();
-  while (found.length === 0 && Date.now() < until) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    found = read();
-  }
-  return found;
 }
 
 function begin(
@@ -125,7 +114,7 @@ describe('EarlyStart', () => {
     const options = { catalog, infoHash: 'x', index: 0, request: {}, tools, seekable, limits, signal };
     const early = EarlyStart.begin(options);
     await source.whenWaiting();
-    const before = await eventually(() => childProcesses());
+    const before = await childProcessesSoon();
     assert.equal(before.length, 1, 'one FFmpeg started on the guess, nothing read yet');
     source.release(0);
     const settled = await early.settled();
@@ -171,7 +160,7 @@ describe('EarlyStart', () => {
       ...{ infoHash: 'x', index: 0, request: { mode: 'remux' as const }, tools, seekable, limits, signal },
     });
     await source.whenWaiting();
-    const spare = (await eventually(() => childProcesses()))[0];
+    const spare = (await childProcessesSoon())[0];
     source.release(0);
     const settled = await early.settled();
     assert.ok(settled, 'HEVC remuxed as asked, on a new FFmpeg');
@@ -234,7 +223,7 @@ describe('EarlyStart', () => {
     const starter = { request: {}, tools, seekable, limits };
     const spare = startSpare(starter, 'file 0 of x');
     assert.ok(spare);
-    const pid = (await eventually(() => childProcesses()))[0];
+    const pid = (await childProcessesSoon())[0];
     assert.ok(pid);
     const signal = new AbortController().signal;
     const catalog = { open: async () => bufferSource(data, 'c.ts') };
