@@ -39,6 +39,26 @@ describe('a swarm of capped aria2c seeders', { skip }, () => {
     }
   }
 
+  /** The farthest piece of the second half that none of `wires` is asked for. */
+  function farPieceNobodyAsked(wires: Wire[]): number {
+    const asked = new Set(wires.flatMap((wire) => wire.requests.map((r) => r.piece)));
+    const piece = [...Array(PIECES).keys()].reverse().find((p) => p >= PIECES / 2 && !asked.has(p));
+    assert.ok(piece !== undefined, `a far piece nobody was asked for: ${[...asked].join(' ')}`);
+    return piece;
+  }
+
+  /** Each of `holders` is asked for `waited` ahead of what filled its pipeline before the read. */
+  function assertAskedFirst(holders: Wire[], waited: number): void {
+    for (const wire of holders) {
+      const pieces = wire.requests.map((r) => r.piece);
+      // Its first request may be on its way; past it, nothing that filled the pipeline before the read.
+      assert.ok(
+        pieces.indexOf(waited) <= 1,
+        `${wire.remoteAddress} is asked for the waited piece ahead of the rest: ${pieces.join(' ')}`,
+      );
+    }
+  }
+
   it('a read behind full pipelines is asked of several peers at once, ahead of the rest', {
     timeout: 120_000,
   }, async () => {
@@ -46,23 +66,12 @@ describe('a swarm of capped aria2c seeders', { skip }, () => {
     // The whole torrent downloads from its start: every pipeline fills with its first pieces.
     const wires = await allBusy(torrent, 3);
     // A far piece nobody is asked for (a peer may have offered one in its allowed-fast set).
-    const asked = new Set(wires.flatMap((wire) => wire.requests.map((r) => r.piece)));
-    const WAITED = [...Array(PIECES).keys()]
-      .reverse()
-      .find((piece) => piece >= PIECES / 2 && !asked.has(piece));
-    assert.ok(WAITED !== undefined, `a far piece nobody was asked for: ${[...asked].join(' ')}`);
+    const WAITED = farPieceNobodyAsked(wires);
     const waiting = read(WAITED * PIECE, PIECE);
     await nextTurn();
     const holders = wires.filter((wire) => wire.requests.some((r) => r.piece === WAITED));
     assert.ok(holders.length >= 2, `the waited piece is asked of several peers: ${holders.length}`);
-    for (const wire of holders) {
-      const pieces = wire.requests.map((r) => r.piece);
-      // Its first request may be on its way; past it, nothing that filled the pipeline before the read.
-      assert.ok(
-        pieces.indexOf(WAITED) <= 1,
-        `${wire.remoteAddress} is asked for the waited piece ahead of the rest: ${pieces.join(' ')}`,
-      );
-    }
+    assertAskedFirst(holders, WAITED);
     assert.ok((await waiting.bytes).equals(waiting.expected));
   });
 
@@ -71,11 +80,7 @@ describe('a swarm of capped aria2c seeders', { skip }, () => {
   }, async () => {
     const { torrent, read } = await capped.add('magnet');
     const wires = await allBusy(torrent, 3);
-    const asked = new Set(wires.flatMap((wire) => wire.requests.map((r) => r.piece)));
-    const WAITED = [...Array(PIECES).keys()]
-      .reverse()
-      .find((piece) => piece >= PIECES / 2 && !asked.has(piece));
-    assert.ok(WAITED !== undefined, `a far piece nobody was asked for: ${[...asked].join(' ')}`);
+    const WAITED = farPieceNobodyAsked(wires);
     // One peer with room (as one just unchoked has) takes a block of it before the read comes.
     const [first] = wires;
     const last = first!.requests.at(-1)!;
@@ -85,13 +90,7 @@ describe('a swarm of capped aria2c seeders', { skip }, () => {
     await nextTurn();
     const holders = wires.filter((wire) => wire.requests.some((r) => r.piece === WAITED));
     assert.ok(holders.length >= 2, `the rest of the piece is asked of other peers too: ${holders.length}`);
-    for (const wire of holders) {
-      const pieces = wire.requests.map((r) => r.piece);
-      assert.ok(
-        pieces.indexOf(WAITED) <= 1,
-        `${wire.remoteAddress} is asked for the waited piece ahead of the rest: ${pieces.join(' ')}`,
-      );
-    }
+    assertAskedFirst(holders, WAITED);
     assert.ok((await waiting.bytes).equals(waiting.expected));
   });
 
