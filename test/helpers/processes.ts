@@ -36,7 +36,10 @@ export function childProcesses(name = 'ffmpeg', parent = process.pid): number[] 
 /** `childProcesses()` once it lists one (bounded): a process shows up in /proc a moment after its spawn. */
 export async function childProcessesSoon(deadlineMs = 10_000): Promise<number[]> {
   let found: number[] = [];
-  await eventually(() => (found = childProcesses()).length > 0, deadlineMs);
+  await eventually(() => {
+    found = childProcesses();
+    return found.length > 0;
+  }, deadlineMs);
   return found;
 }
 
