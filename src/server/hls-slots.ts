@@ -6,7 +6,7 @@
  */
 import type { EncoderProcess, SegmentEncoder } from '../stream/hls/segment-encoder.js';
 import { type Limiter, LimitReachedError } from './limiter.js';
-import type { Limits } from './services.js';
+import { type Limits, limitersFor } from './services.js';
 import type { Release } from './slot-queue.js';
 
 export class HlsSlots {
@@ -69,8 +69,7 @@ export class HlsSlots {
   }
 
   #kinds(encoded: boolean): Limiter[] {
-    const { ffmpegProcesses, transcodes } = this.limits;
-    return encoded ? [ffmpegProcesses, transcodes] : [ffmpegProcesses];
+    return limitersFor(this.limits, encoded);
   }
 
   /**

@@ -28,6 +28,13 @@ export interface Limits {
   queue: SlotQueue;
 }
 
+/** The FFmpeg limits a run counts against: every FFmpeg the processes, one that encodes the transcodes too. */
+export type FfmpegLimits = Pick<Limits, 'ffmpegProcesses' | 'transcodes'>;
+
+export function limitersFor(limits: FfmpegLimits, encodes: boolean): Limiter[] {
+  return encodes ? [limits.ffmpegProcesses, limits.transcodes] : [limits.ffmpegProcesses];
+}
+
 export interface Ffmpeg {
   tools: FfmpegTools;
   seekable: SeekableInputServer;

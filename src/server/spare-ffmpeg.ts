@@ -13,15 +13,15 @@ import type { MediaInfo, MediaStream } from '../stream/media-info.js';
 import { type Plan, type PlanRequest, planStream } from '../stream/plan.js';
 import { ProgressiveStreamer } from '../stream/progressive-streamer.js';
 import type { SeekableInputServer } from '../stream/seekable-input.js';
-import { acquireAll, type Limiter } from './limiter.js';
+import { acquireAll } from './limiter.js';
+import { type FfmpegLimits, limitersFor } from './services.js';
 
 /** What starting FFmpeg on a plan needs. */
 export interface StarterOptions {
   request: PlanRequest;
   tools: FfmpegTools;
   seekable: SeekableInputServer;
-  /** Every FFmpeg counts against `processes`, a transcode also against `transcodes`. */
-  limits: { processes: Limiter; transcodes: Limiter };
+  limits: FfmpegLimits;
 }
 
 /** An FFmpeg already running a plan, with what it holds: its own source and its limiter slots. */
@@ -90,9 +90,7 @@ export function startSpare(options: StarterOptions, name: string, size?: number)
 /** The limiter slots for `plan`, or null when none is free. */
 export function acquire(limits: StarterOptions['limits'], plan: Plan): (() => void) | null {
   try {
-    return plan.mode === 'transcode'
-      ? acquireAll(limits.processes, limits.transcodes)
-      : acquireAll(limits.processes);
+    return acquireAll(...limitersFor(limits, plan.mode === 'transcode'));
   } catch {
     return null;
   }

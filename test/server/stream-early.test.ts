@@ -56,7 +56,7 @@ async function unflaggedInterlacedMkv(): Promise<string> {
 function begin(
   data: Buffer,
   name: string,
-  limits = { processes: new Limiter(4), transcodes: new Limiter(1) },
+  limits = { ffmpegProcesses: new Limiter(4), transcodes: new Limiter(1) },
 ) {
   const catalog = { open: async () => bufferSource(data, name) };
   const signal = new AbortController().signal;
@@ -88,7 +88,7 @@ describe('EarlyStart', () => {
     assert.equal((await taken.streamer.done).outcome, 'complete', 'ran to its end, not stopped');
     taken.release();
     await taken.source.close();
-    assert.equal(limits.processes.inUse, 0);
+    assert.equal(limits.ffmpegProcesses.inUse, 0);
   });
 
   it('a settled header (progressive declared) hands its stream over before any probe', async () => {
@@ -102,13 +102,13 @@ describe('EarlyStart', () => {
     await settled.streamer.ready;
     await settled.streamer.stop();
     settled.release();
-    assert.equal(limits.processes.inUse, 0);
+    assert.equal(limits.ffmpegProcesses.inUse, 0);
   });
 
   it('an MKV still downloading gets a spare FFmpeg before its header, kept when the header plans the same', async () => {
     const data = readFileSync(await makeMedia('mkv-h264-aac'));
     const source = new ControllableSource(data, { name: 'spare.mkv' });
-    const limits = { processes: new Limiter(4), transcodes: new Limiter(1) };
+    const limits = { ffmpegProcesses: new Limiter(4), transcodes: new Limiter(1) };
     const catalog = { open: async () => source };
     const signal = new AbortController().signal;
     const options = { catalog, infoHash: 'x', index: 0, request: {}, tools, seekable, limits, signal };
@@ -124,14 +124,14 @@ describe('EarlyStart', () => {
     await settled.streamer.stop();
     settled.release();
     await settled.source.close();
-    assert.equal(limits.processes.inUse, 0);
+    assert.equal(limits.ffmpegProcesses.inUse, 0);
   });
 
   it('asks for the head FFmpeg reads first at once, not one piece after another', async () => {
     const data = readFileSync(await makeMedia('mkv-h264-aac', { seconds: 20 }));
     assert.ok(data.length > FIRST_BYTES);
     const source = new ControllableSource(data, { name: 'head.mkv' });
-    const limits = { processes: new Limiter(4), transcodes: new Limiter(1) };
+    const limits = { ffmpegProcesses: new Limiter(4), transcodes: new Limiter(1) };
     const signal = new AbortController().signal;
     const early = EarlyStart.begin({
       catalog: { open: async () => source },
@@ -153,7 +153,7 @@ describe('EarlyStart', () => {
   it('a spare whose guess the header does not confirm is stopped', async () => {
     const data = readFileSync(await makeMedia('mkv-hevc-aac'));
     const source = new ControllableSource(data, { name: 'other.mkv' });
-    const limits = { processes: new Limiter(4), transcodes: new Limiter(1) };
+    const limits = { ffmpegProcesses: new Limiter(4), transcodes: new Limiter(1) };
     const signal = new AbortController().signal;
     const early = EarlyStart.begin({
       catalog: { open: async () => source },
@@ -168,17 +168,17 @@ describe('EarlyStart', () => {
     assert.ok(!childProcesses().includes(spare!), 'the spare is gone');
     await settled.streamer.stop();
     settled.release();
-    assert.equal(limits.processes.inUse, 0);
+    assert.equal(limits.ffmpegProcesses.inUse, 0);
   });
 
   it('a spare started before the file was known (no metadata yet) is the stream when the header agrees', async () => {
     const data = readFileSync(await makeMedia('mkv-h264-aac'));
-    const limits = { processes: new Limiter(4), transcodes: new Limiter(1) };
+    const limits = { ffmpegProcesses: new Limiter(4), transcodes: new Limiter(1) };
     const starter = { request: {}, tools, seekable, limits };
     const spare = startSpare(starter, 'file 0 of x');
     assert.ok(spare, 'the likely plan (H.264 + AAC copied) needs FFmpeg');
     assert.equal(spare.source.size, Number.POSITIVE_INFINITY, 'no file known yet');
-    assert.equal(limits.processes.inUse, 1, 'the spare holds its slot');
+    assert.equal(limits.ffmpegProcesses.inUse, 1, 'the spare holds its slot');
     // The metadata comes: the file is an MKV, still downloading.
     const source = new ControllableSource(data, { name: 'movie.mkv' });
     const signal = new AbortController().signal;
@@ -189,7 +189,7 @@ describe('EarlyStart', () => {
     assert.ok(settled);
     assert.equal(settled.streamer, spare.streamer, 'the spare is the stream');
     assert.equal(settled.source.size, data.length);
-    assert.equal(limits.processes.inUse, 1, 'no second FFmpeg');
+    assert.equal(limits.ffmpegProcesses.inUse, 1, 'no second FFmpeg');
     const { bytes, result } = await drain(settled.streamer);
     assert.equal(result.outcome, 'complete');
     assert.equal(result.bytesIn, data.length, 'read the whole file, to its end');
@@ -203,11 +203,11 @@ describe('EarlyStart', () => {
     );
     settled.release();
     await settled.source.close();
-    assert.equal(limits.processes.inUse, 0);
+    assert.equal(limits.ffmpegProcesses.inUse, 0);
   });
 
   it('no spare transcode before the file is known: its slot would be held for the metadata', () => {
-    const limits = { processes: new Limiter(4), transcodes: new Limiter(1) };
+    const limits = { ffmpegProcesses: new Limiter(4), transcodes: new Limiter(1) };
     const starter = { request: { mode: 'transcode' as const }, tools, seekable, limits };
     assert.equal(startSpare(starter, 'file 0 of x'), null);
     assert.equal(limits.transcodes.inUse, 0);
@@ -219,7 +219,7 @@ describe('EarlyStart', () => {
 
   it('a spare started before the file was known is stopped when the file is not Matroska', async () => {
     const data = readFileSync(await makeMedia('ts-h264-aac'));
-    const limits = { processes: new Limiter(4), transcodes: new Limiter(1) };
+    const limits = { ffmpegProcesses: new Limiter(4), transcodes: new Limiter(1) };
     const starter = { request: {}, tools, seekable, limits };
     const spare = startSpare(starter, 'file 0 of x');
     assert.ok(spare);
@@ -230,14 +230,14 @@ describe('EarlyStart', () => {
     const early = EarlyStart.begin({ ...starter, catalog, infoHash: 'x', index: 0, signal, spare });
     assert.equal(await early.settled(), null, 'no header plan for MPEG-TS');
     assert.equal(early.outcome, 'none');
-    assert.equal(limits.processes.inUse, 0, 'its slot is free');
+    assert.equal(limits.ffmpegProcesses.inUse, 0, 'its slot is free');
     assert.ok(!(await ffmpegChildrenGone()).includes(pid), 'the spare is gone');
   });
 
   it('lets the probe of a settled MKV start only once its stream has the init segment out', async () => {
     const data = readFileSync(await makeMedia('mkv-h264-aac'));
     const source = new ControllableSource(data, { name: 'a.mkv' });
-    const limits = { processes: new Limiter(4), transcodes: new Limiter(1) };
+    const limits = { ffmpegProcesses: new Limiter(4), transcodes: new Limiter(1) };
     const signal = new AbortController().signal;
     const early = EarlyStart.begin({
       catalog: { open: async () => source },
@@ -259,7 +259,7 @@ describe('EarlyStart', () => {
 
   it('lets the probe start at once for a file its header does not plan, or plans with a doubt', async () => {
     const ts = new ControllableSource(readFileSync(await makeMedia('ts-h264-aac')), { name: 'c.ts' });
-    const limits = { processes: new Limiter(4), transcodes: new Limiter(1) };
+    const limits = { ffmpegProcesses: new Limiter(4), transcodes: new Limiter(1) };
     const signal = new AbortController().signal;
     const options = { infoHash: 'x', index: 0, request: {}, tools, seekable, limits, signal };
     const forTs = EarlyStart.begin({ ...options, catalog: { open: async () => ts } });
@@ -274,7 +274,7 @@ describe('EarlyStart', () => {
     await unsure.probeMayStart('b.mkv'); // its stream waits for the probe: waiting here would never end
     assert.equal(await unsure.settled(), null);
     await unsure.drop();
-    assert.equal(limits.processes.inUse, 0);
+    assert.equal(limits.ffmpegProcesses.inUse, 0);
   });
 
   it('stops its FFmpeg and frees its slots when the probe plans otherwise', async () => {
@@ -286,7 +286,7 @@ describe('EarlyStart', () => {
     assert.equal(plan.video?.deinterlace, true);
     assert.equal(await early.take(plan), null);
     assert.equal(early.outcome, 'differed');
-    assert.equal(limits.processes.inUse, 0);
+    assert.equal(limits.ffmpegProcesses.inUse, 0);
     assert.deepEqual(await ffmpegChildrenGone(), []);
   });
 
@@ -296,7 +296,7 @@ describe('EarlyStart', () => {
     await early.drop();
     assert.equal(await early.take(planStream(await probeSource(bufferSource(data, 'c.ts'), tools))), null);
     assert.equal(early.outcome, 'none');
-    assert.equal(limits.processes.inUse, 0);
+    assert.equal(limits.ffmpegProcesses.inUse, 0);
   });
 });
 

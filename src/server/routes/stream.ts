@@ -11,6 +11,7 @@ import { readIndexAhead } from '../index-ahead.js';
 import { streamRoute } from '../route-schemas.js';
 import type { FileParams, StreamQuery } from '../schemas.js';
 import { startSeek } from '../seek-start.js';
+import { limitersFor } from '../services.js';
 import { discard, startSpare } from '../spare-ffmpeg.js';
 import { StreamStart } from '../start-phases.js';
 import { serveDirect } from '../stream-direct.js';
@@ -20,7 +21,7 @@ import { streamLog } from '../stream-log.js';
 
 export const streamRoutes: FastifyPluginAsync = async (app) => {
   const { catalog, probes, ffmpeg, keyframes } = app;
-  const { transcodes, ffmpegProcesses, queue } = app.limits;
+  const { limits } = app;
   app.get<{ Params: FileParams; Querystring: StreamQuery }>(
     '/stream/:infoHash/:index',
     { schema: streamRoute },
@@ -39,7 +40,6 @@ export const streamRoutes: FastifyPluginAsync = async (app) => {
         t,
         caps: caps === undefined ? undefined : parseCaps(caps),
       };
-      const limits = { processes: ffmpegProcesses, transcodes };
       const starter = { request: planRequest, tools: ffmpeg.tools, seekable: ffmpeg.seekable, limits };
       // A cold torrent's file is not known yet: a spare FFmpeg on the likeliest plan starts now, while the
       // metadata comes (spare-ffmpeg.ts); the early start below keeps it if the header plans the same.
@@ -137,10 +137,7 @@ export const streamRoutes: FastifyPluginAsync = async (app) => {
           // (a seek's previous stream may still be closing), then answers 503.
           const release =
             taken?.release ??
-            (await queue.acquire(
-              plan.mode === 'transcode' ? [ffmpegProcesses, transcodes] : [ffmpegProcesses],
-              signal,
-            ));
+            (await limits.queue.acquire(limitersFor(limits, plan.mode === 'transcode'), signal));
           try {
             // A seek's real start (the keyframe copied video starts at) goes into the headers of HEAD too.
             const started = await startSeek({
