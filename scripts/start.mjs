@@ -9,11 +9,10 @@ if (!existsSync(cli)) {
   process.exit(1);
 }
 
-/** The CLI's flags that take no value (src/cli/program.ts); every other flag takes the next argument. */
-const switches = new Set([
-  ...['--allow-lan', '--no-dht', '--no-lsd', '--no-nat', '--quiet', '--json', '--list', '--dlna'],
-  ...['-v', '--version', '-h', '--help'],
-]);
+/** The CLI's flags that take no value; every other flag takes the next argument. */
+const switches = new Set(
+  (await import(new URL('../dist/cli/program.js', import.meta.url).href)).switchFlags(),
+);
 
 /** Whether `args` name a source: an argument that is neither a flag nor a flag's value. */
 function namesSource(args) {

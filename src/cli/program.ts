@@ -15,9 +15,10 @@ import {
 } from './options.js';
 import { playerNames } from './player.js';
 import { UsageError } from './runtime.js';
-import { runServe } from './serve.js';
+import { runServe, type ServeFlags } from './serve.js';
 import { SourceError } from './source.js';
 import { terminalSafe } from './terminal-text.js';
+import type { WatchFlags } from './watch.js';
 
 const examples = `
 Examples:
@@ -108,7 +109,13 @@ const output = {
     write(text.replace(/^error: /, 'streamtide: ')),
 };
 
-export async function main(argv: string[]): Promise<number> {
+/** What the parsed command line runs: a source's watch, or the server. */
+interface Actions {
+  watch(source: string | undefined, options: WatchFlags): void;
+  serve(options: ServeFlags): void;
+}
+
+function buildProgram(actions: Actions): Command {
   const program = new Command('streamtide')
     .description('Play video out of BitTorrent (or a local file) in a browser while it downloads.')
     .version(version, '-v, --version')
@@ -136,16 +143,7 @@ export async function main(argv: string[]): Promise<number> {
     .enablePositionalOptions()
     .configureOutput(output);
   common(program);
-  let outcome: Promise<number> = Promise.resolve(0);
-  program.action((source: string | undefined, options) => {
-    if (!source) {
-      program.outputHelp();
-      outcome = Promise.resolve(2);
-      return;
-    }
-    // Loaded here: `serve` never needs its terminal spinners and progress bars.
-    outcome = import('./watch.js').then(({ runWatch }) => runWatch(source, withToken(options)));
-  });
+  program.action((source: string | undefined, options: WatchFlags) => actions.watch(source, options));
   const serve = clusterMember(common(new Command('serve').description('run the server and web UI')))
     .option(
       '--dlna',
@@ -153,12 +151,40 @@ export async function main(argv: string[]): Promise<number> {
         'network of --host may browse the library and play it. The token still guards everything else; ' +
         'the TV gets per-file URLs that carry their own capability',
     )
-    .action((options) => {
-      outcome = runServe(withToken(options));
-    });
+    .action((options: ServeFlags) => actions.serve(options));
   // addCommand() inherits no settings: serve's mistakes read like the others'.
   serve.exitOverride().configureOutput(output);
   program.addCommand(serve);
+  return program;
+}
+
+/** The flags that take no value, of the program and `serve` (scripts/start.mjs tells a flag's value by them). */
+export function switchFlags(): string[] {
+  const program = buildProgram({ watch: () => {}, serve: () => {} });
+  const flags = ['-h', '--help'];
+  for (const command of [program, ...program.commands])
+    for (const option of command.options)
+      if (!option.required && !option.optional)
+        flags.push(...[option.short, option.long].flatMap((f) => f ?? []));
+  return [...new Set(flags)];
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let outcome: Promise<number> = Promise.resolve(0);
+  const program = buildProgram({
+    watch: (source, options) => {
+      if (!source) {
+        program.outputHelp();
+        outcome = Promise.resolve(2);
+        return;
+      }
+      // Loaded here: `serve` never needs its terminal spinners and progress bars.
+      outcome = import('./watch.js').then(({ runWatch }) => runWatch(source, withToken(options)));
+    },
+    serve: (options) => {
+      outcome = runServe(withToken(options));
+    },
+  });
   try {
     await program.parseAsync(argv);
     return await outcome;

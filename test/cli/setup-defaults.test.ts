@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { switchFlags } from '../../src/cli/program.js';
 import { STATE_FILE } from '../../src/torrent/state-store.js';
 import { runCli } from '../helpers/cli.js';
 import { makeMedia } from '../helpers/media.js';
@@ -61,6 +62,14 @@ describe('npm start', () => {
       scripts: { start: string };
     };
     assert.equal(pkg.scripts.start, 'node scripts/start.mjs');
+  });
+
+  it("tells a flag's value from a source by the program's own flags", () => {
+    const switches = switchFlags();
+    for (const flag of ['--no-dht', '--quiet', '--json', '--list', '--dlna', '--allow-lan', '-h', '-v'])
+      assert.ok(switches.includes(flag), `${flag} takes no value`);
+    for (const flag of ['--host', '--dir', '--file', '--player', '--download-limit', '--token-file'])
+      assert.ok(!switches.includes(flag), `${flag} takes a value`);
   });
 
   it('serves on 127.0.0.1:8977 and keeps its downloads under ~/.cache/streamtide', async (t) => {
