@@ -17,7 +17,8 @@
  *   for seconds. Here the rate is at least the last second's, counted from the unchoke, and 128 kB/s until
  *   the peer has had a second to show its speed: 10 blocks in flight at first, then about twice as many per
  *   round trip. Not more at first: on a swarm of capped seeders the blocks a read waits on must spread over
- *   them, not queue behind the first that unchoked.
+ *   them, not queue behind the first that unchoked. And less once the peers that have shown their speed
+ *   sent less: a capped seeder that unchokes later would otherwise hold seconds of the stream's next blocks.
  */
 import type { Torrent, Wire } from 'webtorrent';
 import { beforeWireUpdate, requestBlock } from './webtorrent-internals-hooks.js';
@@ -28,11 +29,11 @@ const RECENT_MS = 1000;
 const SLOT_MS = 100;
 const SLOTS = RECENT_MS / SLOT_MS;
 /** The rate assumed of a peer in the first second after it unchokes us, in bytes a second. */
-const FIRST_SECOND_RATE = 128 * 1024;
+export const FIRST_SECOND_RATE = 128 * 1024;
 
 export function startWiresQuickly(torrent: Torrent, waited: () => Array<[number, number]>): void {
   torrent.on('wire', (wire: Wire) => {
-    rateFromUnchoke(wire, FIRST_SECOND_RATE);
+    rateFromUnchoke(wire, () => firstSecondRate(wire, torrent.wires));
     onceHeardAfterHandshake(wire, () => {
       if (!torrent.metadata && !wire.destroyed) wire.interested();
     });
@@ -65,9 +66,23 @@ function onceHeardAfterHandshake(wire: Wire, then: () => void): void {
 }
 
 /** Per wire, the rate it has shown (see rateFromUnchoke). */
-const shownRates = new WeakMap<object, { shown(): number; assumed(): boolean }>();
+const shownRates = new WeakMap<object, { shown(): number; assumed(): boolean; fresh(): boolean }>();
 /** bittorrent-protocol's average spans 5 s: past that since an unchoke, it is all the peer's sending. */
 const STEADY_MS = 5000;
+
+/**
+ * What a peer's first second after its unchoke is assumed to bring: FIRST_SECOND_RATE, or the best rate a
+ * peer past its own first second has shown when that is less (a swarm of capped seeders): there the peer's
+ * first requests would otherwise queue for seconds, ahead of everything it is asked next.
+ */
+export function firstSecondRate(wire: object, peers: Iterable<object>): number {
+  let best = 0;
+  for (const peer of peers) {
+    const rate = peer === wire ? undefined : shownRates.get(peer);
+    if (rate && !rate.fresh()) best = Math.max(best, rate.shown());
+  }
+  return best > 0 ? Math.min(FIRST_SECOND_RATE, best) : FIRST_SECOND_RATE;
+}
 
 /**
  * The rate `wire` is likely to send at, for deciding what to ask of it rather than how many requests to keep
@@ -96,9 +111,10 @@ export function likelyRate(
  */
 export function rateFromUnchoke(
   wire: Pick<Wire, 'downloadSpeed'> & { on(event: 'unchoke', listener: () => void): unknown },
-  assumed: number,
+  assumed: number | (() => number),
   now: () => number = performance.now.bind(performance),
 ): void {
+  const assumedRate = typeof assumed === 'number' ? () => assumed : assumed;
   const measured = wire.downloadSpeed.bind(wire);
   let unchokedAt = now();
   // The bytes of the last second in 100 ms slots (no allocation per block): slot i holds period periods[i].
@@ -126,7 +142,8 @@ export function rateFromUnchoke(
   const fresh = () => now() - unchokedAt < RECENT_MS;
   shownRates.set(wire, {
     shown: () => (now() - unchokedAt >= STEADY_MS ? measured() : shown()),
-    assumed: () => fresh() && shown() < assumed,
+    assumed: () => fresh() && shown() < assumedRate(),
+    fresh,
   });
-  wire.downloadSpeed = (delta?: number) => Math.max(shown(delta), fresh() ? assumed : 0);
+  wire.downloadSpeed = (delta?: number) => Math.max(shown(delta), fresh() ? assumedRate() : 0);
 }

@@ -17,7 +17,12 @@ import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promi
 import type WebTorrent from 'webtorrent';
 import type { Wire } from 'webtorrent';
 import type { TorrentEngine } from '../../src/torrent/index.js';
-import { likelyRate, rateFromUnchoke } from '../../src/torrent/wire-start.js';
+import {
+  FIRST_SECOND_RATE,
+  firstSecondRate,
+  likelyRate,
+  rateFromUnchoke,
+} from '../../src/torrent/wire-start.js';
 import { bencode } from '../helpers/bencode.js';
 import { eventually } from '../helpers/eventually.js';
 import { ScriptedPeer } from '../helpers/scripted-peer.js';
@@ -221,4 +226,32 @@ it('judges a peer by what it has shown: a fresh one at most as fast as the best 
   clock += 200;
   fresh.downloadSpeed(3 * PIECE);
   assert.equal(likelyRate(fresh, [steady, fresh]), 3 * PIECE, 'once it shows more, what it showed');
+});
+
+it('assumes of a newly unchoked peer no more than the best rate its swarm has shown, nor more than a second’s worth', () => {
+  let clock = 0;
+  const fake = () => Object.assign(new EventEmitter(), { downloadSpeed: (_delta?: number) => 0 });
+  const capped = fake();
+  const fresh = fake();
+  const peers = [capped, fresh];
+  for (const wire of peers)
+    rateFromUnchoke(
+      wire,
+      () => firstSecondRate(wire, peers),
+      () => clock,
+    );
+  capped.emit('unchoke');
+  fresh.emit('unchoke');
+  assert.equal(fresh.downloadSpeed(), FIRST_SECOND_RATE, 'nobody has shown a rate: the assumption');
+  clock = 1200;
+  capped.downloadSpeed(2 * 16_384); // a capped aria2c's first burst: two blocks
+  clock = 1500;
+  fresh.emit('unchoke');
+  assert.equal(fresh.downloadSpeed(), 2 * 16_384, 'what the capped peer showed, not a second at 128 KiB/s');
+  clock = 1700;
+  capped.downloadSpeed(40 * 16_384);
+  assert.equal(fresh.downloadSpeed(), FIRST_SECOND_RATE, 'a fast swarm: still no more than the assumption');
+  clock = 1800;
+  fresh.downloadSpeed(20 * 16_384);
+  assert.equal(fresh.downloadSpeed(), 20 * 16_384, 'what it shows itself counts from its first block');
 });
