@@ -76,12 +76,22 @@ const STEADY_MS = 5000;
  * first requests would otherwise queue for seconds, ahead of everything it is asked next.
  */
 export function firstSecondRate(wire: object, peers: Iterable<object>): number {
+  const best = bestShown(wire, peers, (rate) => !rate.fresh());
+  return best > 0 ? Math.min(FIRST_SECOND_RATE, best) : FIRST_SECOND_RATE;
+}
+
+/** The most any of `peers` but `wire` has shown, of those `counts` (0 when none has shown anything). */
+function bestShown(
+  wire: object,
+  peers: Iterable<object>,
+  counts: (rate: { fresh(): boolean }) => boolean = () => true,
+): number {
   let best = 0;
   for (const peer of peers) {
     const rate = peer === wire ? undefined : shownRates.get(peer);
-    if (rate && !rate.fresh()) best = Math.max(best, rate.shown());
+    if (rate && counts(rate)) best = Math.max(best, rate.shown());
   }
-  return best > 0 ? Math.min(FIRST_SECOND_RATE, best) : FIRST_SECOND_RATE;
+  return best;
 }
 
 /**
@@ -99,22 +109,20 @@ export function likelyRate(
   if (!rate) return wire.downloadSpeed();
   const own = rate.shown();
   if (!rate.assumed()) return own;
-  let best = 0;
-  for (const peer of peers) if (peer !== wire) best = Math.max(best, shownRates.get(peer)?.shown() ?? 0);
+  const best = bestShown(wire, peers);
   return best > 0 ? Math.max(own, Math.min(best, wire.downloadSpeed())) : wire.downloadSpeed();
 }
 
 /**
  * Makes `wire.downloadSpeed()`, which webtorrent sizes the wire's request pipeline from, answer the larger of
  * bittorrent-protocol's 5 s average and the bytes received in the last second (by 100 ms), counted from the
- * last unchoke; and, in the first second after an unchoke, at least `assumed`.
+ * last unchoke; and, in the first second after an unchoke, at least `assumedRate()`.
  */
 export function rateFromUnchoke(
   wire: Pick<Wire, 'downloadSpeed'> & { on(event: 'unchoke', listener: () => void): unknown },
-  assumed: number | (() => number),
+  assumedRate: () => number,
   now: () => number = performance.now.bind(performance),
 ): void {
-  const assumedRate = typeof assumed === 'number' ? () => assumed : assumed;
   const measured = wire.downloadSpeed.bind(wire);
   let unchokedAt = now();
   // The bytes of the last second in 100 ms slots (no allocation per block): slot i holds period periods[i].

@@ -188,7 +188,11 @@ it('sizes a wire’s pipeline from its last second since the unchoke, not its ch
   let clock = 0;
   const windowRate = 1000; // bittorrent-protocol's 5 s average, dragged down by the choked seconds
   const wire = Object.assign(new EventEmitter(), { downloadSpeed: (_delta?: number) => windowRate });
-  rateFromUnchoke(wire, PIECE, () => clock);
+  rateFromUnchoke(
+    wire,
+    () => PIECE,
+    () => clock,
+  );
   clock = 10_000; // choked for 10 s
   wire.emit('unchoke');
   assert.equal(wire.downloadSpeed(), PIECE, 'the assumed rate until shown otherwise');
@@ -213,8 +217,16 @@ it('judges a peer by what it has shown: a fresh one at most as fast as the best 
     Object.assign(new EventEmitter(), { downloadSpeed: (_delta?: number) => average });
   const steady = fake(40_000);
   const fresh = fake(0);
-  rateFromUnchoke(steady, PIECE, () => clock);
-  rateFromUnchoke(fresh, PIECE, () => clock);
+  rateFromUnchoke(
+    steady,
+    () => PIECE,
+    () => clock,
+  );
+  rateFromUnchoke(
+    fresh,
+    () => PIECE,
+    () => clock,
+  );
   clock = 6000;
   steady.downloadSpeed(4 * 16_384); // a burst: the last second holds two of a capped aria2c's
   assert.equal(steady.downloadSpeed(), 4 * 16_384, 'the pipeline follows the burst');
