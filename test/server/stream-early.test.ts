@@ -53,11 +53,10 @@ async function unflaggedInterlacedMkv(): Promise<string> {
   return mkv;
 }
 
-function begin(
-  data: Buffer,
-  name: string,
-  limits = { ffmpegProcesses: new Limiter(4), transcodes: new Limiter(1) },
-) {
+/** Room for four FFmpeg processes, one of them a transcode. */
+const freshLimits = () => ({ ffmpegProcesses: new Limiter(4), transcodes: new Limiter(1) });
+
+function begin(data: Buffer, name: string, limits = freshLimits()) {
   const catalog = { open: async () => bufferSource(data, name) };
   const signal = new AbortController().signal;
   const early = EarlyStart.begin({
@@ -108,7 +107,7 @@ describe('EarlyStart', () => {
   it('an MKV still downloading gets a spare FFmpeg before its header, kept when the header plans the same', async () => {
     const data = readFileSync(await makeMedia('mkv-h264-aac'));
     const source = new ControllableSource(data, { name: 'spare.mkv' });
-    const limits = { ffmpegProcesses: new Limiter(4), transcodes: new Limiter(1) };
+    const limits = freshLimits();
     const catalog = { open: async () => source };
     const signal = new AbortController().signal;
     const options = { catalog, infoHash: 'x', index: 0, request: {}, tools, seekable, limits, signal };
@@ -131,7 +130,7 @@ describe('EarlyStart', () => {
     const data = readFileSync(await makeMedia('mkv-h264-aac', { seconds: 20 }));
     assert.ok(data.length > FIRST_BYTES);
     const source = new ControllableSource(data, { name: 'head.mkv' });
-    const limits = { ffmpegProcesses: new Limiter(4), transcodes: new Limiter(1) };
+    const limits = freshLimits();
     const signal = new AbortController().signal;
     const early = EarlyStart.begin({
       catalog: { open: async () => source },
@@ -153,7 +152,7 @@ describe('EarlyStart', () => {
   it('a spare whose guess the header does not confirm is stopped', async () => {
     const data = readFileSync(await makeMedia('mkv-hevc-aac'));
     const source = new ControllableSource(data, { name: 'other.mkv' });
-    const limits = { ffmpegProcesses: new Limiter(4), transcodes: new Limiter(1) };
+    const limits = freshLimits();
     const signal = new AbortController().signal;
     const early = EarlyStart.begin({
       catalog: { open: async () => source },
@@ -173,7 +172,7 @@ describe('EarlyStart', () => {
 
   it('a spare started before the file was known (no metadata yet) is the stream when the header agrees', async () => {
     const data = readFileSync(await makeMedia('mkv-h264-aac'));
-    const limits = { ffmpegProcesses: new Limiter(4), transcodes: new Limiter(1) };
+    const limits = freshLimits();
     const starter = { request: {}, tools, seekable, limits };
     const spare = startSpare(starter, 'file 0 of x');
     assert.ok(spare, 'the likely plan (H.264 + AAC copied) needs FFmpeg');
@@ -207,7 +206,7 @@ describe('EarlyStart', () => {
   });
 
   it('no spare transcode before the file is known: its slot would be held for the metadata', () => {
-    const limits = { ffmpegProcesses: new Limiter(4), transcodes: new Limiter(1) };
+    const limits = freshLimits();
     const starter = { request: { mode: 'transcode' as const }, tools, seekable, limits };
     assert.equal(startSpare(starter, 'file 0 of x'), null);
     assert.equal(limits.transcodes.inUse, 0);
@@ -219,7 +218,7 @@ describe('EarlyStart', () => {
 
   it('a spare started before the file was known is stopped when the file is not Matroska', async () => {
     const data = readFileSync(await makeMedia('ts-h264-aac'));
-    const limits = { ffmpegProcesses: new Limiter(4), transcodes: new Limiter(1) };
+    const limits = freshLimits();
     const starter = { request: {}, tools, seekable, limits };
     const spare = startSpare(starter, 'file 0 of x');
     assert.ok(spare);
@@ -237,7 +236,7 @@ describe('EarlyStart', () => {
   it('lets the probe of a settled MKV start only once its stream has the init segment out', async () => {
     const data = readFileSync(await makeMedia('mkv-h264-aac'));
     const source = new ControllableSource(data, { name: 'a.mkv' });
-    const limits = { ffmpegProcesses: new Limiter(4), transcodes: new Limiter(1) };
+    const limits = freshLimits();
     const signal = new AbortController().signal;
     const early = EarlyStart.begin({
       catalog: { open: async () => source },
@@ -259,7 +258,7 @@ describe('EarlyStart', () => {
 
   it('lets the probe start at once for a file its header does not plan, or plans with a doubt', async () => {
     const ts = new ControllableSource(readFileSync(await makeMedia('ts-h264-aac')), { name: 'c.ts' });
-    const limits = { ffmpegProcesses: new Limiter(4), transcodes: new Limiter(1) };
+    const limits = freshLimits();
     const signal = new AbortController().signal;
     const options = { infoHash: 'x', index: 0, request: {}, tools, seekable, limits, signal };
     const forTs = EarlyStart.begin({ ...options, catalog: { open: async () => ts } });
