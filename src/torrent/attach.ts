@@ -19,6 +19,7 @@ import type { TransferTotals } from './transfer-totals.js';
 import { closeTrackersQuietly } from './webtorrent-internals.js';
 import {
   guardMetadata,
+  neverHotswap,
   skipFullyAskedPieces,
   skipTorrentDebugMessages,
 } from './webtorrent-internals-hooks.js';
@@ -69,6 +70,7 @@ export function addToClient(
     record.waitedSpans().some(([first, last]) => index >= first && index <= last),
   );
   skipFullyAskedPieces(torrent);
+  neverHotswap(torrent);
   skipTorrentDebugMessages(torrent);
   torrent.on('wire', (wire: Wire) => {
     copyOnlyCutMessages(wire);

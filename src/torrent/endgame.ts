@@ -1,7 +1,7 @@
 /**
  * Endgame for the pieces reads wait on. webtorrent asks each block from one peer and takes it back only when
- * that peer chokes, leaves or times out (30 s), or, for critical pieces, when a peer that has been sending
- * fast lately wants it (its hotswap): a read can sit behind a peer that stalled while another idles.
+ * that peer chokes, leaves or times out (30 s; its hotswap is off, see neverHotswap): a read can sit behind a
+ * peer that stalled while another idles.
  *
  * webtorrent asks for the blocks of a waited piece nobody was asked for yet (a seek's target) once a pipeline
  * runs low; on capped peers every pipeline is full of other pieces for seconds. So its peers' other requests

@@ -18,7 +18,7 @@ import { deselectStream, selectStream } from './webtorrent-internals.js';
 
 export const READ_PRIORITY = 3;
 export const AHEAD_PRIORITY = 2;
-/** A background read's pieces: taken in turn with the others, never chased or marked critical. */
+/** A background read's pieces: taken in turn with the others, never chased. */
 export const BACKGROUND_PRIORITY = 1;
 /** Readahead covers this many seconds of playback once the file's bitrate is known, clamped to [MIN, MAX]. */
 export const AHEAD_MEDIA_SECONDS = 60;
@@ -38,11 +38,11 @@ type Span = [number, number];
 export interface ReaderWindow {
   /** First and last piece: the pending read's pieces, then the readahead. */
   span: Span;
-  /** A read is waiting on the start of the span: its pieces are marked critical. */
+  /** A read is waiting on the start of the span: its pieces are chased (endgame.ts). */
   reading?: Span;
   /**
    * Pieces wanted for later, not waited on: selected even while reads wait (webtorrent takes nonzero
-   * selections in turn, so a small one costs a waiting read little), but never chased nor critical.
+   * selections in turn, so a small one costs a waiting read little), but never chased.
    */
   background?: boolean;
 }
@@ -159,8 +159,6 @@ export class StreamPriority {
     if (sameSelections(wanted, this.applied)) return;
     for (const old of this.applied) deselectStream(torrent, old.from, old.to);
     for (const next of wanted) selectStream(torrent, next.from, next.to, next.priority);
-    // Critical lets a fast peer take over blocks a slow one holds (webtorrent's hotswap).
-    for (const { reading } of this.readers.values()) if (reading) torrent.critical(reading[0], reading[1]);
     this.applied = wanted;
   }
 

@@ -102,7 +102,6 @@ declare module 'webtorrent' {
     /** A magnet's exact sources (xs=): URLs of the .torrent. */
     xs?: string | string[];
     deselect(start: number, end: number): void;
-    critical(start: number, end: number): void;
     destroy(opts?: { destroyStore?: boolean } | null, cb?: (err?: Error | null) => void): void;
   }
 

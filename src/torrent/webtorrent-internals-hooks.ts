@@ -73,10 +73,10 @@ export function requestBlock(torrent: Torrent, wire: Wire, piece: number): boole
  * every block request goes: its top-ups, a choked peer's allowed-fast pieces, requestBlock): false refuses,
  * as a full pipeline would, and webtorrent goes on to its next piece.
  *
- * Also, a block is never handed out again once it is in. webtorrent's hotswap gives a slow peer's blocks of
- * a critical piece back to the piece (`Piece.cancel`) while that peer is still sending them; those that come
- * anyway are stored and stay listed as free, and a capped peer was asked for them again after the piece had
- * them (observed against aria2c at 35 KB/s: a second of its bandwidth per piece).
+ * Also, a block is never handed out again once it is in. A cancelled request gives its block back to the
+ * piece (`Piece.cancel`) while the peer may still be sending it; one that comes anyway is stored and stays
+ * listed as free, and a capped peer was asked for it again after the piece had it (observed against aria2c
+ * at 35 KB/s: a second of its bandwidth per piece).
  */
 export function limitRequests(torrent: Torrent, allows: (wire: Wire, piece: number) => boolean): void {
   const target = verificationInternals<HookInternals>(torrent);
@@ -115,15 +115,28 @@ export function unaskedBlocks(torrent: Torrent, piece: number): number | undefin
  * Makes webtorrent's `_request` answer false at once for a piece with no block left to ask for, where it would
  * first size the wire's pipeline (two rate look-ups) and go through every hook on `_request`, then find
  * nothing to reserve. Its top-ups try each piece of a selection in turn, the hundreds in flight on a fast link
- * too. Not when it may hotswap (a critical piece), which can free blocks for the wire.
+ * too. (webtorrent's hotswap could free blocks of such a piece; it is off, see neverHotswap.)
  */
 export function skipFullyAskedPieces(torrent: Torrent): void {
   const target = verificationInternals<HookInternals>(torrent);
   const request = target._request;
   target._request = (wire, piece, hotswap) => {
-    if (!hotswap && nothingToAsk(target.pieces[piece])) return false;
+    if (nothingToAsk(target.pieces[piece])) return false;
     return request.call(target, wire, piece, hotswap);
   };
+}
+
+/**
+ * Turns webtorrent's hotswap off. For a piece with no block left to ask for, it gives a slower peer's blocks
+ * back to the piece for a faster one to take (`_hotswap`), without a cancel: the slower peer sends them all
+ * the same, so each comes twice. On capped aria2c and transmission seeders, whose rates swing burst to burst,
+ * that cost a peer seconds of sending on copies while the stream's next blocks waited. Copies of blocks a
+ * read waits on are the endgame's (endgame.ts), which cancels the copies not needed.
+ */
+export function neverHotswap(torrent: Torrent): void {
+  const target = verificationInternals<HookInternals>(torrent);
+  const request = target._request;
+  target._request = (wire, piece) => request.call(target, wire, piece, false);
 }
 
 function nothingToAsk(piece: object | null | undefined): boolean {

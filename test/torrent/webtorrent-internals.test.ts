@@ -29,6 +29,7 @@ import {
   beforeWireUpdate,
   guardMetadata,
   limitRequests,
+  neverHotswap,
   requestBlock,
   skipFullyAskedPieces,
   skipTorrentDebugMessages,
@@ -460,8 +461,6 @@ describe('skipFullyAskedPieces', () => {
     [hooked, rated] = [0, 0];
     assert.equal(internals._request(wire, 5, false), false, 'its one block is asked');
     assert.deepEqual([hooked, rated], [0, 0], 'answered at once: no hook, no pipeline sizing');
-    assert.equal(internals._request(wire, 5, true), false, 'may hotswap: webtorrent decides');
-    assert.ok(hooked > 0);
     const pieces = (torrent as unknown as { pieces: Array<{ cancel(block: number): void }> }).pieces;
     pieces[5]!.cancel(0);
     assert.equal(internals._request(wire, 5, false), true, 'a block given back is asked again');
@@ -480,6 +479,35 @@ describe('skipFullyAskedPieces', () => {
     torrent.addPeer(`127.0.0.1:${seeder.port}`);
     if (!torrent.done) await once(torrent, 'done');
     assert.ok(readFileSync(join(work, 'skip-all', torrent.files[0]!.path)).equals(data));
+  });
+});
+
+describe('neverHotswap', () => {
+  /** A wire at `speed` bytes/s with room in its pipeline, holding what it is asked. */
+  function wireAt(speed: number): Wire {
+    const requests: BlockRequest[] = [];
+    return {
+      type: 'tcpOutgoing',
+      requests,
+      downloadSpeed: () => speed,
+      request: (piece: number, offset: number, length: number) => requests.push({ piece, offset, length }),
+    } as unknown as Wire;
+  }
+
+  it("keeps a slow peer's block with it, where webtorrent's hotswap hands it to a faster one", async () => {
+    for (const off of [false, true]) {
+      const torrent = await leecher(`hotswap-${off}`, false);
+      if (off) neverHotswap(torrent);
+      const swapped: number[] = [];
+      torrent.on('hotswap', (_slow: Wire, _fast: Wire, piece: number) => swapped.push(piece));
+      const [slow, fast] = [wireAt(0), wireAt(8 * PIECE)];
+      const internals = torrent as unknown as { _request(w: Wire, p: number, h: boolean): boolean };
+      assert.equal(internals._request(slow, 3, false), true, 'the slow peer is asked the one block');
+      // webtorrent passes true for a critical piece, and for any once its other pieces are all asked.
+      assert.equal(internals._request(fast, 3, true), !off, off ? 'not handed over' : 'handed over');
+      assert.deepEqual(swapped, off ? [] : [3]);
+      assert.equal(fast.requests.length, off ? 0 : 1);
+    }
   });
 });
 
