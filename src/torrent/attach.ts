@@ -79,7 +79,7 @@ export function addToClient(
     skipDebugMessages(wire);
   });
   dialTcpFirst(torrent);
-  startWiresQuickly(torrent, () => record.waitedSpans());
+  startWiresQuickly(torrent, () => record.neededFirst());
   unchokeEarlyInterest(torrent);
   askTransmissionForMetadataEarly(torrent);
   guardAgainstBadPeers(torrent, options.bans);

@@ -7,6 +7,28 @@ import bencode from 'bencode';
 
 const LTEP = 20;
 
+/** Message ids a script sends or looks for (BEP 3; BEP 6, the fast extension). */
+export const MESSAGE = {
+  unchoke: 1,
+  interested: 2,
+  bitfield: 5,
+  request: 6,
+  cancel: 8,
+  allowedFast: 17,
+} as const;
+
+export interface ScriptedPeerOptions {
+  /** Says it speaks the fast extension (BEP 6): it may then name allowed-fast pieces. */
+  fast?: boolean;
+}
+
+/** A request or cancel message's block. */
+export interface BlockMessage {
+  piece: number;
+  offset: number;
+  length: number;
+}
+
 export interface Message {
   id: number;
   payload: Buffer;
@@ -22,9 +44,11 @@ export class ScriptedPeer {
     readonly socket: Socket,
     infoHash: Buffer,
     peerId: string,
+    options: ScriptedPeerOptions = {},
   ) {
     const reserved = Buffer.alloc(8);
     reserved[5] = 0x10; // extended messages (BEP 10)
+    if (options.fast) reserved[7]! |= 0x04;
     const pstr = Buffer.from('BitTorrent protocol');
     socket.write(Buffer.concat([Buffer.from([pstr.length]), pstr, reserved, infoHash, Buffer.from(peerId)]));
     socket.on('data', (chunk: Buffer) => this.take(chunk));
@@ -46,6 +70,20 @@ export class ScriptedPeer {
       const body = bencode.decode(rest.subarray(0, end)) as Record<string, unknown>;
       return { ext: message.payload[0]!, body, trailer: rest.subarray(end) };
     }
+  }
+
+  /** The next message with `id`, skipping the others. */
+  async nextOf(id: number): Promise<Message> {
+    for (;;) {
+      const message = await this.next();
+      if (message.id === id) return message;
+    }
+  }
+
+  send(id: number, payload: Buffer = Buffer.alloc(0)): void {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(payload.length + 1);
+    this.socket.write(Buffer.concat([length, Buffer.from([id]), payload]));
   }
 
   sendExtended(ext: number, body: Buffer): void {
@@ -76,6 +114,19 @@ export class ScriptedPeer {
     if (waiter) waiter(message);
     else this.queued.push(message);
   }
+}
+
+/** The block a request or cancel message names. */
+export function blockOf(message: Message): BlockMessage {
+  const { payload } = message;
+  return { piece: payload.readUInt32BE(0), offset: payload.readUInt32BE(4), length: payload.readUInt32BE(8) };
+}
+
+/** A 4-byte big-endian number, as a message's payload. */
+export function uint32(value: number): Buffer {
+  const bytes = Buffer.alloc(4);
+  bytes.writeUInt32BE(value);
+  return bytes;
 }
 
 /** Where the bencoded dictionary at the start of `bytes` ends (a ut_metadata data message trails bytes). */

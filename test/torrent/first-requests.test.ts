@@ -1,0 +1,165 @@
+/**
+ * What a peer is asked first while a read waits (src/torrent/wire-start.ts, block-spread.ts, endgame.ts),
+ * against peers scripted on TCP sockets: a peer sends what it is asked in the order asked, so anything asked
+ * before the pieces a stream needs first holds them up. Observed in the messages the peers get, never by
+ * time. The real aria2c's allowed-fast pieces are in endgame-capped.test.ts.
+ */
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, afterEach, before, it } from 'node:test';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { Wire } from 'webtorrent';
+import type { TorrentEngine } from '../../src/torrent/index.js';
+import { SPREAD_BYTES } from '../../src/torrent/stream-priority.js';
+import { bencode } from '../helpers/bencode.js';
+import {
+  blockOf,
+  MESSAGE,
+  ScriptedPeer,
+  type ScriptedPeerOptions,
+  uint32,
+} from '../helpers/scripted-peer.js';
+import { startTestEngine } from '../helpers/swarm.js';
+
+/** One block a piece: a request names a piece. */
+const PIECE = 16 * 1024;
+const PIECES = 256;
+const LAST = PIECES - 1;
+const WAITED = 5;
+/** The read's piece and the start buffer after it (block-spread.ts). */
+const neededFirst = (piece: number) => piece >= WAITED && piece < WAITED + SPREAD_BYTES / PIECE;
+
+let work: string;
+let engine: TorrentEngine;
+const cleanups: Array<() => Promise<void> | void> = [];
+
+before(async () => {
+  work = mkdtempSync(join(tmpdir(), 'streamtide-first-requests-'));
+  engine = await startTestEngine(join(work, 'dl'), { utp: false, tracker: false });
+});
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+after(async () => {
+  await engine?.destroy();
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** A torrent of its own (nobody will send its data), added from its .torrent, and a read waiting or not. */
+async function torrent(
+  name: string,
+): Promise<{ infoHash: Buffer; wires: Wire[]; read(piece: number): void }> {
+  const info = { length: PIECES * PIECE, name, 'piece length': PIECE, pieces: randomBytes(20 * PIECES) };
+  const { entry } = await engine.add(bencode({ info }));
+  cleanups.push(async () => void (await engine.remove(entry.infoHash)));
+  return {
+    infoHash: createHash('sha1').update(bencode(info)).digest(),
+    wires: engine.torrent(entry.infoHash)!.wires,
+    read: (piece) => {
+      const source = engine.open(entry.infoHash, 0)!;
+      const reader = new AbortController();
+      source.read(piece * PIECE, PIECE, { signal: reader.signal }).catch(() => undefined);
+      cleanups.push(() => {
+        reader.abort();
+        source.close();
+      });
+    },
+  };
+}
+
+/** A seeder that connects to the engine, says it has every piece, and waits for the engine's interest. */
+async function seeder(infoHash: Buffer, options: ScriptedPeerOptions = {}): Promise<ScriptedPeer> {
+  const socket = connect(engine.port, '127.0.0.1');
+  cleanups.push(() => void socket.destroy());
+  await once(socket, 'connect');
+  const peer = new ScriptedPeer(socket, infoHash, `-XX0001-${randomBytes(6).toString('hex')}`, options);
+  peer.send(MESSAGE.bitfield, Buffer.alloc(PIECES / 8, 0xff));
+  await peer.nextOf(MESSAGE.interested);
+  return peer;
+}
+
+it('a peer that unchokes once the waited piece is all asked is asked for the start buffer, not the torrent’s end', {
+  timeout: 30_000,
+}, async () => {
+  const { infoHash, read } = await torrent('start-buffer.bin');
+  read(WAITED);
+  const first = await seeder(infoHash);
+  first.send(MESSAGE.unchoke);
+  assert.equal(blockOf(await first.nextOf(MESSAGE.request)).piece, WAITED, 'the waited piece first');
+  // webtorrent would ask a new peer for one block of the torrent's last piece first (its validation).
+  const second = await seeder(infoHash);
+  second.send(MESSAGE.unchoke);
+  const asked = blockOf(await second.nextOf(MESSAGE.request)).piece;
+  assert.ok(asked !== LAST && neededFirst(asked), `asked for piece ${asked} first`);
+});
+
+it('a choked peer is not asked for its allowed-fast pieces while a read waits on others', {
+  timeout: 30_000,
+}, async () => {
+  const { infoHash, read } = await torrent('allowed-fast.bin');
+  read(WAITED);
+  const peer = await seeder(infoHash, { fast: true });
+  peer.send(MESSAGE.allowedFast, uint32(200));
+  peer.send(MESSAGE.allowedFast, uint32(201));
+  peer.send(MESSAGE.unchoke);
+  assert.equal(blockOf(await peer.nextOf(MESSAGE.request)).piece, WAITED, 'nothing asked before the unchoke');
+});
+
+it('what a choked peer was asked before a read came is cancelled when it unchokes, but the first', {
+  timeout: 15_000,
+}, async () => {
+  const { infoHash, read } = await torrent('asked-before.bin');
+  const peer = await seeder(infoHash, { fast: true });
+  const offered = [200, 201, 202];
+  for (const piece of offered) peer.send(MESSAGE.allowedFast, uint32(piece));
+  const asked: number[] = [];
+  for (const _ of offered) asked.push(blockOf(await peer.nextOf(MESSAGE.request)).piece);
+  assert.deepEqual(asked.sort(), offered, 'asked for its allowed-fast pieces while no read waits');
+  read(WAITED);
+  await seeder(infoHash); // the endgame has peers to choose from: this one chokes us throughout
+  peer.send(MESSAGE.unchoke);
+  // All but the first, which may be on its way (a peer that never hears of them fails by the timeout).
+  const cancelled: number[] = [];
+  const requested: number[] = [];
+  while (cancelled.length < offered.length - 1) {
+    const next = await peer.next();
+    if (next.id === MESSAGE.cancel) cancelled.push(blockOf(next).piece);
+    if (next.id === MESSAGE.request) requested.push(blockOf(next).piece);
+  }
+  assert.deepEqual(cancelled.sort(), asked.slice(1));
+  if (requested.length === 0) requested.push(blockOf(await peer.nextOf(MESSAGE.request)).piece);
+  assert.equal(requested[0], WAITED, 'then the waited piece');
+});
+
+it('what a peer is asked as it unchokes, the start buffer after the waited piece, is not cancelled', {
+  timeout: 30_000,
+}, async () => {
+  const { infoHash, wires, read } = await torrent('at-unchoke.bin');
+  read(WAITED);
+  const peer = await seeder(infoHash);
+  await seeder(infoHash); // the endgame has peers to choose from: this one chokes us throughout
+  const wire = wires.find((w) => w.remotePort === peer.socket.localPort)!;
+  assert.ok(wire, 'the peer’s wire');
+  const cancels: number[] = [];
+  const cancel = wire.cancel.bind(wire);
+  wire.cancel = (piece, offset, length) => {
+    cancels.push(piece);
+    return cancel(piece, offset, length);
+  };
+  peer.send(MESSAGE.unchoke);
+  const asked = [blockOf(await peer.nextOf(MESSAGE.request)).piece];
+  asked.push(blockOf(await peer.nextOf(MESSAGE.request)).piece);
+  assert.equal(asked[0], WAITED);
+  assert.ok(neededFirst(asked[1]!) && asked[1] !== WAITED, `then the start buffer: ${asked}`);
+  // The endgame looks at a newly unchoked peer a turn after its unchoke.
+  await nextTurn();
+  await nextTurn();
+  assert.deepEqual(cancels, []);
+});
