@@ -79,7 +79,7 @@ export function addToClient(
     skipDebugMessages(wire);
   });
   dialTcpFirst(torrent);
-  startWiresQuickly(torrent, () => record.neededFirst());
+  startWiresQuickly(torrent, () => record.waitedSpans());
   unchokeEarlyInterest(torrent);
   askTransmissionForMetadataEarly(torrent);
   guardAgainstBadPeers(torrent, options.bans);

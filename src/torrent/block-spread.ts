@@ -10,7 +10,7 @@
  * a peer would send later than HOLD_S from now: a newly unchoked aria2c or transmission sends its first
  * block 0.4–1 s after, on its own clock, so a block taken from a peer about to send it comes later. Each
  * block is asked of one peer (copies are the endgame's, endgame.ts); the readahead behind keeps webtorrent's
- * order. While there are such pieces, a choked peer is asked for no other (see allows).
+ * order. While there are such pieces, a choked peer is asked for nothing (see allows).
  */
 import type { Torrent, Wire } from 'webtorrent';
 import { eta } from './flights.js';
@@ -24,7 +24,7 @@ export const HOLD_S = 2;
 
 export class BlockSpread {
   /** Ascending. */
-  private sorted: number[] = [];
+  private pieces: number[] = [];
   private readonly spreading = new Set<number>();
 
   constructor(
@@ -40,24 +40,17 @@ export class BlockSpread {
   spread(pieces: Iterable<number>): void {
     this.spreading.clear();
     for (const piece of pieces) this.spreading.add(piece);
-    this.sorted = [...this.spreading].sort((a, b) => a - b);
-  }
-
-  /** The pieces spread, ascending. */
-  get pieces(): readonly number[] {
-    return this.sorted;
-  }
-
-  has(piece: number): boolean {
-    return this.spreading.has(piece);
+    this.pieces = [...this.spreading].sort((a, b) => a - b);
   }
 
   /** Whether `wire` may be asked one more block of `piece`. */
   allows(wire: Wire, piece: number): boolean {
     if (wire.type === 'webSeed') return true;
-    // A choked peer is asked for the blocks of its allowed-fast pieces, and sends them first once it
-    // unchokes (aria2c's first bursts went to random pieces): while pieces are needed first, those only.
-    if (!this.spreading.has(piece)) return !wire.peerChoking || this.spreading.size === 0;
+    // A choked peer is asked for every block of its allowed-fast pieces (up to its pipeline), and sends
+    // them first once it unchokes: aria2c's first bursts went to random pieces, or to ten blocks of the
+    // one a read waited on, which no later peer was then asked. While pieces are needed first, nothing.
+    if (wire.peerChoking && this.spreading.size > 0) return false;
+    if (!this.spreading.has(piece)) return true;
     return this.held(wire, piece).length < this.share(wire, piece);
   }
 

@@ -6,9 +6,8 @@
  * webtorrent asks for the blocks of a waited piece nobody was asked for yet (a seek's target) once a pipeline
  * runs low; on capped peers every pipeline is full of other pieces for seconds. So its peers' other requests
  * are cancelled (request-order.ts), once per piece and wait, unless its blocks are all in or asked, and
- * webtorrent asks for it first; so are a newly unchoked peer's, asked while it choked us (allowed-fast,
- * before any read waited), when reads wait. What a peer was told to cancel and may still send counts in its
- * queue (maybeComing).
+ * webtorrent asks for it first; so are a newly unchoked peer's, asked while it choked us (allowed-fast),
+ * when reads wait. What a peer was told to cancel and may still send counts in its queue (maybeComing).
  *
  * Each block of a waited-on piece that is already asked for is also asked of another peer that has it,
  * lets us ask, heeds cancels, and would likely send it sooner: one whose queue at its recent speed ends
@@ -47,14 +46,10 @@ export class Endgame {
   /** Wires unchoked since the last run: what they were asked while choked may stand before a read. */
   private readonly unchoked = new Set<Wire>();
 
-  /**
-   * `order` is shared with whatever else cancels requests here (block-spread.ts); `neededFirst` tells the
-   * pieces streams need first, which a peer is asked for as soon as it unchokes (wire-start.ts).
-   */
+  /** `order` is shared with whatever else cancels requests here (block-spread.ts). */
   constructor(
     private readonly torrent: Torrent,
     private readonly order = new RequestOrder(),
-    private readonly neededFirst: (piece: number) => boolean = () => false,
   ) {
     for (const wire of torrent.wires) this.watch(wire);
     torrent.on('wire', (wire: Wire) => this.watch(wire));
@@ -109,10 +104,8 @@ export class Endgame {
     this.unchoked.clear();
     if (this.waited.size === 0) return;
     // Asked while choked (a peer's allowed-fast pieces, webtorrent asks all their blocks): on a capped
-    // peer that is seconds of other pieces before anything a read waits on. What it was asked since, the
-    // pieces needed first, stays.
-    const keptAtUnchoke = (piece: number) => this.keeps(piece) || this.neededFirst(piece);
-    for (const wire of unchoked) if (this.usable(wire)) this.order.clear(wire, keptAtUnchoke);
+    // peer that is seconds of other pieces before anything a read waits on.
+    for (const wire of unchoked) if (this.usable(wire)) this.order.clear(wire, this.keeps);
     const rates = new Map(torrent.wires.map((w) => [w, likelyRate(w, torrent.wires)]));
     const flights = flightsOf(torrent.wires, this.waited, {
       rate: (wire) => rates.get(wire) ?? 0,

@@ -64,7 +64,7 @@ export class StreamPriority {
     // One book of cancels: a block either cancelled that comes anyway answers its new request.
     const order = new RequestOrder();
     this.spread = new BlockSpread(torrent, order);
-    this.endgame = new Endgame(torrent, order, (piece) => this.spread.has(piece));
+    this.endgame = new Endgame(torrent, order);
   }
 
   /**
@@ -87,11 +87,6 @@ export class StreamPriority {
   /** Some reader is streaming (eviction must leave this torrent alone). */
   get active(): boolean {
     return this.readers.size > 0;
-  }
-
-  /** The pieces streams need first (block-spread.ts), ascending: what reads wait on and a start buffer. */
-  get neededFirst(): readonly number[] {
-    return this.spread.pieces;
   }
 
   /** The pieces reads are waiting on now, as [first, last] spans. */

@@ -105,11 +105,6 @@ export class TorrentRecord implements TorrentContext {
     return this.live?.priority.waitedSpans() ?? [];
   }
 
-  /** The pieces streams need first, ascending: what reads wait on and a start buffer after it. */
-  neededFirst(): readonly number[] {
-    return this.live?.priority.neededFirst ?? [];
-  }
-
   get ready(): boolean {
     return !!this.live && this.torrent.ready;
   }

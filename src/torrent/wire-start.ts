@@ -9,8 +9,8 @@
  *   a microtask after reading the handshake, so one that comes in the same read is missed, and the peer
  *   unchokes only at its next rechoke, up to 10 s later.
  * - A wire's first request is a single block of the lowest selection's last piece (webtorrent "validates"
- *   a wire before using it: the torrent's last piece), and the rest wait a round trip for it. While a
- *   stream needs pieces first (a read waits), the wire is asked for those at once, instead.
+ *   a wire before using it), and the rest wait a round trip for it. When a read is waiting, the wire is
+ *   asked for the pieces it waits on at once, alongside or instead.
  * - Its request pipeline is sized from the wire's download rate averaged over 5 s, time spent choked
  *   included: a seeder that unchokes after seconds starts at 2 blocks in flight, and the pipeline grows
  *   by about a fifth per round trip. transmission answers requests in bursts every 500 ms: that is 64 KB/s
@@ -31,8 +31,7 @@ const SLOTS = RECENT_MS / SLOT_MS;
 /** The rate assumed of a peer in the first second after it unchokes us, in bytes a second. */
 export const FIRST_SECOND_RATE = 128 * 1024;
 
-/** `neededFirst`: the pieces streams need first, in order (stream-priority.ts). */
-export function startWiresQuickly(torrent: Torrent, neededFirst: () => Iterable<number>): void {
+export function startWiresQuickly(torrent: Torrent, waited: () => Array<[number, number]>): void {
   torrent.on('wire', (wire: Wire) => {
     rateFromUnchoke(wire, () => firstSecondRate(wire, torrent.wires));
     onceHeardAfterHandshake(wire, () => {
@@ -43,9 +42,11 @@ export function startWiresQuickly(torrent: Torrent, neededFirst: () => Iterable<
     // Until a wire's first block is in, webtorrent asks it for that one block only (its validation, which
     // may already be out when a read comes); once it is, webtorrent's own order puts the read first.
     if (wire.downloaded > 0 || wire.peerChoking || !torrent.ready) return;
-    for (const piece of neededFirst()) {
-      if (!wire.peerPieces.get(piece) || torrent.bitfield?.get(piece)) continue;
-      while (requestBlock(torrent, wire, piece)) {}
+    for (const [first, last] of waited()) {
+      for (let piece = first; piece <= last; piece++) {
+        if (!wire.peerPieces.get(piece) || torrent.bitfield?.get(piece)) continue;
+        while (requestBlock(torrent, wire, piece)) {}
+      }
     }
   });
 }

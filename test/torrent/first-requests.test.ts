@@ -1,5 +1,5 @@
 /**
- * What a peer is asked first while a read waits (src/torrent/wire-start.ts, block-spread.ts, endgame.ts),
+ * What a peer is asked while a read waits (src/torrent/block-spread.ts, endgame.ts),
  * against peers scripted on TCP sockets: a peer sends what it is asked in the order asked, so anything asked
  * before the pieces a stream needs first holds them up. Observed in the messages the peers get, never by
  * time. The real aria2c's allowed-fast pieces are in endgame-capped.test.ts.
@@ -12,11 +12,10 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, it } from 'node:test';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Wire } from 'webtorrent';
 import type { TorrentEngine } from '../../src/torrent/index.js';
-import { SPREAD_BYTES } from '../../src/torrent/stream-priority.js';
 import { bencode } from '../helpers/bencode.js';
+import { eventually } from '../helpers/eventually.js';
 import {
   blockOf,
   MESSAGE,
@@ -29,10 +28,7 @@ import { startTestEngine } from '../helpers/swarm.js';
 /** One block a piece: a request names a piece. */
 const PIECE = 16 * 1024;
 const PIECES = 256;
-const LAST = PIECES - 1;
 const WAITED = 5;
-/** The read's piece and the start buffer after it (block-spread.ts). */
-const neededFirst = (piece: number) => piece >= WAITED && piece < WAITED + SPREAD_BYTES / PIECE;
 
 let work: string;
 let engine: TorrentEngine;
@@ -85,31 +81,22 @@ async function seeder(infoHash: Buffer, options: ScriptedPeerOptions = {}): Prom
   return peer;
 }
 
-it('a peer that unchokes once the waited piece is all asked is asked for the start buffer, not the torrent’s end', {
+it('a choked peer is not asked for its allowed-fast pieces while a read waits, even the read’s own', {
   timeout: 30_000,
 }, async () => {
-  const { infoHash, read } = await torrent('start-buffer.bin');
-  read(WAITED);
-  const first = await seeder(infoHash);
-  first.send(MESSAGE.unchoke);
-  assert.equal(blockOf(await first.nextOf(MESSAGE.request)).piece, WAITED, 'the waited piece first');
-  // webtorrent would ask a new peer for one block of the torrent's last piece first (its validation).
-  const second = await seeder(infoHash);
-  second.send(MESSAGE.unchoke);
-  const asked = blockOf(await second.nextOf(MESSAGE.request)).piece;
-  assert.ok(asked !== LAST && neededFirst(asked), `asked for piece ${asked} first`);
-});
-
-it('a choked peer is not asked for its allowed-fast pieces while a read waits on others', {
-  timeout: 30_000,
-}, async () => {
-  const { infoHash, read } = await torrent('allowed-fast.bin');
+  const { infoHash, wires, read } = await torrent('allowed-fast.bin');
   read(WAITED);
   const peer = await seeder(infoHash, { fast: true });
+  const wire = wires.find((w) => w.remotePort === peer.socket.localPort);
+  assert.ok(wire, 'the peer’s wire');
+  peer.send(MESSAGE.allowedFast, uint32(WAITED));
   peer.send(MESSAGE.allowedFast, uint32(200));
-  peer.send(MESSAGE.allowedFast, uint32(201));
+  const fastSet = () => (wire as Wire & { peerAllowedFastSet: number[] }).peerAllowedFastSet;
+  // webtorrent asks for allowed-fast pieces as each is named, in the same turn.
+  assert.ok(await eventually(() => fastSet().length === 2), 'both named');
+  assert.deepEqual(wire.requests, [], 'nothing asked while it chokes');
   peer.send(MESSAGE.unchoke);
-  assert.equal(blockOf(await peer.nextOf(MESSAGE.request)).piece, WAITED, 'nothing asked before the unchoke');
+  assert.equal(blockOf(await peer.nextOf(MESSAGE.request)).piece, WAITED);
 });
 
 it('what a choked peer was asked before a read came is cancelled when it unchokes, but the first', {
@@ -136,30 +123,4 @@ it('what a choked peer was asked before a read came is cancelled when it unchoke
   assert.deepEqual(cancelled.sort(), asked.slice(1));
   if (requested.length === 0) requested.push(blockOf(await peer.nextOf(MESSAGE.request)).piece);
   assert.equal(requested[0], WAITED, 'then the waited piece');
-});
-
-it('what a peer is asked as it unchokes, the start buffer after the waited piece, is not cancelled', {
-  timeout: 30_000,
-}, async () => {
-  const { infoHash, wires, read } = await torrent('at-unchoke.bin');
-  read(WAITED);
-  const peer = await seeder(infoHash);
-  await seeder(infoHash); // the endgame has peers to choose from: this one chokes us throughout
-  const wire = wires.find((w) => w.remotePort === peer.socket.localPort)!;
-  assert.ok(wire, 'the peer’s wire');
-  const cancels: number[] = [];
-  const cancel = wire.cancel.bind(wire);
-  wire.cancel = (piece, offset, length) => {
-    cancels.push(piece);
-    return cancel(piece, offset, length);
-  };
-  peer.send(MESSAGE.unchoke);
-  const asked = [blockOf(await peer.nextOf(MESSAGE.request)).piece];
-  asked.push(blockOf(await peer.nextOf(MESSAGE.request)).piece);
-  assert.equal(asked[0], WAITED);
-  assert.ok(neededFirst(asked[1]!) && asked[1] !== WAITED, `then the start buffer: ${asked}`);
-  // The endgame looks at a newly unchoked peer a turn after its unchoke.
-  await nextTurn();
-  await nextTurn();
-  assert.deepEqual(cancels, []);
 });
