@@ -43,6 +43,11 @@ export class BlockSpread {
     this.pieces = [...this.spreading].sort((a, b) => a - b);
   }
 
+  /** Some pieces are spread: a read waits. */
+  get active(): boolean {
+    return this.pieces.length > 0;
+  }
+
   /** Whether `wire` may be asked one more block of `piece`. */
   allows(wire: Wire, piece: number): boolean {
     if (wire.type === 'webSeed') return true;

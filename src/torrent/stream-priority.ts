@@ -13,6 +13,7 @@
 import type { Torrent } from 'webtorrent';
 import { BlockSpread } from './block-spread.js';
 import { Endgame } from './endgame.js';
+import { PeerNudge } from './peer-nudge.js';
 import { RequestOrder } from './request-order.js';
 import { deselectStream, selectStream } from './webtorrent-internals.js';
 
@@ -59,12 +60,14 @@ export class StreamPriority {
   private applied: Selection[] = [];
   private readonly endgame: Endgame;
   private readonly spread: BlockSpread;
+  private readonly nudge: PeerNudge;
 
   constructor(private readonly torrent: Torrent) {
     // One book of cancels: a block either cancelled that comes anyway answers its new request.
     const order = new RequestOrder();
     this.spread = new BlockSpread(torrent, order);
     this.endgame = new Endgame(torrent, order);
+    this.nudge = new PeerNudge(torrent);
   }
 
   /**
@@ -123,6 +126,7 @@ export class StreamPriority {
     this.select();
     // After the selections: webtorrent has asked for what it will, the endgame doubles what reads wait on.
     this.endgame.chase(this.waitedPieces());
+    this.nudge.waiting = this.spread.active;
   }
 
   private *waitedPieces(): Iterable<number> {

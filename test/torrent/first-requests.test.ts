@@ -1,5 +1,5 @@
 /**
- * What a peer is asked while a read waits (src/torrent/block-spread.ts, endgame.ts),
+ * What a peer is asked, and told, while a read waits (src/torrent/block-spread.ts, endgame.ts, peer-nudge.ts),
  * against peers scripted on TCP sockets: a peer sends what it is asked in the order asked, so anything asked
  * before the pieces a stream needs first holds them up. Observed in the messages the peers get, never by
  * time. The real aria2c's allowed-fast pieces are in endgame-capped.test.ts.
@@ -123,4 +123,17 @@ it('what a choked peer was asked before a read came is cancelled when it unchoke
   assert.deepEqual(cancelled.sort(), asked.slice(1));
   if (requested.length === 0) requested.push(blockOf(await peer.nextOf(MESSAGE.request)).piece);
   assert.equal(requested[0], WAITED, 'then the waited piece');
+});
+
+it('a sending peer is told again that we are interested while a read waits on it (peer-nudge.ts)', {
+  timeout: 30_000,
+}, async () => {
+  const { infoHash, read } = await torrent('nudged.bin');
+  read(WAITED);
+  const peer = await seeder(infoHash);
+  peer.send(MESSAGE.unchoke);
+  await peer.nextOf(MESSAGE.request);
+  // Nothing is sent: the read keeps waiting, and the peer hears it again, period after period.
+  await peer.nextOf(MESSAGE.interested);
+  await peer.nextOf(MESSAGE.interested);
 });
