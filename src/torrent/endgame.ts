@@ -6,8 +6,9 @@
  * webtorrent asks for the blocks of a waited piece nobody was asked for yet (a seek's target) once a pipeline
  * runs low; on capped peers every pipeline is full of other pieces for seconds. So its peers' other requests
  * are cancelled (request-order.ts), once per piece and wait, unless its blocks are all in or asked, and
- * webtorrent asks for it first; so are a newly unchoked peer's, asked while it choked us (allowed-fast),
- * when reads wait. What a peer was told to cancel and may still send counts in its queue (maybeComing).
+ * webtorrent asks for it first; so are a newly unchoked peer's, asked while it choked us (allowed-fast,
+ * before a read waited: block-spread.ts asks a choked peer nothing while one does), when reads wait. What a
+ * peer was told to cancel and may still send counts in its queue (maybeComing).
  *
  * Each block of a waited-on piece that is already asked for is also asked of another peer that has it,
  * lets us ask, heeds cancels, and would likely send it sooner: one whose queue at its recent speed ends
