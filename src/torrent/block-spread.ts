@@ -54,7 +54,7 @@ export class BlockSpread {
     // A choked peer is asked for every block of its allowed-fast pieces (up to its pipeline), and sends
     // them first once it unchokes: aria2c's first bursts went to random pieces, or to ten blocks of the
     // one a read waited on, which no later peer was then asked. While pieces are needed first, nothing.
-    if (wire.peerChoking && this.spreading.size > 0) return false;
+    if (wire.peerChoking && this.active) return false;
     if (!this.spreading.has(piece)) return true;
     return this.held(wire, piece).length < this.share(wire, piece);
   }

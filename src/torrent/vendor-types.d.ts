@@ -51,6 +51,8 @@ declare module 'webtorrent' {
     /** Our requests the peer has not answered yet, oldest first. */
     requests: BlockRequest[];
     peerPieces: BitField;
+    /** Pieces the peer lets us ask for while it chokes us (BEP 6 allowed-fast). */
+    peerAllowedFastSet: number[];
     peerExtendedHandshake?: { reqq?: unknown };
     /** The peer's id from its handshake (hex), and the extensions it says it supports. */
     peerId?: string | null;

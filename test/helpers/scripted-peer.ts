@@ -87,9 +87,7 @@ export class ScriptedPeer {
   }
 
   sendExtended(ext: number, body: Buffer): void {
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(body.length + 2);
-    this.socket.write(Buffer.concat([length, Buffer.from([LTEP, ext]), body]));
+    this.send(LTEP, Buffer.concat([Buffer.from([ext]), body]));
   }
 
   private take(chunk: Buffer): void {

@@ -104,7 +104,7 @@ describe('a swarm of capped aria2c seeders', { skip }, () => {
     const seen: Array<{ wire: Wire; offered: number[]; atUnchoke: BlockRequest[] }> = [];
     torrent.on('wire', (wire: Wire) => {
       wire.once('unchoke', () => {
-        const offered = [...(wire as Wire & { peerAllowedFastSet: number[] }).peerAllowedFastSet];
+        const offered = [...wire.peerAllowedFastSet];
         seen.push({ wire, offered, atUnchoke: [...wire.requests] });
       });
     });
