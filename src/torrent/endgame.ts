@@ -81,7 +81,7 @@ export class Endgame {
       const key = blockKey(piece, offset);
       // A cancelled block the peer had already sent is not wasted: it answers the block's new request.
       if (this.order.arrivedCancelled(wire, piece, offset) || this.duplicates.has(key)) {
-        this.settle({ piece, offset, length: chunk.length }, chunk);
+        this.settle({ piece, offset, length: chunk.length }, chunk, wire);
       }
       this.schedule();
     });
@@ -196,15 +196,15 @@ export class Endgame {
     // The callback may run at once (a wire that just closed); the bookkeeping above comes first. A copy
     // that fails (choke, close) is not asked again until something changes: no loop on a dead wire.
     wire.request(block.piece, block.offset, block.length, (err, chunk) => {
-      if (this.forget(key, wire) && !err && chunk) this.settle(block, chunk);
+      if (this.forget(key, wire) && !err && chunk) this.settle(block, chunk, wire);
     });
   }
 
   /**
-   * `chunk` arrived: webtorrent's requests still pending for the block get it (its own, or a leftover of its
-   * hotswap), our duplicates are cancelled.
+   * `chunk` arrived from `sender`: webtorrent's requests still pending for the block get it, our duplicates
+   * are cancelled.
    */
-  private settle(block: BlockRequest, chunk: Uint8Array): void {
+  private settle(block: BlockRequest, chunk: Uint8Array, sender: Wire): void {
     const ours = this.duplicates.get(blockKey(block.piece, block.offset));
     for (const wire of this.torrent.wires) {
       if (ours?.has(wire) && this.forget(blockKey(block.piece, block.offset), wire)) {
@@ -212,7 +212,8 @@ export class Endgame {
         this.order.told(wire, block.piece, block.offset, block.length);
       }
       // Also on the wire it came from: webtorrent may have asked it again for a block our copy was coming on.
-      if (answerRequest(wire, block, chunk)) this.order.told(wire, block.piece, block.offset, block.length);
+      if (answerRequest(wire, block, chunk, sender))
+        this.order.told(wire, block.piece, block.offset, block.length);
     }
   }
 

@@ -29,12 +29,23 @@ interface PieceFields {
 export interface TakenPiece {
   /** Its blocks, in order. */
   blocks: Uint8Array[];
-  /** Who sent each block: webtorrent's source, the wire. */
+  /** Who sent each block: the wire (webtorrent's source, or the one a handed-over block came from). */
   senders: unknown[];
   /** Its bytes as one view of `buffer`, when every block was copied there. */
   bytes?: Buffer;
   /** The pooled buffer its blocks were copied into, to give back once nothing holds a view of it. */
   buffer?: Buffer;
+}
+
+/** Blocks given to another wire's request (answerRequest), by who actually sent them. */
+const handedOver = new WeakMap<Uint8Array, unknown>();
+
+/**
+ * Records that `chunk`, about to answer some other wire's request, came from `sender`: webtorrent names the
+ * wire whose request it answers as the block's source, and a corrupt block must be blamed on its sender.
+ */
+export function sentBy(chunk: Uint8Array, sender: unknown): void {
+  handedOver.set(chunk, sender);
 }
 
 /**
@@ -62,7 +73,8 @@ export function collectPiece(
     let fresh = hashed < blocks && at + data.length <= piece.length && pool.length >= piece.length;
     for (let i = block; i < last && fresh; i++) fresh = !piece.get(i);
     if (fresh) {
-      for (let i = block; i < last; i++) senders[i] = source;
+      const sender = handedOver.get(data) ?? source;
+      for (let i = block; i < last; i++) senders[i] = sender;
       buffer ??= pool.take();
       kept = buffer.subarray(at, at + data.length);
       kept.set(data);

@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import type { BlockRequest, Torrent, Wire } from 'webtorrent';
 import TorrentClass from 'webtorrent/lib/torrent.js';
 import WebConnClass from 'webtorrent/lib/webconn.js';
+import { sentBy } from './webtorrent-internals-piece.js';
 
 /** The versions the contract test has been run against: package.json's `^3.0.21`. */
 export const SUPPORTED = { atLeast: [3, 0, 21], below: [4, 0, 0] } as const;
@@ -204,12 +205,13 @@ interface PendingRequest extends BlockRequest {
 }
 
 /**
- * Completes `wire`'s pending request for `block` with `chunk`, a copy of the block that arrived from another
- * peer: webtorrent's callback for the request gets the chunk as if this peer had sent it (so the block lands
- * in its piece, which is hashed and stored as usual, and its reservation is released), and the peer is told
- * to cancel. False when `wire` has no such request, or one of a shape this was not verified with.
+ * Completes `wire`'s pending request for `block` with `chunk`, a copy of the block that arrived from
+ * `sender` (another peer, or `wire` itself on an earlier request): webtorrent's callback for the request gets
+ * the chunk (so the block lands in its piece, which is hashed and stored as usual, and its reservation is
+ * released), credited to `sender` should the piece fail its hash, and the peer is told to cancel. False
+ * when `wire` has no such request, or one of a shape this was not verified with.
  */
-export function answerRequest(wire: Wire, block: BlockRequest, chunk: Uint8Array): boolean {
+export function answerRequest(wire: Wire, block: BlockRequest, chunk: Uint8Array, sender: Wire): boolean {
   const { piece, offset, length } = block;
   if (chunk.length !== length) return false;
   const pending = (wire.requests as PendingRequest[]).find(
@@ -221,6 +223,7 @@ export function answerRequest(wire: Wire, block: BlockRequest, chunk: Uint8Array
   // with an error: that error must not reach webtorrent, which would ask for the block again.
   pending.callback = () => {};
   wire.cancel(piece, offset, length);
+  sentBy(chunk, sender);
   callback(null, chunk);
   return true;
 }

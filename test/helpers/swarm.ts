@@ -164,6 +164,21 @@ export function stallAfter(seeder: Seeder, answered: number): Stall {
   return stall;
 }
 
+/** Makes the seeder send the blocks of the pieces `lies` names with their first byte flipped: a peer that lies. */
+export function lieAbout(seeder: { torrent: Torrent }, lies: (piece: number) => boolean): void {
+  const store = seeder.torrent.store as unknown as {
+    get(index: number, opts: unknown, cb: (err: Error | null, data?: Uint8Array) => void): void;
+  };
+  const get = store.get.bind(store);
+  store.get = (index, opts, cb) =>
+    get(index, opts, (err, data) => {
+      if (err || !data || !lies(index)) return cb(err, data);
+      const wrong = Buffer.from(data);
+      wrong[0]! ^= 0xff;
+      cb(null, wrong);
+    });
+}
+
 /**
  * A web seed of `torrent` answering from `data` in memory (its URL a closed loopback port: no request is
  * made); `asked` sees each range it is asked for.

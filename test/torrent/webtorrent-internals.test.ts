@@ -14,6 +14,7 @@ import { Server as TrackerServer } from 'bittorrent-tracker';
 import type WebTorrent from 'webtorrent';
 import type { BlockRequest, Torrent, Wire } from 'webtorrent';
 import TorrentClass from 'webtorrent/lib/torrent.js';
+import { verifyPieces } from '../../src/torrent/piece-verify.js';
 import { torrentShape } from '../../src/torrent/torrent-shape.js';
 import {
   answerRequest,
@@ -35,6 +36,7 @@ import {
   skipTorrentDebugMessages,
   unaskedBlocks,
 } from '../../src/torrent/webtorrent-internals-hooks.js';
+import { onPieceRejected } from '../../src/torrent/webtorrent-internals-verify.js';
 import { addMemoryWebSeed, isolatedClient, type Seeder, stallAfter, startSeeder } from '../helpers/swarm.js';
 
 const PIECE = 16 * 1024; // one block per piece: a request is a piece
@@ -236,10 +238,14 @@ describe('answerRequest', () => {
       const blockOf = ({ piece, offset, length }: BlockRequest) =>
         bytes.subarray(piece * PIECE + offset, piece * PIECE + offset + length);
       const unasked = { piece: PIECES - 1, offset: 0, length: PIECE };
-      assert.equal(answerRequest(wire, unasked, blockOf(unasked)), false, 'nothing asked, nothing answered');
+      assert.equal(
+        answerRequest(wire, unasked, blockOf(unasked), wire),
+        false,
+        'nothing asked, nothing answered',
+      );
       const first = pending[0]!;
       assert.equal(
-        answerRequest(wire, first, blockOf(first).subarray(1)),
+        answerRequest(wire, first, blockOf(first).subarray(1), wire),
         false,
         'a chunk of the wrong length',
       );
@@ -249,7 +255,7 @@ describe('answerRequest', () => {
       const allVerified = new Promise<void>((resolve) => {
         torrent.on('verified', () => pending.every((b) => verified.has(b.piece)) && resolve());
       });
-      for (const block of pending) assert.equal(answerRequest(wire, block, blockOf(block)), true);
+      for (const block of pending) assert.equal(answerRequest(wire, block, blockOf(block), wire), true);
       assert.ok(
         pending.every((b) => !wire.requests.some((r) => r.piece === b.piece && r.offset === b.offset)),
         'the answered requests are off the wire',
@@ -258,6 +264,48 @@ describe('answerRequest', () => {
       const keys = pending.map(({ piece, offset }) => `${piece}:${offset}`);
       await stall.until(({ cancelled }) => keys.every((key) => cancelled.includes(key)));
       assert.ok(torrent.wires.includes(wire), 'the wire stays');
+    } finally {
+      await stalling.close();
+    }
+  });
+
+  it('credits a block it hands over to the peer that sent it: a corrupt one is blamed there, not here', {
+    timeout: 30_000,
+  }, async () => {
+    const stalling = await startSeeder(join(work, 'data.bin'), { pieceLength: PIECE });
+    try {
+      const stall = stallAfter(stalling, 1);
+      const client = isolatedClient({ utp: false });
+      clients.push(client);
+      await once(client, 'listening');
+      const torrent = client.add(stalling.torrentFile, { path: join(work, 'credit'), announce: [] });
+      verifyPieces(torrent);
+      const rejected: Array<{ index: number; sources: unknown[] }> = [];
+      onPieceRejected(torrent, (index, blocks) =>
+        rejected.push({ index, sources: blocks.map((b) => b.source) }),
+      );
+      if (!torrent.ready) await once(torrent, 'ready');
+      torrent.addPeer(`127.0.0.1:${stalling.port}`);
+      await stall.until(({ stalled }) => stalled.length >= 2);
+      const [wire] = torrent.wires as Wire[];
+      assert.ok(wire);
+      const [first, second] = wire.requests.map(({ piece, offset, length }) => ({ piece, offset, length }));
+      assert.ok(first && second);
+      const bytes = readFileSync(join(work, 'data.bin'));
+      const corrupt = Buffer.from(bytes.subarray(first.piece * PIECE, (first.piece + 1) * PIECE));
+      corrupt[0]! ^= 0xff;
+      // Stand-ins for the peers the copies came from: the blame goes by their address.
+      const liar = { remoteAddress: '127.0.0.9' } as Wire;
+      const failed = once(torrent, 'warning');
+      assert.equal(answerRequest(wire, first, corrupt, liar), true);
+      await failed;
+      assert.deepEqual(rejected, [{ index: first.piece, sources: [liar] }]);
+      const honest = { remoteAddress: '127.0.0.8' } as Wire;
+      const verified = once(torrent, 'verified');
+      const good = bytes.subarray(second.piece * PIECE, (second.piece + 1) * PIECE);
+      assert.equal(answerRequest(wire, second, good, honest), true);
+      assert.deepEqual(await verified, [second.piece]);
+      assert.equal(rejected.length, 1, 'the good block passed');
     } finally {
       await stalling.close();
     }
