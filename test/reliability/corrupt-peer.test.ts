@@ -1,5 +1,5 @@
 /**
- * A peer that sends wrong data: a second seeder (on 127.0.0.2) whose store flips bytes in every third piece,
+ * A peer that sends wrong data: a second seeder (on 127.0.0.2) that flips a byte in every third piece,
  * next to a slow honest seeder. Its pieces fail the hash and are fetched again, it is banned (its wires
  * dropped, its address refused), and the bytes streamed through the server equal the file.
  */
@@ -11,42 +11,11 @@ import { after, before, it } from 'node:test';
 import type { TorrentEngine } from '../../src/torrent/index.js';
 import { makeMedia } from '../helpers/media.js';
 import { bodyBytes, startTestServer, type TestServer } from '../helpers/server.js';
+import { lieAbout } from '../helpers/swarm.js';
 import { loopbackEngine, type PortSeeder, seedOnPort } from './support.js';
 
 const PIECE = 16 * 1024;
 const isBad = (piece: number) => piece % 3 === 1;
-
-type StoreCallback = (err: Error | null, buf?: Buffer) => void;
-
-/** An in-memory store holding `content`, serving every bad piece with one byte flipped. */
-function lyingStore(content: Buffer) {
-  return class LyingStore {
-    constructor(readonly chunkLength: number) {}
-    get(
-      index: number,
-      options: { offset?: number; length?: number } | null | StoreCallback,
-      callback?: StoreCallback,
-    ) {
-      const opts = typeof options === 'function' ? null : options;
-      const cb = (typeof options === 'function' ? options : callback)!;
-      const piece = Buffer.from(content.subarray(index * this.chunkLength, (index + 1) * this.chunkLength));
-      if (isBad(index)) piece[piece.length >> 1]! ^= 0xff;
-      const offset = opts?.offset ?? 0;
-      queueMicrotask(() =>
-        cb(null, piece.subarray(offset, offset + (opts?.length ?? piece.length - offset))),
-      );
-    }
-    put(_index: number, _buf: Buffer, cb?: (e: Error | null) => void) {
-      queueMicrotask(() => cb?.(null));
-    }
-    close(cb?: (e: Error | null) => void) {
-      queueMicrotask(() => cb?.(null));
-    }
-    destroy(cb?: (e: Error | null) => void) {
-      queueMicrotask(() => cb?.(null));
-    }
-  };
-}
 
 let work: string;
 let good: PortSeeder;
@@ -60,7 +29,9 @@ before(async () => {
   const mp4 = await makeMedia('mp4', { seconds: 10, size: '320x240', dir: work, name: 'Honest' });
   content = readFileSync(mp4);
   good = await seedOnPort(mp4, { pieceLength: PIECE, uploadLimit: 150_000 });
-  bad = await seedOnPort(mp4, { torrent: good.torrent.torrentFile, store: lyingStore(content) });
+  bad = await seedOnPort(mp4, { pieceLength: PIECE });
+  assert.equal(bad.torrent.infoHash, good.torrent.infoHash);
+  lieAbout(bad, isBad);
   engine = await loopbackEngine(join(work, 'dl'), { utp: false });
   server = await startTestServer({ torrents: engine });
 });
