@@ -23,6 +23,8 @@ let bad: PortSeeder;
 let engine: TorrentEngine;
 let server: TestServer;
 let content: Buffer;
+/** Aborted should the honest seeder be banned: the stream could then never end, and the test says why. */
+const honestBanned = new AbortController();
 
 before(async () => {
   work = mkdtempSync(join(tmpdir(), 'streamtide-corrupt-'));
@@ -32,7 +34,12 @@ before(async () => {
   bad = await seedOnPort(mp4, { pieceLength: PIECE });
   assert.equal(bad.torrent.infoHash, good.torrent.infoHash);
   lieAbout(bad, isBad);
-  engine = await loopbackEngine(join(work, 'dl'), { utp: false });
+  engine = await loopbackEngine(join(work, 'dl'), {
+    utp: false,
+    onWarning: (message) => {
+      if (/^banned peer 127\.0\.0\.1:/.test(message)) honestBanned.abort(new Error(message));
+    },
+  });
   server = await startTestServer({ torrents: engine });
 });
 
@@ -59,7 +66,9 @@ it('refetches pieces that fail the hash, bans the peer that sent them, streams t
   });
   await engine.waitForMetadata(infoHash);
 
-  const response = await fetch(`${server.url}/stream/${infoHash}/0?mode=direct`);
+  const response = await fetch(`${server.url}/stream/${infoHash}/0?mode=direct`, {
+    signal: honestBanned.signal,
+  });
   assert.equal(response.status, 200);
   const body = await bodyBytes(response);
   assert.equal(body.length, content.length);
