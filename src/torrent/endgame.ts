@@ -144,11 +144,12 @@ export class Endgame {
     // An idle peer's bandwidth is going unused: it takes copies, those due last first (capped peers send a
     // second's worth at once: a copy of a block near the head of a queue comes with the original), as long
     // as each would likely come before the holder's: past that, its queue only holds up what it is asked next.
+    // A stalled holder's never comes: then even a peer whose rate is not known yet is the better bet.
     const latest = [...worth].sort((a, b) => b.eta - a.eta);
+    const sooner = (wire: Wire, f: Flight) => !Number.isFinite(f.eta) || due(wire, f) < f.eta;
     for (const wire of idle) {
       if (queued.get(wire) !== 0) continue;
-      for (const flight of latest)
-        if (open(wire, flight) && due(wire, flight) < flight.eta) copy(wire, flight);
+      for (const flight of latest) if (open(wire, flight) && sooner(wire, flight)) copy(wire, flight);
     }
   }
 

@@ -11,6 +11,7 @@ const LTEP = 20;
 export const MESSAGE = {
   unchoke: 1,
   interested: 2,
+  have: 4,
   bitfield: 5,
   request: 6,
   cancel: 8,

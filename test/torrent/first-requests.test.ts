@@ -136,3 +136,25 @@ it('a sending peer is told again that we are interested while a read waits on it
   await peer.nextOf(MESSAGE.interested);
   await peer.nextOf(MESSAGE.interested);
 });
+
+it('a stalled peer’s blocks are asked of an idle peer whose rate is not known yet (endgame.ts)', {
+  timeout: 30_000,
+}, async () => {
+  const { infoHash, wires, read } = await torrent('stalled-holder.bin');
+  read(WAITED);
+  const holder = await seeder(infoHash);
+  holder.send(MESSAGE.unchoke);
+  assert.equal(blockOf(await holder.nextOf(MESSAGE.request)).piece, WAITED, 'the holder is asked first');
+  // A peer with none of the pieces yet that lets us ask: nothing is asked of it, so it shows no rate.
+  const socket = connect(engine.port, '127.0.0.1');
+  cleanups.push(() => void socket.destroy());
+  await once(socket, 'connect');
+  const idle = new ScriptedPeer(socket, infoHash, `-XX0001-${randomBytes(6).toString('hex')}`);
+  idle.send(MESSAGE.bitfield, Buffer.alloc(PIECES / 8));
+  idle.send(MESSAGE.unchoke);
+  // Past the first second of each unchoke, where a rate is assumed: the holder has stalled, the idle peer
+  // has shown nothing.
+  assert.ok(await eventually(() => wires.length === 2 && wires.every((w) => w.downloadSpeed() === 0)));
+  idle.send(MESSAGE.have, uint32(WAITED));
+  assert.equal(blockOf(await idle.nextOf(MESSAGE.request)).piece, WAITED, 'the idle peer gets a copy');
+});
