@@ -18,6 +18,9 @@
  * cancels is sent twice: none is asked unless the holder stalled. Nor is any while a waited piece has blocks
  * nobody was asked for (its endgame has not begun: a capped peer's copy costs it a fresh block), nor where
  * every peer is busy and keeps pace. Blocks nobody asked for are webtorrent's to ask.
+ *
+ * It looks again after every block, have, choke and unchoke, and every RECHECK_MS while a read waits: a peer
+ * that stalls sends nothing to say so.
  */
 import type { BlockRequest, Torrent, Wire } from 'webtorrent';
 import { eta, type Flight, flightsOf } from './flights.js';
@@ -30,6 +33,8 @@ import { likelyRate } from './wire-start.js';
 export const COPIES = 3;
 /** Duplicates one peer holds at most: a waiting read takes little of what else the peer is doing. */
 export const MAX_DUPLICATES_PER_WIRE = 32;
+/** While a read waits, the endgame also looks again this often: a peer stalls without an event to tell. */
+export const RECHECK_MS = 1000;
 
 const bytesQueued = (wire: Wire) => wire.requests.reduce((sum, r) => sum + r.length, 0);
 
@@ -44,6 +49,7 @@ export class Endgame {
   private readonly perWire = new Map<Wire, number>();
   private readonly keeps = (piece: number): boolean => this.waited.has(piece);
   private scheduled = false;
+  private recheck: NodeJS.Timeout | null = null;
   /** Wires unchoked since the last run: what they were asked while choked may stand before a read. */
   private readonly unchoked = new Set<Wire>();
 
@@ -99,8 +105,15 @@ export class Endgame {
 
   private run(): void {
     const { torrent } = this;
-    if (torrent.destroyed || !torrent.bitfield || torrent.wires.length < 2) return;
+    if (torrent.destroyed || !torrent.bitfield) return;
     for (const piece of this.waited) if (torrent.bitfield.get(piece)) this.waited.delete(piece);
+    if (this.waited.size > 0) {
+      this.recheck ??= setTimeout(() => {
+        this.recheck = null;
+        this.schedule();
+      }, RECHECK_MS).unref();
+    }
+    if (torrent.wires.length < 2) return;
     const unchoked = [...this.unchoked];
     this.unchoked.clear();
     if (this.waited.size === 0) return;

@@ -70,12 +70,17 @@ async function torrent(
   };
 }
 
-/** A seeder that connects to the engine, says it has every piece, and waits for the engine's interest. */
-async function seeder(infoHash: Buffer, options: ScriptedPeerOptions = {}): Promise<ScriptedPeer> {
+/** A peer connected to the engine, its handshake sent. */
+async function peerOf(infoHash: Buffer, options: ScriptedPeerOptions = {}): Promise<ScriptedPeer> {
   const socket = connect(engine.port, '127.0.0.1');
   cleanups.push(() => void socket.destroy());
   await once(socket, 'connect');
-  const peer = new ScriptedPeer(socket, infoHash, `-XX0001-${randomBytes(6).toString('hex')}`, options);
+  return new ScriptedPeer(socket, infoHash, `-XX0001-${randomBytes(6).toString('hex')}`, options);
+}
+
+/** A seeder that connects to the engine, says it has every piece, and waits for the engine's interest. */
+async function seeder(infoHash: Buffer, options: ScriptedPeerOptions = {}): Promise<ScriptedPeer> {
+  const peer = await peerOf(infoHash, options);
   peer.send(MESSAGE.bitfield, Buffer.alloc(PIECES / 8, 0xff));
   await peer.nextOf(MESSAGE.interested);
   return peer;
@@ -146,15 +151,30 @@ it('a stalled peer’s blocks are asked of an idle peer whose rate is not known 
   holder.send(MESSAGE.unchoke);
   assert.equal(blockOf(await holder.nextOf(MESSAGE.request)).piece, WAITED, 'the holder is asked first');
   // A peer with none of the pieces yet that lets us ask: nothing is asked of it, so it shows no rate.
-  const socket = connect(engine.port, '127.0.0.1');
-  cleanups.push(() => void socket.destroy());
-  await once(socket, 'connect');
-  const idle = new ScriptedPeer(socket, infoHash, `-XX0001-${randomBytes(6).toString('hex')}`);
+  const idle = await peerOf(infoHash);
   idle.send(MESSAGE.bitfield, Buffer.alloc(PIECES / 8));
   idle.send(MESSAGE.unchoke);
   // Past the first second of each unchoke, where a rate is assumed: the holder has stalled, the idle peer
   // has shown nothing.
   assert.ok(await eventually(() => wires.length === 2 && wires.every((w) => w.downloadSpeed() === 0)));
   idle.send(MESSAGE.have, uint32(WAITED));
+  assert.equal(blockOf(await idle.nextOf(MESSAGE.request)).piece, WAITED, 'the idle peer gets a copy');
+});
+
+it('a peer that stalls without a word is found out: its blocks go to an idle peer (endgame.ts)', {
+  timeout: 30_000,
+}, async () => {
+  const { infoHash, read } = await torrent('silent-stall.bin');
+  read(WAITED);
+  const holder = await seeder(infoHash);
+  holder.send(MESSAGE.unchoke);
+  assert.equal(blockOf(await holder.nextOf(MESSAGE.request)).piece, WAITED, 'the holder is asked first');
+  // At once, while the holder still looks as fast as any (its first second): no copy is worth it yet. Then
+  // nothing happens on any wire; the holder never sends.
+  const idle = await peerOf(infoHash);
+  const onlyWaited = Buffer.alloc(PIECES / 8);
+  onlyWaited[WAITED >> 3] = 0x80 >> (WAITED & 7);
+  idle.send(MESSAGE.bitfield, onlyWaited);
+  idle.send(MESSAGE.unchoke);
   assert.equal(blockOf(await idle.nextOf(MESSAGE.request)).piece, WAITED, 'the idle peer gets a copy');
 });
