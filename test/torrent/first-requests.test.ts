@@ -86,6 +86,16 @@ async function seeder(infoHash: Buffer, options: ScriptedPeerOptions = {}): Prom
   return peer;
 }
 
+/** A torrent with a read waiting on WAITED, and a seeder that unchoked us and was asked for it first. */
+async function askedHolder(name: string) {
+  const added = await torrent(name);
+  added.read(WAITED);
+  const holder = await seeder(added.infoHash);
+  holder.send(MESSAGE.unchoke);
+  assert.equal(blockOf(await holder.nextOf(MESSAGE.request)).piece, WAITED, 'the holder is asked first');
+  return { ...added, holder };
+}
+
 it('a choked peer is not asked for its allowed-fast pieces while a read waits, even the read’s own', {
   timeout: 30_000,
 }, async () => {
@@ -132,24 +142,16 @@ it('what a choked peer was asked before a read came is cancelled when it unchoke
 it('a sending peer is told again that we are interested while a read waits on it (peer-nudge.ts)', {
   timeout: 30_000,
 }, async () => {
-  const { infoHash, read } = await torrent('nudged.bin');
-  read(WAITED);
-  const peer = await seeder(infoHash);
-  peer.send(MESSAGE.unchoke);
-  await peer.nextOf(MESSAGE.request);
+  const { holder } = await askedHolder('nudged.bin');
   // Nothing is sent: the read keeps waiting, and the peer hears it again, period after period.
-  await peer.nextOf(MESSAGE.interested);
-  await peer.nextOf(MESSAGE.interested);
+  await holder.nextOf(MESSAGE.interested);
+  await holder.nextOf(MESSAGE.interested);
 });
 
 it('a stalled peer’s blocks are asked of an idle peer whose rate is not known yet (endgame.ts)', {
   timeout: 30_000,
 }, async () => {
-  const { infoHash, wires, read } = await torrent('stalled-holder.bin');
-  read(WAITED);
-  const holder = await seeder(infoHash);
-  holder.send(MESSAGE.unchoke);
-  assert.equal(blockOf(await holder.nextOf(MESSAGE.request)).piece, WAITED, 'the holder is asked first');
+  const { infoHash, wires } = await askedHolder('stalled-holder.bin');
   // A peer with none of the pieces yet that lets us ask: nothing is asked of it, so it shows no rate.
   const idle = await peerOf(infoHash);
   idle.send(MESSAGE.bitfield, Buffer.alloc(PIECES / 8));
@@ -164,11 +166,7 @@ it('a stalled peer’s blocks are asked of an idle peer whose rate is not known 
 it('a peer that stalls without a word is found out: its blocks go to an idle peer (endgame.ts)', {
   timeout: 30_000,
 }, async () => {
-  const { infoHash, read } = await torrent('silent-stall.bin');
-  read(WAITED);
-  const holder = await seeder(infoHash);
-  holder.send(MESSAGE.unchoke);
-  assert.equal(blockOf(await holder.nextOf(MESSAGE.request)).piece, WAITED, 'the holder is asked first');
+  const { infoHash } = await askedHolder('silent-stall.bin');
   // At once, while the holder still looks as fast as any (its first second): no copy is worth it yet. Then
   // nothing happens on any wire; the holder never sends.
   const idle = await peerOf(infoHash);

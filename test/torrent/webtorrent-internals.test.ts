@@ -63,15 +63,28 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-/** A leecher of the seeder's torrent that reaches no one by itself; uTP as asked. */
-async function leecher(name: string, utp: boolean, of = seeder): Promise<Torrent> {
+/**
+ * A leecher of the seeder's torrent that reaches no one by itself; uTP as asked; `prepare` runs on the torrent
+ * before its metadata is in.
+ */
+async function leecher(
+  name: string,
+  utp: boolean,
+  of = seeder,
+  prepare: (torrent: Torrent) => void = () => {},
+): Promise<Torrent> {
   const client = isolatedClient({ utp });
   clients.push(client);
   await once(client, 'listening');
   const torrent = client.add(of.torrentFile, { path: join(work, name), announce: [] });
+  prepare(torrent);
   if (!torrent.ready) await once(torrent, 'ready');
   return torrent;
 }
+
+/** The bytes of `block` in the seeded data. */
+const blockOf = ({ piece, offset, length }: BlockRequest) =>
+  data.subarray(piece * PIECE + offset, piece * PIECE + offset + length);
 
 interface SelectionItem {
   from: number;
@@ -220,23 +233,29 @@ describe('interceptDials', () => {
   });
 });
 
+/**
+ * A leecher of `stalling` (`prepare` as for leecher) whose one peer answered one request and now holds at
+ * least two more unanswered: its wire.
+ */
+async function stalledWire(stalling: Seeder, name: string, prepare?: (torrent: Torrent) => void) {
+  const stall = stallAfter(stalling, 1);
+  const torrent = await leecher(name, false, stalling, prepare);
+  torrent.addPeer(`127.0.0.1:${stalling.port}`);
+  await stall.until(({ stalled }) => stalled.length >= 2);
+  const [wire] = torrent.wires as Wire[];
+  assert.ok(wire);
+  return { torrent, wire, stall };
+}
+
 describe('answerRequest', () => {
   it("hands webtorrent's request a block from elsewhere: the piece is verified, the peer told to cancel", {
     timeout: 30_000,
   }, async () => {
     const stalling = await startSeeder(join(work, 'data.bin'), { pieceLength: PIECE });
     try {
-      const stall = stallAfter(stalling, 1);
-      const torrent = await leecher('answer', false, stalling);
-      torrent.addPeer(`127.0.0.1:${stalling.port}`);
-      await stall.until(({ stalled }) => stalled.length >= 2);
-      const [wire] = torrent.wires as Wire[];
-      assert.ok(wire);
+      const { torrent, wire, stall } = await stalledWire(stalling, 'answer');
       const pending = wire.requests.map(({ piece, offset, length }) => ({ piece, offset, length }));
       assert.ok(pending.length >= 2, `requests pending: ${JSON.stringify(pending)}`);
-      const bytes = readFileSync(join(work, 'data.bin'));
-      const blockOf = ({ piece, offset, length }: BlockRequest) =>
-        bytes.subarray(piece * PIECE + offset, piece * PIECE + offset + length);
       const unasked = { piece: PIECES - 1, offset: 0, length: PIECE };
       assert.equal(
         answerRequest(wire, unasked, blockOf(unasked), wire),
@@ -274,25 +293,16 @@ describe('answerRequest', () => {
   }, async () => {
     const stalling = await startSeeder(join(work, 'data.bin'), { pieceLength: PIECE });
     try {
-      const stall = stallAfter(stalling, 1);
-      const client = isolatedClient({ utp: false });
-      clients.push(client);
-      await once(client, 'listening');
-      const torrent = client.add(stalling.torrentFile, { path: join(work, 'credit'), announce: [] });
-      verifyPieces(torrent);
       const rejected: Array<{ index: number; sources: unknown[] }> = [];
-      onPieceRejected(torrent, (index, blocks) =>
-        rejected.push({ index, sources: blocks.map((b) => b.source) }),
-      );
-      if (!torrent.ready) await once(torrent, 'ready');
-      torrent.addPeer(`127.0.0.1:${stalling.port}`);
-      await stall.until(({ stalled }) => stalled.length >= 2);
-      const [wire] = torrent.wires as Wire[];
-      assert.ok(wire);
+      const { torrent, wire } = await stalledWire(stalling, 'credit', (added) => {
+        verifyPieces(added);
+        onPieceRejected(added, (index, blocks) =>
+          rejected.push({ index, sources: blocks.map((b) => b.source) }),
+        );
+      });
       const [first, second] = wire.requests.map(({ piece, offset, length }) => ({ piece, offset, length }));
       assert.ok(first && second);
-      const bytes = readFileSync(join(work, 'data.bin'));
-      const corrupt = Buffer.from(bytes.subarray(first.piece * PIECE, (first.piece + 1) * PIECE));
+      const corrupt = Buffer.from(blockOf(first));
       corrupt[0]! ^= 0xff;
       // Stand-ins for the peers the copies came from: the blame goes by their address.
       const liar = { remoteAddress: '127.0.0.9' } as Wire;
@@ -302,8 +312,7 @@ describe('answerRequest', () => {
       assert.deepEqual(rejected, [{ index: first.piece, sources: [liar] }]);
       const honest = { remoteAddress: '127.0.0.8' } as Wire;
       const verified = once(torrent, 'verified');
-      const good = bytes.subarray(second.piece * PIECE, (second.piece + 1) * PIECE);
-      assert.equal(answerRequest(wire, second, good, honest), true);
+      assert.equal(answerRequest(wire, second, blockOf(second), honest), true);
       assert.deepEqual(await verified, [second.piece]);
       assert.equal(rejected.length, 1, 'the good block passed');
     } finally {
